@@ -1,0 +1,145 @@
+// strata-server: parses flags and the config file, takes the data directory,
+// starts the pools and the listener, and shuts down cleanly on SIGINT/SIGTERM.
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/logging.h"
+#include "common/version.h"
+#include "isolation/resource_pool.h"
+#include "server/config.h"
+#include "server/data_dir_lock.h"
+#include "server/server.h"
+
+namespace {
+
+// Exit codes: 0 clean shutdown, 1 runtime failure, 2 bad flags or config.
+constexpr int kExitRuntimeError = 1;
+constexpr int kExitUsage = 2;
+
+struct Flags {
+  std::optional<std::string> config_file;
+  std::optional<std::string> data_dir;
+  std::optional<std::string> listen;
+  std::optional<int> port;
+  std::optional<std::string> log_level;
+};
+
+int Fail(int code, const strata::Status& status) {
+  std::fprintf(stderr, "strata-server: %s\n", std::string(status.message()).c_str());
+  if (!status.hint().empty()) {
+    std::fprintf(stderr, "HINT: %s\n", std::string(status.hint()).c_str());
+  }
+  return code;
+}
+
+int RunServer(const Flags& flags) {
+  using strata::server::ServerConfig;
+  ServerConfig config;
+  if (flags.config_file) {
+    auto loaded = strata::server::LoadConfigFile(*flags.config_file, config);
+    if (!loaded.ok()) return Fail(kExitUsage, loaded.status());
+    config = std::move(loaded).value();
+  }
+  // Flags override the file.
+  if (flags.data_dir) config.data_dir = *flags.data_dir;
+  if (flags.listen) config.listen = *flags.listen;
+  if (flags.port) config.port = *flags.port;
+  if (flags.log_level) config.log_level = *flags.log_level;
+  if (auto status = strata::server::ValidateConfig(config); !status.ok()) {
+    return Fail(kExitUsage, status);
+  }
+  if (auto status = strata::InitLogging(config.log_level, config.log_file); !status.ok()) {
+    return Fail(kExitUsage, status);
+  }
+
+  auto lock = strata::server::DataDirLock::Acquire(config.data_dir);
+  if (!lock.ok()) return Fail(kExitRuntimeError, lock.status());
+
+  std::error_code ec;
+  const std::string data_dir = std::filesystem::canonical(config.data_dir, ec).string();
+  spdlog::info("strata-server {} (PostgreSQL {} protocol) starting", strata::kStrataVersion,
+               strata::kPostgresCompatVersion);
+  spdlog::info("data directory: {}", data_dir);
+  spdlog::debug("config: listen={} port={} io_threads={} max_connections={} "
+                "shutdown_timeout_ms={} storage.sync_commit={} storage.block_cache={}",
+                config.listen, config.port, config.io_threads, config.max_connections,
+                config.shutdown_timeout_ms, config.storage.sync_commit,
+                config.storage.block_cache_bytes);
+
+  // SIGPIPE would kill the process on a write to a closed socket; asio
+  // reports EPIPE instead once it is ignored.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  strata::isolation::MemoryBudget root_budget("total", config.memory_limit_bytes, nullptr);
+  auto pools = std::make_unique<strata::isolation::PoolSet>(config.pools, &root_budget);
+  for (const auto& pool : pools->pools()) {
+    spdlog::info("pool {}: {} threads, queue {}, nice {}", pool->name(), pool->options().threads,
+                 pool->options().queue_capacity, pool->options().nice);
+  }
+
+  auto server = std::make_unique<strata::server::Server>(config, pools.get());
+  if (auto status = server->Start(); !status.ok()) {
+    spdlog::error("{}", status.message());
+    return kExitRuntimeError;
+  }
+  spdlog::info("listening on {}:{}", config.listen, server->bound_port());
+
+  const bool clean = server->Run();
+  if (!clean) {
+    // Some statement outlived the deadline and still holds a pool thread;
+    // joining it could hang forever. Everything committed is already durable.
+    spdlog::warn("exiting with work still running after {} ms",
+                 config.shutdown_timeout_ms);
+    spdlog::shutdown();
+    std::fflush(nullptr);
+    _exit(0);
+  }
+  server.reset();
+  pools.reset();
+  spdlog::info("shutdown complete");
+  spdlog::shutdown();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"strata-server: a real-time warehouse storage server speaking the PostgreSQL "
+               "wire protocol"};
+  Flags flags;
+  app.add_option("--config", flags.config_file,
+                 "Config file (TOML subset; see docs/configuration.md)");
+  app.add_option("--data-dir", flags.data_dir, "Data directory (default ./strata-data)");
+  app.add_option("--listen", flags.listen, "Address to listen on (default 127.0.0.1)");
+  app.add_option("--port", flags.port, "TCP port (default 5433)")->check(CLI::Range(0, 65535));
+  app.add_option("--log-level", flags.log_level,
+                 "trace, debug, info, warn, error, critical or off (default info)");
+  bool show_version = false;
+  app.add_flag("--version", show_version, "Print the version and exit");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : kExitUsage;
+  }
+  if (show_version) {
+    std::printf("strata-server %s (PostgreSQL %s protocol)\n", strata::kStrataVersion,
+                strata::kPostgresCompatVersion);
+    return 0;
+  }
+  try {
+    return RunServer(flags);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "strata-server: fatal: %s\n", e.what());
+    return kExitRuntimeError;
+  }
+}

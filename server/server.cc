@@ -1,0 +1,114 @@
+#include "server/server.h"
+
+#include <csignal>
+
+#include <spdlog/spdlog.h>
+
+#include "server/session.h"
+
+namespace strata::server {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+Server::Server(const ServerConfig& config, isolation::PoolSet* pools)
+    : config_(config),
+      pools_(pools),
+      work_guard_(asio::make_work_guard(io_)),
+      acceptor_(io_),
+      signals_(io_, SIGINT, SIGTERM) {}
+
+Server::~Server() {
+  io_.stop();
+  for (auto& thread : io_threads_) {
+    if (thread.joinable()) thread.join();
+  }
+}
+
+Status Server::Start() {
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(config_.listen, ec);
+  if (ec) return Status::InvalidArgument("invalid listen address \"" + config_.listen + "\"");
+  const tcp::endpoint endpoint(address, static_cast<unsigned short>(config_.port));
+  if (acceptor_.open(endpoint.protocol(), ec) ||
+      acceptor_.set_option(tcp::acceptor::reuse_address(true), ec) ||
+      acceptor_.bind(endpoint, ec) || acceptor_.listen(asio::socket_base::max_listen_connections, ec)) {
+    return Status::IoError("could not listen on " + config_.listen + ":" +
+                           std::to_string(config_.port) + ": " + ec.message());
+  }
+  bound_port_ = acceptor_.local_endpoint().port();
+
+  signals_.async_wait([this](const boost::system::error_code& error, int signal_number) {
+    if (error) return;
+    spdlog::info("received {}, shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+    RequestShutdown();
+  });
+  Accept();
+  for (int i = 0; i < config_.io_threads; ++i) {
+    io_threads_.emplace_back([this] { io_.run(); });
+  }
+  return Status::OK();
+}
+
+void Server::Accept() {
+  acceptor_.async_accept(
+      asio::make_strand(io_), [this](const boost::system::error_code& ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted) return;  // acceptor closed at shutdown
+        if (!ec) {
+          socket.set_option(tcp::no_delay(true));
+          auto session = std::make_shared<Session>(std::move(socket), SessionContext{
+                                                                          &config_,
+                                                                          pools_,
+                                                                          &sessions_,
+                                                                      });
+          session->Start();
+        } else {
+          // EMFILE and friends: log and keep accepting; the client sees a reset.
+          spdlog::warn("accept failed: {}", ec.message());
+        }
+        Accept();
+      });
+}
+
+void Server::RequestShutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    shutdown_requested_ = true;
+  }
+  shutdown_requested_cv_.notify_all();
+}
+
+bool Server::Run() {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    shutdown_requested_cv_.wait(lock, [this] { return shutdown_requested_; });
+  }
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.shutdown_timeout_ms);
+
+  // 1. Stop accepting (on the I/O threads, where the acceptor lives).
+  asio::post(io_, [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    signals_.cancel(ignored);
+  });
+  // 2. Idle sessions close now; busy ones after their statement ends.
+  sessions_.ForEach([](Session& session) { session.BeginShutdown(); });
+  const bool sessions_done = sessions_.WaitUntilEmpty(deadline);
+  if (!sessions_done) {
+    spdlog::warn("{} sessions still running at the shutdown deadline", sessions_.size());
+  }
+  // 3. Whatever is still queued or running in the pools gets the rest of the time.
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  const bool pools_done = pools_->ShutdownAll(std::max(left, std::chrono::milliseconds(0)));
+  if (!pools_done) spdlog::warn("resource pools did not drain before the shutdown deadline");
+
+  work_guard_.reset();
+  io_.stop();
+  for (auto& thread : io_threads_) thread.join();
+  io_threads_.clear();
+  return sessions_done && pools_done;
+}
+
+}  // namespace strata::server

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "server/asio.h"
+
+#include "common/status.h"
+#include "isolation/resource_pool.h"
+#include "server/config.h"
+#include "server/session_registry.h"
+
+namespace strata::server {
+
+// The network side of strata-server: an asio acceptor and a fixed set of I/O
+// threads. I/O threads only move bytes; every statement a Session receives
+// runs in a resource pool, and the Session resumes on its strand when the
+// pool finishes. So no statement ever blocks socket handling.
+//
+// Lifecycle: Start() → Run() (blocks until SIGINT/SIGTERM or
+// RequestShutdown()) → destroy. Thread-safe: RequestShutdown() may be called
+// from any thread. `pools` and `registry` are borrowed and must outlive the
+// Server.
+class Server {
+ public:
+  Server(const ServerConfig& config, isolation::PoolSet* pools);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens on config.listen:config.port, installs the SIGINT and
+  // SIGTERM handlers and starts the I/O threads. kIoError when the address
+  // cannot be bound.
+  Status Start();
+
+  // The port actually bound (differs from the config when it asked for 0).
+  int bound_port() const { return bound_port_; }
+
+  // Blocks until shutdown is requested, then shuts down cleanly: stops
+  // accepting, lets running statements finish and closes every session, and
+  // drains the pools, all within config.shutdown_timeout_ms. Returns true
+  // when everything finished in time.
+  bool Run();
+
+  void RequestShutdown();
+
+  SessionRegistry& sessions() { return sessions_; }
+
+ private:
+  void Accept();
+  bool WaitForSessions(std::chrono::steady_clock::time_point deadline);
+
+  const ServerConfig config_;
+  isolation::PoolSet* const pools_;
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_guard_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::signal_set signals_;
+  std::vector<std::thread> io_threads_;
+  int bound_port_ = 0;
+
+  std::mutex mu_;
+  std::condition_variable shutdown_requested_cv_;
+  bool shutdown_requested_ = false;  // guarded by mu_
+
+  SessionRegistry sessions_;
+};
+
+}  // namespace strata::server

@@ -1,0 +1,145 @@
+"""Starts and stops the real strata-server binary for integration tests.
+
+Standard library only; run with /usr/bin/python3. The binary comes from
+$STRATA_SERVER (set by ctest), else build/bin/strata-server.
+"""
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SERVER_BINARY = os.environ.get("STRATA_SERVER", os.path.join(ROOT, "build", "bin", "strata-server"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class StrataServer:
+    """One strata-server process on a private data directory and port."""
+
+    def __init__(self, data_dir=None, port=None, extra_args=(), config_text=None):
+        self._own_dir = data_dir is None
+        self.data_dir = data_dir or tempfile.mkdtemp(prefix="strata-it-")
+        self.port = port or free_port()
+        self.extra_args = list(extra_args)
+        self.config_path = None
+        if config_text is not None:
+            self.config_path = os.path.join(self.data_dir + ".toml")
+            with open(self.config_path, "w") as f:
+                f.write(config_text)
+        self.proc = None
+        self.log_path = self.data_dir + ".log"
+
+    def args(self):
+        args = [SERVER_BINARY, "--data-dir", self.data_dir, "--port", str(self.port)]
+        if self.config_path:
+            args += ["--config", self.config_path]
+        return args + self.extra_args
+
+    def start(self, wait=True):
+        self._log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(self.args(), stdout=self._log, stderr=subprocess.STDOUT)
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout=20.0):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("strata-server exited with %s:\n%s" % (self.proc.returncode, self.log()))
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("strata-server did not listen within %ss:\n%s" % (timeout, self.log()))
+
+    def log(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except FileNotFoundError:
+            return ""
+
+    def stop(self, sig=signal.SIGTERM, timeout=30.0):
+        """Sends `sig` and returns the exit code."""
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout=timeout)
+        finally:
+            self._log.close()
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+            self._log.close()
+
+    def cleanup(self):
+        self.kill()
+        if self._own_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+        for path in (self.log_path, self.config_path):
+            if path and os.path.exists(path):
+                os.unlink(path)
+
+    def dsn(self, **extra):
+        params = {"host": "127.0.0.1", "port": str(self.port), "user": "strata", "dbname": "strata"}
+        params.update(extra)
+        return " ".join("%s=%s" % kv for kv in params.items())
+
+    def psql(self, *args, dsn=None, input=None, timeout=60):
+        """Runs the real psql; returns the CompletedProcess (text mode)."""
+        cmd = ["psql", "-X", "-v", "ON_ERROR_STOP=1", dsn or self.dsn()] + list(args)
+        return subprocess.run(cmd, input=input, capture_output=True, text=True, timeout=timeout,
+                              env=dict(os.environ, PGCONNECT_TIMEOUT="10"))
+
+
+# Minimal raw-protocol helpers for tests that must send what no driver sends.
+
+def startup_packet(user="strata", database="strata", **params):
+    body = struct.pack("!i", 196608)
+    for key, value in dict(user=user, database=database, **params).items():
+        body += key.encode() + b"\0" + value.encode() + b"\0"
+    body += b"\0"
+    return struct.pack("!i", len(body) + 4) + body
+
+
+def read_messages(sock, until=b"Z", timeout=10.0):
+    """Reads backend messages until one of type `until` (or EOF); returns [(type, payload)]."""
+    sock.settimeout(timeout)
+    buf = b""
+    out = []
+    while True:
+        while len(buf) >= 5:
+            kind = buf[:1]
+            length = struct.unpack("!i", buf[1:5])[0]
+            if len(buf) < 1 + length:
+                break
+            out.append((kind, buf[5:1 + length]))
+            buf = buf[1 + length:]
+            if kind == until:
+                return out
+        chunk = sock.recv(65536)
+        if not chunk:
+            return out
+        buf += chunk
+
+
+def error_fields(payload):
+    fields = {}
+    for part in payload.split(b"\0"):
+        if part:
+            fields[chr(part[0])] = part[1:].decode("utf-8", "replace")
+    return fields
