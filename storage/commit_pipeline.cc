@@ -1,0 +1,284 @@
+#include "storage/commit_pipeline.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include <fmt/format.h>
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "common/macros.h"
+#include "storage/rocksdb_status.h"
+
+namespace strata::storage {
+namespace {
+
+// A leader stops adding members once the group holds this many bytes. When
+// its own commit is small, it adds at most kSmallCommitSlack more, so a tiny
+// commit does not wait for a huge group's write.
+constexpr size_t kMaxGroupBytes = 8u << 20;
+constexpr size_t kSmallCommitSlack = 128u << 10;
+
+// rocksdb::WriteBatch's serialized form (its "rep", which is also the WAL
+// record) is a 12-byte header -- 8-byte sequence number, 4-byte little-endian
+// record count -- followed by the records. Concatenating the records of
+// several batches under one header is what RocksDB's own write groups do
+// (WriteBatchInternal::Append, which is not public API); the format has been
+// stable since LevelDB.
+constexpr size_t kBatchHeaderSize = 12;
+constexpr size_t kBatchCountOffset = 8;
+
+void EncodeFixed32(char* dst, uint32_t v) {
+  for (int i = 0; i < 4; ++i) dst[i] = static_cast<char>(v >> (8 * i));
+}
+
+}  // namespace
+
+struct CommitPipeline::Writer {
+  explicit Writer(const CommitRequest* r) : request(r) {}
+
+  const CommitRequest* const request;
+  // Set by the leader; read by the owner after `done` (under queue_mu_).
+  Lsn lsn = kInvalidLsn;
+  Status status;
+  bool done = false;
+  std::condition_variable cv;
+};
+
+CommitPipeline::CommitPipeline(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta, Lsn last_lsn,
+                               bool default_sync)
+    : db_(db),
+      meta_(meta),
+      default_sync_(default_sync),
+      last_assigned_lsn_(last_lsn),
+      visible_lsn_(last_lsn),
+      published_sequence_(db->GetLatestSequenceNumber()),
+      visible_lsn_atomic_(last_lsn) {}
+
+CommitPipeline::~CommitPipeline() {
+  std::lock_guard lock(publish_mu_);
+  // A live Snapshot would call back into a destroyed pipeline.
+  STRATA_CHECK(active_snapshots_.empty());
+}
+
+Result<Lsn> CommitPipeline::ReadPersistedLsn(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta) {
+  std::string value;
+  const rocksdb::Status s =
+      db->Get(rocksdb::ReadOptions(), meta, rocksdb::Slice(kLastLsnKey), &value);
+  if (s.IsNotFound()) return kInvalidLsn;
+  if (!s.ok()) return FromRocksDbStatus(s, "reading the last committed LSN");
+  return DecodeLsnBigEndian(value);
+}
+
+Result<Lsn> CommitPipeline::Commit(const CommitRequest& request) {
+  STRATA_DCHECK(request.batch != nullptr);
+  Writer self(&request);
+  std::unique_lock lock(queue_mu_);
+  queue_.push_back(&self);
+  self.cv.wait(lock, [&] { return self.done || queue_.front() == &self; });
+  if (!self.done) {
+    // Leader: take the group, write it without the queue lock so that new
+    // committers can line up for the next group meanwhile.
+    size_t limit = request.batch->GetDataSize();
+    limit = limit <= kSmallCommitSlack ? limit + kSmallCommitSlack : kMaxGroupBytes;
+    std::vector<Writer*> group;
+    size_t bytes = 0;
+    for (Writer* w : queue_) {
+      const size_t size = w->request->batch->GetDataSize();
+      if (!group.empty() && bytes + size > limit) break;
+      group.push_back(w);
+      bytes += size;
+    }
+    lock.unlock();
+    WriteGroup(group);
+    lock.lock();
+    for (Writer* w : group) {
+      STRATA_DCHECK(queue_.front() == w);
+      queue_.pop_front();
+      w->done = true;
+      if (w != &self) w->cv.notify_one();
+    }
+    if (!queue_.empty()) queue_.front()->cv.notify_one();
+  }
+  if (!self.status.ok()) return self.status;
+  return self.lsn;
+}
+
+Status CommitPipeline::CheckConflicts(const CommitRequest& request,
+                                      const std::unordered_set<uint64_t>& group_writes) const {
+  if (!request.snapshot_lsn.has_value()) return Status::OK();
+  for (const uint64_t key_hash : request.write_set) {
+    // An earlier member of this group has an LSN above every snapshot, so any
+    // overlap with it is a conflict too.
+    if (conflicts_.WrittenAfter(key_hash, *request.snapshot_lsn) ||
+        group_writes.contains(key_hash)) {
+      return Status(SqlState::kSerializationFailure,
+                    "could not serialize access due to concurrent update");
+    }
+  }
+  return Status::OK();
+}
+
+void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
+  // 1. Conflicts, LSNs, stamps, in queue order.
+  std::vector<Writer*> accepted;
+  accepted.reserve(group.size());
+  std::unordered_set<uint64_t> group_writes;
+  Lsn next_lsn = last_assigned_lsn_ + 1;
+  bool sync = false;
+  for (Writer* w : group) {
+    const CommitRequest& request = *w->request;
+    Status s = CheckConflicts(request, group_writes);
+    if (s.ok()) {
+      // Everything the pipeline appends to the caller's batch comes after
+      // this save point and is rolled back below.
+      request.batch->SetSavePoint();
+      if (request.options.stamp) s = request.options.stamp(next_lsn, request.batch);
+      if (!s.ok()) {
+        const rocksdb::Status rs = request.batch->RollbackToSavePoint();
+        STRATA_DCHECK(rs.ok());
+      }
+    }
+    if (!s.ok()) {
+      w->status = std::move(s);
+      failed_commits_.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    w->lsn = next_lsn++;
+    group_writes.insert(request.write_set.begin(), request.write_set.end());
+    sync = sync || request.options.sync.value_or(default_sync_);
+    accepted.push_back(w);
+  }
+  if (accepted.empty()) return;
+  const Lsn group_lsn = next_lsn - 1;
+
+  // 2. One write.
+  std::string encoded_lsn;
+  AppendLsnBigEndian(&encoded_lsn, group_lsn);
+  rocksdb::WriteOptions write_options;
+  write_options.sync = sync;
+  {
+    std::lock_guard lock(publish_mu_);
+    inflight_lsn_ = group_lsn;
+  }
+  rocksdb::Status write_status;
+  if (accepted.size() == 1) {
+    rocksdb::WriteBatch* batch = accepted.front()->request->batch;
+    write_status = batch->Put(meta_, rocksdb::Slice(kLastLsnKey), encoded_lsn);
+    if (write_status.ok()) write_status = db_->Write(write_options, batch);
+  } else {
+    size_t total = kBatchHeaderSize;
+    for (const Writer* w : accepted) total += w->request->batch->GetDataSize() - kBatchHeaderSize;
+    std::string rep(kBatchHeaderSize, '\0');
+    rep.reserve(total + kLastLsnKey.size() + kEncodedLsnSize + 16);
+    uint32_t count = 0;
+    for (const Writer* w : accepted) {
+      const std::string& data = w->request->batch->Data();
+      STRATA_DCHECK(data.size() >= kBatchHeaderSize);
+      rep.append(data, kBatchHeaderSize);
+      count += w->request->batch->Count();
+    }
+    EncodeFixed32(rep.data() + kBatchCountOffset, count);
+    rocksdb::WriteBatch merged(std::move(rep));
+    write_status = merged.Put(meta_, rocksdb::Slice(kLastLsnKey), encoded_lsn);
+    if (write_status.ok()) write_status = db_->Write(write_options, &merged);
+  }
+  for (const Writer* w : accepted) {
+    const rocksdb::Status rs = w->request->batch->RollbackToSavePoint();
+    STRATA_DCHECK(rs.ok());
+  }
+
+  if (!write_status.ok()) {
+    // Nothing of the group became visible; its LSNs go to later commits.
+    const Status error = FromRocksDbStatus(write_status, "commit");
+    for (Writer* w : accepted) {
+      w->lsn = kInvalidLsn;
+      w->status = error;
+    }
+    failed_commits_.fetch_add(accepted.size(), std::memory_order_relaxed);
+    std::lock_guard lock(publish_mu_);
+    inflight_lsn_ = kInvalidLsn;
+    return;
+  }
+
+  // 3. Record writes for later conflict checks before publishing: a
+  // transaction that could conflict with this group commits through a later
+  // leader, which runs after this one returns.
+  for (const Writer* w : accepted) {
+    for (const uint64_t key_hash : w->request->write_set) conflicts_.Record(key_hash, w->lsn);
+  }
+  last_assigned_lsn_ = group_lsn;
+  Lsn oldest_snapshot;
+  {
+    std::lock_guard lock(publish_mu_);
+    visible_lsn_ = group_lsn;
+    // Every write goes through this pipeline and we are its only writer now,
+    // so RocksDB's latest sequence is the end of this group.
+    published_sequence_ = db_->GetLatestSequenceNumber();
+    inflight_lsn_ = kInvalidLsn;
+    visible_lsn_atomic_.store(group_lsn, std::memory_order_release);
+    oldest_snapshot = OldestSnapshotLsnLocked();
+  }
+  conflicts_.TrimUpTo(oldest_snapshot);
+  tracked_writes_.store(conflicts_.size(), std::memory_order_relaxed);
+
+  commits_.fetch_add(accepted.size(), std::memory_order_relaxed);
+  groups_.fetch_add(1, std::memory_order_relaxed);
+  if (sync) wal_syncs_.fetch_add(1, std::memory_order_relaxed);
+}
+
+Snapshot CommitPipeline::TakeSnapshot() {
+  std::lock_guard lock(publish_mu_);
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  Lsn lsn = visible_lsn_;
+  if (snapshot->GetSequenceNumber() > published_sequence_) {
+    // The in-flight group's write has completed inside RocksDB (which applies
+    // a batch to the memtable only after its WAL write and sync) but its
+    // leader has not published yet. The snapshot contains the whole group --
+    // RocksDB publishes a write's sequence numbers at once -- so it is a
+    // snapshot at the group's LSN. Since only one group is ever in flight,
+    // no other commit can be behind that sequence number.
+    STRATA_DCHECK(inflight_lsn_ != kInvalidLsn);
+    lsn = inflight_lsn_;
+  }
+  ++active_snapshots_[lsn];
+  return Snapshot(this, lsn, snapshot);
+}
+
+void CommitPipeline::ReleaseSnapshot(Lsn lsn, const rocksdb::Snapshot* snapshot) {
+  {
+    std::lock_guard lock(publish_mu_);
+    const auto it = active_snapshots_.find(lsn);
+    STRATA_DCHECK(it != active_snapshots_.end());
+    if (--it->second == 0) active_snapshots_.erase(it);
+  }
+  db_->ReleaseSnapshot(snapshot);
+}
+
+Lsn CommitPipeline::OldestSnapshotLsnLocked() const {
+  return active_snapshots_.empty() ? visible_lsn_ : active_snapshots_.begin()->first;
+}
+
+Lsn CommitPipeline::OldestSnapshotLsn() const {
+  std::lock_guard lock(publish_mu_);
+  return OldestSnapshotLsnLocked();
+}
+
+size_t CommitPipeline::active_snapshot_count() const {
+  std::lock_guard lock(publish_mu_);
+  size_t n = 0;
+  for (const auto& [lsn, count] : active_snapshots_) n += count;
+  return n;
+}
+
+CommitStats CommitPipeline::stats() const {
+  CommitStats s;
+  s.commits = commits_.load(std::memory_order_relaxed);
+  s.failed_commits = failed_commits_.load(std::memory_order_relaxed);
+  s.groups = groups_.load(std::memory_order_relaxed);
+  s.wal_syncs = wal_syncs_.load(std::memory_order_relaxed);
+  return s;
+}
+
+}  // namespace strata::storage

@@ -1,0 +1,182 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <unordered_set>
+
+#include "common/result.h"
+#include "common/status.h"
+#include "storage/lsn.h"
+#include "storage/snapshot.h"
+#include "storage/write_conflict_index.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace strata::storage {
+
+// Appends to `batch` the records that must carry the commit's own LSN (binlog
+// keys, a stream's committed offset, ...). Called once the commit's LSN is
+// known, inside the pipeline's serialized section: keep it short and do not
+// commit, take snapshots or block in it. Returning an error fails this commit
+// alone (its LSN goes to the next commit in line).
+using CommitStamp = std::function<Status(Lsn lsn, rocksdb::WriteBatch* batch)>;
+
+struct CommitOptions {
+  // fsync the WAL before returning. nullopt: StorageOptions::sync_commit.
+  // false is PostgreSQL's synchronous_commit = off: the commit is ordered and
+  // visible like any other but may be lost in a crash, together with every
+  // later commit (the WAL is recovered as a prefix, never with holes).
+  std::optional<bool> sync;
+  // Optional; see CommitStamp.
+  CommitStamp stamp;
+};
+
+// One commit handed to CommitPipeline::Commit.
+struct CommitRequest {
+  // The commit's changes. Borrowed for the call; on return, success or not,
+  // it holds the same records as before (what the stamp and the pipeline
+  // appended is removed again; RocksDB does set the header's sequence
+  // number).
+  rocksdb::WriteBatch* batch = nullptr;
+  CommitOptions options;
+  // Snapshot isolation: when set, the commit fails with 40001 if any commit
+  // with a larger LSN wrote a key in write_set. (kInvalidLsn is a valid
+  // snapshot: the empty database.)
+  std::optional<Lsn> snapshot_lsn;
+  // Keys (WriteConflictIndex::HashKey) this commit writes and wants checked
+  // and/or recorded for later conflict checks. Borrowed for the call.
+  std::span<const uint64_t> write_set;
+};
+
+// Counters since open. Read with CommitPipeline::stats().
+struct CommitStats {
+  uint64_t commits = 0;         // commits that got an LSN and were written
+  uint64_t failed_commits = 0;  // conflicts, stamp errors, failed writes
+  uint64_t groups = 0;          // RocksDB writes (one WAL record each)
+  uint64_t wal_syncs = 0;       // groups written with sync
+};
+
+// The single commit path of a database and the authority on its LSNs.
+//
+// Group commit, leader/follower: a committer enqueues itself; the one at the
+// head of the queue becomes leader and takes every queued commit (up to a
+// byte budget) as its group, while the others wait. The leader, alone:
+//   1. for each member in queue order, checks write conflicts, assigns the
+//      next LSN and runs the member's stamp with it;
+//   2. merges the members' batches plus the "last_lsn" record (meta column
+//      family, 8-byte big-endian, the group's highest LSN) into one
+//      WriteBatch, and writes it with ONE WAL write and, if any member asked
+//      for sync, ONE fsync;
+//   3. publishes the group's highest LSN as visible, wakes the members with
+//      their LSN or error, and hands leadership to the next in the queue.
+//
+// LSNs: strictly increasing and gap-free in commit order. A member that fails
+// before the write (conflict, stamp error) consumes no LSN. If the group
+// write fails, every member fails with that error and the group's LSNs are
+// handed out again to later commits; nothing of the group is visible, so no
+// reader ever sees a gap. On open the counter continues from the persisted
+// "last_lsn".
+//
+// Snapshots: TakeSnapshot() pairs a RocksDB snapshot with the LSN of exactly
+// the commits it contains; see TakeSnapshot().
+//
+// Thread-safe. Every write to the database must go through this pipeline
+// (the LSN/sequence bookkeeping relies on it). `db` and `meta` are borrowed
+// and must outlive the pipeline; every Snapshot must be released before the
+// pipeline is destroyed.
+class CommitPipeline {
+ public:
+  // `last_lsn`: the LSN persisted by the previous run (ReadPersistedLsn).
+  // `default_sync`: CommitOptions::sync when unset.
+  CommitPipeline(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta, Lsn last_lsn,
+                 bool default_sync);
+  ~CommitPipeline();
+  CommitPipeline(const CommitPipeline&) = delete;
+  CommitPipeline& operator=(const CommitPipeline&) = delete;
+
+  // The meta column family key holding the last committed LSN.
+  static constexpr std::string_view kLastLsnKey = "last_lsn";
+  // Reads kLastLsnKey; kInvalidLsn for a new database.
+  static Result<Lsn> ReadPersistedLsn(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta);
+
+  // Commits request.batch (see CommitRequest) and returns its LSN once the
+  // commit is durable (or, with sync off, written) and visible to new
+  // snapshots. Errors: 40001 kSerializationFailure on a write conflict, the
+  // stamp's error, or the RocksDB write error (I/O 58030, disk full 53100, ...)
+  // for every member of a failed group. Blocks while another group is
+  // written.
+  Result<Lsn> Commit(const CommitRequest& request);
+
+  // A snapshot that contains exactly the commits with LSN <= its lsn().
+  // Cheap (no I/O); never blocks on a commit in progress.
+  Snapshot TakeSnapshot();
+
+  // Highest LSN whose commit has been published; kInvalidLsn if none.
+  Lsn last_committed_lsn() const { return visible_lsn_atomic_.load(std::memory_order_acquire); }
+
+  // LSN of the oldest live snapshot, or last_committed_lsn() when there is
+  // none. Nothing at or below it can still conflict.
+  Lsn OldestSnapshotLsn() const;
+  size_t active_snapshot_count() const;
+
+  CommitStats stats() const;
+  // Keys remembered for conflict checks (after the latest group's trim).
+  size_t tracked_write_count() const { return tracked_writes_.load(std::memory_order_relaxed); }
+
+ private:
+  friend class Snapshot;
+  struct Writer;
+
+  // Runs steps 1-3 above for `group`; sets every member's lsn or status.
+  // Leader only.
+  void WriteGroup(std::span<Writer* const> group);
+  Status CheckConflicts(const CommitRequest& request,
+                        const std::unordered_set<uint64_t>& group_writes) const;
+  void ReleaseSnapshot(Lsn lsn, const rocksdb::Snapshot* snapshot);
+  Lsn OldestSnapshotLsnLocked() const;
+
+  rocksdb::DB* const db_;
+  rocksdb::ColumnFamilyHandle* const meta_;
+  const bool default_sync_;
+
+  // Commit queue; the front is the leader.
+  std::mutex queue_mu_;
+  std::deque<Writer*> queue_;  // guarded by queue_mu_
+
+  // Leader-only state: touched by whichever thread leads, never concurrently.
+  Lsn last_assigned_lsn_;
+  WriteConflictIndex conflicts_;
+
+  // Visibility. A snapshot must pair a RocksDB sequence number with the LSN
+  // of exactly the commits at or below it. The leader writes to RocksDB
+  // without holding publish_mu_ (so snapshots never wait for an fsync), and
+  // RocksDB makes a group visible as soon as its write completes, slightly
+  // before the leader publishes. published_sequence_ and inflight_lsn_ let
+  // TakeSnapshot() detect that window; see its implementation.
+  mutable std::mutex publish_mu_;
+  Lsn visible_lsn_;                         // guarded by publish_mu_
+  uint64_t published_sequence_;             // guarded by publish_mu_
+  Lsn inflight_lsn_ = kInvalidLsn;          // guarded by publish_mu_
+  std::map<Lsn, size_t> active_snapshots_;  // guarded by publish_mu_; lsn -> count
+  std::atomic<Lsn> visible_lsn_atomic_;
+
+  std::atomic<uint64_t> commits_{0};
+  std::atomic<uint64_t> failed_commits_{0};
+  std::atomic<uint64_t> groups_{0};
+  std::atomic<uint64_t> wal_syncs_{0};
+  std::atomic<size_t> tracked_writes_{0};
+};
+
+}  // namespace strata::storage

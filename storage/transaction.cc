@@ -1,0 +1,131 @@
+#include "storage/transaction.h"
+
+#include <algorithm>
+#include <utility>
+
+#include <rocksdb/db.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
+
+#include "common/macros.h"
+#include "storage/engine.h"
+#include "storage/rocksdb_status.h"
+#include "storage/write_conflict_index.h"
+
+namespace strata::storage {
+
+Transaction::Transaction(Engine* engine, const TransactionOptions& options)
+    : engine_(engine),
+      snapshot_(engine->TakeSnapshot()),
+      batch_(std::make_unique<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(),
+                                                            /*reserved_bytes=*/0,
+                                                            /*overwrite_key=*/true)) {
+  for (const ColumnFamily cf : options.conflict_column_families) {
+    conflict_families_.set(ColumnFamilyIndex(cf));
+  }
+}
+
+Transaction::~Transaction() {
+  if (active_) Rollback();
+}
+
+Status Transaction::CheckActive() const {
+  if (active_) return Status::OK();
+  return Status(SqlState::kNoActiveSqlTransaction, "transaction has already finished");
+}
+
+Status Transaction::Put(ColumnFamily cf, std::string_view key, std::string_view value) {
+  STRATA_RETURN_IF_ERROR(CheckActive());
+  STRATA_RETURN_IF_ERROR(FromRocksDbStatus(
+      batch_->Put(engine_->handle(cf), rocksdb::Slice(key), rocksdb::Slice(value)), "put"));
+  if (conflict_families_.test(ColumnFamilyIndex(cf))) {
+    write_set_.push_back(WriteConflictIndex::HashKey(cf, key));
+  }
+  ++write_count_;
+  return Status::OK();
+}
+
+Status Transaction::Delete(ColumnFamily cf, std::string_view key) {
+  STRATA_RETURN_IF_ERROR(CheckActive());
+  STRATA_RETURN_IF_ERROR(
+      FromRocksDbStatus(batch_->Delete(engine_->handle(cf), rocksdb::Slice(key)), "delete"));
+  if (conflict_families_.test(ColumnFamilyIndex(cf))) {
+    write_set_.push_back(WriteConflictIndex::HashKey(cf, key));
+  }
+  ++write_count_;
+  return Status::OK();
+}
+
+Result<std::optional<std::string>> Transaction::Get(ColumnFamily cf, std::string_view key) const {
+  STRATA_RETURN_IF_ERROR(CheckActive());
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot_.rocksdb_snapshot();
+  std::string value;
+  const rocksdb::Status s = batch_->GetFromBatchAndDB(
+      engine_->db(), read_options, engine_->handle(cf), rocksdb::Slice(key), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocksDbStatus(s, "get");
+  return std::optional<std::string>(std::move(value));
+}
+
+Result<std::vector<std::optional<std::string>>> Transaction::MultiGet(
+    ColumnFamily cf, std::span<const std::string_view> keys) const {
+  STRATA_RETURN_IF_ERROR(CheckActive());
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot_.rocksdb_snapshot();
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  batch_->MultiGetFromBatchAndDB(engine_->db(), read_options, engine_->handle(cf), keys.size(),
+                                 slices.data(), values.data(), statuses.data(),
+                                 /*sorted_input=*/false);
+  std::vector<std::optional<std::string>> out(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok()) return FromRocksDbStatus(statuses[i], "multi-get");
+    out[i] = values[i].ToString();
+  }
+  return out;
+}
+
+std::unique_ptr<Iterator> Transaction::NewIterator(ColumnFamily cf, ReadBounds bounds) const {
+  if (!active_) return nullptr;
+  std::unique_ptr<Iterator> it(
+      new Iterator(std::move(bounds), snapshot_.rocksdb_snapshot()));  // private constructor
+  rocksdb::Iterator* base = engine_->db()->NewIterator(it->read_options(), engine_->handle(cf));
+  // The returned iterator owns `base` and applies the same bounds to both
+  // the batch and the base.
+  it->Attach(batch_->NewIteratorWithBase(engine_->handle(cf), base, &it->read_options()));
+  return it;
+}
+
+Result<Lsn> Transaction::Commit(const CommitOptions& options) {
+  STRATA_RETURN_IF_ERROR(CheckActive());
+  if (write_count_ == 0 && !options.stamp) {
+    Finish();
+    return kInvalidLsn;
+  }
+  std::sort(write_set_.begin(), write_set_.end());
+  write_set_.erase(std::unique(write_set_.begin(), write_set_.end()), write_set_.end());
+  CommitRequest request;
+  request.batch = batch_->GetWriteBatch();
+  request.options = options;
+  request.snapshot_lsn = snapshot_.lsn();
+  request.write_set = write_set_;
+  Result<Lsn> result = engine_->pipeline()->Commit(request);
+  Finish();
+  return result;
+}
+
+void Transaction::Rollback() {
+  if (active_) Finish();
+}
+
+void Transaction::Finish() {
+  active_ = false;
+  batch_->Clear();
+  write_set_.clear();
+  write_set_.shrink_to_fit();
+  snapshot_.Release();
+}
+
+}  // namespace strata::storage

@@ -1,0 +1,111 @@
+#pragma once
+
+#include <bitset>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "common/status.h"
+#include "storage/column_family.h"
+#include "storage/commit_pipeline.h"
+#include "storage/iterator.h"
+#include "storage/lsn.h"
+#include "storage/snapshot.h"
+
+namespace rocksdb {
+class WriteBatchWithIndex;
+}  // namespace rocksdb
+
+namespace strata::storage {
+
+class Engine;
+
+struct TransactionOptions {
+  // Column families whose written keys take part in write-conflict
+  // detection. The default covers keys that identify one logical object
+  // (a catalog entry, a row, a primary key's location, a stream's state).
+  // Not included: col_delta, delvec and binlog, whose keys carry LSNs or are
+  // shared by unrelated rows (one delete vector per segment), so checking
+  // them would only produce false conflicts; and meta.
+  std::vector<ColumnFamily> conflict_column_families = {ColumnFamily::kCatalog, ColumnFamily::kRows,
+                                                        ColumnFamily::kPkIndex,
+                                                        ColumnFamily::kStreamState};
+};
+
+// A snapshot-isolation transaction (PostgreSQL's REPEATABLE READ).
+//
+// Reads see the snapshot taken at begin plus this transaction's own writes,
+// which are buffered in memory until Commit. Commit checks, in the commit
+// pipeline's serialized section, whether any key written here (in a
+// conflict column family) was written by a commit after this snapshot; if
+// so it fails with 40001 kSerializationFailure "could not serialize access
+// due to concurrent update" -- first committer wins -- and nothing is
+// written. Conflicts are detected at commit, not at the write.
+//
+// Lifecycle: active until Commit() or Rollback(); afterwards every call but
+// the accessors fails with 25P01 kNoActiveSqlTransaction. Destroying an
+// active transaction rolls it back.
+//
+// Not thread-safe: one session drives it. Must not outlive the Engine.
+class Transaction {
+ public:
+  // Prefer Engine::BeginTransaction. `engine` is borrowed.
+  Transaction(Engine* engine, const TransactionOptions& options);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  // The LSN this transaction reads at.
+  Lsn snapshot_lsn() const { return snapshot_.lsn(); }
+  const Snapshot& snapshot() const { return snapshot_; }
+  bool active() const { return active_; }
+  // Number of Put/Delete calls so far.
+  uint64_t write_count() const { return write_count_; }
+
+  Status Put(ColumnFamily cf, std::string_view key, std::string_view value);
+  Status Delete(ColumnFamily cf, std::string_view key);
+
+  // Reads see this transaction's writes over its snapshot. nullopt: absent
+  // (or deleted here).
+  Result<std::optional<std::string>> Get(ColumnFamily cf, std::string_view key) const;
+  Result<std::vector<std::optional<std::string>>> MultiGet(
+      ColumnFamily cf, std::span<const std::string_view> keys) const;
+  // Merges this transaction's writes with the snapshot. Writing to the
+  // transaction invalidates open iterators' current key/value (reposition
+  // with a Seek). Returns nullptr when the transaction is not active.
+  std::unique_ptr<Iterator> NewIterator(ColumnFamily cf, ReadBounds bounds = {}) const;
+
+  // Commits the buffered writes through the pipeline and returns their LSN.
+  // A transaction with no writes and no stamp commits without an LSN and
+  // returns kInvalidLsn. On any outcome the transaction is finished and its
+  // snapshot released. Errors: 40001 on a write conflict, otherwise as
+  // CommitPipeline::Commit.
+  Result<Lsn> Commit(const CommitOptions& options = {});
+
+  // Discards the buffered writes and releases the snapshot.
+  void Rollback();
+
+ private:
+  Status CheckActive() const;
+  void Finish();
+
+  Engine* const engine_;
+  std::bitset<kColumnFamilyCount> conflict_families_;
+  Snapshot snapshot_;
+  // Created with overwrite_key = true, so the index keeps one entry per key
+  // (required by NewIteratorWithBase).
+  std::unique_ptr<rocksdb::WriteBatchWithIndex> batch_;
+  // WriteConflictIndex hashes of keys written in conflict families;
+  // deduplicated at commit.
+  std::vector<uint64_t> write_set_;
+  uint64_t write_count_ = 0;
+  bool active_ = true;
+};
+
+}  // namespace strata::storage

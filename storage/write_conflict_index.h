@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+#include "storage/column_family.h"
+#include "storage/lsn.h"
+
+namespace strata::storage {
+
+// Remembers, for each recently written key, the LSN of the last commit that
+// wrote it: what snapshot isolation's first-committer-wins check needs. A
+// transaction that read at snapshot S and wrote key k may commit only if no
+// commit with LSN > S wrote k.
+//
+// Keys are stored as 64-bit hashes of (column family, key). A collision can
+// only make two transactions on different keys look conflicting (a spurious
+// 40001 the client retries), never hide a real conflict.
+//
+// Memory: one entry per distinct key written since the oldest snapshot still
+// in use; TrimUpTo() forgets the rest. The index is in memory only: after a
+// restart no transaction is active, so it rightly starts empty.
+//
+// Not thread-safe; the commit pipeline uses it from its serialized leader
+// section only.
+class WriteConflictIndex {
+ public:
+  static uint64_t HashKey(ColumnFamily cf, std::string_view key);
+
+  // True when a commit with LSN > snapshot_lsn wrote `key_hash`.
+  bool WrittenAfter(uint64_t key_hash, Lsn snapshot_lsn) const;
+
+  // Records that the commit at `lsn` wrote `key_hash`.
+  // REQUIRES: lsn >= every LSN recorded before (commit order).
+  void Record(uint64_t key_hash, Lsn lsn);
+
+  // Forgets writes with LSN <= lsn. Call with the oldest LSN any transaction
+  // may still check against: such writes can no longer conflict.
+  void TrimUpTo(Lsn lsn);
+
+  // Number of keys remembered.
+  size_t size() const { return last_write_.size(); }
+
+ private:
+  std::unordered_map<uint64_t, Lsn> last_write_;
+  // (lsn, key hash) in commit order, so trimming costs O(entries trimmed).
+  std::deque<std::pair<Lsn, uint64_t>> log_;
+};
+
+}  // namespace strata::storage
