@@ -1,0 +1,242 @@
+#include "rowstore/row_codec.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+
+#include "testing/status_matchers.h"
+#include "tests/unit/rowstore/random_values.h"
+
+namespace strata::rowstore {
+namespace {
+
+using strata::rowstore::testing::RandomValues;
+
+std::vector<DataType> AllColumnTypes() {
+  std::vector<DataType> types;
+  for (uint8_t t = 1; t < static_cast<uint8_t>(TypeId::kArray); ++t) {
+    types.push_back(DataType::Of(static_cast<TypeId>(t)));
+  }
+  types.push_back(DataType::Array(TypeId::kInt4));
+  types.push_back(DataType::Array(TypeId::kText));
+  types.push_back(DataType::Array(TypeId::kNumeric));
+  types.push_back(DataType::Array(TypeId::kTimestampTz));
+  return types;
+}
+
+// Exact identity (including numeric display scale and float bit patterns
+// that print differently) rather than SQL equality.
+void ExpectIdentical(const std::vector<Value>& got, const std::vector<Value>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].DebugString(), want[i].DebugString()) << "column " << i;
+    EXPECT_EQ(got[i].type(), want[i].type()) << "column " << i;
+  }
+}
+
+struct RandomTable {
+  std::vector<ColumnSpec> columns;
+};
+
+RandomTable MakeTable(RandomValues& random) {
+  RandomTable t;
+  const std::vector<DataType> types = AllColumnTypes();
+  const size_t n = 1 + random.Uniform(12);
+  uint32_t id = static_cast<uint32_t>(random.Uniform(3));
+  for (size_t i = 0; i < n; ++i) {
+    id += 1 + static_cast<uint32_t>(random.Uniform(random.OneIn(8) ? 100000 : 3));
+    t.columns.push_back(ColumnSpec{id, types[random.Uniform(types.size())], Value()});
+  }
+  // Column order in the schema need not follow ids.
+  std::shuffle(t.columns.begin(), t.columns.end(), std::mt19937_64(random.Next()));
+  return t;
+}
+
+std::vector<Value> MakeRow(RandomValues& random, const std::vector<ColumnSpec>& columns) {
+  std::vector<Value> row;
+  for (const ColumnSpec& c : columns) {
+    row.push_back(random.OneIn(6) ? Value::Null(c.type.id) : random.Of(c.type));
+  }
+  return row;
+}
+
+TEST(RowCodecTest, EncodeDecodeRoundTripsRandomRows) {
+  RandomValues random(42);
+  for (int i = 0; i < 3000; ++i) {
+    const RandomTable table = MakeTable(random);
+    const std::vector<Value> row = MakeRow(random, table.columns);
+    ASSERT_OK_AND_ASSIGN(std::string bytes, EncodeRow(table.columns, row));
+    ASSERT_OK(ValidateRow(bytes));
+    ASSERT_OK_AND_ASSIGN(std::vector<Value> decoded, DecodeRow(bytes, table.columns));
+    ExpectIdentical(decoded, row);
+    if (::testing::Test::HasFailure()) return;
+
+    // Any subset, in any order.
+    std::vector<size_t> pick;
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      if (random.OneIn(2)) pick.push_back(c);
+    }
+    std::shuffle(pick.begin(), pick.end(), std::mt19937_64(random.Next()));
+    std::vector<ColumnSpec> subset;
+    std::vector<Value> expected;
+    for (size_t c : pick) {
+      subset.push_back(table.columns[c]);
+      expected.push_back(row[c]);
+    }
+    ASSERT_OK_AND_ASSIGN(std::vector<Value> partial, DecodeRow(bytes, subset));
+    ExpectIdentical(partial, expected);
+  }
+}
+
+TEST(RowCodecTest, AddedColumnsReadTheirMissingValueAndDroppedOnesAreIgnored) {
+  const std::vector<ColumnSpec> v1 = {{1, DataType::Of(TypeId::kInt8), Value()},
+                                      {2, DataType::Of(TypeId::kText), Value()},
+                                      {3, DataType::Of(TypeId::kFloat8), Value()}};
+  ASSERT_OK_AND_ASSIGN(std::string bytes,
+                       EncodeRow(v1, std::vector{Value::Int8(1), Value::Text("a"),
+                                                 Value::Float8(2.5)}));
+  // ALTER TABLE DROP COLUMN (id 2), ADD COLUMN d int DEFAULT 7, ADD COLUMN e text.
+  const std::vector<ColumnSpec> v2 = {{1, DataType::Of(TypeId::kInt8), Value()},
+                                      {3, DataType::Of(TypeId::kFloat8), Value()},
+                                      {4, DataType::Of(TypeId::kInt4), Value::Int4(7)},
+                                      {5, DataType::Of(TypeId::kText), Value()}};
+  ASSERT_OK_AND_ASSIGN(std::vector<Value> row, DecodeRow(bytes, v2));
+  ExpectIdentical(row, {Value::Int8(1), Value::Float8(2.5), Value::Int4(7), Value()});
+  // An explicit NULL overrides the missing value.
+  ASSERT_OK_AND_ASSIGN(std::string with_null,
+                       MergePartial(bytes, std::vector{ColumnUpdate{4, Value::Null(TypeId::kInt4)}}));
+  ASSERT_OK_AND_ASSIGN(row, DecodeRow(with_null, v2));
+  EXPECT_TRUE(row[2].is_null());
+  // Binary-compatible schema changes: varchar read as text, int4 as int8.
+  ASSERT_OK_AND_ASSIGN(
+      std::string b2, EncodeRow(std::vector<ColumnSpec>{{1, DataType::Varchar(5), Value()},
+                                                        {2, DataType::Of(TypeId::kInt4), Value()}},
+                                std::vector{Value::Varchar("ab"), Value::Int4(-3)}));
+  ASSERT_OK_AND_ASSIGN(
+      row, DecodeRow(b2, std::vector<ColumnSpec>{{1, DataType::Of(TypeId::kText), Value()},
+                                                  {2, DataType::Of(TypeId::kInt8), Value()}}));
+  ExpectIdentical(row, {Value::Text("ab"), Value::Int8(-3)});
+  ASSERT_SQLSTATE(
+      DecodeRow(b2, std::vector<ColumnSpec>{{2, DataType::Of(TypeId::kText), Value()}}),
+      SqlState::kDataCorrupted);
+}
+
+TEST(RowCodecTest, MergePartialChangesOnlyNamedColumns) {
+  RandomValues random(7);
+  for (int i = 0; i < 2000; ++i) {
+    RandomTable table = MakeTable(random);
+    std::vector<Value> row = MakeRow(random, table.columns);
+    ASSERT_OK_AND_ASSIGN(std::string bytes, EncodeRow(table.columns, row));
+
+    std::vector<ColumnUpdate> updates;
+    std::vector<Value> expected = row;
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      if (!random.OneIn(3)) continue;
+      Value v = random.OneIn(5) ? Value::Null(table.columns[c].type.id)
+                                : random.Of(table.columns[c].type);
+      updates.push_back({table.columns[c].id, v});
+      expected[c] = v;
+    }
+    // Sometimes set a column the row has never had (added by ALTER TABLE).
+    if (random.OneIn(3)) {
+      const uint32_t new_id = 200000 + static_cast<uint32_t>(random.Uniform(10));
+      ColumnSpec added{new_id, DataType::Of(TypeId::kText), Value::Text("default")};
+      Value v = random.Of(added.type);
+      updates.push_back({new_id, v});
+      table.columns.push_back(added);
+      expected.push_back(v);
+    }
+    std::shuffle(updates.begin(), updates.end(), std::mt19937_64(random.Next()));
+
+    ASSERT_OK_AND_ASSIGN(std::string merged, MergePartial(bytes, updates));
+    ASSERT_OK(ValidateRow(merged));
+    ASSERT_OK_AND_ASSIGN(std::vector<Value> decoded, DecodeRow(merged, table.columns));
+    ExpectIdentical(decoded, expected);
+    if (::testing::Test::HasFailure()) return;
+    if (updates.empty()) {
+      EXPECT_EQ(merged, bytes);
+    }
+  }
+}
+
+TEST(RowCodecTest, MergePartialRejectsDuplicateIds) {
+  const std::vector<ColumnSpec> cols = {{1, DataType::Of(TypeId::kInt4), Value()}};
+  ASSERT_OK_AND_ASSIGN(std::string bytes, EncodeRow(cols, std::vector{Value::Int4(1)}));
+  ASSERT_SQLSTATE(MergePartial(bytes, std::vector{ColumnUpdate{2, Value::Int4(1)},
+                                                  ColumnUpdate{2, Value::Int4(2)}}),
+                  SqlState::kInvalidParameterValue);
+}
+
+TEST(RowCodecTest, EncodeRejectsMismatchedValues) {
+  const std::vector<ColumnSpec> cols = {{1, DataType::Of(TypeId::kInt2), Value()},
+                                        {2, DataType::Of(TypeId::kText), Value()}};
+  ASSERT_SQLSTATE(EncodeRow(cols, std::vector{Value::Int8(70000), Value::Text("a")}),
+                  SqlState::kNumericValueOutOfRange);
+  ASSERT_SQLSTATE(EncodeRow(cols, std::vector{Value::Int8(1), Value::Int8(1)}),
+                  SqlState::kDatatypeMismatch);
+  ASSERT_SQLSTATE(EncodeRow(cols, std::vector{Value::Int8(1)}), SqlState::kInvalidParameterValue);
+  const std::vector<ColumnSpec> dup = {{1, DataType::Of(TypeId::kInt4), Value()},
+                                       {1, DataType::Of(TypeId::kInt4), Value()}};
+  ASSERT_SQLSTATE(EncodeRow(dup, std::vector{Value::Int4(1), Value::Int4(2)}),
+                  SqlState::kInvalidParameterValue);
+}
+
+TEST(RowCodecTest, MalformedBytesAreCorruption) {
+  const std::vector<ColumnSpec> cols = {{1, DataType::Of(TypeId::kInt4), Value()}};
+  for (std::string_view bad :
+       {std::string_view(""), std::string_view("\x02", 1),
+        std::string_view("\x01\x01\x03\x01", 4),              // truncated int4
+        std::string_view("\x01\x02\x00\x01\x00", 5),          // ids out of order
+        std::string_view("\x01\x01\x00\x01\x00", 5),          // duplicate id
+        std::string_view("\x01\x01\x63", 3),                  // unknown tag
+        std::string_view("\x01\x01\x08\x05" "ab", 5),         // text length past the end
+        std::string_view("\x01\x01\x01\x02", 4),              // bool 2
+        std::string_view("\x01\xff\xff\xff\xff\xff\x01\x00", 8)}) {  // id > u32
+    EXPECT_FALSE(ValidateRow(bad).ok()) << ::testing::PrintToString(bad);
+    ASSERT_SQLSTATE(ValidateRow(bad), SqlState::kDataCorrupted);
+  }
+}
+
+TEST(RowCodecTest, GarbageAndMutationsNeverCrash) {
+  RandomValues random(1234);
+  const std::vector<DataType> types = AllColumnTypes();
+  for (int i = 0; i < 3000; ++i) {
+    const RandomTable table = MakeTable(random);
+    ASSERT_OK_AND_ASSIGN(std::string bytes, EncodeRow(table.columns, MakeRow(random, table.columns)));
+    std::string mutated = bytes;
+    switch (random.Uniform(3)) {
+      case 0:  // flip bytes
+        for (int k = 0; k < 3; ++k) {
+          mutated[random.Uniform(mutated.size())] = static_cast<char>(random.Next());
+        }
+        break;
+      case 1:  // truncate
+        mutated.resize(random.Uniform(mutated.size() + 1));
+        break;
+      default:  // pure garbage
+        mutated.resize(random.Uniform(40));
+        for (char& c : mutated) c = static_cast<char>(random.Next());
+        if (!mutated.empty() && random.OneIn(2)) mutated[0] = static_cast<char>(kRowFormatVersion);
+        break;
+    }
+    Status validated = ValidateRow(mutated);
+    Result<std::vector<Value>> decoded = DecodeRow(mutated, table.columns);
+    Result<std::string> merged =
+        MergePartial(mutated, std::vector{ColumnUpdate{table.columns[0].id, Value::Int8(1)}});
+    for (const Status& s : {validated, decoded.status(), merged.status()}) {
+      if (!s.ok()) {
+        ASSERT_EQ(s.sql_state().code(), SqlState::kDataCorrupted.code()) << s.ToString();
+      }
+    }
+    // DecodeRow and MergePartial check only the framing of fields they do
+    // not touch, so they may accept what ValidateRow rejects; never the
+    // reverse for framing errors.
+    if (!merged.ok()) {
+      ASSERT_FALSE(validated.ok());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace strata::rowstore
