@@ -250,8 +250,8 @@ struct ReadyForQuery {
 // One column of a RowDescription.
 struct FieldDescription {
   std::string name;
-  Oid table_oid = 0;             // 0 if not a plain table column
-  int16_t column_attr_num = 0;   // 0 if not a plain table column
+  Oid table_oid = 0;            // 0 if not a plain table column
+  int16_t column_attr_num = 0;  // 0 if not a plain table column
   Oid type_oid = 0;
   int16_t type_size = 0;         // pg_type.typlen; negative: variable width
   int32_t type_modifier = -1;    // pg_attribute.atttypmod
@@ -287,24 +287,24 @@ struct EmptyQueryResponse {
 // wire field code is given after each member. Unknown field codes are ignored
 // when decoding, as the protocol asks of clients.
 struct ErrorFields {
-  std::string severity;                // S (localized)
-  std::string severity_nonlocalized;   // V
-  std::string code;                    // C, the SQLSTATE
-  std::string message;                 // M
-  std::string detail;                  // D
-  std::string hint;                    // H
-  std::string position;                // P, 1-based character index, decimal
-  std::string internal_position;       // p
-  std::string internal_query;          // q
-  std::string where;                   // W
-  std::string schema_name;             // s
-  std::string table_name;              // t
-  std::string column_name;             // c
-  std::string data_type_name;          // d
-  std::string constraint_name;         // n
-  std::string file;                    // F
-  std::string line;                    // L
-  std::string routine;                 // R
+  std::string severity;               // S (localized)
+  std::string severity_nonlocalized;  // V
+  std::string code;                   // C, the SQLSTATE
+  std::string message;                // M
+  std::string detail;                 // D
+  std::string hint;                   // H
+  std::string position;               // P, 1-based character index, decimal
+  std::string internal_position;      // p
+  std::string internal_query;         // q
+  std::string where;                  // W
+  std::string schema_name;            // s
+  std::string table_name;             // t
+  std::string column_name;            // c
+  std::string data_type_name;         // d
+  std::string constraint_name;        // n
+  std::string file;                   // F
+  std::string line;                   // L
+  std::string routine;                // R
   bool operator==(const ErrorFields&) const = default;
 };
 
@@ -398,10 +398,10 @@ using BackendMessage =
     std::variant<AuthenticationOk, AuthenticationCleartextPassword, AuthenticationMD5Password,
                  AuthenticationSASL, AuthenticationSASLContinue, AuthenticationSASLFinal,
                  ParameterStatus, BackendKeyData, ReadyForQuery, RowDescription, DataRow,
-                 CommandComplete, EmptyQueryResponse, ErrorResponse, NoticeResponse,
-                 ParseComplete, BindComplete, CloseComplete, NoData, ParameterDescription,
-                 PortalSuspended, CopyInResponse, CopyOutResponse, CopyBothResponse, CopyData,
-                 CopyDone, NotificationResponse, FunctionCallResponse, NegotiateProtocolVersion>;
+                 CommandComplete, EmptyQueryResponse, ErrorResponse, NoticeResponse, ParseComplete,
+                 BindComplete, CloseComplete, NoData, ParameterDescription, PortalSuspended,
+                 CopyInResponse, CopyOutResponse, CopyBothResponse, CopyData, CopyDone,
+                 NotificationResponse, FunctionCallResponse, NegotiateProtocolVersion>;
 
 // Streaming replication messages, carried inside CopyData once the server
 // has sent CopyBothResponse. LSNs are 64-bit WAL positions; times are

@@ -1,8 +1,10 @@
 #include "protocol/reader.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "common/macros.h"
 
@@ -13,6 +15,9 @@ uint32_t LoadUint32(const char* p) {
   const auto* u = reinterpret_cast<const unsigned char*>(p);
   return (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | u[3];
 }
+
+// A drained buffer larger than this is freed rather than reused.
+constexpr size_t kRetainedBufferBytes = 1 << 20;
 
 Status Violation(std::string message) { return Status::ProtocolViolation(std::move(message)); }
 
@@ -27,13 +32,13 @@ class Cursor {
       : data_(data), message_name_(message_name) {}
 
   bool ok() const { return error_.empty(); }
-  size_t remaining() const { return data_.size() - pos_; }
+  size_t Remaining() const { return data_.size() - pos_; }
 
   uint8_t Byte() {
     if (!Need(1)) return 0;
     return static_cast<uint8_t>(data_[pos_++]);
   }
-  uint8_t PeekByte() const { return remaining() > 0 ? static_cast<uint8_t>(data_[pos_]) : 0; }
+  uint8_t PeekByte() const { return Remaining() > 0 ? static_cast<uint8_t>(data_[pos_]) : 0; }
   int16_t Int16() {
     if (!Need(2)) return 0;
     const auto* u = reinterpret_cast<const unsigned char*>(data_.data() + pos_);
@@ -92,7 +97,7 @@ class Cursor {
   // Whether `count` elements of at least `min_size` bytes each can follow.
   bool HasRoomFor(size_t count, size_t min_size) {
     if (!ok()) return false;
-    if (count > remaining() / min_size) {
+    if (count > Remaining() / min_size) {
       Fail("count " + std::to_string(count) + " exceeds message length");
       return false;
     }
@@ -116,7 +121,7 @@ class Cursor {
  private:
   bool Need(size_t n) {
     if (!ok()) return false;
-    if (remaining() < n) {
+    if (Remaining() < n) {
       Fail("message too short");
       return false;
     }
@@ -191,11 +196,10 @@ Status CheckStartupPacket(int32_t code, size_t payload_size) {
       return Status::OK();
     default:
       if (ProtocolMajor(code) != 3) {
-        return Status::NotSupported("unsupported frontend protocol " +
-                                    std::to_string(ProtocolMajor(code)) + "." +
-                                    std::to_string(ProtocolMinor(code)) +
-                                    ": server supports 3.0 to 3." +
-                                    std::to_string(kLatestMinorVersion));
+        return Status::NotSupported(
+            "unsupported frontend protocol " + std::to_string(ProtocolMajor(code)) + "." +
+            std::to_string(ProtocolMinor(code)) + ": server supports 3.0 to 3." +
+            std::to_string(kLatestMinorVersion));
       }
       return Status::OK();
   }
@@ -225,7 +229,7 @@ Result<FrontendMessage> DecodeStartupPacket(std::string_view payload) {
   StartupMessage m;
   m.protocol_version = code;
   while (c.ok()) {
-    if (c.remaining() == 0) {
+    if (c.Remaining() == 0) {
       c.Fail("missing terminator");
     } else if (c.PeekByte() == 0) {
       c.Byte();
@@ -313,25 +317,62 @@ ErrorFields ReadErrorFields(Cursor& c) {
     if (code == 0) break;  // the terminator (or a failed read, which c remembers)
     std::string value = c.CString();
     switch (code) {
-      case 'S': f.severity = std::move(value); break;
-      case 'V': f.severity_nonlocalized = std::move(value); break;
-      case 'C': f.code = std::move(value); break;
-      case 'M': f.message = std::move(value); break;
-      case 'D': f.detail = std::move(value); break;
-      case 'H': f.hint = std::move(value); break;
-      case 'P': f.position = std::move(value); break;
-      case 'p': f.internal_position = std::move(value); break;
-      case 'q': f.internal_query = std::move(value); break;
-      case 'W': f.where = std::move(value); break;
-      case 's': f.schema_name = std::move(value); break;
-      case 't': f.table_name = std::move(value); break;
-      case 'c': f.column_name = std::move(value); break;
-      case 'd': f.data_type_name = std::move(value); break;
-      case 'n': f.constraint_name = std::move(value); break;
-      case 'F': f.file = std::move(value); break;
-      case 'L': f.line = std::move(value); break;
-      case 'R': f.routine = std::move(value); break;
-      default: break;  // unknown fields are ignored, as the protocol asks
+      case 'S':
+        f.severity = std::move(value);
+        break;
+      case 'V':
+        f.severity_nonlocalized = std::move(value);
+        break;
+      case 'C':
+        f.code = std::move(value);
+        break;
+      case 'M':
+        f.message = std::move(value);
+        break;
+      case 'D':
+        f.detail = std::move(value);
+        break;
+      case 'H':
+        f.hint = std::move(value);
+        break;
+      case 'P':
+        f.position = std::move(value);
+        break;
+      case 'p':
+        f.internal_position = std::move(value);
+        break;
+      case 'q':
+        f.internal_query = std::move(value);
+        break;
+      case 'W':
+        f.where = std::move(value);
+        break;
+      case 's':
+        f.schema_name = std::move(value);
+        break;
+      case 't':
+        f.table_name = std::move(value);
+        break;
+      case 'c':
+        f.column_name = std::move(value);
+        break;
+      case 'd':
+        f.data_type_name = std::move(value);
+        break;
+      case 'n':
+        f.constraint_name = std::move(value);
+        break;
+      case 'F':
+        f.file = std::move(value);
+        break;
+      case 'L':
+        f.line = std::move(value);
+        break;
+      case 'R':
+        f.routine = std::move(value);
+        break;
+      default:
+        break;  // unknown fields are ignored, as the protocol asks
     }
   }
   return f;
@@ -355,12 +396,18 @@ MessageFramer::MessageFramer(Sender sender, FramerOptions options)
 void MessageFramer::Compact(size_t extra) {
   if (read_pos_ == 0) return;
   const size_t size = buffer_.size();
-  // Move unread bytes to the front only when the buffer would otherwise grow
-  // or when at least half of it is dead, so each byte moves O(1) times.
   if (read_pos_ == size) {
-    buffer_.clear();
+    // Everything was consumed. Give back the memory of an unusually large
+    // message rather than keeping it for the connection's lifetime.
+    if (buffer_.capacity() > kRetainedBufferBytes) {
+      std::string().swap(buffer_);
+    } else {
+      buffer_.clear();
+    }
     read_pos_ = 0;
   } else if (size + extra > buffer_.capacity() || read_pos_ >= size - read_pos_) {
+    // Move unread bytes to the front only when the buffer would otherwise
+    // grow or when at least half of it is dead, so each byte moves O(1) times.
     buffer_.erase(0, read_pos_);
     read_pos_ = 0;
   }
@@ -372,15 +419,14 @@ void MessageFramer::Feed(std::string_view bytes) {
   buffer_.append(bytes);
 }
 
-std::span<char> MessageFramer::PrepareWrite(size_t min_bytes) {
+std::span<char> MessageFramer::PrepareWrite(size_t size) {
   STRATA_DCHECK(!write_pending_);
-  Compact(min_bytes);
-  // Until CommitWrite(), buffer_ ends with n bytes that were not received.
+  Compact(size);
+  // Until CommitWrite(), buffer_ ends with `size` bytes that were not received.
   write_start_ = buffer_.size();
-  const size_t n = std::max(min_bytes, buffer_.capacity() - write_start_);
-  buffer_.resize(write_start_ + n);
+  buffer_.resize(write_start_ + size);
   write_pending_ = true;
-  return {buffer_.data() + write_start_, n};
+  return {buffer_.data() + write_start_, size};
 }
 
 void MessageFramer::CommitWrite(size_t n) {
@@ -422,9 +468,9 @@ Result<std::optional<Frame>> MessageFramer::Next() {
   const char type = p[0];
   const uint32_t limit = PayloadLimit(sender_, type, options_.max_message_length);
   if (limit == 0) {
-    return Fail(Violation(std::string(sender_ == Sender::kFrontend ? "invalid frontend"
-                                                                   : "invalid backend") +
-                          " message type " + DescribeType(type)));
+    return Fail(Violation(
+        std::string(sender_ == Sender::kFrontend ? "invalid frontend" : "invalid backend") +
+        " message type " + DescribeType(type)));
   }
   if (available < 5) return std::optional<Frame>();
   const auto length = static_cast<int32_t>(LoadUint32(p + 1));
@@ -435,8 +481,7 @@ Result<std::optional<Frame>> MessageFramer::Next() {
   const uint32_t payload_size = static_cast<uint32_t>(length) - 4;
   if (payload_size > limit) {
     return Fail(Violation("message of type " + DescribeType(type) + " is too long: " +
-                          std::to_string(payload_size) + " bytes, limit " +
-                          std::to_string(limit)));
+                          std::to_string(payload_size) + " bytes, limit " + std::to_string(limit)));
   }
   if (available < 5 + size_t{payload_size}) return std::optional<Frame>();
   read_pos_ += 5 + size_t{payload_size};

@@ -98,12 +98,11 @@ class MessageFramer {
   // Appends received bytes. Invalidates frames returned before.
   void Feed(std::string_view bytes);
 
-  // Zero-copy alternative to Feed(): returns at least `min_bytes` of writable
-  // space at the end of the buffer; after receiving into it, call
-  // CommitWrite() with the number of bytes actually written. Invalidates
-  // frames returned before; the span is valid until the next call on this
-  // framer.
-  std::span<char> PrepareWrite(size_t min_bytes);
+  // Zero-copy alternative to Feed(): returns `size` bytes of writable space
+  // at the end of the buffer to receive into; then call CommitWrite() with
+  // the number of bytes actually received, before any other call. Invalidates
+  // frames returned before.
+  std::span<char> PrepareWrite(size_t size);
   // REQUIRES: n <= size of the span from the preceding PrepareWrite().
   void CommitWrite(size_t n);
 
@@ -120,7 +119,7 @@ class MessageFramer {
 
  private:
   // Drops consumed bytes when that is cheaper than growing the buffer by
-  // `extra` bytes.
+  // `extra` bytes, and frees a large buffer once it is drained.
   void Compact(size_t extra);
   Result<std::optional<Frame>> NextStartupPacket();
   Status Fail(Status status);

@@ -426,8 +426,8 @@ void AppendCopyData(std::string_view data, std::string* out) {
   out->append(data);
 }
 
-void AppendXLogData(uint64_t start_lsn, uint64_t end_lsn, int64_t send_time,
-                    std::string_view data, std::string* out) {
+void AppendXLogData(uint64_t start_lsn, uint64_t end_lsn, int64_t send_time, std::string_view data,
+                    std::string* out) {
   constexpr size_t kHeader = 1 + 8 + 8 + 8;
   STRATA_DCHECK(data.size() <=
                 static_cast<size_t>(std::numeric_limits<int32_t>::max()) - 4 - kHeader);

@@ -114,8 +114,8 @@ void AppendDataRow(std::span<const std::optional<std::string_view>> columns, std
 void AppendCopyData(std::string_view data, std::string* out);
 
 // Appends a CopyData message carrying an XLogData ('w') with `data`.
-void AppendXLogData(uint64_t start_lsn, uint64_t end_lsn, int64_t send_time,
-                    std::string_view data, std::string* out);
+void AppendXLogData(uint64_t start_lsn, uint64_t end_lsn, int64_t send_time, std::string_view data,
+                    std::string* out);
 
 // Builds one DataRow in place at the end of a buffer, so rows can be encoded
 // straight from storage bytes without an intermediate struct:

@@ -125,9 +125,8 @@ std::string EncodeAll(const std::vector<Message>& messages) {
 
 // Frames and decodes `bytes`, fed in chunks whose sizes `next_chunk` picks.
 template <typename Message, typename Decoder, typename ChunkFn>
-Result<std::vector<Message>> DecodeAll(Sender sender, FramerOptions options,
-                                       std::string_view bytes, Decoder decode,
-                                       ChunkFn next_chunk) {
+Result<std::vector<Message>> DecodeAll(Sender sender, FramerOptions options, std::string_view bytes,
+                                       Decoder decode, ChunkFn next_chunk) {
   MessageFramer framer(sender, options);
   std::vector<Message> out;
   size_t pos = 0;
@@ -193,10 +192,11 @@ TEST(ReaderTest, FrontendMessagesRoundTripInRandomChunks) {
   const std::string bytes = EncodeAll(messages);
   std::mt19937 rng(42);
   for (int round = 0; round < 50; ++round) {
-    ASSERT_OK_AND_ASSIGN(auto decoded,
-                         (DecodeAll<FrontendMessage>(
-                             Sender::kFrontend, {}, bytes, DecodeFrontendMessage,
-                             [&rng] { return std::uniform_int_distribution<size_t>(1, 40)(rng); })));
+    ASSERT_OK_AND_ASSIGN(
+        auto decoded,
+        (DecodeAll<FrontendMessage>(Sender::kFrontend, {}, bytes, DecodeFrontendMessage, [&rng] {
+          return std::uniform_int_distribution<size_t>(1, 40)(rng);
+        })));
     EXPECT_EQ(decoded, messages);
   }
 }
@@ -248,10 +248,8 @@ TEST(ReaderTest, AuthenticationResponsesParseAsEachKind) {
 TEST(ReaderTest, MalformedAuthenticationResponsesAreRejected) {
   ASSERT_SQLSTATE(ParsePasswordMessage({"pw"}), SqlState::kProtocolViolation);
   ASSERT_SQLSTATE(ParsePasswordMessage({"pw\0x"s}), SqlState::kProtocolViolation);
-  ASSERT_SQLSTATE(ParseSASLInitialResponse({"M\0\xff\xff\xff\xfe"s}),
-                  SqlState::kProtocolViolation);
-  ASSERT_SQLSTATE(ParseSASLInitialResponse({"M\0\0\0\0\x09short"s}),
-                  SqlState::kProtocolViolation);
+  ASSERT_SQLSTATE(ParseSASLInitialResponse({"M\0\xff\xff\xff\xfe"s}), SqlState::kProtocolViolation);
+  ASSERT_SQLSTATE(ParseSASLInitialResponse({"M\0\0\0\0\x09short"s}), SqlState::kProtocolViolation);
   ASSERT_SQLSTATE(ParseSASLInitialResponse({"M\0\0\0"s}), SqlState::kProtocolViolation);
 }
 
@@ -348,8 +346,9 @@ TEST(MessageFramerTest, UnsupportedProtocolVersionsAreFeatureNotSupported) {
     Encode(StartupMessage{version, {}}, &bytes);
     SCOPED_TRACE(version);
     ASSERT_SQLSTATE(DecodeOneFrontend(bytes, true), SqlState::kFeatureNotSupported);
-    ASSERT_SQLSTATE(DecodeFrontendMessage(Frame{kStartupPacketType, std::string_view(bytes).substr(4)}),
-                    SqlState::kFeatureNotSupported);
+    ASSERT_SQLSTATE(
+        DecodeFrontendMessage(Frame{kStartupPacketType, std::string_view(bytes).substr(4)}),
+        SqlState::kFeatureNotSupported);
   }
 }
 
@@ -387,7 +386,10 @@ TEST(MessageFramerTest, MalformedStartupParametersAreRejected) {
   ASSERT_OK_AND_ASSIGN(FrontendMessage m, DecodeOneFrontend("\0\0\0\x09\0\x03\0\0\0"sv, true));
   EXPECT_EQ(m, FrontendMessage(StartupMessage{}));
   // Repeated names: the last value wins.
-  ASSERT_OK_AND_ASSIGN(m, DecodeOneFrontend("\0\0\0\x11\0\x03\0\0a\0" "1\0a\0" "2\0\0"sv, true));
+  ASSERT_OK_AND_ASSIGN(m, DecodeOneFrontend("\0\0\0\x11\0\x03\0\0a\0"
+                                            "1\0a\0"
+                                            "2\0\0"sv,
+                                            true));
   EXPECT_EQ(std::get<StartupMessage>(m).parameters.at("a"), "2");
 }
 
@@ -414,8 +416,8 @@ TEST(MessageFramerTest, ControlMessagesHaveASmallLimit) {
 }
 
 TEST(MessageFramerTest, LengthsBelowFourAreRejected) {
-  for (std::string_view header : {"Q\0\0\0\0"sv, "Q\0\0\0\x03"sv, "Q\xff\xff\xff\xff"sv,
-                                  "Q\x80\0\0\0"sv}) {
+  for (std::string_view header :
+       {"Q\0\0\0\0"sv, "Q\0\0\0\x03"sv, "Q\xff\xff\xff\xff"sv, "Q\x80\0\0\0"sv}) {
     MessageFramer framer(Sender::kFrontend, {.startup_phase = false});
     framer.Feed(header);
     ASSERT_SQLSTATE(framer.Next(), SqlState::kProtocolViolation);
@@ -478,6 +480,16 @@ TEST(MessageFramerTest, PrepareWriteReceivesInPlace) {
   EXPECT_EQ(framer.buffered_bytes(), 0u);
 }
 
+TEST(MessageFramerTest, LargeMessageInChunksThenSmallOnes) {
+  const std::string big(3 << 20, 'x');
+  std::string bytes;
+  Encode(CopyData{big}, &bytes);
+  Encode(CopyDone{}, &bytes);
+  Encode(Sync{}, &bytes);
+  ASSERT_OK_AND_ASSIGN(auto decoded, DecodeFrontend(bytes, 64 << 10, {.startup_phase = false}));
+  EXPECT_EQ(decoded, (std::vector<FrontendMessage>{CopyData{big}, CopyDone{}, Sync{}}));
+}
+
 TEST(DecodeFrontendTest, MissingNulTerminatorsAreRejected) {
   ASSERT_SQLSTATE(DecodeFrame('Q', "SELECT 1"), SqlState::kProtocolViolation);
   ASSERT_SQLSTATE(DecodeFrame('P', "s1\0SELECT"sv), SqlState::kProtocolViolation);
@@ -520,8 +532,7 @@ TEST(DecodeFrontendTest, BindValueLengthsAreChecked) {
   ASSERT_SQLSTATE(DecodeFrame('B', "\0\0\0\0\0\x01\x7f\xff\xff\xff\0\0"sv),
                   SqlState::kProtocolViolation);
   // NULL is fine.
-  ASSERT_OK_AND_ASSIGN(FrontendMessage m,
-                       DecodeFrame('B', "\0\0\0\0\0\x01\xff\xff\xff\xff\0\0"sv));
+  ASSERT_OK_AND_ASSIGN(FrontendMessage m, DecodeFrame('B', "\0\0\0\0\0\x01\xff\xff\xff\xff\0\0"sv));
   EXPECT_EQ(std::get<Bind>(m).params, (std::vector<std::optional<std::string>>{std::nullopt}));
 }
 
@@ -533,12 +544,10 @@ TEST(DecodeFrontendTest, CountsMustFitTheMessage) {
   // Two parameter formats for three parameters.
   std::string bind;
   Encode(Bind{"", "", {0, 1}, {"a"s, "b"s, "c"s}, {}}, &bind);
-  ASSERT_SQLSTATE(DecodeFrame('B', std::string_view(bind).substr(5)),
-                  SqlState::kProtocolViolation);
+  ASSERT_SQLSTATE(DecodeFrame('B', std::string_view(bind).substr(5)), SqlState::kProtocolViolation);
   std::string call;
   Encode(FunctionCall{1, {0, 0}, {"a"s}, 0}, &call);
-  ASSERT_SQLSTATE(DecodeFrame('F', std::string_view(call).substr(5)),
-                  SqlState::kProtocolViolation);
+  ASSERT_SQLSTATE(DecodeFrame('F', std::string_view(call).substr(5)), SqlState::kProtocolViolation);
 }
 
 TEST(DecodeFrontendTest, DescribeAndCloseSubtypesAreChecked) {
@@ -561,7 +570,10 @@ TEST(DecodeBackendTest, MalformedMessagesAreRejected) {
   ASSERT_SQLSTATE(DecodeBackendFrame('Z', ""), SqlState::kProtocolViolation);
   ASSERT_SQLSTATE(DecodeBackendFrame('Z', "II"), SqlState::kProtocolViolation);
   ASSERT_SQLSTATE(DecodeBackendFrame('R', "\0\0"sv), SqlState::kProtocolViolation);
-  ASSERT_SQLSTATE(DecodeBackendFrame('R', "\0\0\0\x05" "ab"sv), SqlState::kProtocolViolation);
+  ASSERT_SQLSTATE(DecodeBackendFrame('R',
+                                     "\0\0\0\x05"
+                                     "ab"sv),
+                  SqlState::kProtocolViolation);
   ASSERT_SQLSTATE(DecodeBackendFrame('R', "\0\0\0\x0aSCRAM\0"sv), SqlState::kProtocolViolation);
   ASSERT_SQLSTATE(DecodeBackendFrame('T', "\0\x01name\0\0\0"sv), SqlState::kProtocolViolation);
   ASSERT_SQLSTATE(DecodeBackendFrame('T', "\xff\xff"sv), SqlState::kProtocolViolation);
@@ -574,7 +586,9 @@ TEST(DecodeBackendTest, MalformedMessagesAreRejected) {
   ASSERT_SQLSTATE(DecodeBackendFrame('v', "\0\0\0\0\x7f\xff\xff\xff"sv),
                   SqlState::kProtocolViolation);
   ASSERT_SQLSTATE(DecodeBackendFrame('K', "\0\0\0\x01"sv), SqlState::kProtocolViolation);
-  ASSERT_SQLSTATE(DecodeBackendFrame('A', "\0\0\0\x01" "chan\0"sv),
+  ASSERT_SQLSTATE(DecodeBackendFrame('A',
+                                     "\0\0\0\x01"
+                                     "chan\0"sv),
                   SqlState::kProtocolViolation);
 }
 
@@ -583,8 +597,7 @@ TEST(DecodeBackendTest, UnsupportedAuthenticationIsFeatureNotSupported) {
 }
 
 TEST(DecodeBackendTest, UnknownErrorFieldsAreIgnored) {
-  ASSERT_OK_AND_ASSIGN(BackendMessage m,
-                       DecodeBackendFrame('E', "SERROR\0Zfuture\0C XX000\0\0"sv));
+  ASSERT_OK_AND_ASSIGN(BackendMessage m, DecodeBackendFrame('E', "SERROR\0Zfuture\0C XX000\0\0"sv));
   const ErrorFields& f = std::get<ErrorResponse>(m).fields;
   EXPECT_EQ(f.severity, "ERROR");
   EXPECT_EQ(f.code, " XX000");
@@ -607,8 +620,7 @@ TEST(DecodeFrontendTest, MutatedStreamsNeverCrash) {
                                               [] { return size_t{7}; });
     if (!decoded.ok()) {
       const auto state = decoded.status().sql_state();
-      EXPECT_TRUE(state == SqlState::kProtocolViolation ||
-                  state == SqlState::kFeatureNotSupported)
+      EXPECT_TRUE(state == SqlState::kProtocolViolation || state == SqlState::kFeatureNotSupported)
           << decoded.status().ToString();
     }
   }

@@ -23,7 +23,9 @@ std::string Encoded(const T& message) {
 // Byte sequences as PostgreSQL and libpq put them on the wire.
 TEST(WriterTest, BackendMessagesMatchPostgresBytes) {
   EXPECT_EQ(Encoded(ReadyForQuery{TransactionStatus::kIdle}), "Z\0\0\0\x05I"s);
-  EXPECT_EQ(Encoded(ReadyForQuery{TransactionStatus::kFailed}), "Z\0\0\0\x05" "E"s);
+  EXPECT_EQ(Encoded(ReadyForQuery{TransactionStatus::kFailed}),
+            "Z\0\0\0\x05"
+            "E"s);
   EXPECT_EQ(Encoded(AuthenticationOk{}), "R\0\0\0\x08\0\0\0\0"s);
   EXPECT_EQ(Encoded(AuthenticationCleartextPassword{}), "R\0\0\0\x08\0\0\0\x03"s);
   EXPECT_EQ(Encoded(AuthenticationMD5Password{{'a', 'b', 'c', 'd'}}),
@@ -32,7 +34,8 @@ TEST(WriterTest, BackendMessagesMatchPostgresBytes) {
   EXPECT_EQ(Encoded(AuthenticationSASL{{"SCRAM-SHA-256"}}),
             "R\0\0\0\x17\0\0\0\x0aSCRAM-SHA-256\0\0"s);
   EXPECT_EQ(Encoded(ParameterStatus{"client_encoding", "UTF8"}),
-            "S\0\0\0\x19" "client_encoding\0UTF8\0"s);
+            "S\0\0\0\x19"
+            "client_encoding\0UTF8\0"s);
   EXPECT_EQ(Encoded(BackendKeyData{0x1234, 0x7fffffff}),
             "K\0\0\0\x0c\0\0\x12\x34\x7f\xff\xff\xff"s);
   EXPECT_EQ(Encoded(CommandComplete{"SELECT 1"}), "C\0\0\0\x0dSELECT 1\0"s);
@@ -47,8 +50,7 @@ TEST(WriterTest, BackendMessagesMatchPostgresBytes) {
             "1\xff\xff\xff\xff"s);
   EXPECT_EQ(Encoded(RowDescription{{{"n", 0, 0, 23, 4, -1, 0}}}),
             "T\0\0\0\x1a\0\x01n\0\0\0\0\0\0\0\0\0\0\x17\0\x04\xff\xff\xff\xff\0\0"s);
-  EXPECT_EQ(Encoded(ParameterDescription{{23, 25}}),
-            "t\0\0\0\x0e\0\x02\0\0\0\x17\0\0\0\x19"s);
+  EXPECT_EQ(Encoded(ParameterDescription{{23, 25}}), "t\0\0\0\x0e\0\x02\0\0\0\x17\0\0\0\x19"s);
   EXPECT_EQ(Encoded(CopyOutResponse{0, {0, 0}}), "H\0\0\0\x0b\0\0\x02\0\0\0\0"s);
   EXPECT_EQ(Encoded(CopyBothResponse{0, {}}), "W\0\0\0\x07\0\0\0"s);
   EXPECT_EQ(Encoded(NegotiateProtocolVersion{0, {"_pq_.x"}}),
@@ -64,16 +66,14 @@ TEST(WriterTest, BackendMessagesMatchPostgresBytes) {
 TEST(WriterTest, FrontendMessagesMatchLibpqBytes) {
   EXPECT_EQ(Encoded(SSLRequest{}), "\0\0\0\x08\x04\xd2\x16\x2f"s);
   EXPECT_EQ(Encoded(GSSENCRequest{}), "\0\0\0\x08\x04\xd2\x16\x30"s);
-  EXPECT_EQ(Encoded(CancelRequest{7, 9}),
-            "\0\0\0\x10\x04\xd2\x16\x2e\0\0\0\x07\0\0\0\x09"s);
+  EXPECT_EQ(Encoded(CancelRequest{7, 9}), "\0\0\0\x10\x04\xd2\x16\x2e\0\0\0\x07\0\0\0\x09"s);
   EXPECT_EQ(Encoded(StartupMessage{kProtocolVersion3, {{"user", "u"}}}),
             "\0\0\0\x10\0\x03\0\0user\0u\0\0"s);
   EXPECT_EQ(Encoded(Query{"SELECT 1"}), "Q\0\0\0\x0dSELECT 1\0"s);
   EXPECT_EQ(Encoded(Sync{}), "S\0\0\0\x04"s);
   EXPECT_EQ(Encoded(Flush{}), "H\0\0\0\x04"s);
   EXPECT_EQ(Encoded(Terminate{}), "X\0\0\0\x04"s);
-  EXPECT_EQ(Encoded(Parse{"", "SELECT $1", {23}}),
-            "P\0\0\0\x15\0SELECT $1\0\0\x01\0\0\0\x17"s);
+  EXPECT_EQ(Encoded(Parse{"", "SELECT $1", {23}}), "P\0\0\0\x15\0SELECT $1\0\0\x01\0\0\0\x17"s);
   EXPECT_EQ(Encoded(Bind{"", "", {}, {"42"s}, {0}}),
             "B\0\0\0\x14\0\0\0\0\0\x01\0\0\0\x02"
             "42\0\x01\0\0"s);
@@ -88,10 +88,10 @@ TEST(WriterTest, FrontendMessagesMatchLibpqBytes) {
   EXPECT_EQ(Encoded(PasswordMessage{"pw"}), "p\0\0\0\x07pw\0"s);
   EXPECT_EQ(Encoded(SASLInitialResponse{"SCRAM-SHA-256", "n,,"s}),
             "p\0\0\0\x19SCRAM-SHA-256\0\0\0\0\x03n,,"s);
-  EXPECT_EQ(Encoded(SASLInitialResponse{"M", std::nullopt}),
-            "p\0\0\0\x0aM\0\xff\xff\xff\xff"s);
-  EXPECT_EQ(Encoded(SASLResponse{"c=biws"}), "p\0\0\0\x0a"
-                                             "c=biws"s);
+  EXPECT_EQ(Encoded(SASLInitialResponse{"M", std::nullopt}), "p\0\0\0\x0aM\0\xff\xff\xff\xff"s);
+  EXPECT_EQ(Encoded(SASLResponse{"c=biws"}),
+            "p\0\0\0\x0a"
+            "c=biws"s);
 }
 
 TEST(WriterTest, ReplicationMessagesAreCopyData) {
@@ -111,9 +111,10 @@ TEST(WriterTest, EncodeAppendsAfterExistingBytes) {
   std::string out = "prefix";
   Encode(ParseComplete{}, &out);
   Encode(CommandComplete{"BEGIN"}, &out);
-  EXPECT_EQ(out, "prefix1\0\0\0\x04"
-                 "C\0\0\0\x0a"
-                 "BEGIN\0"s);
+  EXPECT_EQ(out,
+            "prefix1\0\0\0\x04"
+            "C\0\0\0\x0a"
+            "BEGIN\0"s);
 }
 
 TEST(WriterTest, VariantEncodeMatchesDirectEncode) {
