@@ -53,9 +53,11 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Commits `batch` (built against handle(cf)) atomically in every column
-  // family and returns its LSN. No write-conflict checks; see
-  // CommitPipeline::Commit for the LSN, durability and error contract. The
-  // batch is left as passed in.
+  // family and returns its LSN; see CommitPipeline::Commit for the LSN,
+  // durability and error contract. The batch keeps its records. Bypasses
+  // write-conflict detection in both directions (nothing checked, nothing
+  // recorded): use it for keys transactions do not also write, or use a
+  // Transaction.
   Result<Lsn> Commit(rocksdb::WriteBatch* batch, const CommitOptions& options = {});
 
   // Starts a snapshot-isolation transaction reading at a new snapshot.
