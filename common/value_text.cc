@@ -1,0 +1,670 @@
+#include "common/value_text.h"
+
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+
+namespace strata {
+namespace {
+
+constexpr int64_t kMicrosPerSecond = 1'000'000;
+// PostgreSQL's supported range: 4713 BC to 294276 AD (timestamps) and
+// 5874897 AD (dates); we check the Julian-day lower bound and the upper years.
+constexpr int64_t kMinYear = -4713;
+constexpr int64_t kMaxDateYear = 5874897;
+constexpr int64_t kMaxTimestampYear = 294276;
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+bool EqualsNoCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string Quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
+
+Status InvalidSyntax(std::string_view type_name, std::string_view text) {
+  return Status(SqlState::kInvalidTextRepresentation,
+                "invalid input syntax for type " + std::string(type_name) + ": " + Quoted(text));
+}
+
+Status DateSyntax(std::string_view type_name, std::string_view text) {
+  return Status(SqlState::kInvalidDatetimeFormat,
+                "invalid input syntax for type " + std::string(type_name) + ": " + Quoted(text));
+}
+
+Status DateRange(std::string_view text) {
+  return Status(SqlState::kDatetimeFieldOverflow,
+                "date/time field value out of range: " + Quoted(text));
+}
+
+// ---- bool, integers, floats ----------------------------------------------
+
+Result<Value> ParseBool(std::string_view text) {
+  const std::string_view s = Trim(text);
+  auto prefix_of = [&s](std::string_view word) {
+    return !s.empty() && s.size() <= word.size() && EqualsNoCase(s, word.substr(0, s.size()));
+  };
+  if (prefix_of("true") || prefix_of("yes") || (s.size() >= 2 && prefix_of("on")) || s == "1") {
+    return Value::Bool(true);
+  }
+  if (prefix_of("false") || prefix_of("no") || (s.size() >= 2 && prefix_of("off")) || s == "0") {
+    return Value::Bool(false);
+  }
+  return InvalidSyntax("boolean", text);
+}
+
+Result<Value> ParseInt(TypeId type, std::string_view text) {
+  const char* name = type == TypeId::kInt2 ? "smallint" : (type == TypeId::kInt4 ? "integer" : "bigint");
+  std::string_view s = Trim(text);
+  bool negative = false;
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
+    negative = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  if (s.empty()) return InvalidSyntax(name, text);
+  uint64_t mag = 0;
+  bool overflow = false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return InvalidSyntax(name, text);
+    if (mag > (UINT64_MAX - 9) / 10) overflow = true;
+    if (!overflow) mag = mag * 10 + static_cast<uint64_t>(c - '0');
+  }
+  const int bits = type == TypeId::kInt2 ? 16 : (type == TypeId::kInt4 ? 32 : 64);
+  const uint64_t max_positive = (uint64_t{1} << (bits - 1)) - 1;
+  if (overflow || mag > max_positive + (negative ? 1 : 0)) {
+    return Status(SqlState::kNumericValueOutOfRange,
+                  "value " + Quoted(text) + " is out of range for type " + name);
+  }
+  const int64_t v = negative ? static_cast<int64_t>(0 - mag) : static_cast<int64_t>(mag);
+  return Value::Int(type, v);
+}
+
+Result<Value> ParseFloat(TypeId type, std::string_view text) {
+  const char* name = type == TypeId::kFloat4 ? "real" : "double precision";
+  const std::string s(Trim(text));
+  if (s.empty()) return InvalidSyntax(name, text);
+  errno = 0;
+  char* end = nullptr;
+  double v;
+  if (type == TypeId::kFloat4) {
+    v = static_cast<double>(std::strtof(s.c_str(), &end));
+  } else {
+    v = std::strtod(s.c_str(), &end);
+  }
+  if (end != s.c_str() + s.size()) return InvalidSyntax(name, text);
+  // Like PostgreSQL, denormal results are fine; overflow and underflow to
+  // zero of a non-zero input are errors.
+  if (errno == ERANGE && (v == 0.0 || std::isinf(v))) {
+    return Status(SqlState::kNumericValueOutOfRange,
+                  Quoted(s) + " is out of range for type " + name);
+  }
+  return type == TypeId::kFloat4 ? Value::Float4(static_cast<float>(v)) : Value::Float8(v);
+}
+
+std::string FormatFloat(double v, bool is_float4) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+  if (v == 0) return std::signbit(v) ? "-0" : "0";
+  char buf[64];
+  std::to_chars_result r = is_float4 ? std::to_chars(buf, buf + sizeof(buf), static_cast<float>(v),
+                                                     std::chars_format::scientific)
+                                     : std::to_chars(buf, buf + sizeof(buf), v,
+                                                     std::chars_format::scientific);
+  const std::string_view sci(buf, static_cast<size_t>(r.ptr - buf));
+  // sci is "[-]d[.ddd]e[+-]XX".
+  const size_t e_pos = sci.find('e');
+  std::string_view mantissa = sci.substr(0, e_pos);
+  const int exponent = std::atoi(std::string(sci.substr(e_pos + 1)).c_str());
+  std::string out;
+  if (mantissa[0] == '-') {
+    out.push_back('-');
+    mantissa.remove_prefix(1);
+  }
+  std::string digits;
+  for (char c : mantissa) {
+    if (c != '.') digits.push_back(c);
+  }
+  const int fixed_limit = is_float4 ? 6 : 15;  // FLT_DIG / DBL_DIG, as PostgreSQL's Ryu output
+  if (exponent < -4 || exponent >= fixed_limit) {
+    out.push_back(digits[0]);
+    if (digits.size() > 1) {
+      out.push_back('.');
+      out.append(digits, 1, std::string::npos);
+    }
+    char exp_buf[16];
+    std::snprintf(exp_buf, sizeof(exp_buf), "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
+    out += exp_buf;
+    return out;
+  }
+  if (exponent < 0) {
+    out += "0.";
+    out.append(static_cast<size_t>(-exponent - 1), '0');
+    out += digits;
+    return out;
+  }
+  const size_t int_len = static_cast<size_t>(exponent) + 1;
+  if (digits.size() <= int_len) {
+    out += digits;
+    out.append(int_len - digits.size(), '0');
+  } else {
+    out.append(digits, 0, int_len);
+    out.push_back('.');
+    out.append(digits, int_len, std::string::npos);
+  }
+  return out;
+}
+
+// ---- strings -------------------------------------------------------------
+
+// Number of UTF-8 characters (lead bytes).
+size_t CharCount(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// Byte offset of the `chars`-th character.
+size_t ByteOffsetOfChar(std::string_view s, size_t chars) {
+  size_t n = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
+      if (n == chars) return i;
+      ++n;
+    }
+  }
+  return s.size();
+}
+
+Result<Value> ParseCharacter(const DataType& type, std::string_view text) {
+  const int32_t max_chars = CharLength(type);
+  std::string s(text);
+  if (max_chars >= 0) {
+    const size_t count = CharCount(s);
+    if (count > static_cast<size_t>(max_chars)) {
+      const size_t cut = ByteOffsetOfChar(s, static_cast<size_t>(max_chars));
+      if (s.find_first_not_of(' ', cut) != std::string::npos) {
+        return Status(SqlState::kStringDataRightTruncation,
+                      "value too long for type " + type.ToString());
+      }
+      s.resize(cut);
+    } else if (type.id == TypeId::kBpchar) {
+      s.append(static_cast<size_t>(max_chars) - count, ' ');
+    }
+  }
+  return Value::String(type.id, std::move(s));
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+Result<Value> ParseBytea(std::string_view text) {
+  std::string out;
+  if (text.size() >= 2 && text[0] == '\\' && text[1] == 'x') {
+    for (size_t i = 2; i < text.size();) {
+      if (std::isspace(static_cast<unsigned char>(text[i]))) {
+        ++i;
+        continue;
+      }
+      const int hi = HexValue(text[i]);
+      if (hi < 0) {
+        return Status(SqlState::kInvalidParameterValue,
+                      "invalid hexadecimal digit: " + Quoted(text.substr(i, 1)));
+      }
+      if (i + 1 >= text.size()) {
+        return Status(SqlState::kInvalidParameterValue,
+                      "invalid hexadecimal data: odd number of digits");
+      }
+      const int lo = HexValue(text[i + 1]);
+      if (lo < 0) {
+        return Status(SqlState::kInvalidParameterValue,
+                      "invalid hexadecimal digit: " + Quoted(text.substr(i + 1, 1)));
+      }
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    }
+    return Value::Bytea(std::move(out));
+  }
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\') {
+      out.push_back(text[i]);
+    } else if (i + 1 < text.size() && text[i + 1] == '\\') {
+      out.push_back('\\');
+      ++i;
+    } else if (i + 3 < text.size() && text[i + 1] >= '0' && text[i + 1] <= '3' &&
+               text[i + 2] >= '0' && text[i + 2] <= '7' && text[i + 3] >= '0' &&
+               text[i + 3] <= '7') {
+      out.push_back(static_cast<char>((text[i + 1] - '0') * 64 + (text[i + 2] - '0') * 8 +
+                                      (text[i + 3] - '0')));
+      i += 3;
+    } else {
+      return InvalidSyntax("bytea", text);
+    }
+  }
+  return Value::Bytea(std::move(out));
+}
+
+std::string FormatBytea(std::string_view bytes) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out = "\\x";
+  for (unsigned char c : bytes) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+Result<Value> ParseUuid(std::string_view text) {
+  std::string_view s = Trim(text);
+  if (!s.empty() && s.front() == '{') {
+    if (s.back() != '}') return InvalidSyntax("uuid", text);
+    s = s.substr(1, s.size() - 2);
+  }
+  Uuid u{};
+  size_t nibbles = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    // PostgreSQL allows a hyphen after any group of four hex digits.
+    if (s[i] == '-' && nibbles > 0 && nibbles % 4 == 0 && nibbles < 32 && i + 1 < s.size() &&
+        s[i + 1] != '-') {
+      continue;
+    }
+    const int v = HexValue(s[i]);
+    if (v < 0 || nibbles >= 32) return InvalidSyntax("uuid", text);
+    u[nibbles / 2] = static_cast<uint8_t>(u[nibbles / 2] | (nibbles % 2 == 0 ? v << 4 : v));
+    ++nibbles;
+  }
+  if (nibbles != 32) return InvalidSyntax("uuid", text);
+  return Value::FromUuid(u);
+}
+
+std::string FormatUuid(const Uuid& u) {
+  char buf[40];
+  std::snprintf(buf, sizeof(buf),
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1],
+                u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14],
+                u[15]);
+  return buf;
+}
+
+// ---- dates and times -----------------------------------------------------
+
+bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int DaysInMonth(int64_t y, int m) {
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
+}
+
+// Reads between min_width and max_width digits.
+bool ReadDigits(std::string_view* s, size_t min_width, size_t max_width, int64_t* v) {
+  size_t n = 0;
+  int64_t r = 0;
+  while (n < s->size() && n < max_width && std::isdigit(static_cast<unsigned char>((*s)[n]))) {
+    r = r * 10 + ((*s)[n] - '0');
+    ++n;
+  }
+  if (n < min_width) return false;
+  s->remove_prefix(n);
+  *v = r;
+  return true;
+}
+
+bool Consume(std::string_view* s, char c) {
+  if (s->empty() || s->front() != c) return false;
+  s->remove_prefix(1);
+  return true;
+}
+
+// "YYYY-MM-DD" -> civil fields; false on syntax error.
+bool ReadDate(std::string_view* s, int64_t* y, int64_t* m, int64_t* d) {
+  return ReadDigits(s, 1, 9, y) && Consume(s, '-') && ReadDigits(s, 1, 2, m) && Consume(s, '-') &&
+         ReadDigits(s, 1, 2, d);
+}
+
+// "HH:MM[:SS[.frac]]" -> microseconds since midnight; false on syntax error;
+// *range_error for out-of-range fields.
+bool ReadTime(std::string_view* s, int64_t* micros, bool* range_error) {
+  int64_t h;
+  int64_t mi;
+  int64_t sec = 0;
+  int64_t frac = 0;
+  if (!ReadDigits(s, 1, 2, &h) || !Consume(s, ':') || !ReadDigits(s, 2, 2, &mi)) return false;
+  if (Consume(s, ':')) {
+    if (!ReadDigits(s, 2, 2, &sec)) return false;
+    if (Consume(s, '.')) {
+      int digits = 0;
+      bool round_up = false;
+      while (!s->empty() && std::isdigit(static_cast<unsigned char>(s->front()))) {
+        if (digits < 6) {
+          frac = frac * 10 + (s->front() - '0');
+        } else if (digits == 6) {
+          round_up = s->front() >= '5';
+        }
+        ++digits;
+        s->remove_prefix(1);
+      }
+      for (int i = digits; i < 6; ++i) frac *= 10;
+      if (round_up) ++frac;
+    }
+  }
+  if (mi > 59 || sec > 60 || h > 24) {
+    *range_error = true;
+    return true;
+  }
+  *micros = ((h * 60 + mi) * 60 + sec) * kMicrosPerSecond + frac;
+  if (*micros > kMicrosPerDay) *range_error = true;
+  return true;
+}
+
+bool ReadBc(std::string_view* s) {
+  std::string_view t = Trim(*s);
+  if (t.size() >= 2 && EqualsNoCase(t.substr(t.size() - 2), "bc")) {
+    *s = Trim(t.substr(0, t.size() - 2));
+    return true;
+  }
+  return false;
+}
+
+int64_t RoundMicros(int64_t micros, int32_t typmod) {
+  if (typmod < 0 || typmod >= 6) return micros;
+  int64_t unit = 1;
+  for (int i = typmod; i < 6; ++i) unit *= 10;
+  const int64_t half = unit / 2;
+  // Round half away from zero, as PostgreSQL's AdjustTimestampForTypmod.
+  return micros >= 0 ? (micros + half) / unit * unit : -((-micros + half) / unit * unit);
+}
+
+Result<Value> ParseDate(std::string_view text) {
+  std::string_view s = Trim(text);
+  if (EqualsNoCase(s, "infinity") || EqualsNoCase(s, "+infinity")) {
+    return Value::Date(kDatePositiveInfinity);
+  }
+  if (EqualsNoCase(s, "-infinity")) return Value::Date(kDateNegativeInfinity);
+  if (EqualsNoCase(s, "epoch")) return Value::Date(-kUnixEpochToPgEpochDays);
+  const bool bc = ReadBc(&s);
+  int64_t y;
+  int64_t m;
+  int64_t d;
+  if (!ReadDate(&s, &y, &m, &d) || !s.empty()) return DateSyntax("date", text);
+  if (bc) {
+    if (y == 0) return DateRange(text);
+    y = 1 - y;
+  }
+  if (m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, static_cast<int>(m)) || (!bc && y == 0)) {
+    return DateRange(text);
+  }
+  if (y < kMinYear || y > kMaxDateYear) {
+    return Status(SqlState::kDatetimeFieldOverflow, "date out of range: " + Quoted(text));
+  }
+  return Value::Date(DaysFromCivil(y, static_cast<int>(m), static_cast<int>(d)));
+}
+
+Result<Value> ParseTime(const DataType& type, std::string_view text) {
+  std::string_view s = Trim(text);
+  int64_t micros = 0;
+  bool range_error = false;
+  if (!ReadTime(&s, &micros, &range_error) || !Trim(s).empty()) return DateSyntax("time", text);
+  if (range_error) return DateRange(text);
+  return Value::Time(std::min(RoundMicros(micros, type.typmod), kMicrosPerDay));
+}
+
+// Zone suffix -> offset seconds east of UTC; false if `s` is not a zone.
+bool ReadZone(std::string_view s, int64_t* offset_seconds) {
+  s = Trim(s);
+  if (EqualsNoCase(s, "z") || EqualsNoCase(s, "utc") || EqualsNoCase(s, "gmt")) {
+    *offset_seconds = 0;
+    return true;
+  }
+  if (s.empty() || (s[0] != '+' && s[0] != '-')) return false;
+  const int sign = s[0] == '-' ? -1 : 1;
+  s.remove_prefix(1);
+  int64_t h;
+  int64_t m = 0;
+  int64_t sec = 0;
+  if (s.size() == 4 && std::isdigit(static_cast<unsigned char>(s[2]))) {
+    if (!ReadDigits(&s, 2, 2, &h) || !ReadDigits(&s, 2, 2, &m)) return false;
+  } else {
+    if (!ReadDigits(&s, 1, 2, &h)) return false;
+    if (Consume(&s, ':')) {
+      if (!ReadDigits(&s, 2, 2, &m)) return false;
+      if (Consume(&s, ':') && !ReadDigits(&s, 2, 2, &sec)) return false;
+    }
+  }
+  if (!s.empty() || h > 15 || m > 59 || sec > 59) return false;
+  *offset_seconds = sign * (h * 3600 + m * 60 + sec);
+  return true;
+}
+
+Result<Value> ParseTimestamp(const DataType& type, std::string_view text) {
+  const bool with_tz = type.id == TypeId::kTimestampTz;
+  const char* name = with_tz ? "timestamp with time zone" : "timestamp without time zone";
+  std::string_view s = Trim(text);
+  auto make = [&](int64_t v) {
+    return with_tz ? Value::TimestampTz(v) : Value::Timestamp(v);
+  };
+  if (EqualsNoCase(s, "infinity") || EqualsNoCase(s, "+infinity")) {
+    return make(kTimestampPositiveInfinity);
+  }
+  if (EqualsNoCase(s, "-infinity")) return make(kTimestampNegativeInfinity);
+  if (EqualsNoCase(s, "epoch")) {
+    return make(-static_cast<int64_t>(kUnixEpochToPgEpochDays) * kMicrosPerDay);
+  }
+
+  int64_t y;
+  int64_t m;
+  int64_t d;
+  if (!ReadDate(&s, &y, &m, &d)) return DateSyntax(name, text);
+  int64_t micros = 0;
+  bool range_error = false;
+  if (!s.empty() && (s[0] == ' ' || s[0] == 'T' || s[0] == 't')) {
+    std::string_view rest = Trim(s.substr(1));
+    if (!rest.empty() && std::isdigit(static_cast<unsigned char>(rest[0]))) {
+      if (!ReadTime(&rest, &micros, &range_error)) return DateSyntax(name, text);
+      s = rest;
+    }
+  }
+  int64_t offset_seconds = 0;
+  const bool bc = ReadBc(&s);
+  s = Trim(s);
+  if (!s.empty()) {
+    // A zone is accepted (and ignored) for timestamp without time zone, as
+    // in PostgreSQL.
+    if (!ReadZone(s, &offset_seconds)) return DateSyntax(name, text);
+    if (!with_tz) offset_seconds = 0;
+  }
+  if (bc) {
+    if (y == 0) return DateRange(text);
+    y = 1 - y;
+  }
+  if (range_error || m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, static_cast<int>(m)) ||
+      (!bc && y == 0)) {
+    return DateRange(text);
+  }
+  if (y < kMinYear || y > kMaxTimestampYear) {
+    return Status(SqlState::kDatetimeFieldOverflow, "timestamp out of range: " + Quoted(text));
+  }
+  const int64_t days = DaysFromCivil(y, static_cast<int>(m), static_cast<int>(d));
+  const int64_t v = days * kMicrosPerDay + micros - offset_seconds * kMicrosPerSecond;
+  return make(RoundMicros(v, type.typmod));
+}
+
+std::string FormatDateFields(int64_t y, int m, int d) {
+  char buf[48];
+  const bool bc = y <= 0;
+  std::snprintf(buf, sizeof(buf), "%04lld-%02d-%02d", static_cast<long long>(bc ? 1 - y : y), m, d);
+  return buf;
+}
+
+std::string FormatTimeOfDay(int64_t micros) {
+  const int64_t secs = micros / kMicrosPerSecond;
+  const int64_t frac = micros % kMicrosPerSecond;
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%02lld:%02lld:%02lld", static_cast<long long>(secs / 3600),
+                static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
+  std::string out = buf;
+  if (frac != 0) {
+    std::snprintf(buf, sizeof(buf), ".%06lld", static_cast<long long>(frac));
+    std::string f = buf;
+    while (f.back() == '0') f.pop_back();
+    out += f;
+  }
+  return out;
+}
+
+std::string FormatDate(int32_t days) {
+  if (days == kDatePositiveInfinity) return "infinity";
+  if (days == kDateNegativeInfinity) return "-infinity";
+  int64_t y;
+  int m;
+  int d;
+  CivilFromDays(days, &y, &m, &d);
+  std::string out = FormatDateFields(y, m, d);
+  if (y <= 0) out += " BC";
+  return out;
+}
+
+std::string FormatTimestamp(int64_t micros, bool with_tz) {
+  if (micros == kTimestampPositiveInfinity) return "infinity";
+  if (micros == kTimestampNegativeInfinity) return "-infinity";
+  int64_t days = micros / kMicrosPerDay;
+  int64_t time = micros % kMicrosPerDay;
+  if (time < 0) {
+    time += kMicrosPerDay;
+    --days;
+  }
+  int64_t y;
+  int m;
+  int d;
+  CivilFromDays(static_cast<int32_t>(days), &y, &m, &d);
+  std::string out = FormatDateFields(y, m, d) + " " + FormatTimeOfDay(time);
+  if (with_tz) out += "+00";
+  if (y <= 0) out += " BC";
+  return out;
+}
+
+}  // namespace
+
+int32_t DaysFromCivil(int64_t year, int month, int day) {
+  // Howard Hinnant's days_from_civil, shifted from 1970-01-01 to 2000-01-01.
+  const int64_t y = year - (month <= 2 ? 1 : 0);
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t mp = (month + 9) % 12;
+  const int64_t doy = (153 * mp + 2) / 5 + day - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return static_cast<int32_t>(era * 146097 + doe - 719468 - kUnixEpochToPgEpochDays);
+}
+
+void CivilFromDays(int32_t days, int64_t* year, int* month, int* day) {
+  const int64_t z = static_cast<int64_t>(days) + kUnixEpochToPgEpochDays + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  *day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  *month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  *year = yoe + era * 400 + (*month <= 2 ? 1 : 0);
+}
+
+Result<Value> ParseText(const DataType& type, std::string_view text) {
+  switch (type.id) {
+    case TypeId::kBool:
+      return ParseBool(text);
+    case TypeId::kInt2:
+    case TypeId::kInt4:
+    case TypeId::kInt8:
+      return ParseInt(type.id, text);
+    case TypeId::kFloat4:
+    case TypeId::kFloat8:
+      return ParseFloat(type.id, text);
+    case TypeId::kNumeric: {
+      STRATA_ASSIGN_OR_RETURN(Numeric n, Numeric::Parse(text));
+      STRATA_ASSIGN_OR_RETURN(n, n.ApplyTypmod(type.typmod));
+      return Value::FromNumeric(std::move(n));
+    }
+    case TypeId::kText:
+    case TypeId::kVarchar:
+    case TypeId::kBpchar:
+      return ParseCharacter(type, text);
+    case TypeId::kJson:
+    case TypeId::kJsonb:
+      return Value::String(type.id, std::string(text));
+    case TypeId::kBytea:
+      return ParseBytea(text);
+    case TypeId::kDate:
+      return ParseDate(text);
+    case TypeId::kTime:
+      return ParseTime(type, text);
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+      return ParseTimestamp(type, text);
+    case TypeId::kUuid:
+      return ParseUuid(text);
+    case TypeId::kInterval:
+    case TypeId::kArray:
+    case TypeId::kInvalid:
+      break;
+  }
+  return Status::NotSupported("text input for type " + type.ToString() + " is not supported");
+}
+
+Result<std::string> FormatText(const Value& value) {
+  switch (value.type()) {
+    case TypeId::kBool:
+      return std::string(value.bool_value() ? "t" : "f");
+    case TypeId::kInt2:
+    case TypeId::kInt4:
+    case TypeId::kInt8:
+      return std::to_string(value.int_value());
+    case TypeId::kFloat4:
+      return FormatFloat(value.float_value(), true);
+    case TypeId::kFloat8:
+      return FormatFloat(value.float_value(), false);
+    case TypeId::kNumeric:
+      return value.numeric_value().ToString();
+    case TypeId::kText:
+    case TypeId::kVarchar:
+    case TypeId::kBpchar:
+    case TypeId::kJson:
+    case TypeId::kJsonb:
+      return std::string(value.string_value());
+    case TypeId::kBytea:
+      return FormatBytea(value.string_value());
+    case TypeId::kDate:
+      return FormatDate(value.date_value());
+    case TypeId::kTime:
+      return FormatTimeOfDay(value.time_value());
+    case TypeId::kTimestamp:
+      return FormatTimestamp(value.timestamp_value(), false);
+    case TypeId::kTimestampTz:
+      return FormatTimestamp(value.timestamp_value(), true);
+    case TypeId::kUuid:
+      return FormatUuid(value.uuid_value());
+    case TypeId::kInterval:
+    case TypeId::kArray:
+    case TypeId::kInvalid:
+      break;
+  }
+  return Status::NotSupported("text output for type " + value.data_type().ToString() +
+                              " is not supported");
+}
+
+}  // namespace strata
