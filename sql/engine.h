@@ -1,0 +1,210 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+#include "common/status.h"
+#include "common/types.h"
+#include "common/value.h"
+
+namespace strata::storage {
+class Database;
+}  // namespace strata::storage
+
+namespace strata::isolation {
+class PoolSet;
+}  // namespace strata::isolation
+
+namespace strata::sql {
+
+// One column of a result set, as RowDescription describes it. `table_oid`
+// and `column_attr` are nonzero only for plain column references of a table.
+struct ResultColumn {
+  std::string name;
+  DataType type;
+  uint32_t table_oid = 0;
+  int16_t column_attr = 0;
+};
+
+// Receives the results of statements as they are produced. Implemented by
+// the server session (and by tests). Called only from the thread running the
+// SqlSession call that was given the sink; the sink must outlive that call.
+class ResultSink {
+ public:
+  virtual ~ResultSink() = default;
+
+  // Simple protocol only: called before the rows of each row-returning
+  // statement (-> RowDescription). Never called by SqlSession::Execute.
+  virtual Status BeginRows(const std::vector<ResultColumn>& columns) = 0;
+  // One row; `values` is valid only during the call. An error (client gone,
+  // output too large) aborts the statement with that error.
+  virtual Status Row(std::span<const Value> values) = 0;
+  // CommandComplete tag exactly as PostgreSQL: "SELECT 3", "INSERT 0 1",
+  // "UPDATE 2", "DELETE 0", "CREATE TABLE", "BEGIN", "COMMIT", "ROLLBACK",
+  // "SET", "SHOW", "TRUNCATE TABLE", "DROP TABLE", "COPY 5", ...
+  virtual Status Complete(std::string_view tag) = 0;
+  // NOTICE / WARNING messages; `severity` is "NOTICE" or "WARNING".
+  virtual void Notice(std::string_view severity, const Status& notice) = 0;
+
+  // COPY FROM STDIN: the engine announces the copy (-> CopyInResponse with
+  // `column_count` columns, all text or all binary) and then pulls the data:
+  // each call returns the next CopyData payload, nullopt at CopyDone, or an
+  // error (CopyFail from the client: 57014 with the client's message).
+  virtual Status BeginCopyIn(int column_count, bool binary) = 0;
+  virtual Result<std::optional<std::string>> ReadCopyData() = 0;
+  // COPY TO STDOUT: -> CopyOutResponse, one CopyData per call, CopyDone.
+  // Complete("COPY n") follows EndCopyOut.
+  virtual Status BeginCopyOut(int column_count, bool binary) = 0;
+  virtual Status CopyOutData(std::string_view data) = 0;
+  virtual Status EndCopyOut() = 0;
+};
+
+// Who is connected; fixed for the session's life.
+struct SessionInfo {
+  std::string user;
+  std::string database;
+  std::string application_name;
+  int32_t process_id = 0;
+};
+
+// What Parse/Describe(statement) report.
+struct PreparedInfo {
+  // One per $n, after inference (ParameterDescription).
+  std::vector<DataType> param_types;
+  // Empty: the statement returns no rows (NoData).
+  std::vector<ResultColumn> columns;
+  // The resource pool that should execute this statement: "serving",
+  // "write" or "olap" (or the session's strata.pool override).
+  std::string pool;
+};
+
+// Transaction state for ReadyForQuery: I (idle), T (in a block), E (failed
+// block).
+enum class TxnStatus { kIdle, kInBlock, kFailed };
+
+// One connection's SQL state: transaction, GUCs, prepared statements and
+// portals.
+//
+// NOT thread-safe, except Cancel(): the server calls it from one pool thread
+// at a time. Must not outlive the Engine that created it.
+class SqlSession {
+ public:
+  class Impl;
+  explicit SqlSession(std::unique_ptr<Impl> impl);
+  ~SqlSession();
+  SqlSession(const SqlSession&) = delete;
+  SqlSession& operator=(const SqlSession&) = delete;
+
+  // Simple query protocol: runs every statement of `text` in order with
+  // PostgreSQL's implicit-transaction rules (a multi-statement message
+  // without BEGIN is one implicit transaction; an error aborts the rest of
+  // the message and rolls that transaction back). Each row-returning
+  // statement gets BeginRows, Row..., Complete; others just Complete.
+  // Returns the first error (results already delivered stay delivered).
+  // Empty statements are skipped; the server handles a fully blank query
+  // (EmptyQueryResponse).
+  Status ExecuteSimple(std::string_view text, ResultSink* sink);
+
+  // Extended protocol: Parse. `param_type_oids` may be shorter than the
+  // number of parameters and may contain 0 (infer from context). A named
+  // statement that exists already: 42P05; the unnamed one ("") is replaced.
+  // The statement is parsed, bound and planned once here.
+  Result<PreparedInfo> Prepare(const std::string& name, std::string_view text,
+                               std::span<const uint32_t> param_type_oids);
+  // Bind: creates `portal` (replacing the unnamed one; 42P03 for an existing
+  // named one) from `statement` with the given parameter values (nullopt =
+  // NULL) in text (0) or binary (1) format; `param_formats` follows the
+  // protocol (empty = all text, one = applies to all). `result_formats` idem
+  // per result column. Errors: 26000 unknown statement, 08P01 wrong
+  // parameter count, 22P02 / 22P03 bad parameter values.
+  Status Bind(const std::string& portal, const std::string& statement,
+              std::span<const int16_t> param_formats,
+              std::span<const std::optional<std::string>> params,
+              std::span<const int16_t> result_formats);
+  // 26000 when the statement does not exist.
+  Result<PreparedInfo> DescribeStatement(const std::string& name);
+  // 34000 when the portal does not exist; an empty vector means NoData.
+  Result<std::vector<ResultColumn>> DescribePortal(const std::string& name);
+  // Per result column: 0 text, 1 binary. Empty for an unknown portal.
+  std::vector<int16_t> PortalResultFormats(const std::string& portal);
+  // Runs (or resumes) `portal`; max_rows <= 0 means all. Returns true when
+  // suspended after max_rows (PortalSuspended; Complete() not called), false
+  // when complete (Complete() was called on the sink). Never calls
+  // BeginRows. Errors: 34000 unknown portal, and any statement error (which
+  // fails the transaction until Sync).
+  Result<bool> Execute(const std::string& portal, int64_t max_rows, ResultSink* sink);
+  // Closing something that does not exist is not an error (as PostgreSQL).
+  Status CloseStatement(const std::string& name);
+  Status ClosePortal(const std::string& name);
+  // Sync: ends an implicit extended-protocol transaction (commits unless an
+  // error happened since the last Sync, else rolls back); destroys the
+  // unnamed portal. In an explicit block it only clears the unnamed portal.
+  // A commit failure at Sync is returned (the server sends ErrorResponse
+  // before ReadyForQuery).
+  Status Sync();
+
+  TxnStatus txn_status() const;
+
+  // Which resource pool should run this simple-query text: "write" for
+  // INSERT/UPDATE/DELETE/COPY/DDL, "olap" for queries, "serving" for point
+  // lookups and session statements (SET/SHOW/BEGIN/COMMIT...), or the
+  // session's `strata.pool` setting when set. Cheap: a keyword scan, no
+  // parse.
+  std::string PoolForSimpleQuery(std::string_view text) const;
+
+  // Thread-safe: asks the running statement (or the next one, if none is
+  // running) to stop with 57014 "canceling statement due to user request".
+  void Cancel();
+
+  // GUCs reported via ParameterStatus (application_name, client_encoding,
+  // DateStyle, TimeZone, IntervalStyle, integer_datetimes,
+  // standard_conforming_strings, server_version, server_encoding,
+  // is_superuser, session_authorization) whose value changed since the last
+  // call: returns and clears the changed set.
+  std::vector<std::pair<std::string, std::string>> TakeChangedReportedParameters();
+  // All reported GUCs with their current values, for the startup
+  // ParameterStatus burst.
+  std::vector<std::pair<std::string, std::string>> ReportedParameters() const;
+
+  // Sets a GUC from the startup packet (options like "DateStyle",
+  // "application_name", "search_path", "-c x=y" parsed by the server).
+  // Unknown names: 42704.
+  Status SetStartupParameter(std::string_view name, std::string_view value);
+
+  Impl* impl() { return impl_.get(); }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// The SQL engine of one server: hands out sessions over one database.
+//
+// Thread-safe.
+class Engine {
+ public:
+  // `database` and `pools` are borrowed and must outlive the Engine and every
+  // session. `pools` may be null (tests); then no memory budgets apply.
+  Engine(storage::Database* database, isolation::PoolSet* pools);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  std::unique_ptr<SqlSession> NewSession(const SessionInfo& info);
+
+  storage::Database* database() const { return database_; }
+  isolation::PoolSet* pools() const { return pools_; }
+
+ private:
+  storage::Database* const database_;
+  isolation::PoolSet* const pools_;
+};
+
+}  // namespace strata::sql
