@@ -9,34 +9,64 @@
 
 namespace strata {
 
-// PostgreSQL's text input/output functions (typinput / typoutput) for the
-// scalar types, as a server with DateStyle=ISO, extra_float_digits=1 and
-// TimeZone=UTC prints them. Stateless; thread-safe.
+// PostgreSQL's text input/output functions (typinput / typoutput), as a
+// server with DateStyle=ISO, IntervalStyle=postgres, extra_float_digits=1,
+// bytea_output=hex and TimeZone=UTC prints them. Stateless; thread-safe.
 //
-// Supported: bool, int2/4/8, float4/8, numeric, text, varchar, bpchar,
-// bytea (hex output; hex and escape input), date, time, timestamp,
-// timestamptz, uuid, json/jsonb (kept verbatim; not validated or normalized).
-// Not supported (0A000): interval and arrays.
-//
-// Date/time input accepts ISO 8601 forms only ('YYYY-MM-DD',
-// 'YYYY-MM-DD HH:MM[:SS[.ffffff]]' with ' ' or 'T', an optional 'BC' suffix,
-// 'infinity', '-infinity'); timestamptz input takes an optional zone offset
-// ('Z', '+HH', '+HH:MM', '+HHMM', 'UTC') and defaults to UTC.
+// Supported: every TypeId. Specifics:
+//   bool:   input 't', 'true', 'yes', 'on', '1' (and unique prefixes, any
+//           case, surrounding spaces) and the false forms; output 't'/'f'.
+//   bytea:  hex output; hex and escape input.
+//   date/time/timestamp/timestamptz: ISO 8601 forms ('YYYY-MM-DD',
+//           'YYYY-MM-DD HH:MM[:SS[.ffffff]]' with ' ' or 'T', optional 'BC'
+//           suffix), 'infinity', '-infinity', 'epoch'; timestamptz takes an
+//           optional zone ('Z', '+HH', '+HH:MM', '+HHMM', 'UTC', 'GMT') and
+//           defaults to UTC. 'now', 'today', 'tomorrow', 'yesterday' need a
+//           TextInputContext with the current time (else 0A000).
+//   interval: see common/datetime.h ParseInterval / FormatInterval.
+//   json/jsonb: validated (22P02 "invalid input syntax for type json");
+//           json is kept verbatim, jsonb is normalized as PostgreSQL prints
+//           it (object keys sorted by length then bytes, duplicate keys keep
+//           the last value, ", " and ": " separators, numbers as written).
+//   arrays: one dimension, '{1,2,NULL}', elements quoted on output when
+//           empty, "NULL" (any case), or containing '{', '}', ',', '"', '\\'
+//           or white space; an optional '[lo:hi]=' prefix is accepted on
+//           input; '{}' is the empty array. Multi-dimensional input is
+//           0A000.
+
+// The current time for the special date/time inputs 'now', 'today',
+// 'tomorrow' and 'yesterday' (PostgreSQL uses the transaction start time).
+struct TextInputContext {
+  // Microseconds since 2000-01-01 00:00:00 UTC.
+  int64_t now_micros = 0;
+};
 
 // Parses `text` as a value of `type`, applying its typmod (varchar(n) and
 // char(n) length rules with 22001, char(n) padding, numeric(p,s) rounding
-// with 22003, time/timestamp(p) rounding). Errors: 22P02 (bad syntax),
-// 22003 (out of range), 22007 / 22008 (date/time syntax / field range),
-// 0A000 (unsupported type).
+// with 22003, time/timestamp(p) rounding). `context` may be null; then the
+// special inputs 'now'/'today'/... fail with 0A000. Errors: 22P02 (bad
+// syntax), 22003 (out of range), 22007 / 22008 (date/time syntax / field
+// range), 0A000 (unsupported form).
+Result<Value> ParseText(const DataType& type, std::string_view text,
+                        const TextInputContext* context);
+// As above without a context.
 Result<Value> ParseText(const DataType& type, std::string_view text);
 
 // Formats a non-null value: 't'/'f', '1.50', '1e+15' (float8 shortest
 // round-trip, exponent from 1e15 or below 1e-4; float4 from 1e6),
 // 'YYYY-MM-DD', 'HH:MM:SS[.ffffff]', 'YYYY-MM-DD HH:MM:SS[.ffffff]' (timestamptz
-// adds '+00'), '\x0102' for bytea, lower-case 8-4-4-4-12 uuids, and
-// 'infinity'/'-infinity' for infinite dates/timestamps.
-// Errors: 0A000 for interval and arrays. REQUIRES: !value.is_null().
+// adds '+00'), '\x0102' for bytea, lower-case 8-4-4-4-12 uuids,
+// 'infinity'/'-infinity' for infinite dates/timestamps, '1 day 02:00:00'
+// for intervals, '{1,NULL,"a b"}' for arrays. Never fails for values built
+// through Value's constructors; the Result is kept for future types.
+// REQUIRES: !value.is_null().
 Result<std::string> FormatText(const Value& value);
+
+// JSON helpers. ValidateJson: OK or 22P02 `invalid input syntax for type
+// json` with PostgreSQL's detail text where practical. NormalizeJsonb: the
+// jsonb output form of valid JSON text (see above), or the same error.
+Status ValidateJson(std::string_view text);
+Result<std::string> NormalizeJsonb(std::string_view text);
 
 // Calendar helpers (proleptic Gregorian; year 0 is 1 BC as in PostgreSQL's
 // internals). Days are counted from 2000-01-01.
