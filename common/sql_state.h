@@ -82,6 +82,9 @@ class SqlState {
   static const SqlState kIoError;
   static const SqlState kInternalError;
   static const SqlState kDataCorrupted;
+  static const SqlState kDependentObjectsStillExist;
+  static const SqlState kInvalidSchemaName;
+  static const SqlState kReservedName;
 
  private:
   std::array<char, 5> code_;
@@ -152,5 +155,8 @@ inline constexpr SqlState SqlState::kSystemError{"58000"};
 inline constexpr SqlState SqlState::kIoError{"58030"};
 inline constexpr SqlState SqlState::kInternalError{"XX000"};
 inline constexpr SqlState SqlState::kDataCorrupted{"XX001"};
+inline constexpr SqlState SqlState::kDependentObjectsStillExist{"2BP01"};
+inline constexpr SqlState SqlState::kInvalidSchemaName{"3F000"};
+inline constexpr SqlState SqlState::kReservedName{"42939"};
 
 }  // namespace strata

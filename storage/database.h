@@ -1,0 +1,403 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+#include "common/status.h"
+#include "common/types.h"
+#include "common/value.h"
+#include "storage/catalog.h"
+#include "storage/commit_pipeline.h"
+#include "storage/engine.h"
+#include "storage/lsn.h"
+#include "storage/row_access.h"
+#include "storage/snapshot.h"
+#include "storage/storage_options.h"
+#include "storage/transaction.h"
+
+namespace strata::storage {
+
+class Database;
+
+// ---- DDL requests ----
+
+// One column of CREATE TABLE / ADD COLUMN.
+struct NewColumn {
+  std::string name;
+  DataType type;
+  bool not_null = false;
+  // Column-level PRIMARY KEY. At most one column may carry it, and not
+  // together with CreateTableRequest::primary_key (42P16).
+  bool primary_key = false;
+  // DEFAULT expression as SQL text; empty = none. Stored, never evaluated.
+  std::string default_sql;
+};
+
+struct CreateTableRequest {
+  TableName name;
+  std::vector<NewColumn> columns;
+  // Table-level PRIMARY KEY (a, b): column names in key order.
+  std::vector<std::string> primary_key;
+  // WITH (...) options, in order, as text; see ApplyTableProperty.
+  std::vector<std::pair<std::string, std::string>> properties;
+  bool if_not_exists = false;
+};
+
+struct CreateTableResult {
+  // The new table, or the existing one when skipped. Valid for the
+  // transaction's lifetime.
+  const TableDef* table = nullptr;
+  // IF NOT EXISTS hit an existing table: nothing was done; the SQL layer
+  // sends NOTICE 42P07 `relation "t" already exists, skipping`.
+  bool skipped = false;
+};
+
+enum class DropBehavior : uint8_t { kRestrict, kCascade };
+
+// ---- ReadView ----
+
+// A consistent read-only view: a storage snapshot plus the catalog as of
+// that snapshot. Row reads (Get/MultiGet/Scan) behave as the same methods of
+// DatabaseTransaction without own writes.
+//
+// Not thread-safe for concurrent use; const reads from several threads are
+// fine. Must not outlive the Database.
+class ReadView {
+ public:
+  ReadView(ReadView&&) noexcept = default;
+  ReadView& operator=(ReadView&&) noexcept = default;
+  ~ReadView();
+
+  const CatalogSnapshot& catalog() const { return *catalog_; }
+  const CatalogSnapshotPtr& catalog_ptr() const { return catalog_; }
+  Lsn lsn() const { return snapshot_.lsn(); }
+  const Snapshot& snapshot() const { return snapshot_; }
+
+  Result<std::optional<Row>> Get(const TableDef& table, std::span<const Value> primary_key) const;
+  Result<std::vector<std::optional<Row>>> MultiGet(
+      const TableDef& table, std::span<const std::vector<Value>> primary_keys) const;
+  Result<std::unique_ptr<RowScanner>> Scan(const TableDef& table, const ScanSpec& spec) const;
+
+ private:
+  friend class Database;
+  ReadView(Database* db, Snapshot snapshot, CatalogSnapshotPtr catalog);
+
+  Database* db_;
+  Snapshot snapshot_;
+  CatalogSnapshotPtr catalog_;
+};
+
+// ---- DatabaseTransaction ----
+
+// A snapshot-isolation (REPEATABLE READ) transaction over tables and the
+// catalog: the unit in which the SQL layer runs every statement (an
+// autocommit statement is a transaction of its own).
+//
+// Catalog: catalog() is the committed catalog as of the transaction's
+// snapshot plus the DDL done in this transaction so far. On Commit the DDL
+// becomes the shared catalog atomically with the data written; on Rollback
+// (or destruction) nothing happened. `const TableDef*`/`const SchemaDef*`
+// obtained from catalog() stay valid for the transaction's lifetime, but
+// after this transaction's own DDL on a table its old TableDef is stale:
+// re-fetch it. Row operations take `const TableDef&` and always use the
+// transaction's current definition of that table id (42P01 if it was
+// dropped here).
+//
+// Rows: operations address rows by primary-key values (the PK columns'
+// Values in key order, each of the column's type). Reads see the snapshot
+// plus this transaction's writes. Writes are buffered until Commit.
+//
+// Conflicts (all reported at Commit, as 40001 serialization_failure;
+// nothing is written and the whole transaction must be retried):
+//   - a row (primary key) written here was written by another transaction
+//     that committed after this one's snapshot (first committer wins);
+//     this includes two concurrent inserts of the same new key, and two
+//     partial updates of different columns of the same row;
+//   - a table written or read-for-DDL here was changed by DDL (ALTER, DROP,
+//     TRUNCATE, properties) committed after this transaction's snapshot;
+//   - DDL here conflicts with DDL committed concurrently on the same
+//     catalog objects (the same table, the same schema, or the same name).
+//   - DDL here that required the table to be empty (shard_count or
+//     distribution_key change, ADD COLUMN NOT NULL without default) and
+//     rows of that table were committed after this transaction's snapshot.
+//
+// Lifecycle: active until Commit or Rollback; afterwards every operation
+// fails with 25P01. Any failed operation leaves the transaction usable and
+// unchanged by that operation (statement-level atomicity for single calls;
+// the SQL layer aborts the transaction on errors as PostgreSQL does).
+//
+// Not thread-safe: one session drives it. Must not outlive the Database.
+class DatabaseTransaction {
+ public:
+  ~DatabaseTransaction();
+  DatabaseTransaction(const DatabaseTransaction&) = delete;
+  DatabaseTransaction& operator=(const DatabaseTransaction&) = delete;
+
+  bool active() const { return txn_->active(); }
+  // The LSN this transaction reads at.
+  Lsn snapshot_lsn() const { return txn_->snapshot_lsn(); }
+  // True once DDL was done here.
+  bool has_ddl() const { return catalog_->has_pending_changes(); }
+  // True once any row or catalog write was buffered.
+  bool has_writes() const { return txn_->write_count() > 0 || !reclaim_.empty(); }
+
+  // The catalog as this transaction sees it (committed snapshot + own DDL).
+  const CatalogSnapshot& catalog() const { return *catalog_; }
+  const CatalogSnapshotPtr& catalog_ptr() const { return catalog_; }
+
+  // Commits data and DDL in one atomic write and returns its LSN
+  // (kInvalidLsn for a transaction that wrote nothing). After success the
+  // shared catalog (Database::catalog()) includes this DDL. Errors: 40001
+  // on a conflict (see the class comment), otherwise as
+  // CommitPipeline::Commit. On any outcome the transaction is finished.
+  Result<Lsn> Commit(const CommitOptions& options = {});
+  // Discards everything. No-op when already finished.
+  void Rollback();
+
+  // ---- DDL ----
+  // All DDL writes catalog records into this transaction; see the class
+  // comment for visibility and conflicts. A failed DDL call changes nothing.
+
+  // Errors: 42P06 `schema "s" already exists` (unless if_not_exists: then
+  // returns false = skipped, NOTICE 42P06 `schema "s" already exists,
+  // skipping`); 42939 for names starting with "pg_"; returns true when
+  // created.
+  Result<bool> CreateSchema(std::string_view name, bool if_not_exists);
+  // Drops the schema; with kCascade also its tables (each as DropTable).
+  // Errors: 3F000 `schema "s" does not exist` (unless if_exists: returns
+  // false, NOTICE `schema "s" does not exist, skipping`); 2BP01 `cannot drop
+  // schema s because other objects depend on it` under kRestrict when it
+  // has tables; 42501 for system schemas.
+  Result<bool> DropSchema(std::string_view name, bool if_exists, DropBehavior behavior);
+
+  // Creates a table. PK columns become NOT NULL. Defaults: orientation
+  // row,column with a PK and column without; distribution_key = PK.
+  // Errors: 3F000 unknown schema; 42501 system schema; 42P07 `relation "t"
+  // already exists` (unless if_not_exists); 42701 `column "c" specified
+  // more than once`; 42P16 `multiple primary keys for table "t" are not
+  // allowed`; 42703 `column "c" named in key does not exist`; 0A000 for a
+  // PK column whose type has no key encoding (interval, json, jsonb,
+  // arrays); 22023 / 42703 from properties (ApplyTableProperty); 42P16 when
+  // the distribution key is not a subset of the primary key.
+  Result<CreateTableResult> CreateTable(const CreateTableRequest& request);
+
+  // Drops the table and (at commit) reclaims its rows with DeleteRange.
+  // Returns false when absent and if_exists (NOTICE `table "t" does not
+  // exist, skipping`). Errors: 3F000, 42P01.
+  Result<bool> DropTable(const TableName& name, bool if_exists);
+
+  // ALTER TABLE t RENAME TO new_name (same schema). Errors: 3F000, 42P01,
+  // 42P07 when new_name is taken.
+  Status RenameTable(const TableName& name, std::string_view new_name);
+
+  // ALTER TABLE t ADD COLUMN. `missing_value` is the value existing rows
+  // read for it: NULL, or the (constant) DEFAULT the SQL layer evaluated,
+  // already of column.type. Returns false when skipped by if_not_exists
+  // (NOTICE 42701 `column "c" of relation "t" already exists, skipping`).
+  // Errors: 42P01; 42701 `column "c" of relation "t" already exists`;
+  // 0A000 for column.primary_key; 23502 `column "c" of relation "t"
+  // contains null values` for NOT NULL with a NULL missing_value on a
+  // non-empty table; 42804 when missing_value is not of column.type.
+  Result<bool> AddColumn(const TableName& name, const NewColumn& column, const Value& missing_value,
+                         bool if_not_exists);
+
+  // ALTER TABLE t DROP COLUMN. Removes the column from clustering/bitmap/
+  // dictionary/event-time properties. Returns false when skipped by
+  // if_exists (NOTICE `column "c" of relation "t" does not exist, skipping`).
+  // Errors: 42P01; 42703 `column "c" of relation "t" does not exist`;
+  // 0A000 for a primary-key or distribution-key column.
+  Result<bool> DropColumn(const TableName& name, std::string_view column, bool if_exists);
+
+  // ALTER TABLE t RENAME COLUMN a TO b. Errors: 42P01; 42703 unknown
+  // column; 42701 `column "b" of relation "t" already exists`.
+  Status RenameColumn(const TableName& name, std::string_view column, std::string_view new_name);
+
+  // ALTER TABLE t SET (k = v, ...) and CALL set_table_property('t', k, v):
+  // applies the properties in order (see ApplyTableProperty) all-or-nothing.
+  // Errors: 42P01; 22023 bad key/value; 42703 unknown column; 42P16
+  // distribution key not a subset of the PK; 0A000 when changing
+  // orientation, shard_count, distribution_key, clustering_key or
+  // event_time_column of a non-empty table.
+  Status SetTableProperties(const TableName& name,
+                            std::span<const std::pair<std::string, std::string>> properties);
+
+  // Removes every row: the table gets a fresh relfilenode (so this
+  // transaction sees it empty at once) and the old rows are reclaimed with
+  // DeleteRange when the transaction commits. Errors: 3F000, 42P01.
+  Status TruncateTable(const TableName& name);
+
+  // ---- Row replica ----
+  // `table` is resolved by id in catalog() (42P01 when dropped here);
+  // rows/values must match its columns (22023 wrong width, 42804 wrong
+  // kind). NOT NULL violations: 23502 `null value in column "c" of relation
+  // "t" violates not-null constraint`, detail `Failing row contains (...)`.
+
+  // INSERT of a new row. Errors: 23505 `duplicate key value violates
+  // unique constraint "t_pkey"`, detail `Key (id)=(1) already exists.` when
+  // the key exists in this transaction's view; 23502. Tables without a
+  // primary key always insert (under a new hidden row id).
+  Result<RowChange> InsertIfAbsent(const TableDef& table, Row row);
+
+  // INSERT ... ON CONFLICT DO NOTHING: as InsertIfAbsent, but an existing
+  // key leaves everything unchanged and returns an unchanged RowChange.
+  Result<RowChange> InsertOrIgnore(const TableDef& table, Row row);
+
+  // Full-row upsert (replace): writes `row` whether or not its key exists.
+  // before = the replaced row, if any. Errors: 23502; 0A000 for tables
+  // without a primary key.
+  Result<RowChange> Upsert(const TableDef& table, Row row);
+
+  // INSERT ... ON CONFLICT (pk) DO UPDATE SET c = EXCLUDED.c for the
+  // columns `update_column_ids`: if the key is absent, inserts `row` (a full
+  // row: the SQL layer fills unnamed columns with their defaults); if it
+  // exists, replaces only the named columns with their values from `row`
+  // and keeps every other column (partial update, rowstore MergePartial).
+  // Errors: 23502 (checked on the resulting row); 42703 unknown id; 0A000
+  // for a primary-key column id or a table without a primary key.
+  Result<RowChange> UpsertColumns(const TableDef& table, Row row,
+                                  std::span<const uint32_t> update_column_ids);
+
+  // UPDATE of named columns of the row with this key (also ON CONFLICT DO
+  // UPDATE with computed values). No row: unchanged RowChange, nothing
+  // written. Errors: 23502; 42703 unknown id; 22023 duplicate id; 0A000
+  // when an assignment targets a primary-key column (use UpdatePrimaryKey).
+  Result<RowChange> UpdateColumns(const TableDef& table, std::span<const Value> primary_key,
+                                  std::span<const ColumnAssignment> assignments);
+
+  // UPDATE that changes the primary key: deletes the row at `old_key` and
+  // inserts `new_row` (a full row; its key may equal old_key). No row at
+  // old_key: unchanged RowChange. Errors: 23505 when new_row's key exists
+  // (and differs from old_key); 23502.
+  Result<RowChange> UpdatePrimaryKey(const TableDef& table, std::span<const Value> old_key,
+                                     Row new_row);
+
+  // DELETE of the row with this key; before = the deleted row (unchanged
+  // RowChange when absent).
+  Result<RowChange> Delete(const TableDef& table, std::span<const Value> primary_key);
+
+  // Locator forms (see RowLocator) for rows found by a scan, e.g. in tables
+  // without a primary key. A locator of a row that is gone: unchanged
+  // RowChange. UpdateColumnsAt rejects primary-key columns (0A000).
+  Result<RowChange> DeleteAt(const TableDef& table, const RowLocator& locator);
+  Result<RowChange> UpdateColumnsAt(const TableDef& table, const RowLocator& locator,
+                                    std::span<const ColumnAssignment> assignments);
+
+  // Point read: the row (all columns) or nullopt. Errors: 23502 for a NULL
+  // key value; 22023 wrong key width; 0A000 for tables without a PK.
+  Result<std::optional<Row>> Get(const TableDef& table, std::span<const Value> primary_key) const;
+  // One result per key, in order (a batched Get, for IN (...) lists).
+  Result<std::vector<std::optional<Row>>> MultiGet(
+      const TableDef& table, std::span<const std::vector<Value>> primary_keys) const;
+  // Range scan; see ScanSpec and RowScanner. Errors: 42703 bad projection;
+  // 22023 bound prefix longer than the key; 0A000 bounds on a table without
+  // a primary key.
+  Result<std::unique_ptr<RowScanner>> Scan(const TableDef& table, const ScanSpec& spec) const;
+
+  // The underlying storage transaction (for other storage-level writers
+  // such as the binlog; not for the SQL layer).
+  Transaction* storage_transaction() { return txn_.get(); }
+
+ private:
+  friend class Database;
+  friend class DdlContext;
+  DatabaseTransaction(Database* db, std::unique_ptr<Transaction> txn, CatalogSnapshotPtr catalog);
+
+  Result<const TableDef*> ResolveTable(const TableDef& table) const;
+  Result<bool> TableIsEmpty(const TableDef& table);
+  // Publishes `next` as this transaction's catalog view.
+  void SetCatalog(CatalogSnapshotPtr next);
+  Result<RowChange> InsertImpl(const TableDef& table, Row row, bool ignore_existing);
+  Result<RowChange> UpdateAtKey(const TableDef& table, const std::string& key,
+                                std::span<const ColumnAssignment> assignments);
+  Result<RowChange> DeleteAtKey(const TableDef& table, const std::string& key);
+
+  Database* const db_;
+  std::unique_ptr<Transaction> txn_;
+  CatalogSnapshotPtr catalog_;
+  // Every catalog view handed out, so that definitions stay valid.
+  std::vector<CatalogSnapshotPtr> old_catalogs_;
+  // Table ids whose rows were written or whose emptiness DDL relied on.
+  std::set<uint32_t> written_tables_;
+  std::set<uint32_t> emptiness_checked_tables_;
+  // Table ids changed by DDL here.
+  std::set<uint32_t> ddl_tables_;
+  // relfilenodes whose rows are reclaimed (DeleteRange) at commit.
+  std::vector<uint32_t> reclaim_;
+  // Highest hidden row id allocated here (0: none).
+  uint64_t max_row_id_ = 0;
+  bool allocated_oid_ = false;
+};
+
+// ---- Database ----
+
+// One database: the storage Engine plus its catalog. Open it once per
+// data directory.
+//
+// Thread-safe: any number of threads may begin transactions and take read
+// views concurrently. Every DatabaseTransaction, ReadView and RowScanner
+// must be destroyed before the Database.
+class Database {
+ public:
+  // Opens (creating if needed) the database in `dir`, loads the catalog and
+  // creates schema "public" on first open. Errors: I/O (58030), corruption
+  // of catalog records (XX001).
+  static Result<std::unique_ptr<Database>> Open(const std::string& dir,
+                                                const StorageOptions& options);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // A new transaction reading at a fresh snapshot, with the catalog of
+  // exactly the commits in that snapshot.
+  std::unique_ptr<DatabaseTransaction> BeginTransaction();
+  // A read-only view at a fresh snapshot (cheaper than a transaction).
+  ReadView TakeReadView();
+  // The latest committed catalog. Cheap (copies a shared_ptr).
+  CatalogSnapshotPtr catalog() const;
+
+  Engine* engine() const { return engine_.get(); }
+  Lsn last_committed_lsn() const { return engine_->last_committed_lsn(); }
+
+ private:
+  friend class DatabaseTransaction;
+  friend class ReadView;
+  explicit Database(std::unique_ptr<Engine> engine);
+
+  Status Load();
+  uint32_t AllocateOid() { return next_oid_.fetch_add(1); }
+  uint64_t AllocateRowIds(uint64_t count) { return next_row_id_.fetch_add(count); }
+  Result<Lsn> CommitTransaction(DatabaseTransaction* txn, const CommitOptions& options);
+
+  std::unique_ptr<Engine> engine_;
+
+  // Serializes DDL commits against the start of transactions and read views:
+  // held exclusively while a DDL transaction commits and publishes its
+  // catalog, shared while a snapshot and its catalog are taken, so that
+  // every snapshot is paired with exactly the catalog of its LSN.
+  mutable std::shared_mutex ddl_mu_;
+  mutable std::mutex catalog_mu_;
+  CatalogSnapshotPtr catalog_;  // guarded by catalog_mu_
+
+  // Commit-order bookkeeping, touched only inside commit stamps (which the
+  // pipeline runs one at a time, in LSN order) and guarded by lsn_mu_.
+  std::mutex lsn_mu_;
+  std::map<uint32_t, Lsn> table_ddl_lsn_;    // table id -> LSN of its last DDL
+  std::map<uint32_t, Lsn> table_write_lsn_;  // table id -> LSN of its last row write
+
+  std::atomic<uint32_t> next_oid_{kFirstUserOid};
+  std::atomic<uint64_t> next_row_id_{1};
+};
+
+}  // namespace strata::storage
