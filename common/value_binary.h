@@ -44,7 +44,8 @@ std::string EncodeBinary(const Value& value);
 // over-long varchar(n), numeric(p,s) rounding, char(n) padding). Errors:
 // 22P03 invalid_binary_representation ("insufficient data left in
 // message", "incorrect binary data format", "invalid numeric sign",
-// "wrong element type", "unsupported jsonb version number 2", ...), 22003
+// "unsupported jsonb version number 2", ...), 42804 when an array names
+// another element type, 22021 for invalid UTF-8 text, 22003
 // / 22008 for out-of-range values, 0A000 for multi-dimensional arrays.
 Result<Value> DecodeBinary(const DataType& type, std::string_view bytes);
 

@@ -7,11 +7,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <algorithm>
+#include <optional>
+#include <vector>
+
+#include "common/datetime.h"
 
 namespace strata {
 namespace {
 
-constexpr int64_t kMicrosPerSecond = 1'000'000;
 // PostgreSQL's supported range: 4713 BC to 294276 AD (timestamps) and
 // 5874897 AD (dates); we check the Julian-day lower bound and the upper years.
 constexpr int64_t kMinYear = -4713;
@@ -305,13 +309,6 @@ std::string FormatUuid(const Uuid& u) {
 
 // ---- dates and times -----------------------------------------------------
 
-bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int DaysInMonth(int64_t y, int m) {
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
-}
-
 // Reads between min_width and max_width digits.
 bool ReadDigits(std::string_view* s, size_t min_width, size_t max_width, int64_t* v) {
   size_t n = 0;
@@ -391,8 +388,50 @@ int64_t RoundMicros(int64_t micros, int32_t typmod) {
   return micros >= 0 ? (micros + half) / unit * unit : -((-micros + half) / unit * unit);
 }
 
-Result<Value> ParseDate(std::string_view text) {
+// 'now', 'today', 'tomorrow', 'yesterday' -> a timestamp (UTC micros), or
+// nullopt if `s` is none of them. `*status` is set when a context is needed
+// but missing.
+std::optional<int64_t> SpecialRelativeTime(std::string_view s, const TextInputContext* context,
+                                           Status* status) {
+  int64_t day_offset;
+  bool midnight = true;
+  if (EqualsNoCase(s, "now")) {
+    day_offset = 0;
+    midnight = false;
+  } else if (EqualsNoCase(s, "today")) {
+    day_offset = 0;
+  } else if (EqualsNoCase(s, "tomorrow")) {
+    day_offset = 1;
+  } else if (EqualsNoCase(s, "yesterday")) {
+    day_offset = -1;
+  } else {
+    return std::nullopt;
+  }
+  if (context == nullptr) {
+    *status = Status::NotSupported("date/time input \"" + std::string(s) +
+                                   "\" needs the current time, which is not available here");
+    return std::nullopt;
+  }
+  int64_t now = context->now_micros;
+  if (midnight) {
+    int64_t days = now / kMicrosPerDay;
+    if (now % kMicrosPerDay < 0) --days;
+    now = days * kMicrosPerDay;
+  }
+  return now + day_offset * kMicrosPerDay;
+}
+
+Result<Value> ParseDate(std::string_view text, const TextInputContext* context) {
   std::string_view s = Trim(text);
+  {
+    Status needs_context;
+    if (std::optional<int64_t> ts = SpecialRelativeTime(s, context, &needs_context)) {
+      int64_t days = *ts / kMicrosPerDay;
+      if (*ts % kMicrosPerDay < 0) --days;
+      return Value::Date(static_cast<int32_t>(days));
+    }
+    if (!needs_context.ok()) return needs_context;
+  }
   if (EqualsNoCase(s, "infinity") || EqualsNoCase(s, "+infinity")) {
     return Value::Date(kDatePositiveInfinity);
   }
@@ -452,7 +491,8 @@ bool ReadZone(std::string_view s, int64_t* offset_seconds) {
   return true;
 }
 
-Result<Value> ParseTimestamp(const DataType& type, std::string_view text) {
+Result<Value> ParseTimestamp(const DataType& type, std::string_view text,
+                             const TextInputContext* context) {
   const bool with_tz = type.id == TypeId::kTimestampTz;
   const char* name = with_tz ? "timestamp with time zone" : "timestamp without time zone";
   std::string_view s = Trim(text);
@@ -465,6 +505,13 @@ Result<Value> ParseTimestamp(const DataType& type, std::string_view text) {
   if (EqualsNoCase(s, "-infinity")) return make(kTimestampNegativeInfinity);
   if (EqualsNoCase(s, "epoch")) {
     return make(-static_cast<int64_t>(kUnixEpochToPgEpochDays) * kMicrosPerDay);
+  }
+  {
+    Status needs_context;
+    if (std::optional<int64_t> ts = SpecialRelativeTime(s, context, &needs_context)) {
+      return make(RoundMicros(*ts, type.typmod));
+    }
+    if (!needs_context.ok()) return needs_context;
   }
 
   int64_t y;
@@ -559,6 +606,526 @@ std::string FormatTimestamp(int64_t micros, bool with_tz) {
   return out;
 }
 
+
+// ---- json ------------------------------------------------------------------
+
+// A parsed JSON document, kept only for jsonb normalization.
+struct JsonNode {
+  enum class Kind { kNull, kTrue, kFalse, kNumber, kString, kArray, kObject };
+  Kind kind = Kind::kNull;
+  std::string text;  // number (normalized) or decoded string
+  std::vector<JsonNode> items;                          // array
+  std::vector<std::pair<std::string, JsonNode>> members;  // object
+};
+
+// Recursive-descent JSON parser (RFC 8259, as PostgreSQL's json lexer). When
+// `build` is false nothing is materialized (json validation).
+class JsonParser {
+ public:
+  JsonParser(std::string_view input, bool build) : in_(input), build_(build) {}
+
+  Status Parse(JsonNode* root) {
+    SkipSpace();
+    STRATA_RETURN_IF_ERROR(ParseValue(root, 0));
+    SkipSpace();
+    if (pos_ != in_.size()) return Error("Expected end of input, but found \"" + Token() + "\".");
+    return Status::OK();
+  }
+
+ private:
+  static constexpr int kMaxDepth = 6400;
+
+  Status Error(std::string detail) const {
+    return Status(SqlState::kInvalidTextRepresentation, "invalid input syntax for type json")
+        .WithDetail(std::move(detail));
+  }
+  std::string Token() const {
+    size_t end = pos_;
+    while (end < in_.size() && (std::isalnum(static_cast<unsigned char>(in_[end])) ||
+                                in_[end] == '_' || in_[end] == '.' || in_[end] == '-' ||
+                                in_[end] == '+')) {
+      ++end;
+    }
+    if (end == pos_ && end < in_.size()) ++end;
+    return std::string(in_.substr(pos_, end - pos_));
+  }
+  void SkipSpace() {
+    while (pos_ < in_.size() && (in_[pos_] == ' ' || in_[pos_] == '\t' || in_[pos_] == '\n' ||
+                                 in_[pos_] == '\r')) {
+      ++pos_;
+    }
+  }
+  bool Literal(std::string_view word) {
+    if (in_.substr(pos_, word.size()) != word) return false;
+    const size_t end = pos_ + word.size();
+    if (end < in_.size() && (std::isalnum(static_cast<unsigned char>(in_[end])) || in_[end] == '_')) {
+      return false;
+    }
+    pos_ = end;
+    return true;
+  }
+
+  Status ParseValue(JsonNode* node, int depth) {
+    if (depth > kMaxDepth) {
+      return Status(SqlState::kProgramLimitExceeded, "stack depth limit exceeded");
+    }
+    if (pos_ >= in_.size()) return Error("The input string ended unexpectedly.");
+    const char c = in_[pos_];
+    if (c == '{') return ParseObject(node, depth);
+    if (c == '[') return ParseArray(node, depth);
+    if (c == '"') {
+      if (build_) node->kind = JsonNode::Kind::kString;
+      return ParseString(build_ ? &node->text : nullptr);
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) return ParseNumber(node);
+    if (Literal("true")) {
+      if (build_) node->kind = JsonNode::Kind::kTrue;
+      return Status::OK();
+    }
+    if (Literal("false")) {
+      if (build_) node->kind = JsonNode::Kind::kFalse;
+      return Status::OK();
+    }
+    if (Literal("null")) {
+      if (build_) node->kind = JsonNode::Kind::kNull;
+      return Status::OK();
+    }
+    return Error("Token \"" + Token() + "\" is invalid.");
+  }
+
+  Status ParseNumber(JsonNode* node) {
+    const size_t start = pos_;
+    if (in_[pos_] == '-') ++pos_;
+    auto digits = [this] {
+      size_t n = 0;
+      while (pos_ < in_.size() && in_[pos_] >= '0' && in_[pos_] <= '9') ++pos_, ++n;
+      return n;
+    };
+    const size_t int_start = pos_;
+    const size_t int_digits = digits();
+    bool ok = int_digits > 0 && !(int_digits > 1 && in_[int_start] == '0');
+    if (ok && pos_ < in_.size() && in_[pos_] == '.') {
+      ++pos_;
+      ok = digits() > 0;
+    }
+    if (ok && pos_ < in_.size() && (in_[pos_] == 'e' || in_[pos_] == 'E')) {
+      ++pos_;
+      if (pos_ < in_.size() && (in_[pos_] == '+' || in_[pos_] == '-')) ++pos_;
+      ok = digits() > 0;
+    }
+    if (ok && pos_ < in_.size() &&
+        (std::isalnum(static_cast<unsigned char>(in_[pos_])) || in_[pos_] == '_')) {
+      ok = false;
+    }
+    if (!ok) {
+      pos_ = start;
+      return Error("Token \"" + Token() + "\" is invalid.");
+    }
+    if (build_) {
+      node->kind = JsonNode::Kind::kNumber;
+      STRATA_ASSIGN_OR_RETURN(Numeric n, Numeric::Parse(in_.substr(start, pos_ - start)));
+      node->text = n.ToString();
+    }
+    return Status::OK();
+  }
+
+  static void AppendUtf8(uint32_t cp, std::string* out) {
+    if (cp < 0x80) {
+      out->push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+
+  bool ReadHex4(uint32_t* v) {
+    if (pos_ + 4 > in_.size()) return false;
+    uint32_t r = 0;
+    for (int i = 0; i < 4; ++i) {
+      const int h = HexValue(in_[pos_ + static_cast<size_t>(i)]);
+      if (h < 0) return false;
+      r = r * 16 + static_cast<uint32_t>(h);
+    }
+    pos_ += 4;
+    *v = r;
+    return true;
+  }
+
+  // At an opening quote; `out` may be null.
+  Status ParseString(std::string* out) {
+    ++pos_;
+    while (true) {
+      if (pos_ >= in_.size()) return Error("The input string ended unexpectedly.");
+      const char c = in_[pos_];
+      if (c == '"') {
+        ++pos_;
+        return Status::OK();
+      }
+      if (static_cast<unsigned char>(c) < 0x20) {
+        return Error("Character with value 0x" + FormatHexByte(c) + " must be escaped.");
+      }
+      if (c != '\\') {
+        if (out != nullptr) out->push_back(c);
+        ++pos_;
+        continue;
+      }
+      ++pos_;
+      if (pos_ >= in_.size()) return Error("The input string ended unexpectedly.");
+      const char e = in_[pos_++];
+      char decoded = 0;
+      switch (e) {
+        case '"': decoded = '"'; break;
+        case '\\': decoded = '\\'; break;
+        case '/': decoded = '/'; break;
+        case 'b': decoded = '\b'; break;
+        case 'f': decoded = '\f'; break;
+        case 'n': decoded = '\n'; break;
+        case 'r': decoded = '\r'; break;
+        case 't': decoded = '\t'; break;
+        case 'u': {
+          uint32_t cp;
+          if (!ReadHex4(&cp)) return Error("\"\\u\" must be followed by four hexadecimal digits.");
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            uint32_t lo;
+            if (pos_ + 1 < in_.size() && in_[pos_] == '\\' && in_[pos_ + 1] == 'u') {
+              pos_ += 2;
+              if (!ReadHex4(&lo)) {
+                return Error("\"\\u\" must be followed by four hexadecimal digits.");
+              }
+              if (lo < 0xDC00 || lo > 0xDFFF) {
+                return Error("Unicode low surrogate must follow a high surrogate.");
+              }
+              cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            } else {
+              return Error("Unicode low surrogate must follow a high surrogate.");
+            }
+          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            return Error("Unicode low surrogate must follow a high surrogate.");
+          }
+          if (out != nullptr) {
+            if (cp == 0) {
+              return Status(SqlState("22P05"), "unsupported Unicode escape sequence")
+                  .WithDetail("\\u0000 cannot be converted to text.");
+            }
+            AppendUtf8(cp, out);
+          }
+          continue;
+        }
+        default:
+          return Error("Escape sequence \"\\" + std::string(1, e) + "\" is invalid.");
+      }
+      if (out != nullptr) out->push_back(decoded);
+    }
+  }
+
+  static std::string FormatHexByte(char c) {
+    char buf[8];
+    std::snprintf(buf, sizeof(buf), "%02x", static_cast<unsigned char>(c));
+    return buf;
+  }
+
+  Status ParseArray(JsonNode* node, int depth) {
+    ++pos_;
+    if (build_) node->kind = JsonNode::Kind::kArray;
+    SkipSpace();
+    if (pos_ < in_.size() && in_[pos_] == ']') {
+      ++pos_;
+      return Status::OK();
+    }
+    while (true) {
+      SkipSpace();
+      JsonNode item;
+      STRATA_RETURN_IF_ERROR(ParseValue(&item, depth + 1));
+      if (build_) node->items.push_back(std::move(item));
+      SkipSpace();
+      if (pos_ >= in_.size()) return Error("The input string ended unexpectedly.");
+      if (in_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (in_[pos_] == ']') {
+        ++pos_;
+        return Status::OK();
+      }
+      return Error("Expected \",\" or \"]\", but found \"" + Token() + "\".");
+    }
+  }
+
+  Status ParseObject(JsonNode* node, int depth) {
+    ++pos_;
+    if (build_) node->kind = JsonNode::Kind::kObject;
+    SkipSpace();
+    if (pos_ < in_.size() && in_[pos_] == '}') {
+      ++pos_;
+      return Status::OK();
+    }
+    while (true) {
+      SkipSpace();
+      if (pos_ >= in_.size()) return Error("The input string ended unexpectedly.");
+      if (in_[pos_] != '"') return Error("Expected string, but found \"" + Token() + "\".");
+      std::string key;
+      STRATA_RETURN_IF_ERROR(ParseString(build_ ? &key : nullptr));
+      SkipSpace();
+      if (pos_ >= in_.size()) return Error("The input string ended unexpectedly.");
+      if (in_[pos_] != ':') return Error("Expected \":\", but found \"" + Token() + "\".");
+      ++pos_;
+      SkipSpace();
+      JsonNode value;
+      STRATA_RETURN_IF_ERROR(ParseValue(&value, depth + 1));
+      if (build_) node->members.emplace_back(std::move(key), std::move(value));
+      SkipSpace();
+      if (pos_ >= in_.size()) return Error("The input string ended unexpectedly.");
+      if (in_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (in_[pos_] == '}') {
+        ++pos_;
+        return Status::OK();
+      }
+      return Error("Expected \",\" or \"}\", but found \"" + Token() + "\".");
+    }
+  }
+
+  std::string_view in_;
+  bool build_;
+  size_t pos_ = 0;
+};
+
+void AppendJsonString(std::string_view s, std::string* out) {
+  out->push_back('"');
+  for (char c : s) {
+    switch (c) {
+      case '"': *out += "\\\""; break;
+      case '\\': *out += "\\\\"; break;
+      case '\b': *out += "\\b"; break;
+      case '\f': *out += "\\f"; break;
+      case '\n': *out += "\\n"; break;
+      case '\r': *out += "\\r"; break;
+      case '\t': *out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned char>(c));
+          *out += buf;
+        } else {
+          out->push_back(c);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+// jsonb's key order: shorter keys first, then bytewise.
+bool JsonbKeyLess(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return a.size() < b.size();
+  return a < b;
+}
+
+void AppendJsonb(JsonNode& node, std::string* out) {
+  switch (node.kind) {
+    case JsonNode::Kind::kNull: *out += "null"; return;
+    case JsonNode::Kind::kTrue: *out += "true"; return;
+    case JsonNode::Kind::kFalse: *out += "false"; return;
+    case JsonNode::Kind::kNumber: *out += node.text; return;
+    case JsonNode::Kind::kString: AppendJsonString(node.text, out); return;
+    case JsonNode::Kind::kArray:
+      out->push_back('[');
+      for (size_t i = 0; i < node.items.size(); ++i) {
+        if (i > 0) *out += ", ";
+        AppendJsonb(node.items[i], out);
+      }
+      out->push_back(']');
+      return;
+    case JsonNode::Kind::kObject: {
+      // Duplicate keys: the last occurrence wins (stable sort keeps input
+      // order among equal keys, so keep the last of each run).
+      std::stable_sort(node.members.begin(), node.members.end(),
+                       [](const auto& a, const auto& b) { return JsonbKeyLess(a.first, b.first); });
+      out->push_back('{');
+      bool first = true;
+      for (size_t i = 0; i < node.members.size(); ++i) {
+        if (i + 1 < node.members.size() && node.members[i + 1].first == node.members[i].first) {
+          continue;
+        }
+        if (!first) *out += ", ";
+        first = false;
+        AppendJsonString(node.members[i].first, out);
+        *out += ": ";
+        AppendJsonb(node.members[i].second, out);
+      }
+      out->push_back('}');
+      return;
+    }
+  }
+}
+
+// ---- arrays ----------------------------------------------------------------
+
+Status MalformedArray(std::string_view text, std::string detail) {
+  return Status(SqlState::kInvalidTextRepresentation,
+                "malformed array literal: " + Quoted(text))
+      .WithDetail(std::move(detail));
+}
+
+bool IsArraySpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+Result<Value> ParseArray(const DataType& type, std::string_view text,
+                         const TextInputContext* context) {
+  std::string_view s = text;
+  size_t i = 0;
+  auto skip_space = [&] {
+    while (i < s.size() && IsArraySpace(s[i])) ++i;
+  };
+  skip_space();
+  // Optional dimension decoration "[lo:hi]=" (one dimension).
+  if (i < s.size() && s[i] == '[') {
+    const size_t close = s.find(']', i);
+    if (close == std::string_view::npos) {
+      return MalformedArray(text, "Missing \"]\" after array dimensions.");
+    }
+    i = close + 1;
+    if (i < s.size() && s[i] == '[') {
+      return Status::NotSupported("multidimensional arrays are not supported");
+    }
+    skip_space();
+    if (i >= s.size() || s[i] != '=') {
+      return MalformedArray(text, "Missing \"=\" after array dimensions.");
+    }
+    ++i;
+    skip_space();
+  }
+  if (i >= s.size() || s[i] != '{') {
+    return MalformedArray(text, "Array value must start with \"{\" or dimension information.");
+  }
+  ++i;
+  const DataType element_type = type.ElementType();
+  std::vector<Value> elements;
+  skip_space();
+  if (i < s.size() && s[i] == '}') {
+    ++i;
+    skip_space();
+    if (i != s.size()) return MalformedArray(text, "Junk after closing right brace.");
+    return Value::Array(type.element, std::move(elements));
+  }
+  while (true) {
+    skip_space();
+    if (i >= s.size()) return MalformedArray(text, "Unexpected end of input.");
+    if (s[i] == '{') return Status::NotSupported("multidimensional arrays are not supported");
+    std::string item;
+    bool quoted = false;
+    bool any_char = false;
+    size_t trailing_unquoted_space = 0;
+    while (true) {
+      if (i >= s.size()) return MalformedArray(text, "Unexpected end of input.");
+      const char c = s[i];
+      if (c == '"') {
+        quoted = true;
+        any_char = true;
+        ++i;
+        while (true) {
+          if (i >= s.size()) return MalformedArray(text, "Unexpected end of input.");
+          if (s[i] == '\\') {
+            if (i + 1 >= s.size()) return MalformedArray(text, "Unexpected end of input.");
+            item.push_back(s[i + 1]);
+            i += 2;
+          } else if (s[i] == '"') {
+            ++i;
+            break;
+          } else {
+            item.push_back(s[i++]);
+          }
+        }
+        trailing_unquoted_space = 0;
+        continue;
+      }
+      if (c == ',' || c == '}') break;
+      if (c == '{') return MalformedArray(text, "Unexpected \"{\" character.");
+      if (c == '\\') {
+        if (i + 1 >= s.size()) return MalformedArray(text, "Unexpected end of input.");
+        item.push_back(s[i + 1]);
+        i += 2;
+        any_char = true;
+        trailing_unquoted_space = 0;
+        continue;
+      }
+      if (IsArraySpace(c)) {
+        if (any_char) {
+          item.push_back(c);
+          ++trailing_unquoted_space;
+        }
+        ++i;
+        continue;
+      }
+      item.push_back(c);
+      any_char = true;
+      trailing_unquoted_space = 0;
+      ++i;
+    }
+    item.resize(item.size() - trailing_unquoted_space);
+    if (!any_char) {
+      return MalformedArray(text, std::string("Unexpected \"") + s[i] + "\" character.");
+    }
+    if (!quoted && EqualsNoCase(item, "null")) {
+      elements.push_back(Value::Null(type.element));
+    } else {
+      STRATA_ASSIGN_OR_RETURN(Value v, ParseText(element_type, item, context));
+      elements.push_back(std::move(v));
+    }
+    if (s[i] == '}') {
+      ++i;
+      break;
+    }
+    ++i;  // ','
+  }
+  skip_space();
+  if (i != s.size()) return MalformedArray(text, "Junk after closing right brace.");
+  return Value::Array(type.element, std::move(elements));
+}
+
+bool ArrayElementNeedsQuotes(std::string_view s) {
+  if (s.empty() || EqualsNoCase(s, "null")) return true;
+  for (char c : s) {
+    if (c == '{' || c == '}' || c == ',' || c == '"' || c == '\\' || IsArraySpace(c)) return true;
+  }
+  return false;
+}
+
+Result<std::string> FormatArray(const Value& value) {
+  std::string out = "{";
+  bool first = true;
+  for (const Value& e : value.array_elements()) {
+    if (!first) out.push_back(',');
+    first = false;
+    if (e.is_null()) {
+      out += "NULL";
+      continue;
+    }
+    STRATA_ASSIGN_OR_RETURN(std::string item, FormatText(e));
+    if (!ArrayElementNeedsQuotes(item)) {
+      out += item;
+      continue;
+    }
+    out.push_back('"');
+    for (char c : item) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      out.push_back(c);
+    }
+    out.push_back('"');
+  }
+  out.push_back('}');
+  return out;
+}
+
 }  // namespace
 
 int32_t DaysFromCivil(int64_t year, int month, int day) {
@@ -585,6 +1152,11 @@ void CivilFromDays(int32_t days, int64_t* year, int* month, int* day) {
 }
 
 Result<Value> ParseText(const DataType& type, std::string_view text) {
+  return ParseText(type, text, nullptr);
+}
+
+Result<Value> ParseText(const DataType& type, std::string_view text,
+                        const TextInputContext* context) {
   switch (type.id) {
     case TypeId::kBool:
       return ParseBool(text);
@@ -605,25 +1177,47 @@ Result<Value> ParseText(const DataType& type, std::string_view text) {
     case TypeId::kBpchar:
       return ParseCharacter(type, text);
     case TypeId::kJson:
-    case TypeId::kJsonb:
+      STRATA_RETURN_IF_ERROR(ValidateJson(text));
       return Value::String(type.id, std::string(text));
+    case TypeId::kJsonb: {
+      STRATA_ASSIGN_OR_RETURN(std::string normalized, NormalizeJsonb(text));
+      return Value::String(type.id, std::move(normalized));
+    }
     case TypeId::kBytea:
       return ParseBytea(text);
     case TypeId::kDate:
-      return ParseDate(text);
+      return ParseDate(text, context);
     case TypeId::kTime:
       return ParseTime(type, text);
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz:
-      return ParseTimestamp(type, text);
+      return ParseTimestamp(type, text, context);
     case TypeId::kUuid:
       return ParseUuid(text);
-    case TypeId::kInterval:
+    case TypeId::kInterval: {
+      STRATA_ASSIGN_OR_RETURN(Interval v, ParseInterval(text));
+      return Value::FromInterval(v);
+    }
     case TypeId::kArray:
+      return ParseArray(type, text, context);
     case TypeId::kInvalid:
       break;
   }
   return Status::NotSupported("text input for type " + type.ToString() + " is not supported");
+}
+
+Status ValidateJson(std::string_view text) {
+  JsonParser parser(text, /*build=*/false);
+  return parser.Parse(nullptr);
+}
+
+Result<std::string> NormalizeJsonb(std::string_view text) {
+  JsonParser parser(text, /*build=*/true);
+  JsonNode root;
+  STRATA_RETURN_IF_ERROR(parser.Parse(&root));
+  std::string out;
+  AppendJsonb(root, &out);
+  return out;
 }
 
 Result<std::string> FormatText(const Value& value) {
@@ -659,7 +1253,9 @@ Result<std::string> FormatText(const Value& value) {
     case TypeId::kUuid:
       return FormatUuid(value.uuid_value());
     case TypeId::kInterval:
+      return FormatInterval(value.interval_value());
     case TypeId::kArray:
+      return FormatArray(value);
     case TypeId::kInvalid:
       break;
   }
