@@ -179,11 +179,13 @@ class DatabaseTransaction {
   // Errors: 3F000 `schema "s" does not exist` (unless if_exists: returns
   // false, NOTICE `schema "s" does not exist, skipping`); 2BP01 `cannot drop
   // schema s because other objects depend on it` under kRestrict when it
-  // has tables; 42501 for system schemas.
+  // has tables; 2BP01 `cannot drop schema pg_catalog because it is required
+  // by the database system` for system schemas.
   Result<bool> DropSchema(std::string_view name, bool if_exists, DropBehavior behavior);
 
   // Creates a table. PK columns become NOT NULL. Defaults: orientation
-  // row,column with a PK and column without; distribution_key = PK.
+  // row,column with a PK and column without; distribution_key = PK. A table
+  // without a primary key cannot have a row orientation (42P16).
   // Errors: 3F000 unknown schema; 42501 system schema; 42P07 `relation "t"
   // already exists` (unless if_not_exists); 42701 `column "c" specified
   // more than once`; 42P16 `multiple primary keys for table "t" are not
@@ -311,7 +313,6 @@ class DatabaseTransaction {
 
  private:
   friend class Database;
-  friend class DdlContext;
   DatabaseTransaction(Database* db, std::unique_ptr<Transaction> txn, CatalogSnapshotPtr catalog);
 
   Result<const TableDef*> ResolveTable(const TableDef& table) const;
@@ -323,9 +324,21 @@ class DatabaseTransaction {
                                 std::span<const ColumnAssignment> assignments);
   Result<RowChange> DeleteAtKey(const TableDef& table, const std::string& key);
 
+  // DDL helpers: write the records of `def` (replacing `old`, null for a
+  // new table) or remove those of `old`, and update the private view.
+  Status StoreTable(std::shared_ptr<const TableDef> def, const TableDef* old);
+  Status RemoveTable(const TableDef& old);
+  Status DropTableImpl(const TableDef& table);
+
   Database* const db_;
   std::unique_ptr<Transaction> txn_;
+  // The committed catalog this transaction started from.
+  CatalogSnapshotPtr base_catalog_;
   CatalogSnapshotPtr catalog_;
+  // This transaction's DDL, replayed onto the then-current catalog at
+  // commit: id -> new definition, null = dropped.
+  std::map<uint32_t, std::shared_ptr<const TableDef>> table_changes_;
+  std::map<uint32_t, std::shared_ptr<const SchemaDef>> schema_changes_;
   // Every catalog view handed out, so that definitions stay valid.
   std::vector<CatalogSnapshotPtr> old_catalogs_;
   // Table ids whose rows were written or whose emptiness DDL relied on.

@@ -88,9 +88,13 @@ struct RowBatch {
 
 // Iterates a table's rows in primary-key order (for tables without a
 // primary key: insertion order), merging all shards, at the read point of
-// the DatabaseTransaction or ReadView that created it (a transaction's own
-// writes are included, as of each batch's read; do not write to the same
-// table from the transaction while scanning it).
+// the DatabaseTransaction or ReadView that created it. Through a
+// transaction, its own writes are visible, and the transaction may write
+// between Next() calls (e.g. UPDATE/DELETE of the rows of the previous
+// batch): the scan continues after the last row returned. Rows the
+// transaction writes ahead of the scan position may then be returned too,
+// so an UPDATE that moves rows forward in key order must collect its
+// targets first (PostgreSQL's "Halloween problem").
 //
 // Not thread-safe. Must not outlive the DatabaseTransaction/ReadView that
 // created it.

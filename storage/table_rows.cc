@@ -1,0 +1,280 @@
+// Row-replica operations of DatabaseTransaction (declared in database.h).
+
+#include <algorithm>
+#include <utility>
+
+#include "common/macros.h"
+#include "common/sql_state.h"
+#include "rowstore/row_codec.h"
+#include "storage/database.h"
+#include "storage/row_format.h"
+
+namespace strata::storage {
+
+namespace {
+
+Status NoPrimaryKey(const TableDef& table) {
+  return Status(SqlState::kFeatureNotSupported,
+                "table \"" + table.name + "\" has no primary key");
+}
+
+// Validates and coerces assignments against `table`; returns them as row
+// codec updates. `forbid_distribution` additionally rejects distribution-key
+// columns (rows without a primary key are placed by them).
+Result<std::vector<rowstore::ColumnUpdate>> PrepareAssignments(
+    const TableDef& table, std::span<const ColumnAssignment> assignments,
+    bool forbid_distribution) {
+  std::vector<rowstore::ColumnUpdate> updates;
+  updates.reserve(assignments.size());
+  for (const ColumnAssignment& a : assignments) {
+    const ColumnDef* column = table.FindColumnById(a.column_id);
+    if (column == nullptr) {
+      return Status(SqlState::kUndefinedColumn, "column id " + std::to_string(a.column_id) +
+                                                    " of relation \"" + table.name +
+                                                    "\" does not exist");
+    }
+    const auto& pk = table.primary_key;
+    if (std::find(pk.begin(), pk.end(), a.column_id) != pk.end()) {
+      return Status(SqlState::kFeatureNotSupported,
+                    "cannot update primary key column \"" + column->name +
+                        "\" in place; use UpdatePrimaryKey");
+    }
+    const auto& dist = table.properties.distribution_key;
+    if (forbid_distribution && std::find(dist.begin(), dist.end(), a.column_id) != dist.end()) {
+      return Status(SqlState::kFeatureNotSupported,
+                    "cannot update distribution key column \"" + column->name + "\"");
+    }
+    for (const rowstore::ColumnUpdate& u : updates) {
+      if (u.id == a.column_id) {
+        return Status(SqlState::kInvalidParameterValue,
+                      "multiple assignments to same column \"" + column->name + "\"");
+      }
+    }
+    Result<Value> v = row_format::Coerce(column->type, a.value);
+    if (!v.ok()) return v.status().Prepend("column \"" + column->name + "\"");
+    updates.push_back({a.column_id, std::move(v).value()});
+  }
+  return updates;
+}
+
+}  // namespace
+
+Result<RowChange> DatabaseTransaction::InsertImpl(const TableDef& table_in, Row row,
+                                                  bool ignore_existing) {
+  STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  STRATA_RETURN_IF_ERROR(row_format::CoerceRow(*table, &row));
+  STRATA_RETURN_IF_ERROR(row_format::CheckNotNull(*table, table->name, row));
+  const std::vector<rowstore::ColumnSpec> specs = row_format::ColumnSpecs(*table);
+  STRATA_ASSIGN_OR_RETURN(std::string value, rowstore::EncodeRow(specs, row));
+  std::string key;
+  if (table->has_primary_key()) {
+    STRATA_ASSIGN_OR_RETURN(key, row_format::KeyFromRow(*table, row));
+    STRATA_ASSIGN_OR_RETURN(std::optional<std::string> existing,
+                            txn_->Get(ColumnFamily::kRows, key));
+    if (existing.has_value()) {
+      if (ignore_existing) return RowChange{};
+      return row_format::DuplicateKey(*table, row);
+    }
+  } else {
+    const uint64_t row_id = db_->AllocateRowIds(1);
+    max_row_id_ = std::max(max_row_id_, row_id);
+    STRATA_ASSIGN_OR_RETURN(key, row_format::KeyFromRowId(*table, row, row_id));
+  }
+  STRATA_RETURN_IF_ERROR(txn_->Put(ColumnFamily::kRows, key, value));
+  written_tables_.insert(table->id);
+  return RowChange{std::nullopt, std::move(row)};
+}
+
+Result<RowChange> DatabaseTransaction::InsertIfAbsent(const TableDef& table, Row row) {
+  return InsertImpl(table, std::move(row), /*ignore_existing=*/false);
+}
+
+Result<RowChange> DatabaseTransaction::InsertOrIgnore(const TableDef& table, Row row) {
+  return InsertImpl(table, std::move(row), /*ignore_existing=*/true);
+}
+
+Result<RowChange> DatabaseTransaction::Upsert(const TableDef& table_in, Row row) {
+  STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  if (!table->has_primary_key()) return NoPrimaryKey(*table);
+  STRATA_RETURN_IF_ERROR(row_format::CoerceRow(*table, &row));
+  STRATA_RETURN_IF_ERROR(row_format::CheckNotNull(*table, table->name, row));
+  const std::vector<rowstore::ColumnSpec> specs = row_format::ColumnSpecs(*table);
+  STRATA_ASSIGN_OR_RETURN(std::string value, rowstore::EncodeRow(specs, row));
+  STRATA_ASSIGN_OR_RETURN(std::string key, row_format::KeyFromRow(*table, row));
+  STRATA_ASSIGN_OR_RETURN(std::optional<std::string> existing, txn_->Get(ColumnFamily::kRows, key));
+  RowChange change;
+  if (existing.has_value()) {
+    STRATA_ASSIGN_OR_RETURN(Row before, rowstore::DecodeRow(*existing, specs));
+    change.before = std::move(before);
+  }
+  STRATA_RETURN_IF_ERROR(txn_->Put(ColumnFamily::kRows, key, value));
+  written_tables_.insert(table->id);
+  change.after = std::move(row);
+  return change;
+}
+
+Result<RowChange> DatabaseTransaction::UpsertColumns(const TableDef& table_in, Row row,
+                                                     std::span<const uint32_t> update_column_ids) {
+  STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  if (!table->has_primary_key()) return NoPrimaryKey(*table);
+  STRATA_RETURN_IF_ERROR(row_format::CoerceRow(*table, &row));
+  // As in PostgreSQL, the proposed row must satisfy NOT NULL whether or not
+  // it ends up inserted.
+  STRATA_RETURN_IF_ERROR(row_format::CheckNotNull(*table, table->name, row));
+  std::vector<ColumnAssignment> assignments;
+  assignments.reserve(update_column_ids.size());
+  for (uint32_t id : update_column_ids) {
+    const std::optional<size_t> index = table->ColumnIndex(id);
+    if (!index.has_value()) {
+      return Status(SqlState::kUndefinedColumn, "column id " + std::to_string(id) +
+                                                    " of relation \"" + table->name +
+                                                    "\" does not exist");
+    }
+    assignments.push_back({id, row[*index]});
+  }
+  STRATA_ASSIGN_OR_RETURN(std::vector<rowstore::ColumnUpdate> updates,
+                          PrepareAssignments(*table, assignments, false));
+  STRATA_ASSIGN_OR_RETURN(std::string key, row_format::KeyFromRow(*table, row));
+  STRATA_ASSIGN_OR_RETURN(std::optional<std::string> existing, txn_->Get(ColumnFamily::kRows, key));
+  const std::vector<rowstore::ColumnSpec> specs = row_format::ColumnSpecs(*table);
+  if (!existing.has_value()) {
+    STRATA_ASSIGN_OR_RETURN(std::string value, rowstore::EncodeRow(specs, row));
+    STRATA_RETURN_IF_ERROR(txn_->Put(ColumnFamily::kRows, key, value));
+    written_tables_.insert(table->id);
+    return RowChange{std::nullopt, std::move(row)};
+  }
+  STRATA_ASSIGN_OR_RETURN(Row before, rowstore::DecodeRow(*existing, specs));
+  Row after = before;
+  for (const rowstore::ColumnUpdate& u : updates) after[*table->ColumnIndex(u.id)] = u.value;
+  STRATA_ASSIGN_OR_RETURN(std::string merged, rowstore::MergePartial(*existing, updates));
+  STRATA_RETURN_IF_ERROR(txn_->Put(ColumnFamily::kRows, key, merged));
+  written_tables_.insert(table->id);
+  return RowChange{std::move(before), std::move(after)};
+}
+
+Result<RowChange> DatabaseTransaction::UpdateAtKey(const TableDef& table, const std::string& key,
+                                                   std::span<const ColumnAssignment> assignments) {
+  STRATA_ASSIGN_OR_RETURN(
+      std::vector<rowstore::ColumnUpdate> updates,
+      PrepareAssignments(table, assignments, /*forbid_distribution=*/!table.has_primary_key()));
+  STRATA_ASSIGN_OR_RETURN(std::optional<std::string> existing, txn_->Get(ColumnFamily::kRows, key));
+  if (!existing.has_value()) return RowChange{};
+  const std::vector<rowstore::ColumnSpec> specs = row_format::ColumnSpecs(table);
+  STRATA_ASSIGN_OR_RETURN(Row before, rowstore::DecodeRow(*existing, specs));
+  Row after = before;
+  for (const rowstore::ColumnUpdate& u : updates) after[*table.ColumnIndex(u.id)] = u.value;
+  STRATA_RETURN_IF_ERROR(row_format::CheckNotNull(table, table.name, after));
+  STRATA_ASSIGN_OR_RETURN(std::string merged, rowstore::MergePartial(*existing, updates));
+  STRATA_RETURN_IF_ERROR(txn_->Put(ColumnFamily::kRows, key, merged));
+  written_tables_.insert(table.id);
+  return RowChange{std::move(before), std::move(after)};
+}
+
+Result<RowChange> DatabaseTransaction::UpdateColumns(
+    const TableDef& table_in, std::span<const Value> primary_key,
+    std::span<const ColumnAssignment> assignments) {
+  STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  STRATA_ASSIGN_OR_RETURN(std::string key, row_format::KeyFromPrimaryKey(*table, primary_key));
+  return UpdateAtKey(*table, key, assignments);
+}
+
+Result<RowChange> DatabaseTransaction::UpdateColumnsAt(
+    const TableDef& table_in, const RowLocator& locator,
+    std::span<const ColumnAssignment> assignments) {
+  STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  STRATA_RETURN_IF_ERROR(row_format::CheckLocator(*table, locator));
+  return UpdateAtKey(*table, locator, assignments);
+}
+
+Result<RowChange> DatabaseTransaction::UpdatePrimaryKey(const TableDef& table_in,
+                                                        std::span<const Value> old_key,
+                                                        Row new_row) {
+  STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  if (!table->has_primary_key()) return NoPrimaryKey(*table);
+  STRATA_ASSIGN_OR_RETURN(std::string old_key_bytes,
+                          row_format::KeyFromPrimaryKey(*table, old_key));
+  STRATA_RETURN_IF_ERROR(row_format::CoerceRow(*table, &new_row));
+  STRATA_RETURN_IF_ERROR(row_format::CheckNotNull(*table, table->name, new_row));
+  const std::vector<rowstore::ColumnSpec> specs = row_format::ColumnSpecs(*table);
+  STRATA_ASSIGN_OR_RETURN(std::string value, rowstore::EncodeRow(specs, new_row));
+  STRATA_ASSIGN_OR_RETURN(std::string new_key, row_format::KeyFromRow(*table, new_row));
+  STRATA_ASSIGN_OR_RETURN(std::optional<std::string> existing,
+                          txn_->Get(ColumnFamily::kRows, old_key_bytes));
+  if (!existing.has_value()) return RowChange{};
+  STRATA_ASSIGN_OR_RETURN(Row before, rowstore::DecodeRow(*existing, specs));
+  if (new_key != old_key_bytes) {
+    STRATA_ASSIGN_OR_RETURN(std::optional<std::string> clash,
+                            txn_->Get(ColumnFamily::kRows, new_key));
+    if (clash.has_value()) return row_format::DuplicateKey(*table, new_row);
+    STRATA_RETURN_IF_ERROR(txn_->Delete(ColumnFamily::kRows, old_key_bytes));
+  }
+  STRATA_RETURN_IF_ERROR(txn_->Put(ColumnFamily::kRows, new_key, value));
+  written_tables_.insert(table->id);
+  return RowChange{std::move(before), std::move(new_row)};
+}
+
+Result<RowChange> DatabaseTransaction::DeleteAtKey(const TableDef& table, const std::string& key) {
+  STRATA_ASSIGN_OR_RETURN(std::optional<std::string> existing, txn_->Get(ColumnFamily::kRows, key));
+  if (!existing.has_value()) return RowChange{};
+  STRATA_ASSIGN_OR_RETURN(Row before, row_format::DecodeFullRow(table, *existing));
+  STRATA_RETURN_IF_ERROR(txn_->Delete(ColumnFamily::kRows, key));
+  written_tables_.insert(table.id);
+  return RowChange{std::move(before), std::nullopt};
+}
+
+Result<RowChange> DatabaseTransaction::Delete(const TableDef& table_in,
+                                              std::span<const Value> primary_key) {
+  STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  STRATA_ASSIGN_OR_RETURN(std::string key, row_format::KeyFromPrimaryKey(*table, primary_key));
+  return DeleteAtKey(*table, key);
+}
+
+Result<RowChange> DatabaseTransaction::DeleteAt(const TableDef& table_in,
+                                                const RowLocator& locator) {
+  STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  STRATA_RETURN_IF_ERROR(row_format::CheckLocator(*table, locator));
+  return DeleteAtKey(*table, locator);
+}
+
+Result<std::optional<Row>> DatabaseTransaction::Get(const TableDef& table_in,
+                                                    std::span<const Value> primary_key) const {
+  STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  STRATA_ASSIGN_OR_RETURN(std::string key, row_format::KeyFromPrimaryKey(*table, primary_key));
+  STRATA_ASSIGN_OR_RETURN(std::optional<std::string> bytes, txn_->Get(ColumnFamily::kRows, key));
+  if (!bytes.has_value()) return std::optional<Row>();
+  STRATA_ASSIGN_OR_RETURN(Row row, row_format::DecodeFullRow(*table, *bytes));
+  return std::optional<Row>(std::move(row));
+}
+
+Result<std::vector<std::optional<Row>>> DatabaseTransaction::MultiGet(
+    const TableDef& table_in, std::span<const std::vector<Value>> primary_keys) const {
+  STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  std::vector<std::string> keys;
+  keys.reserve(primary_keys.size());
+  for (const std::vector<Value>& pk : primary_keys) {
+    STRATA_ASSIGN_OR_RETURN(std::string key, row_format::KeyFromPrimaryKey(*table, pk));
+    keys.push_back(std::move(key));
+  }
+  std::vector<std::string_view> views(keys.begin(), keys.end());
+  STRATA_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> values,
+                          txn_->MultiGet(ColumnFamily::kRows, views));
+  const std::vector<rowstore::ColumnSpec> specs = row_format::ColumnSpecs(*table);
+  std::vector<std::optional<Row>> rows(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!values[i].has_value()) continue;
+    STRATA_ASSIGN_OR_RETURN(Row row, rowstore::DecodeRow(*values[i], specs));
+    rows[i] = std::move(row);
+  }
+  return rows;
+}
+
+Result<std::unique_ptr<RowScanner>> DatabaseTransaction::Scan(const TableDef& table_in,
+                                                              const ScanSpec& spec) const {
+  STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  const Transaction* txn = txn_.get();
+  return row_format::NewScanner(*table, spec, [txn](ReadBounds bounds) {
+    return txn->NewIterator(ColumnFamily::kRows, std::move(bounds));
+  }, txn);
+}
+
+}  // namespace strata::storage
