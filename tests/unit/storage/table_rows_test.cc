@@ -704,9 +704,12 @@ TEST_F(TableRowsTest, ConcurrentPartialUpdatesNeverLoseColumns) {
 // remains.
 TEST(DatabaseCrashTest, CatalogConsistentAfterKill9) {
   testing::TempDir dir;
+  int progress[2];
+  ASSERT_EQ(pipe(progress), 0);
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
+    close(progress[0]);
     StorageOptions options = TestOptions();
     options.sync_commit = true;
     auto db = Database::Open(dir.str(), options);
@@ -723,9 +726,16 @@ TEST(DatabaseCrashTest, CatalogConsistentAfterKill9) {
         if (!txn->DropTable({"", "t" + std::to_string(i - 1)}, false).ok()) _exit(5);
       }
       if (!txn->Commit().ok()) _exit(6);
+      if (i == 5 && write(progress[1], "x", 1) != 1) _exit(7);
     }
   }
-  usleep(400 * 1000);
+  close(progress[1]);
+  // Kill only once the child is committing (a loaded machine may take a
+  // while to get there), then a little later, mid-stream.
+  char byte = 0;
+  ASSERT_EQ(read(progress[0], &byte, 1), 1);
+  close(progress[0]);
+  usleep(100 * 1000);
   ASSERT_EQ(kill(child, SIGKILL), 0);
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
