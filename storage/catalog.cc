@@ -25,9 +25,9 @@ std::string_view Trim(std::string_view s) {
 }
 
 Status BadValue(std::string_view key, std::string_view value) {
-  return Status(SqlState::kInvalidParameterValue,
-                "invalid value for table property \"" + std::string(key) + "\": \"" +
-                    std::string(value) + "\"");
+  return Status(SqlState::kInvalidParameterValue, "invalid value for table property \"" +
+                                                      std::string(key) + "\": \"" +
+                                                      std::string(value) + "\"");
 }
 
 // Splits a comma-separated list, honouring double quotes ("a,b" is one
@@ -91,8 +91,7 @@ ColumnItem SplitSuffix(const std::string& item, std::initializer_list<std::strin
   return ColumnItem{item, ""};
 }
 
-Result<uint32_t> ResolveColumn(const TableDef& table, std::string_view key,
-                               std::string_view name) {
+Result<uint32_t> ResolveColumn(const TableDef& table, std::string_view key, std::string_view name) {
   if (name.empty()) return BadValue(key, name);
   const ColumnDef* column = table.FindColumn(name);
   if (column == nullptr) {
@@ -113,9 +112,9 @@ Result<std::vector<uint32_t>> ResolveColumnList(const TableDef& table, std::stri
     STRATA_ASSIGN_OR_RETURN(uint32_t id, ResolveColumn(table, key, item.name));
     if (allow_off && item.suffix == "off") continue;
     if (std::find(ids.begin(), ids.end(), id) != ids.end()) {
-      return Status(SqlState::kInvalidParameterValue,
-                    "column \"" + item.name + "\" appears twice in table property \"" +
-                        std::string(key) + "\"");
+      return Status(SqlState::kInvalidParameterValue, "column \"" + item.name +
+                                                          "\" appears twice in table property \"" +
+                                                          std::string(key) + "\"");
     }
     ids.push_back(id);
   }
@@ -131,10 +130,11 @@ Result<int64_t> ParseInt(std::string_view key, std::string_view value) {
 }
 
 std::string QuoteIfNeeded(const std::string& name) {
-  bool plain = !name.empty() && (std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_');
+  bool plain =
+      !name.empty() && (std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_');
   for (char c : name) {
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-          c == '_')) {
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '_')) {
       plain = false;
     }
   }
@@ -235,9 +235,9 @@ const TableDef* CatalogSnapshot::FindTable(std::string_view schema, std::string_
 Result<const SchemaDef*> CatalogSnapshot::GetSchema(std::string_view name) const {
   const SchemaDef* s = FindSchema(name.empty() ? kDefaultSchemaName : name);
   if (s == nullptr) {
-    return Status(SqlState::kInvalidSchemaName,
-                  "schema \"" + std::string(name.empty() ? kDefaultSchemaName : name) +
-                      "\" does not exist");
+    return Status(
+        SqlState::kInvalidSchemaName,
+        "schema \"" + std::string(name.empty() ? kDefaultSchemaName : name) + "\" does not exist");
   }
   return s;
 }
@@ -367,8 +367,7 @@ Status ApplyTableProperty(const TableDef& table, std::string_view raw_key, std::
     STRATA_ASSIGN_OR_RETURN(std::vector<uint32_t> ids,
                             ResolveColumnList(table, key, value, {}, false));
     if (ids.size() > 1) return BadValue(key, value);
-    props->event_time_column =
-        ids.empty() ? std::nullopt : std::optional<uint32_t>(ids.front());
+    props->event_time_column = ids.empty() ? std::nullopt : std::optional<uint32_t>(ids.front());
     return Status::OK();
   }
   if (key == "dictionary_encoding_columns") {
@@ -394,10 +393,9 @@ std::vector<std::pair<std::string, std::string>> TablePropertiesAsText(const Tab
   out.emplace_back("shard_count", std::to_string(p.shard_count));
   out.emplace_back("distribution_key", ColumnListText(table, p.distribution_key));
   out.emplace_back("clustering_key", ColumnListText(table, p.clustering_key));
-  out.emplace_back("event_time_column",
-                   p.event_time_column.has_value()
-                       ? ColumnListText(table, {*p.event_time_column})
-                       : std::string());
+  out.emplace_back("event_time_column", p.event_time_column.has_value()
+                                            ? ColumnListText(table, {*p.event_time_column})
+                                            : std::string());
   out.emplace_back("dictionary_encoding_columns",
                    ColumnListText(table, p.dictionary_encoding_columns));
   out.emplace_back("bitmap_columns", ColumnListText(table, p.bitmap_columns));

@@ -126,8 +126,9 @@ Result<std::string> EncodeConstant(const DataType& type, const Value& value) {
 
 Result<Value> DecodeConstant(const DataType& type, std::string_view bytes) {
   const rowstore::ColumnSpec spec{0, type, Value()};
-  STRATA_ASSIGN_OR_RETURN(std::vector<Value> values,
-                          rowstore::DecodeRow(bytes, std::span<const rowstore::ColumnSpec>(&spec, 1)));
+  STRATA_ASSIGN_OR_RETURN(
+      std::vector<Value> values,
+      rowstore::DecodeRow(bytes, std::span<const rowstore::ColumnSpec>(&spec, 1)));
   if (values.size() != 1) return Reader::Bad();
   if (values[0].is_null()) return Value();
   return std::move(values[0]);
@@ -202,9 +203,9 @@ std::string EncodeTable(const TableDef& table) {
     PutString(c.default_sql, &out);
     // Validated when the column was defined (AddColumn), so this cannot
     // fail; an empty string stands for NULL.
-    Result<std::string> missing =
-        c.missing_value.is_null() ? Result<std::string>(std::string())
-                                  : EncodeConstant(c.type, c.missing_value);
+    Result<std::string> missing = c.missing_value.is_null()
+                                      ? Result<std::string>(std::string())
+                                      : EncodeConstant(c.type, c.missing_value);
     STRATA_DCHECK(missing.ok());
     PutString(missing.ok() ? *missing : std::string(), &out);
   }

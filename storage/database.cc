@@ -54,8 +54,7 @@ Status ValidateProperties(const TableDef& table, std::string_view relation) {
     }
   } else if (p.orientation != Orientation::kColumn) {
     return Status(SqlState::kInvalidTableDefinition,
-                  "table \"" + std::string(relation) +
-                      "\" needs a primary key for orientation \"" +
+                  "table \"" + std::string(relation) + "\" needs a primary key for orientation \"" +
                       std::string(OrientationName(p.orientation)) + "\"");
   }
   return Status::OK();
@@ -142,8 +141,8 @@ Status Database::Load() {
     return FromRocksDbStatus(batch.Put(engine_->handle(cf), rocksdb::Slice(k), rocksdb::Slice(v)),
                              "put");
   };
-  STRATA_RETURN_IF_ERROR(
-      put(ColumnFamily::kCatalog, catalog_keys::Schema(kPublicSchemaId), EncodeSchema(public_schema)));
+  STRATA_RETURN_IF_ERROR(put(ColumnFamily::kCatalog, catalog_keys::Schema(kPublicSchemaId),
+                             EncodeSchema(public_schema)));
   STRATA_RETURN_IF_ERROR(put(ColumnFamily::kCatalog, catalog_keys::SchemaName(public_schema.name),
                              catalog_keys::EncodeId(kPublicSchemaId)));
   STRATA_RETURN_IF_ERROR(put(ColumnFamily::kMeta, kCatalogInitializedKey, "1"));
@@ -194,8 +193,7 @@ Result<Lsn> Database::CommitTransaction(DatabaseTransaction* t, const CommitOpti
           t->base_catalog_->FindSchemaById(def->schema_id) != nullptr &&
           t->schema_changes_.count(def->schema_id) == 0) {
         txn->Rollback();
-        return SerializationFailure(
-            "could not serialize access due to concurrent DROP SCHEMA");
+        return SerializationFailure("could not serialize access due to concurrent DROP SCHEMA");
       }
     }
     // A schema dropped here got a table from a concurrent CREATE TABLE.
@@ -257,10 +255,11 @@ Result<Lsn> Database::CommitTransaction(DatabaseTransaction* t, const CommitOpti
       }
     }
     if (t->allocated_oid_) {
-      STRATA_RETURN_IF_ERROR(FromRocksDbStatus(
-          batch->Put(engine_->handle(ColumnFamily::kMeta), rocksdb::Slice(catalog_keys::kNextOidKey),
-                     rocksdb::Slice(catalog_keys::EncodeId(next_oid_.load()))),
-          "put"));
+      STRATA_RETURN_IF_ERROR(
+          FromRocksDbStatus(batch->Put(engine_->handle(ColumnFamily::kMeta),
+                                       rocksdb::Slice(catalog_keys::kNextOidKey),
+                                       rocksdb::Slice(catalog_keys::EncodeId(next_oid_.load()))),
+                            "put"));
     }
     if (t->max_row_id_ != 0) {
       std::string value;
@@ -344,9 +343,12 @@ Result<std::unique_ptr<RowScanner>> ReadView::Scan(const TableDef& table,
                                                    const ScanSpec& spec) const {
   const Engine* engine = db_->engine();
   const Snapshot* snapshot = &snapshot_;
-  return row_format::NewScanner(table, spec, [engine, snapshot](ReadBounds bounds) {
-    return engine->NewIterator(*snapshot, ColumnFamily::kRows, std::move(bounds));
-  }, nullptr);
+  return row_format::NewScanner(
+      table, spec,
+      [engine, snapshot](ReadBounds bounds) {
+        return engine->NewIterator(*snapshot, ColumnFamily::kRows, std::move(bounds));
+      },
+      nullptr);
 }
 
 // ---------------------------------------------------------------- DatabaseTransaction
@@ -382,8 +384,8 @@ Result<const TableDef*> DatabaseTransaction::ResolveTable(const TableDef& table)
 Result<bool> DatabaseTransaction::TableIsEmpty(const TableDef& table) {
   emptiness_checked_tables_.insert(table.id);
   const std::string prefix = rowstore::TablePrefix(table.relfilenode);
-  std::unique_ptr<Iterator> it =
-      txn_->NewIterator(ColumnFamily::kRows, ReadBounds{prefix, rowstore::PrefixUpperBound(prefix)});
+  std::unique_ptr<Iterator> it = txn_->NewIterator(
+      ColumnFamily::kRows, ReadBounds{prefix, rowstore::PrefixUpperBound(prefix)});
   if (it == nullptr) {
     return Status(SqlState::kNoActiveSqlTransaction, "transaction has already finished");
   }
@@ -435,7 +437,8 @@ Result<bool> DatabaseTransaction::CreateSchema(std::string_view name, bool if_no
   }
   if (catalog_->FindSchema(name) != nullptr) {
     if (if_not_exists) return false;
-    return Status(SqlState::kDuplicateSchema, "schema \"" + std::string(name) + "\" already exists");
+    return Status(SqlState::kDuplicateSchema,
+                  "schema \"" + std::string(name) + "\" already exists");
   }
   if (name.substr(0, 3) == "pg_") {
     return Status(SqlState::kReservedName, "unacceptable schema name \"" + std::string(name) + "\"")
@@ -444,8 +447,8 @@ Result<bool> DatabaseTransaction::CreateSchema(std::string_view name, bool if_no
   if (name.empty()) {
     return Status(SqlState::kInvalidSchemaName, "zero-length schema name");
   }
-  auto schema = std::make_shared<const SchemaDef>(
-      SchemaDef{db_->AllocateOid(), std::string(name), false});
+  auto schema =
+      std::make_shared<const SchemaDef>(SchemaDef{db_->AllocateOid(), std::string(name), false});
   allocated_oid_ = true;
   STRATA_RETURN_IF_ERROR(
       txn_->Put(ColumnFamily::kCatalog, catalog_keys::Schema(schema->id), EncodeSchema(*schema)));
@@ -470,9 +473,9 @@ Result<bool> DatabaseTransaction::DropSchema(std::string_view name, bool if_exis
                   "schema \"" + std::string(name) + "\" does not exist");
   }
   if (schema->is_system) {
-    return Status(SqlState::kDependentObjectsStillExist,
-                  "cannot drop schema " + schema->name +
-                      " because it is required by the database system");
+    return Status(
+        SqlState::kDependentObjectsStillExist,
+        "cannot drop schema " + schema->name + " because it is required by the database system");
   }
   const std::vector<const TableDef*> tables = catalog_->TablesInSchema(schema->id);
   if (!tables.empty() && behavior == DropBehavior::kRestrict) {
@@ -563,9 +566,9 @@ Result<CreateTableResult> DatabaseTransaction::CreateTable(const CreateTableRequ
                     "column \"" + pk_name + "\" appears twice in primary key constraint");
     }
     if (!rowstore::IsKeyType(column->type.id)) {
-      return Status(SqlState::kFeatureNotSupported,
-                    "column \"" + pk_name + "\" of type " + column->type.ToString() +
-                        " cannot be part of a primary key");
+      return Status(SqlState::kFeatureNotSupported, "column \"" + pk_name + "\" of type " +
+                                                        column->type.ToString() +
+                                                        " cannot be part of a primary key");
     }
     def.primary_key.push_back(column->id);
   }
@@ -686,9 +689,9 @@ Result<bool> DatabaseTransaction::DropColumn(const TableName& name, std::string_
     return std::find(ids.begin(), ids.end(), id) != ids.end();
   };
   if (contains(table->primary_key)) {
-    return Status(SqlState::kFeatureNotSupported,
-                  "cannot drop column \"" + column->name + "\" of table \"" + table->name +
-                      "\" because it is part of the primary key");
+    return Status(SqlState::kFeatureNotSupported, "cannot drop column \"" + column->name +
+                                                      "\" of table \"" + table->name +
+                                                      "\" because it is part of the primary key");
   }
   if (contains(table->properties.distribution_key)) {
     return Status(SqlState::kFeatureNotSupported,
@@ -714,8 +717,8 @@ Status DatabaseTransaction::RenameColumn(const TableName& name, std::string_view
   STRATA_ASSIGN_OR_RETURN(const TableDef* table, catalog_->GetTable(name));
   const ColumnDef* column = table->FindColumn(column_name);
   if (column == nullptr) {
-    return Status(SqlState::kUndefinedColumn, "column \"" + std::string(column_name) +
-                                                  "\" does not exist");
+    return Status(SqlState::kUndefinedColumn,
+                  "column \"" + std::string(column_name) + "\" does not exist");
   }
   if (column_name == new_name) return Status::OK();
   if (table->FindColumn(new_name) != nullptr) {
@@ -757,9 +760,9 @@ Status DatabaseTransaction::SetTableProperties(
   if (layout_change != nullptr) {
     STRATA_ASSIGN_OR_RETURN(bool empty, TableIsEmpty(*table));
     if (!empty) {
-      return Status(SqlState::kFeatureNotSupported,
-                    std::string("cannot change ") + layout_change + " of non-empty table \"" +
-                        table->name + "\"");
+      return Status(SqlState::kFeatureNotSupported, std::string("cannot change ") + layout_change +
+                                                        " of non-empty table \"" + table->name +
+                                                        "\"");
     }
   }
   if (def.properties == table->properties) return Status::OK();

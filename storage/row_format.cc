@@ -142,9 +142,9 @@ Result<Value> Coerce(const DataType& type, const Value& value) {
                         (type.id == TypeId::kInt4 && v >= INT32_MIN && v <= INT32_MAX) ||
                         (type.id == TypeId::kInt2 && v >= INT16_MIN && v <= INT16_MAX);
       if (!fits) {
-        return Status(SqlState::kNumericValueOutOfRange,
-                      std::string(type.id == TypeId::kInt2 ? "smallint" : "integer") +
-                          " out of range");
+        return Status(
+            SqlState::kNumericValueOutOfRange,
+            std::string(type.id == TypeId::kInt2 ? "smallint" : "integer") + " out of range");
       }
       return Value::Int(type.id, v);
     }
@@ -356,7 +356,8 @@ Result<std::unique_ptr<RowScanner>> NewScanner(const TableDef& table, const Scan
 
   std::vector<std::unique_ptr<Iterator>> iterators;
   for (uint32_t shard = 0; shard < table.properties.shard_count; ++shard) {
-    const std::string prefix = rowstore::ShardPrefix(table.relfilenode, static_cast<uint16_t>(shard));
+    const std::string prefix =
+        rowstore::ShardPrefix(table.relfilenode, static_cast<uint16_t>(shard));
     ReadBounds bounds;
     if (!lower.has_value()) {
       bounds.lower = prefix;

@@ -14,8 +14,7 @@ namespace strata::storage {
 namespace {
 
 Status NoPrimaryKey(const TableDef& table) {
-  return Status(SqlState::kFeatureNotSupported,
-                "table \"" + table.name + "\" has no primary key");
+  return Status(SqlState::kFeatureNotSupported, "table \"" + table.name + "\" has no primary key");
 }
 
 // Validates and coerces assignments against `table`; returns them as row
@@ -35,9 +34,9 @@ Result<std::vector<rowstore::ColumnUpdate>> PrepareAssignments(
     }
     const auto& pk = table.primary_key;
     if (std::find(pk.begin(), pk.end(), a.column_id) != pk.end()) {
-      return Status(SqlState::kFeatureNotSupported,
-                    "cannot update primary key column \"" + column->name +
-                        "\" in place; use UpdatePrimaryKey");
+      return Status(SqlState::kFeatureNotSupported, "cannot update primary key column \"" +
+                                                        column->name +
+                                                        "\" in place; use UpdatePrimaryKey");
     }
     const auto& dist = table.properties.distribution_key;
     if (forbid_distribution && std::find(dist.begin(), dist.end(), a.column_id) != dist.end()) {
@@ -272,9 +271,10 @@ Result<std::unique_ptr<RowScanner>> DatabaseTransaction::Scan(const TableDef& ta
                                                               const ScanSpec& spec) const {
   STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
   const Transaction* txn = txn_.get();
-  return row_format::NewScanner(*table, spec, [txn](ReadBounds bounds) {
-    return txn->NewIterator(ColumnFamily::kRows, std::move(bounds));
-  }, txn);
+  return row_format::NewScanner(
+      *table, spec,
+      [txn](ReadBounds bounds) { return txn->NewIterator(ColumnFamily::kRows, std::move(bounds)); },
+      txn);
 }
 
 }  // namespace strata::storage

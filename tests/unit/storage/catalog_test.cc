@@ -76,8 +76,11 @@ TEST_F(CatalogTest, CreateTablePersistsAcrossReopen) {
   req.columns = {Col("a", TypeId::kInt4), Col("b", TypeId::kText), Col("c", TypeId::kFloat8)};
   req.columns[1].default_sql = "'x'";
   req.primary_key = {"a", "b"};
-  req.properties = {{"shard_count", "4"}, {"binlog.level", "replica"}, {"binlog.ttl", "3600"},
-                    {"clustering_key", "c:asc"}, {"bitmap_columns", "b"}};
+  req.properties = {{"shard_count", "4"},
+                    {"binlog.level", "replica"},
+                    {"binlog.ttl", "3600"},
+                    {"clustering_key", "c:asc"},
+                    {"bitmap_columns", "b"}};
   ASSERT_OK(RunDdl([&](DatabaseTransaction* t) { return t->CreateTable(req).status(); }));
   const TableDef* before = db_->catalog()->FindTable("public", "orders");
   ASSERT_NE(before, nullptr);
@@ -103,7 +106,8 @@ TEST_F(CatalogTest, CreateTablePersistsAcrossReopen) {
   EXPECT_EQ(after->properties.clustering_key, std::vector<uint32_t>{after->columns[2].id});
 
   // OIDs are never reused after a restart.
-  ASSERT_OK(RunDdl([&](DatabaseTransaction* t) { return t->CreateTable(SimpleTable("t2")).status(); }));
+  ASSERT_OK(
+      RunDdl([&](DatabaseTransaction* t) { return t->CreateTable(SimpleTable("t2")).status(); }));
   EXPECT_GT(db_->catalog()->FindTable("", "t2")->id, saved.id);
 }
 
@@ -128,7 +132,8 @@ TEST_F(CatalogTest, RollbackLeavesNothing) {
 }
 
 TEST_F(CatalogTest, FailedDdlChangesNothing) {
-  ASSERT_OK(RunDdl([&](DatabaseTransaction* t) { return t->CreateTable(SimpleTable("t")).status(); }));
+  ASSERT_OK(
+      RunDdl([&](DatabaseTransaction* t) { return t->CreateTable(SimpleTable("t")).status(); }));
   auto txn = db_->BeginTransaction();
   const CatalogSnapshotPtr before = txn->catalog_ptr();
   CreateTableRequest bad = SimpleTable("u");
@@ -144,8 +149,8 @@ TEST_F(CatalogTest, FailedDdlChangesNothing) {
 TEST_F(CatalogTest, TransactionSeesOwnDdlAndDataCommitsAtomically) {
   auto txn = db_->BeginTransaction();
   ASSERT_OK_AND_ASSIGN(CreateTableResult created, txn->CreateTable(SimpleTable("t")));
-  ASSERT_OK(txn->SetTableProperties({"", "t"}, std::vector<std::pair<std::string, std::string>>{
-                                                   {"orientation", "column"}}));
+  ASSERT_OK(txn->SetTableProperties(
+      {"", "t"}, std::vector<std::pair<std::string, std::string>>{{"orientation", "column"}}));
   const TableDef* t = txn->catalog().FindTable("", "t");
   ASSERT_NE(t, nullptr);
   EXPECT_EQ(t->properties.orientation, Orientation::kColumn);
@@ -165,7 +170,8 @@ TEST_F(CatalogTest, TransactionSeesOwnDdlAndDataCommitsAtomically) {
 }
 
 TEST_F(CatalogTest, ErrorSqlStates) {
-  ASSERT_OK(RunDdl([&](DatabaseTransaction* t) { return t->CreateTable(SimpleTable("t")).status(); }));
+  ASSERT_OK(
+      RunDdl([&](DatabaseTransaction* t) { return t->CreateTable(SimpleTable("t")).status(); }));
   auto txn = db_->BeginTransaction();
   ASSERT_SQLSTATE(txn->CreateTable(SimpleTable("t")), SqlState::kDuplicateTable);
   ASSERT_OK_AND_ASSIGN(CreateTableResult skipped, [&] {
@@ -260,7 +266,8 @@ TEST_F(CatalogTest, SchemasCascadeAndRestrict) {
 }
 
 TEST_F(CatalogTest, AlterTableOperations) {
-  ASSERT_OK(RunDdl([&](DatabaseTransaction* t) { return t->CreateTable(SimpleTable("t")).status(); }));
+  ASSERT_OK(
+      RunDdl([&](DatabaseTransaction* t) { return t->CreateTable(SimpleTable("t")).status(); }));
   ASSERT_OK(RunDdl([&](DatabaseTransaction* t) {
     STRATA_RETURN_IF_ERROR(t->RenameTable({"", "t"}, "t2"));
     STRATA_RETURN_IF_ERROR(t->RenameColumn({"", "t2"}, "v", "w"));
@@ -300,7 +307,8 @@ TEST_F(CatalogTest, AlterTableOperations) {
 }
 
 TEST_F(CatalogTest, ConcurrentConflictingDdlFails) {
-  ASSERT_OK(RunDdl([&](DatabaseTransaction* t) { return t->CreateTable(SimpleTable("t")).status(); }));
+  ASSERT_OK(
+      RunDdl([&](DatabaseTransaction* t) { return t->CreateTable(SimpleTable("t")).status(); }));
   auto a = db_->BeginTransaction();
   auto b = db_->BeginTransaction();
   ASSERT_OK(a->AddColumn({"", "t"}, Col("x", TypeId::kInt4), Value(), false));
@@ -330,7 +338,8 @@ TEST_F(CatalogTest, ConcurrentConflictingDdlFails) {
   EXPECT_NE(db_->catalog()->FindTable("", "f"), nullptr);
 
   // CREATE TABLE into a schema dropped concurrently.
-  ASSERT_OK(RunDdl([&](DatabaseTransaction* txn) { return txn->CreateSchema("s", false).status(); }));
+  ASSERT_OK(
+      RunDdl([&](DatabaseTransaction* txn) { return txn->CreateSchema("s", false).status(); }));
   auto g = db_->BeginTransaction();
   auto h = db_->BeginTransaction();
   CreateTableRequest in_s = SimpleTable("t");
@@ -343,7 +352,8 @@ TEST_F(CatalogTest, ConcurrentConflictingDdlFails) {
 }
 
 TEST_F(CatalogTest, DmlConflictsWithConcurrentDdlOnSameTable) {
-  ASSERT_OK(RunDdl([&](DatabaseTransaction* t) { return t->CreateTable(SimpleTable("t")).status(); }));
+  ASSERT_OK(
+      RunDdl([&](DatabaseTransaction* t) { return t->CreateTable(SimpleTable("t")).status(); }));
   auto dml = db_->BeginTransaction();
   const TableDef* t = dml->catalog().FindTable("", "t");
   ASSERT_OK(dml->InsertIfAbsent(*t, {Value::Int8(1), Value::Text("a")}));
@@ -352,25 +362,28 @@ TEST_F(CatalogTest, DmlConflictsWithConcurrentDdlOnSameTable) {
 }
 
 TEST_F(CatalogTest, PropertyChangesNeedEmptyTable) {
-  ASSERT_OK(RunDdl([&](DatabaseTransaction* t) { return t->CreateTable(SimpleTable("t")).status(); }));
+  ASSERT_OK(
+      RunDdl([&](DatabaseTransaction* t) { return t->CreateTable(SimpleTable("t")).status(); }));
   ASSERT_OK(RunDdl([&](DatabaseTransaction* txn) {
-    return txn->SetTableProperties({"", "t"}, std::vector<std::pair<std::string, std::string>>{
-                                                  {"shard_count", "3"}});
+    return txn->SetTableProperties(
+        {"", "t"}, std::vector<std::pair<std::string, std::string>>{{"shard_count", "3"}});
   }));
   ASSERT_OK(RunDdl([&](DatabaseTransaction* txn) {
     const TableDef* t = txn->catalog().FindTable("", "t");
     return txn->InsertIfAbsent(*t, {Value::Int8(1), Value::Text("a")}).status();
   }));
   auto txn = db_->BeginTransaction();
-  ASSERT_SQLSTATE(txn->SetTableProperties({"", "t"}, std::vector<std::pair<std::string, std::string>>{
-                                                         {"shard_count", "2"}}),
-                  SqlState::kFeatureNotSupported);
+  ASSERT_SQLSTATE(
+      txn->SetTableProperties(
+          {"", "t"}, std::vector<std::pair<std::string, std::string>>{{"shard_count", "2"}}),
+      SqlState::kFeatureNotSupported);
   // binlog settings may change at any time.
-  ASSERT_OK(txn->SetTableProperties({"", "t"}, std::vector<std::pair<std::string, std::string>>{
-                                                   {"binlog.level", "replica"}}));
+  ASSERT_OK(txn->SetTableProperties(
+      {"", "t"}, std::vector<std::pair<std::string, std::string>>{{"binlog.level", "replica"}}));
   ASSERT_SQLSTATE(txn->AddColumn({"", "t"}, Col("nn", TypeId::kInt4, false, true), Value(), false),
                   SqlState::kNotNullViolation);
-  ASSERT_OK(txn->AddColumn({"", "t"}, Col("nn", TypeId::kInt4, false, true), Value::Int4(0), false));
+  ASSERT_OK(
+      txn->AddColumn({"", "t"}, Col("nn", TypeId::kInt4, false, true), Value::Int4(0), false));
   ASSERT_OK(txn->Commit());
 }
 

@@ -1,3 +1,8 @@
+#include <signal.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <functional>
@@ -11,10 +16,6 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "common/sql_state.h"
 #include "rowstore/key_codec.h"
@@ -72,8 +73,8 @@ class TableRowsTest : public ::testing::Test {
   const TableDef* CreateWide(const std::string& name, int shards) {
     CreateTableRequest req;
     req.name = {"", name};
-    req.columns = {Col("id", TypeId::kInt8, true), Col("a", TypeId::kInt8),
-                   Col("b", TypeId::kInt8), Col("s", TypeId::kText, false, true)};
+    req.columns = {Col("id", TypeId::kInt8, true), Col("a", TypeId::kInt8), Col("b", TypeId::kInt8),
+                   Col("s", TypeId::kText, false, true)};
     req.properties = {{"shard_count", std::to_string(shards)}};
     auto txn = db_->BeginTransaction();
     auto created = txn->CreateTable(req);
@@ -157,9 +158,8 @@ TEST_F(TableRowsTest, ShardRoutingSpreadsRowsAndGetFindsThem) {
 TEST_F(TableRowsTest, InsertIfAbsentAndNotNull) {
   const TableDef* t = CreateWide("t", 2);
   auto txn = db_->BeginTransaction();
-  ASSERT_OK_AND_ASSIGN(RowChange ins,
-                       txn->InsertIfAbsent(*t, {Value::Int8(1), Value::Int8(2), Value(),
-                                                Value::Text("x")}));
+  ASSERT_OK_AND_ASSIGN(RowChange ins, txn->InsertIfAbsent(*t, {Value::Int8(1), Value::Int8(2),
+                                                               Value(), Value::Text("x")}));
   EXPECT_FALSE(ins.before.has_value());
   ASSERT_TRUE(ins.after.has_value());
   Result<RowChange> dup =
@@ -167,9 +167,8 @@ TEST_F(TableRowsTest, InsertIfAbsentAndNotNull) {
   ASSERT_SQLSTATE(dup, SqlState::kUniqueViolation);
   EXPECT_EQ(dup.status().message(), "duplicate key value violates unique constraint \"t_pkey\"");
   EXPECT_EQ(dup.status().detail(), "Key (id)=(1) already exists.");
-  ASSERT_OK_AND_ASSIGN(RowChange ignored,
-                       txn->InsertOrIgnore(*t, {Value::Int8(1), Value::Int8(3), Value(),
-                                                Value::Text("y")}));
+  ASSERT_OK_AND_ASSIGN(RowChange ignored, txn->InsertOrIgnore(*t, {Value::Int8(1), Value::Int8(3),
+                                                                   Value(), Value::Text("y")}));
   EXPECT_FALSE(ignored.changed());
   Result<RowChange> null_s = txn->InsertIfAbsent(*t, {Value::Int8(5), Value(), Value(), Value()});
   ASSERT_SQLSTATE(null_s, SqlState::kNotNullViolation);
@@ -180,9 +179,9 @@ TEST_F(TableRowsTest, InsertIfAbsentAndNotNull) {
                   SqlState::kNotNullViolation);
   ASSERT_SQLSTATE(txn->UpdateColumns(*t, Key(1), std::vector<ColumnAssignment>{{4, Value()}}),
                   SqlState::kNotNullViolation);
-  ASSERT_SQLSTATE(txn->InsertIfAbsent(*t, {Value::Int8(9), Value::Text("no"), Value(),
-                                           Value::Text("x")}),
-                  SqlState::kDatatypeMismatch);
+  ASSERT_SQLSTATE(
+      txn->InsertIfAbsent(*t, {Value::Int8(9), Value::Text("no"), Value(), Value::Text("x")}),
+      SqlState::kDatatypeMismatch);
   ASSERT_SQLSTATE(txn->InsertIfAbsent(*t, {Value::Int8(9)}), SqlState::kInvalidParameterValue);
   // Narrower ints are widened to the column type, and key lookups with
   // another int width find the row.
@@ -205,16 +204,16 @@ TEST_F(TableRowsTest, InsertIfAbsentAndNotNull) {
 TEST_F(TableRowsTest, PartialUpdatesTouchOnlyNamedColumns) {
   const TableDef* t = CreateWide("t", 1);
   ASSERT_OK(Run([&](DatabaseTransaction* txn) {
-    return txn->InsertIfAbsent(*t, {Value::Int8(1), Value::Int8(10), Value::Int8(20),
-                                    Value::Text("s")})
+    return txn
+        ->InsertIfAbsent(*t, {Value::Int8(1), Value::Int8(10), Value::Int8(20), Value::Text("s")})
         .status();
   }));
   const uint32_t a_id = t->FindColumn("a")->id;
   const uint32_t b_id = t->FindColumn("b")->id;
   auto txn = db_->BeginTransaction();
-  ASSERT_OK_AND_ASSIGN(RowChange ch,
-                       txn->UpdateColumns(*t, Key(1), std::vector<ColumnAssignment>{
-                                                          {a_id, Value::Int8(11)}}));
+  ASSERT_OK_AND_ASSIGN(
+      RowChange ch,
+      txn->UpdateColumns(*t, Key(1), std::vector<ColumnAssignment>{{a_id, Value::Int8(11)}}));
   ASSERT_TRUE(ch.before.has_value());
   ASSERT_TRUE(ch.after.has_value());
   EXPECT_EQ((*ch.before)[1], Value::Int8(10));
@@ -223,28 +222,32 @@ TEST_F(TableRowsTest, PartialUpdatesTouchOnlyNamedColumns) {
   EXPECT_EQ((*ch.after)[3], Value::Text("s"));
   // Partial upsert: existing key -> only b changes; new key -> full insert.
   const uint32_t only_b[] = {b_id};
-  ASSERT_OK_AND_ASSIGN(RowChange up, txn->UpsertColumns(*t, {Value::Int8(1), Value::Int8(999),
-                                                             Value::Int8(21), Value::Text("zz")},
-                                                        only_b));
+  ASSERT_OK_AND_ASSIGN(
+      RowChange up,
+      txn->UpsertColumns(*t, {Value::Int8(1), Value::Int8(999), Value::Int8(21), Value::Text("zz")},
+                         only_b));
   EXPECT_EQ(*up.after, (Row{Value::Int8(1), Value::Int8(11), Value::Int8(21), Value::Text("s")}));
-  ASSERT_OK_AND_ASSIGN(RowChange ins, txn->UpsertColumns(*t, {Value::Int8(2), Value::Int8(5),
-                                                              Value::Int8(6), Value::Text("n")},
-                                                         only_b));
+  ASSERT_OK_AND_ASSIGN(
+      RowChange ins,
+      txn->UpsertColumns(*t, {Value::Int8(2), Value::Int8(5), Value::Int8(6), Value::Text("n")},
+                         only_b));
   EXPECT_FALSE(ins.before.has_value());
   ASSERT_OK_AND_ASSIGN(auto row2, txn->Get(*t, Key(2)));
   EXPECT_EQ((*row2)[1], Value::Int8(5));
   // Missing key: nothing happens.
-  ASSERT_OK_AND_ASSIGN(RowChange none, txn->UpdateColumns(*t, Key(42), std::vector<ColumnAssignment>{
-                                                                            {a_id, Value::Int8(1)}}));
+  ASSERT_OK_AND_ASSIGN(
+      RowChange none,
+      txn->UpdateColumns(*t, Key(42), std::vector<ColumnAssignment>{{a_id, Value::Int8(1)}}));
   EXPECT_FALSE(none.changed());
-  ASSERT_SQLSTATE(txn->UpdateColumns(*t, Key(1), std::vector<ColumnAssignment>{
-                                                     {t->primary_key[0], Value::Int8(5)}}),
-                  SqlState::kFeatureNotSupported);
+  ASSERT_SQLSTATE(
+      txn->UpdateColumns(*t, Key(1),
+                         std::vector<ColumnAssignment>{{t->primary_key[0], Value::Int8(5)}}),
+      SqlState::kFeatureNotSupported);
   ASSERT_SQLSTATE(txn->UpdateColumns(*t, Key(1), std::vector<ColumnAssignment>{{77, Value()}}),
                   SqlState::kUndefinedColumn);
   // Full upsert returns the before image.
-  ASSERT_OK_AND_ASSIGN(RowChange full, txn->Upsert(*t, {Value::Int8(1), Value(), Value(),
-                                                        Value::Text("r")}));
+  ASSERT_OK_AND_ASSIGN(RowChange full,
+                       txn->Upsert(*t, {Value::Int8(1), Value(), Value(), Value::Text("r")}));
   ASSERT_TRUE(full.before.has_value());
   EXPECT_EQ((*full.before)[2], Value::Int8(21));
   ASSERT_OK(txn->Commit());
@@ -271,12 +274,12 @@ TEST_F(TableRowsTest, DeleteAndUpdatePrimaryKey) {
   EXPECT_EQ((*del.before)[1], Value::Int8(2));
   ASSERT_OK_AND_ASSIGN(RowChange again, txn->Delete(*t, Key(2)));
   EXPECT_FALSE(again.changed());
-  ASSERT_SQLSTATE(txn->UpdatePrimaryKey(*t, Key(1), {Value::Int8(3), Value(), Value(),
-                                                     Value::Text("y")}),
-                  SqlState::kUniqueViolation);
-  ASSERT_OK_AND_ASSIGN(RowChange moved,
-                       txn->UpdatePrimaryKey(*t, Key(1), {Value::Int8(10), Value::Int8(1), Value(),
-                                                          Value::Text("m")}));
+  ASSERT_SQLSTATE(
+      txn->UpdatePrimaryKey(*t, Key(1), {Value::Int8(3), Value(), Value(), Value::Text("y")}),
+      SqlState::kUniqueViolation);
+  ASSERT_OK_AND_ASSIGN(RowChange moved, txn->UpdatePrimaryKey(*t, Key(1),
+                                                              {Value::Int8(10), Value::Int8(1),
+                                                               Value(), Value::Text("m")}));
   EXPECT_EQ((*moved.before)[0], Value::Int8(1));
   EXPECT_EQ((*moved.after)[0], Value::Int8(10));
   ASSERT_OK(txn->Commit());
@@ -306,7 +309,8 @@ TEST_F(TableRowsTest, ScansWithBoundsOnCompositeKeys) {
   // Insert in a scrambled order.
   for (int a : {3, -1, 0, 2, 1}) {
     for (size_t k = bs.size(); k-- > 0;) {
-      ASSERT_OK(txn->InsertIfAbsent(*t, {Value::Int4(a), Value::Text(bs[k]), Value::Int8(a * 100)}));
+      ASSERT_OK(
+          txn->InsertIfAbsent(*t, {Value::Int4(a), Value::Text(bs[k]), Value::Int8(a * 100)}));
     }
   }
   auto scan = [&](std::optional<KeyBound> lower, std::optional<KeyBound> upper) {
@@ -399,8 +403,8 @@ TEST_F(TableRowsTest, ScanThenWriteBetweenBatches) {
 TEST_F(TableRowsTest, AddColumnDefaultAndDropColumn) {
   const TableDef* t = CreateWide("t", 1);
   ASSERT_OK(Run([&](DatabaseTransaction* txn) {
-    return txn->InsertIfAbsent(*t, {Value::Int8(1), Value::Int8(1), Value::Int8(2),
-                                    Value::Text("x")})
+    return txn
+        ->InsertIfAbsent(*t, {Value::Int8(1), Value::Int8(1), Value::Int8(2), Value::Text("x")})
         .status();
   }));
   NewColumn d = Col("d", TypeId::kInt4);
@@ -435,9 +439,9 @@ TEST_F(TableRowsTest, AddColumnDefaultAndDropColumn) {
   EXPECT_EQ(*dropped, (Row{Value::Int8(1), Value::Int8(2), Value::Text("x"), Value::Int4(42)}));
   // Writing with the stale definition (a column fewer/more) fails cleanly.
   auto txn = db_->BeginTransaction();
-  ASSERT_SQLSTATE(txn->InsertIfAbsent(*t2, {Value::Int8(3), Value(), Value(), Value::Text("y"),
-                                            Value()}),
-                  SqlState::kInvalidParameterValue);
+  ASSERT_SQLSTATE(
+      txn->InsertIfAbsent(*t2, {Value::Int8(3), Value(), Value(), Value::Text("y"), Value()}),
+      SqlState::kInvalidParameterValue);
 }
 
 TEST_F(TableRowsTest, TruncateAndDropReclaimSpace) {
@@ -481,7 +485,9 @@ TEST_F(TableRowsTest, TruncateAndDropReclaimSpace) {
   }
 
   const uint32_t rel2 = t2->relfilenode;
-  ASSERT_OK(Run([&](DatabaseTransaction* txn) { return txn->DropTable({"", "t"}, false).status(); }));
+  ASSERT_OK(Run([&](DatabaseTransaction* txn) {
+    return txn->DropTable({"", "t"}, false).status();
+  }));
   EXPECT_EQ(RawKeyCount(rel2), 0u);
   EXPECT_EQ(Find("t"), nullptr);
   // Re-create: a new, empty table.
@@ -534,11 +540,13 @@ TEST_F(TableRowsTest, TableWithoutPrimaryKeyAppendsWithHiddenRowIds) {
   EXPECT_EQ(rows[20][0], Value::Text("last"));
   ASSERT_OK_AND_ASSIGN(RowChange del, txn->DeleteAt(*t, locators[0]));
   EXPECT_TRUE(del.before.has_value());
-  ASSERT_OK_AND_ASSIGN(RowChange upd,
-                       txn->UpdateColumnsAt(*t, locators[1], std::vector<ColumnAssignment>{
-                                                                 {t->columns[0].id, Value::Text("u")}}));
+  ASSERT_OK_AND_ASSIGN(
+      RowChange upd,
+      txn->UpdateColumnsAt(*t, locators[1],
+                           std::vector<ColumnAssignment>{{t->columns[0].id, Value::Text("u")}}));
   EXPECT_EQ((*upd.after)[0], Value::Text("u"));
-  ASSERT_SQLSTATE(txn->Upsert(*t, {Value::Text("x"), Value::Int4(1)}), SqlState::kFeatureNotSupported);
+  ASSERT_SQLSTATE(txn->Upsert(*t, {Value::Text("x"), Value::Int4(1)}),
+                  SqlState::kFeatureNotSupported);
   ASSERT_SQLSTATE(txn->Get(*t, std::vector<Value>{Value::Int8(1)}), SqlState::kFeatureNotSupported);
   ASSERT_OK(txn->Commit());
   // A table without a PK cannot be a row table.
@@ -609,7 +617,8 @@ TEST_F(TableRowsTest, ConcurrentPartialUpdatesNeverLoseColumns) {
               }
               if (!row->has_value()) {
                 // Deleted: recreate via partial upsert with the count 1.
-                Row fresh = {Value::Int8(op.key), Value::Int8(0), Value::Int8(0), Value::Text("re")};
+                Row fresh = {Value::Int8(op.key), Value::Int8(0), Value::Int8(0),
+                             Value::Text("re")};
                 fresh[idx] = Value::Int8(1);
                 const uint32_t ids[] = {col};
                 s = txn->UpsertColumns(*t, fresh, ids).status();
@@ -696,7 +705,6 @@ TEST_F(TableRowsTest, ConcurrentPartialUpdatesNeverLoseColumns) {
   // Contention on 6 keys from 8 threads must have produced conflicts.
   EXPECT_GT(conflicts.load(), 0);
 }
-
 
 // kill -9 in the middle of a stream of "CREATE TABLE + INSERT" transactions
 // (synchronous commits): after recovery every table in the catalog is whole
