@@ -37,9 +37,7 @@ class [[nodiscard]] Status {
   static Status NotFound(std::string message) {
     return {SqlState::kUndefinedObject, std::move(message)};
   }
-  static Status IoError(std::string message) {
-    return {SqlState::kIoError, std::move(message)};
-  }
+  static Status IoError(std::string message) { return {SqlState::kIoError, std::move(message)}; }
   static Status Corruption(std::string message) {
     return {SqlState::kDataCorrupted, std::move(message)};
   }

@@ -140,11 +140,8 @@ bool PoolSet::ShutdownAll(std::chrono::milliseconds timeout) {
 std::vector<PoolOptions> DefaultPools() {
   const int cores = std::max(1u, std::thread::hardware_concurrency());
   return {
-      {"serving", cores, 4096, 0, 0},
-      {"write", cores, 4096, 0, 0},
-      {"olap", cores, 256, 5, 0},
-      {"stream", 1, 256, 5, 0},
-      {"background", 1, 1024, 10, 0},
+      {"serving", cores, 4096, 0, 0}, {"write", cores, 4096, 0, 0},   {"olap", cores, 256, 5, 0},
+      {"stream", 1, 256, 5, 0},       {"background", 1, 1024, 10, 0},
   };
 }
 

@@ -7,15 +7,15 @@
 
 // gtest assertions for Status and Result<T>; failures print the SQLSTATE and
 // message.
-#define ASSERT_OK(expr)                                      \
-  do {                                                       \
+#define ASSERT_OK(expr)                                            \
+  do {                                                             \
     const ::strata::Status _s = ::strata::testing::ToStatus(expr); \
-    ASSERT_TRUE(_s.ok()) << _s.ToString();                   \
+    ASSERT_TRUE(_s.ok()) << _s.ToString();                         \
   } while (0)
-#define EXPECT_OK(expr)                                      \
-  do {                                                       \
+#define EXPECT_OK(expr)                                            \
+  do {                                                             \
     const ::strata::Status _s = ::strata::testing::ToStatus(expr); \
-    EXPECT_TRUE(_s.ok()) << _s.ToString();                   \
+    EXPECT_TRUE(_s.ok()) << _s.ToString();                         \
   } while (0)
 // Asserts that `expr` failed with SQLSTATE `state` (a ::strata::SqlState).
 #define ASSERT_SQLSTATE(expr, state)                                   \
@@ -27,9 +27,9 @@
 
 #define ASSERT_OK_AND_ASSIGN(decl, expr) \
   ASSERT_OK_AND_ASSIGN_IMPL(STRATA_CONCAT(_assert_result_, __LINE__), decl, expr)
-#define ASSERT_OK_AND_ASSIGN_IMPL(tmp, decl, expr)   \
-  auto tmp = (expr);                                 \
-  ASSERT_TRUE(tmp.ok()) << tmp.status().ToString();  \
+#define ASSERT_OK_AND_ASSIGN_IMPL(tmp, decl, expr)  \
+  auto tmp = (expr);                                \
+  ASSERT_TRUE(tmp.ok()) << tmp.status().ToString(); \
   decl = std::move(tmp).value()
 
 namespace strata::testing {

@@ -1,9 +1,9 @@
 #include "isolation/resource_pool.h"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <future>
+
+#include <gtest/gtest.h>
 
 #include "testing/status_matchers.h"
 
@@ -84,7 +84,7 @@ TEST(MemoryBudgetTest, ChildReservationsChargeAncestorsAndRefuseOverLimit) {
   ASSERT_OK_AND_ASSIGN(Reservation a, olap.Reserve(500));
   EXPECT_EQ(root.used_bytes(), 500u);
   ASSERT_SQLSTATE(olap.Reserve(200), SqlState::kOutOfMemory);  // olap's own limit
-  EXPECT_EQ(root.used_bytes(), 500u);                           // nothing left charged
+  EXPECT_EQ(root.used_bytes(), 500u);                          // nothing left charged
 
   ASSERT_OK_AND_ASSIGN(Reservation b, serving.Reserve(400));
   auto refused = serving.Reserve(200);  // the root's limit
