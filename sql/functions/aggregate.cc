@@ -226,7 +226,8 @@ class MinMaxState final : public AggregateState {
       return Status::OK();
     }
     STRATA_ASSIGN_OR_RETURN(int c, CompareValues(v, best_));
-    if (max_ ? c > 0 : c < 0) best_ = v;
+    // Ties take the newer value, as PostgreSQL's *_larger/*_smaller.
+    if (max_ ? c >= 0 : c <= 0) best_ = v;
     return Status::OK();
   }
 

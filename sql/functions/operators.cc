@@ -235,9 +235,6 @@ Result<bool> LikeMatch(std::string_view s, std::string_view p, bool icase, bool 
     pi = star_p;
   }
   while (pi < p.size() && p[pi] == '%') ++pi;
-  if (pi < p.size() && p[pi] == '\\' && pi + 1 >= p.size()) {
-    return Status(SqlState("22025"), "LIKE pattern must not end with escape character");
-  }
   return pi == p.size();
 }
 

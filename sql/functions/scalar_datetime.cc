@@ -584,7 +584,9 @@ std::string FormatTimeParts(const TimeParts& p, std::string_view fmt) {
       }
       return false;
     };
-    const int style_month = MatchCi(fmt, i, "MONTH") ? 2 : MatchCi(fmt, i, "Month") ? 1 : 0;
+    const int style_month = (MatchCi(fmt, i, "MONTH") || MatchCi(fmt, i, "MON")) ? 2
+                            : (MatchCi(fmt, i, "Month") || MatchCi(fmt, i, "Mon")) ? 1
+                                                                                     : 0;
     if (take("YYYY") || take("yyyy")) {
       out += Pad(display_year, 4, fm);
     } else if (take("IYYY") || take("iyyy")) {
@@ -796,13 +798,21 @@ Status ToCharNumber(Args args, EvalContext&, Value* out) {
     while (keep > std::max(last_frac_zero, 0) && frac_str[static_cast<size_t>(keep) - 1] == '0') --keep;
     frac_str.resize(static_cast<size_t>(keep));
   }
+  // 'S' before the digits floats next to the number like the default blank
+  // sign, but prints '+' for positive values.
+  bool sign_lead = false;
+  for (char c : picture) {
+    if (c == '9' || c == '0' || c == '.') break;
+    if (c == 'S') sign_lead = true;
+  }
+  const bool floating_sign = !sign_explicit || sign_lead;
   std::string result;
   size_t int_pos = 0;
   size_t frac_pos = 0;
   size_t lit_pos = 0;
   bool sign_emitted = false;
   bool past_point = false;
-  auto sign_char = [&]() { return negative ? '-' : (sign_explicit ? '+' : ' '); };
+  auto sign_char = [&]() { return negative ? '-' : (sign_lead ? '+' : ' '); };
   for (size_t k = 0; k < picture.size(); ++k) {
     const char c = picture[k];
     if (c == '9' || c == '0') {
@@ -813,7 +823,7 @@ Status ToCharNumber(Args args, EvalContext&, Value* out) {
           if (!fm) result.push_back(' ');
           continue;
         }
-        if (!sign_emitted && !sign_explicit) {
+        if (!sign_emitted && floating_sign) {
           result.push_back(sign_char());
           sign_emitted = true;
         }
@@ -823,7 +833,7 @@ Status ToCharNumber(Args args, EvalContext&, Value* out) {
         ++frac_pos;
       }
     } else if (c == '.') {
-      if (!sign_emitted && !sign_explicit) {
+      if (!sign_emitted && floating_sign) {
         result.push_back(sign_char());
         sign_emitted = true;
       }
@@ -837,14 +847,14 @@ Status ToCharNumber(Args args, EvalContext&, Value* out) {
         result.push_back(' ');
       }
     } else if (c == 'S') {
-      result.push_back(negative ? '-' : '+');
+      if (!sign_lead) result.push_back(negative ? '-' : '+');
     } else if (c == 'M') {
       result.push_back(negative ? '-' : ' ');
     } else {
       result.push_back(literal[lit_pos++]);
     }
   }
-  if (!sign_emitted && !sign_explicit) result.insert(result.begin(), sign_char());
+  if (!sign_emitted && floating_sign) result.insert(result.begin(), sign_char());
   if (fm) {
     // FM also drops the blank sign of positive numbers.
     if (!result.empty() && result[0] == ' ' && !negative) result.erase(0, 1);

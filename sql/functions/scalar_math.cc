@@ -197,9 +197,17 @@ int32_t DecimalWeight(const Numeric& n) { return n.exponent(); }
 
 // floor(log10(|ln(x)|)), PostgreSQL's estimate_ln_dweight.
 int32_t EstimateLnDweight(const Numeric& n) {
-  const long double ln = std::log(ToLongDouble(n));
+  const long double x = ToLongDouble(n);
+  if (x >= 0.9L && x <= 1.1L) {
+    // ln(x) ~ x - 1 near 1: the weight of x - 1.
+    const long double d = x - 1;
+    if (d == 0) return 0;
+    return static_cast<int32_t>(std::floor(std::log10(std::fabs(d))));
+  }
+  const long double ln = std::log(x);
   if (ln == 0) return 0;
-  return static_cast<int32_t>(std::floor(std::log10(std::fabs(ln))));
+  // Truncation toward zero, as PostgreSQL's (int) cast.
+  return static_cast<int32_t>(std::log10(std::fabs(ln)));
 }
 
 Status SqrtNumeric(Args args, EvalContext&, Value* out) {
