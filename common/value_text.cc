@@ -1020,7 +1020,12 @@ Result<Value> ParseArray(const DataType& type, std::string_view text,
   while (true) {
     skip_space();
     if (i >= s.size()) return MalformedArray(text, "Unexpected end of input.");
-    if (s[i] == '{') return Status::NotSupported("multidimensional arrays are not supported");
+    if (s[i] == '{') {
+      // A sub-array first means a multi-dimensional literal; after scalar
+      // elements it is malformed, as in PostgreSQL.
+      if (!elements.empty()) return MalformedArray(text, "Unexpected \"{\" character.");
+      return Status::NotSupported("multidimensional arrays are not supported");
+    }
     std::string item;
     bool quoted = false;
     bool any_char = false;

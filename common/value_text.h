@@ -31,8 +31,8 @@ namespace strata {
 //   arrays: one dimension, '{1,2,NULL}', elements quoted on output when
 //           empty, "NULL" (any case), or containing '{', '}', ',', '"', '\\'
 //           or white space; an optional '[lo:hi]=' prefix is accepted on
-//           input; '{}' is the empty array. Multi-dimensional input is
-//           0A000.
+//           input but the bounds are dropped (Values are 1-based); '{}' is
+//           the empty array. Multi-dimensional input is 0A000.
 
 // The current time for the special date/time inputs 'now', 'today',
 // 'tomorrow' and 'yesterday' (PostgreSQL uses the transaction start time).
