@@ -1,0 +1,171 @@
+#include "columnstore/predicate.h"
+
+#include <functional>
+#include <string>
+
+#include "common/sql_state.h"
+
+namespace strata::columnstore {
+
+namespace {
+
+bool IsComparison(CompareOp op) { return op != CompareOp::kIsNull && op != CompareOp::kIsNotNull; }
+
+// c = Compare(row value, operand).
+bool Accept(CompareOp op, int c) {
+  switch (op) {
+    case CompareOp::kEq:
+      return c == 0;
+    case CompareOp::kNe:
+      return c != 0;
+    case CompareOp::kLt:
+      return c < 0;
+    case CompareOp::kLe:
+      return c <= 0;
+    case CompareOp::kGt:
+      return c > 0;
+    case CompareOp::kGe:
+      return c >= 0;
+    default:
+      return false;
+  }
+}
+
+template <typename Cmp>
+void FilterTyped(const ColumnPredicate& p, const ColumnVector& column, Cmp cmp1, Cmp cmp2,
+                 std::vector<uint32_t>* selection) {
+  size_t out = 0;
+  std::vector<uint32_t>& sel = *selection;
+  for (const uint32_t i : sel) {
+    bool keep = false;
+    if (column.nulls[i] == 0) {
+      if (p.op == CompareOp::kBetween) {
+        keep = cmp1(i) >= 0 && cmp2(i) <= 0;
+      } else {
+        keep = Accept(p.op, cmp1(i));
+      }
+    }
+    if (keep) sel[out++] = i;
+  }
+  sel.resize(out);
+}
+
+}  // namespace
+
+Status ValidatePredicate(const ColumnPredicate& predicate, const DataType& type) {
+  if (!IsComparison(predicate.op)) return Status::OK();
+  const ValueKind kind = KindOf(type.id);
+  for (const Value* v : {&predicate.operand, &predicate.operand2}) {
+    if (v == &predicate.operand2 && predicate.op != CompareOp::kBetween) continue;
+    if (!v->is_null() && v->kind() != kind) {
+      return Status(SqlState::kDatatypeMismatch,
+                    "operand " + v->DebugString() + " does not match column type " +
+                        type.ToString());
+    }
+  }
+  return Status::OK();
+}
+
+bool MatchValue(const ColumnPredicate& p, const Value& value) {
+  if (p.op == CompareOp::kIsNull) return value.is_null();
+  if (p.op == CompareOp::kIsNotNull) return !value.is_null();
+  if (value.is_null() || p.operand.is_null()) return false;
+  if (p.op == CompareOp::kBetween) {
+    return !p.operand2.is_null() && Value::Compare(value, p.operand) >= 0 &&
+           Value::Compare(value, p.operand2) <= 0;
+  }
+  return Accept(p.op, Value::Compare(value, p.operand));
+}
+
+bool ZoneMayMatch(const ColumnPredicate& p, const ZoneMap& zone) {
+  const uint32_t non_null = zone.row_count - zone.null_count;
+  if (p.op == CompareOp::kIsNull) return zone.null_count > 0;
+  if (p.op == CompareOp::kIsNotNull) return non_null > 0;
+  if (non_null == 0) return false;
+  if (p.operand.is_null() || (p.op == CompareOp::kBetween && p.operand2.is_null())) return false;
+  if (!zone.min.has_value() || !zone.max.has_value()) return true;
+  const int lo = Value::Compare(*zone.min, p.operand);  // min vs operand
+  const int hi = Value::Compare(*zone.max, p.operand);  // max vs operand
+  switch (p.op) {
+    case CompareOp::kEq:
+      return lo <= 0 && hi >= 0;
+    case CompareOp::kNe:
+      return !(lo == 0 && hi == 0);
+    case CompareOp::kLt:
+      return lo < 0;
+    case CompareOp::kLe:
+      return lo <= 0;
+    case CompareOp::kGt:
+      return hi > 0;
+    case CompareOp::kGe:
+      return hi >= 0;
+    case CompareOp::kBetween:
+      return hi >= 0 && Value::Compare(*zone.min, p.operand2) <= 0;
+    default:
+      return true;
+  }
+}
+
+void FilterColumn(const ColumnPredicate& p, const ColumnVector& column,
+                  std::vector<uint32_t>* selection) {
+  std::vector<uint32_t>& sel = *selection;
+  if (!IsComparison(p.op)) {
+    const uint8_t want_null = p.op == CompareOp::kIsNull ? 1 : 0;
+    size_t out = 0;
+    for (const uint32_t i : sel) {
+      if (column.nulls[i] == want_null) sel[out++] = i;
+    }
+    sel.resize(out);
+    return;
+  }
+  if (p.operand.is_null() || (p.op == CompareOp::kBetween && p.operand2.is_null())) {
+    sel.clear();
+    return;
+  }
+  const Value& hi_operand = p.op == CompareOp::kBetween ? p.operand2 : p.operand;
+  switch (column.physical) {
+    case PhysicalType::kInt: {
+      const int64_t a = IntPayload(p.operand);
+      const int64_t b = IntPayload(hi_operand);
+      auto cmp1 = [&](uint32_t i) { return column.ints[i] < a ? -1 : (column.ints[i] > a ? 1 : 0); };
+      auto cmp2 = [&](uint32_t i) { return column.ints[i] < b ? -1 : (column.ints[i] > b ? 1 : 0); };
+      size_t out = 0;
+      for (const uint32_t i : sel) {
+        bool keep = false;
+        if (column.nulls[i] == 0) {
+          keep = p.op == CompareOp::kBetween ? cmp1(i) >= 0 && cmp2(i) <= 0 : Accept(p.op, cmp1(i));
+        }
+        if (keep) sel[out++] = i;
+      }
+      sel.resize(out);
+      return;
+    }
+    case PhysicalType::kFloat: {
+      const double a = p.operand.float_value();
+      const double b = hi_operand.float_value();
+      std::function<int(uint32_t)> cmp1 = [&](uint32_t i) { return CompareDoubles(column.floats[i], a); };
+      std::function<int(uint32_t)> cmp2 = [&](uint32_t i) { return CompareDoubles(column.floats[i], b); };
+      FilterTyped(p, column, cmp1, cmp2, selection);
+      return;
+    }
+    case PhysicalType::kString: {
+      const std::string_view a = p.operand.string_value();
+      const std::string_view b = hi_operand.string_value();
+      const TypeId t = column.type.id;
+      std::function<int(uint32_t)> cmp1 = [&](uint32_t i) { return CompareStrings(t, column.strings[i], a); };
+      std::function<int(uint32_t)> cmp2 = [&](uint32_t i) { return CompareStrings(t, column.strings[i], b); };
+      FilterTyped(p, column, cmp1, cmp2, selection);
+      return;
+    }
+    case PhysicalType::kEncoded: {
+      size_t out = 0;
+      for (const uint32_t i : sel) {
+        if (MatchValue(p, column.values[i])) sel[out++] = i;
+      }
+      sel.resize(out);
+      return;
+    }
+  }
+}
+
+}  // namespace strata::columnstore
