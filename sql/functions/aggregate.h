@@ -28,8 +28,10 @@ class AggregateState {
   // Folds one input row in. `args` are converted to
   // ResolvedAggregate::arg_types. For strict aggregates the caller skips
   // rows in which any argument is NULL (count(x), sum, ...); count(*)
-  // takes zero arguments. DISTINCT is the caller's job: it dedups the
-  // argument tuples (e.g. by Value::Hash/==) before calling Update.
+  // takes zero arguments. For DISTINCT aggregates (ResolvedAggregate::
+  // distinct) the state dedups argument tuples itself (by Value::Hash and
+  // ==, i.e. SQL equality: 1.0 and 1.00 are one value), so the caller may
+  // pass duplicates; deduping beforehand is harmless.
   // Errors: 22003 on overflow (e.g. sum(int8) never overflows: numeric).
   virtual Status Update(std::span<const Value> args, EvalContext& ctx) = 0;
   // Folds in a partial state of the same ResolvedAggregate (for parallel
@@ -53,11 +55,12 @@ struct ResolvedAggregate {
   std::vector<DataType> arg_types;
   // Rows with any NULL argument are skipped by the caller.
   bool strict = true;
-  // Set by ResolveAggregate from its argument; informational.
+  // Set by ResolveAggregate from its argument: NewState() then returns a
+  // state that ignores repeated argument tuples (also across Merge).
   bool distinct = false;
   std::unique_ptr<AggregateState> (*new_state)(const ResolvedAggregate&) = nullptr;
 
-  std::unique_ptr<AggregateState> NewState() const { return new_state(*this); }
+  std::unique_ptr<AggregateState> NewState() const;
 };
 
 // Resolves an aggregate by name and argument types (same rules and errors

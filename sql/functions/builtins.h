@@ -65,6 +65,7 @@ void AddOperators(std::vector<FunctionDef>* defs);
 void AddStringFunctions(std::vector<FunctionDef>* defs);
 void AddMathFunctions(std::vector<FunctionDef>* defs);
 void AddDateTimeFunctions(std::vector<FunctionDef>* defs);
+void AddJsonFunctions(std::vector<FunctionDef>* defs);
 void AddAggregates(std::vector<AggregateDef>* defs);
 
 // Shorthands for catalog tables.

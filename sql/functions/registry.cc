@@ -123,6 +123,7 @@ const Catalog& GetCatalog() {
     internal::AddStringFunctions(&defs);
     internal::AddMathFunctions(&defs);
     internal::AddDateTimeFunctions(&defs);
+    internal::AddJsonFunctions(&defs);
     for (FunctionDef& d : defs) c->functions[std::string(d.name)].push_back(std::move(d));
     std::vector<FunctionDef> ops;
     internal::AddOperators(&ops);
@@ -444,6 +445,19 @@ Status FunctionError(Outcome outcome, std::string_view name, std::span<const Arg
           "explicit type casts.");
 }
 
+// PostgreSQL cannot infer a polymorphic type from unknown literals alone.
+template <typename Def>
+Status CheckPolymorphicResolved(const Candidate<Def>& c, std::span<const ArgType> args) {
+  bool polymorphic = false;
+  for (const ParamType& p : c.params) polymorphic |= IsPolymorphic(p);
+  if (!polymorphic) return Status::OK();
+  DataType element;
+  BindPolymorphic(c.params, args, &element);
+  if (element.id != TypeId::kInvalid) return Status::OK();
+  return Status(SqlState::kDatatypeMismatch,
+                "could not determine polymorphic type because input has type unknown");
+}
+
 ResolvedFunction MakeResolved(const Candidate<FunctionDef>& c, std::span<const ArgType> args) {
   ResolvedFunction r;
   r.name = c.def->name;
@@ -476,6 +490,7 @@ Result<ResolvedFunction> ResolveFunction(std::string_view name, std::span<const 
   const Outcome outcome =
       Resolve(it == catalog.functions.end() ? nullptr : &it->second, args, false, &chosen);
   if (outcome != Outcome::kFound) return FunctionError(outcome, key, args);
+  STRATA_RETURN_IF_ERROR(CheckPolymorphicResolved(chosen, args));
   return MakeResolved(chosen, args);
 }
 
@@ -535,6 +550,7 @@ Result<ResolvedAggregate> ResolveAggregate(std::string_view name, std::span<cons
   const Outcome outcome =
       Resolve(it == catalog.aggregates.end() ? nullptr : &it->second, args, false, &chosen);
   if (outcome != Outcome::kFound) return FunctionError(outcome, key, args);
+  STRATA_RETURN_IF_ERROR(CheckPolymorphicResolved(chosen, args));
   ResolvedAggregate r;
   r.name = chosen.def->name;
   r.strict = chosen.def->strict;

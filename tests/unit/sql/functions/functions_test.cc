@@ -321,3 +321,28 @@ TEST(FunctionsTest, TimeFunctionsUseTheContext) {
 
 }  // namespace
 }  // namespace strata::sql::functions
+
+namespace strata::sql::functions {
+namespace {
+
+TEST(FunctionsTest, DistinctAggregatesDedupAcrossMerge) {
+  EvalContext ctx;
+  ASSERT_OK_AND_ASSIGN(ResolvedAggregate count,
+                       ResolveAggregate("count", std::vector<ArgType>{ArgType::Of(TypeId::kNumeric)},
+                                        /*distinct=*/true));
+  auto a = count.NewState();
+  auto b = count.NewState();
+  for (const char* v : {"1.0", "1.00", "2"}) {
+    ASSERT_OK(a->Update(std::vector<Value>{Value::FromNumeric(*Numeric::Parse(v))}, ctx));
+  }
+  for (const char* v : {"2", "3"}) {
+    ASSERT_OK(b->Update(std::vector<Value>{Value::FromNumeric(*Numeric::Parse(v))}, ctx));
+  }
+  ASSERT_OK(a->Merge(*b));
+  Value out;
+  ASSERT_OK(a->Finalize(ctx, &out));
+  EXPECT_EQ(out.int_value(), 3);
+}
+
+}  // namespace
+}  // namespace strata::sql::functions
