@@ -287,7 +287,9 @@ def validate_static(records):
     problems = []
     for rec in records:
         if rec.kind == "query" and not rec.expect_error and rec.sort == "nosort":
-            if "order by" not in " ".join(rec.sql.lower().split()):
+            text = " ".join(rec.sql.lower().split())
+            # EXECUTE runs a prepared statement whose ORDER BY is in its PREPARE.
+            if "order by" not in text and not text.startswith("execute "):
                 problems.append("%s: nosort query without ORDER BY" % rec.where())
     return problems
 
