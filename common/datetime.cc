@@ -86,8 +86,8 @@ Result<int64_t> TimestampPlusInterval(int64_t ts, const Interval& iv) {
   }
   if (iv.days != 0) {
     DateTimeFields f = TimestampToFields(ts);
-    const int64_t time = ts - static_cast<int64_t>(DaysFromCivil(f.year, f.month, f.day)) *
-                                  kMicrosPerDay;
+    const int64_t time =
+        ts - static_cast<int64_t>(DaysFromCivil(f.year, f.month, f.day)) * kMicrosPerDay;
     const int64_t days = static_cast<int64_t>(DaysFromCivil(f.year, f.month, f.day)) + iv.days;
     if (days < kMinDate || days >= kEndDate) return TimestampOutOfRange();
     ts = days * kMicrosPerDay + time;
@@ -259,9 +259,8 @@ Result<Interval> IntervalMultiply(const Interval& span, double factor) {
   r.months = static_cast<int32_t>(months);
   r.days = static_cast<int32_t>(days);
   double month_remainder_days = TsRound((months - r.months) * kDaysPerMonth);
-  double sec_remainder =
-      TsRound((days - r.days + month_remainder_days - static_cast<int>(month_remainder_days)) *
-              86400.0);
+  double sec_remainder = TsRound(
+      (days - r.days + month_remainder_days - static_cast<int>(month_remainder_days)) * 86400.0);
   if (std::fabs(sec_remainder) >= 86400.0) {
     r.days += static_cast<int>(sec_remainder / 86400.0);
     sec_remainder -= static_cast<int>(sec_remainder / 86400.0) * 86400.0;
@@ -284,9 +283,8 @@ Result<Interval> IntervalDivide(const Interval& span, double factor) {
   r.months = static_cast<int32_t>(months);
   r.days = static_cast<int32_t>(days);
   double month_remainder_days = TsRound((months - r.months) * kDaysPerMonth);
-  double sec_remainder =
-      TsRound((days - r.days + month_remainder_days - static_cast<int>(month_remainder_days)) *
-              86400.0);
+  double sec_remainder = TsRound(
+      (days - r.days + month_remainder_days - static_cast<int>(month_remainder_days)) * 86400.0);
   if (std::fabs(sec_remainder) >= 86400.0) {
     r.days += static_cast<int>(sec_remainder / 86400.0);
     sec_remainder -= static_cast<int>(sec_remainder / 86400.0) * 86400.0;
@@ -387,8 +385,22 @@ struct IntervalBuilder {
   void AddSeconds(double v) { micros += static_cast<__int128>(std::rint(v * 1e6)); }
 };
 
-enum class Unit { kNone, kMicro, kMilli, kSecond, kMinute, kHour, kDay, kWeek, kMonth, kYear,
-                  kDecade, kCentury, kMillennium, kAgo };
+enum class Unit {
+  kNone,
+  kMicro,
+  kMilli,
+  kSecond,
+  kMinute,
+  kHour,
+  kDay,
+  kWeek,
+  kMonth,
+  kYear,
+  kDecade,
+  kCentury,
+  kMillennium,
+  kAgo
+};
 
 Unit LookupUnit(std::string word) {
   for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -397,25 +409,62 @@ Unit LookupUnit(std::string word) {
     Unit unit;
   };
   static const Entry kUnits[] = {
-      {"microsecond", Unit::kMicro}, {"microseconds", Unit::kMicro}, {"us", Unit::kMicro},
-      {"usec", Unit::kMicro},        {"usecs", Unit::kMicro},        {"useconds", Unit::kMicro},
-      {"millisecond", Unit::kMilli}, {"milliseconds", Unit::kMilli}, {"ms", Unit::kMilli},
-      {"msec", Unit::kMilli},        {"msecs", Unit::kMilli},        {"mseconds", Unit::kMilli},
-      {"second", Unit::kSecond},     {"seconds", Unit::kSecond},     {"sec", Unit::kSecond},
-      {"secs", Unit::kSecond},       {"s", Unit::kSecond},           {"minute", Unit::kMinute},
-      {"minutes", Unit::kMinute},    {"min", Unit::kMinute},         {"mins", Unit::kMinute},
-      {"m", Unit::kMinute},          {"hour", Unit::kHour},          {"hours", Unit::kHour},
-      {"hr", Unit::kHour},           {"hrs", Unit::kHour},           {"h", Unit::kHour},
-      {"day", Unit::kDay},           {"days", Unit::kDay},           {"d", Unit::kDay},
-      {"week", Unit::kWeek},         {"weeks", Unit::kWeek},         {"w", Unit::kWeek},
-      {"month", Unit::kMonth},       {"months", Unit::kMonth},       {"mon", Unit::kMonth},
-      {"mons", Unit::kMonth},        {"year", Unit::kYear},          {"years", Unit::kYear},
-      {"yr", Unit::kYear},           {"yrs", Unit::kYear},           {"y", Unit::kYear},
-      {"decade", Unit::kDecade},     {"decades", Unit::kDecade},     {"dec", Unit::kDecade},
-      {"decs", Unit::kDecade},       {"century", Unit::kCentury},    {"centuries", Unit::kCentury},
-      {"cent", Unit::kCentury},      {"c", Unit::kCentury},          {"millennium", Unit::kMillennium},
-      {"millennia", Unit::kMillennium}, {"millenniums", Unit::kMillennium},
-      {"mil", Unit::kMillennium},    {"mils", Unit::kMillennium},    {"ago", Unit::kAgo},
+      {"microsecond", Unit::kMicro},
+      {"microseconds", Unit::kMicro},
+      {"us", Unit::kMicro},
+      {"usec", Unit::kMicro},
+      {"usecs", Unit::kMicro},
+      {"useconds", Unit::kMicro},
+      {"millisecond", Unit::kMilli},
+      {"milliseconds", Unit::kMilli},
+      {"ms", Unit::kMilli},
+      {"msec", Unit::kMilli},
+      {"msecs", Unit::kMilli},
+      {"mseconds", Unit::kMilli},
+      {"second", Unit::kSecond},
+      {"seconds", Unit::kSecond},
+      {"sec", Unit::kSecond},
+      {"secs", Unit::kSecond},
+      {"s", Unit::kSecond},
+      {"minute", Unit::kMinute},
+      {"minutes", Unit::kMinute},
+      {"min", Unit::kMinute},
+      {"mins", Unit::kMinute},
+      {"m", Unit::kMinute},
+      {"hour", Unit::kHour},
+      {"hours", Unit::kHour},
+      {"hr", Unit::kHour},
+      {"hrs", Unit::kHour},
+      {"h", Unit::kHour},
+      {"day", Unit::kDay},
+      {"days", Unit::kDay},
+      {"d", Unit::kDay},
+      {"week", Unit::kWeek},
+      {"weeks", Unit::kWeek},
+      {"w", Unit::kWeek},
+      {"month", Unit::kMonth},
+      {"months", Unit::kMonth},
+      {"mon", Unit::kMonth},
+      {"mons", Unit::kMonth},
+      {"year", Unit::kYear},
+      {"years", Unit::kYear},
+      {"yr", Unit::kYear},
+      {"yrs", Unit::kYear},
+      {"y", Unit::kYear},
+      {"decade", Unit::kDecade},
+      {"decades", Unit::kDecade},
+      {"dec", Unit::kDecade},
+      {"decs", Unit::kDecade},
+      {"century", Unit::kCentury},
+      {"centuries", Unit::kCentury},
+      {"cent", Unit::kCentury},
+      {"c", Unit::kCentury},
+      {"millennium", Unit::kMillennium},
+      {"millennia", Unit::kMillennium},
+      {"millenniums", Unit::kMillennium},
+      {"mil", Unit::kMillennium},
+      {"mils", Unit::kMillennium},
+      {"ago", Unit::kAgo},
   };
   for (const Entry& e : kUnits) {
     if (word == e.name) return e.unit;
@@ -425,20 +474,45 @@ Unit LookupUnit(std::string word) {
 
 void AddUnits(IntervalBuilder* b, double v, Unit unit) {
   switch (unit) {
-    case Unit::kMicro: b->micros += static_cast<__int128>(std::rint(v)); break;
-    case Unit::kMilli: b->micros += static_cast<__int128>(std::rint(v * 1000)); break;
-    case Unit::kSecond: b->AddSeconds(v); break;
-    case Unit::kMinute: b->AddSeconds(v * 60); break;
-    case Unit::kHour: b->AddSeconds(v * 3600); break;
-    case Unit::kDay: b->AddDays(v); break;
-    case Unit::kWeek: b->AddDays(v * 7); break;
-    case Unit::kMonth: b->AddMonths(v); break;
-    case Unit::kYear: b->AddMonths(v * 12); break;
-    case Unit::kDecade: b->AddMonths(v * 120); break;
-    case Unit::kCentury: b->AddMonths(v * 1200); break;
-    case Unit::kMillennium: b->AddMonths(v * 12000); break;
+    case Unit::kMicro:
+      b->micros += static_cast<__int128>(std::rint(v));
+      break;
+    case Unit::kMilli:
+      b->micros += static_cast<__int128>(std::rint(v * 1000));
+      break;
+    case Unit::kSecond:
+      b->AddSeconds(v);
+      break;
+    case Unit::kMinute:
+      b->AddSeconds(v * 60);
+      break;
+    case Unit::kHour:
+      b->AddSeconds(v * 3600);
+      break;
+    case Unit::kDay:
+      b->AddDays(v);
+      break;
+    case Unit::kWeek:
+      b->AddDays(v * 7);
+      break;
+    case Unit::kMonth:
+      b->AddMonths(v);
+      break;
+    case Unit::kYear:
+      b->AddMonths(v * 12);
+      break;
+    case Unit::kDecade:
+      b->AddMonths(v * 120);
+      break;
+    case Unit::kCentury:
+      b->AddMonths(v * 1200);
+      break;
+    case Unit::kMillennium:
+      b->AddMonths(v * 12000);
+      break;
     case Unit::kNone:
-    case Unit::kAgo: break;
+    case Unit::kAgo:
+      break;
   }
 }
 
@@ -493,18 +567,34 @@ Result<Interval> ParseIso8601(std::string_view text, std::string_view s) {
     any = true;
     if (!time_part) {
       switch (u) {
-        case 'Y': AddUnits(&b, v, Unit::kYear); break;
-        case 'M': AddUnits(&b, v, Unit::kMonth); break;
-        case 'W': AddUnits(&b, v, Unit::kWeek); break;
-        case 'D': AddUnits(&b, v, Unit::kDay); break;
-        default: return IntervalSyntax(text);
+        case 'Y':
+          AddUnits(&b, v, Unit::kYear);
+          break;
+        case 'M':
+          AddUnits(&b, v, Unit::kMonth);
+          break;
+        case 'W':
+          AddUnits(&b, v, Unit::kWeek);
+          break;
+        case 'D':
+          AddUnits(&b, v, Unit::kDay);
+          break;
+        default:
+          return IntervalSyntax(text);
       }
     } else {
       switch (u) {
-        case 'H': AddUnits(&b, v, Unit::kHour); break;
-        case 'M': AddUnits(&b, v, Unit::kMinute); break;
-        case 'S': AddUnits(&b, v, Unit::kSecond); break;
-        default: return IntervalSyntax(text);
+        case 'H':
+          AddUnits(&b, v, Unit::kHour);
+          break;
+        case 'M':
+          AddUnits(&b, v, Unit::kMinute);
+          break;
+        case 'S':
+          AddUnits(&b, v, Unit::kSecond);
+          break;
+        default:
+          return IntervalSyntax(text);
       }
     }
   }
@@ -582,8 +672,9 @@ Result<Interval> ParseInterval(std::string_view text) {
       }
       if (field_count < 2) return IntervalSyntax(text);
       if (fields[1] > 59 || seconds >= 60) return IntervalFieldRange(text);
-      __int128 micros = (static_cast<__int128>(fields[0]) * 3600 + fields[1] * 60) * kMicrosPerSecond +
-                        static_cast<__int128>(std::rint(seconds * 1e6));
+      __int128 micros =
+          (static_cast<__int128>(fields[0]) * 3600 + fields[1] * 60) * kMicrosPerSecond +
+          static_cast<__int128>(std::rint(seconds * 1e6));
       b.micros += negative ? -micros : micros;
       s = t;
       if (!s.empty() && !std::isspace(static_cast<unsigned char>(s[0]))) {

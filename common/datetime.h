@@ -24,11 +24,11 @@ inline constexpr int32_t kDaysPerMonth = 30;  // PostgreSQL's DAYS_PER_MONTH
 // (0 is 1 BC, -1 is 2 BC).
 struct DateTimeFields {
   int64_t year = 2000;
-  int month = 1;   // 1..12
-  int day = 1;     // 1..31
-  int hour = 0;    // 0..23
-  int minute = 0;  // 0..59
-  int second = 0;  // 0..59
+  int month = 1;       // 1..12
+  int day = 1;         // 1..31
+  int hour = 0;        // 0..23
+  int minute = 0;      // 0..59
+  int second = 0;      // 0..59
   int32_t micros = 0;  // 0..999999
 };
 

@@ -273,7 +273,8 @@ Result<Value> DecodeNumeric(Reader* r, int32_t typmod) {
     dec.insert(0, static_cast<size_t>(-point), '0');
     point = 0;
   }
-  if (point > static_cast<int64_t>(dec.size())) dec.append(static_cast<size_t>(point) - dec.size(), '0');
+  if (point > static_cast<int64_t>(dec.size()))
+    dec.append(static_cast<size_t>(point) - dec.size(), '0');
   // Fraction digits: truncated (or zero-padded) to dscale, as numeric_recv.
   std::string digits = dec.substr(0, static_cast<size_t>(point));
   std::string frac = dec.substr(static_cast<size_t>(point));

@@ -1,5 +1,6 @@
 #include "common/value_text.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -7,7 +8,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
-#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -31,7 +31,8 @@ std::string_view Trim(std::string_view s) {
 bool EqualsNoCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
       return false;
     }
   }
@@ -72,7 +73,8 @@ Result<Value> ParseBool(std::string_view text) {
 }
 
 Result<Value> ParseInt(TypeId type, std::string_view text) {
-  const char* name = type == TypeId::kInt2 ? "smallint" : (type == TypeId::kInt4 ? "integer" : "bigint");
+  const char* name =
+      type == TypeId::kInt2 ? "smallint" : (type == TypeId::kInt4 ? "integer" : "bigint");
   std::string_view s = Trim(text);
   bool negative = false;
   if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
@@ -124,10 +126,10 @@ std::string FormatFloat(double v, bool is_float4) {
   if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
   if (v == 0) return std::signbit(v) ? "-0" : "0";
   char buf[64];
-  std::to_chars_result r = is_float4 ? std::to_chars(buf, buf + sizeof(buf), static_cast<float>(v),
-                                                     std::chars_format::scientific)
-                                     : std::to_chars(buf, buf + sizeof(buf), v,
-                                                     std::chars_format::scientific);
+  std::to_chars_result r =
+      is_float4 ? std::to_chars(buf, buf + sizeof(buf), static_cast<float>(v),
+                                std::chars_format::scientific)
+                : std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
   const std::string_view sci(buf, static_cast<size_t>(r.ptr - buf));
   // sci is "[-]d[.ddd]e[+-]XX".
   const size_t e_pos = sci.find('e');
@@ -150,7 +152,8 @@ std::string FormatFloat(double v, bool is_float4) {
       out.append(digits, 1, std::string::npos);
     }
     char exp_buf[16];
-    std::snprintf(exp_buf, sizeof(exp_buf), "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
+    std::snprintf(exp_buf, sizeof(exp_buf), "e%c%02d", exponent < 0 ? '-' : '+',
+                  std::abs(exponent));
     out += exp_buf;
     return out;
   }
@@ -496,9 +499,7 @@ Result<Value> ParseTimestamp(const DataType& type, std::string_view text,
   const bool with_tz = type.id == TypeId::kTimestampTz;
   const char* name = with_tz ? "timestamp with time zone" : "timestamp without time zone";
   std::string_view s = Trim(text);
-  auto make = [&](int64_t v) {
-    return with_tz ? Value::TimestampTz(v) : Value::Timestamp(v);
-  };
+  auto make = [&](int64_t v) { return with_tz ? Value::TimestampTz(v) : Value::Timestamp(v); };
   if (EqualsNoCase(s, "infinity") || EqualsNoCase(s, "+infinity")) {
     return make(kTimestampPositiveInfinity);
   }
@@ -606,15 +607,14 @@ std::string FormatTimestamp(int64_t micros, bool with_tz) {
   return out;
 }
 
-
 // ---- json ------------------------------------------------------------------
 
 // A parsed JSON document, kept only for jsonb normalization.
 struct JsonNode {
   enum class Kind { kNull, kTrue, kFalse, kNumber, kString, kArray, kObject };
   Kind kind = Kind::kNull;
-  std::string text;  // number (normalized) or decoded string
-  std::vector<JsonNode> items;                          // array
+  std::string text;                                       // number (normalized) or decoded string
+  std::vector<JsonNode> items;                            // array
   std::vector<std::pair<std::string, JsonNode>> members;  // object
 };
 
@@ -641,24 +641,25 @@ class JsonParser {
   }
   std::string Token() const {
     size_t end = pos_;
-    while (end < in_.size() && (std::isalnum(static_cast<unsigned char>(in_[end])) ||
-                                in_[end] == '_' || in_[end] == '.' || in_[end] == '-' ||
-                                in_[end] == '+')) {
+    while (end < in_.size() &&
+           (std::isalnum(static_cast<unsigned char>(in_[end])) || in_[end] == '_' ||
+            in_[end] == '.' || in_[end] == '-' || in_[end] == '+')) {
       ++end;
     }
     if (end == pos_ && end < in_.size()) ++end;
     return std::string(in_.substr(pos_, end - pos_));
   }
   void SkipSpace() {
-    while (pos_ < in_.size() && (in_[pos_] == ' ' || in_[pos_] == '\t' || in_[pos_] == '\n' ||
-                                 in_[pos_] == '\r')) {
+    while (pos_ < in_.size() &&
+           (in_[pos_] == ' ' || in_[pos_] == '\t' || in_[pos_] == '\n' || in_[pos_] == '\r')) {
       ++pos_;
     }
   }
   bool Literal(std::string_view word) {
     if (in_.substr(pos_, word.size()) != word) return false;
     const size_t end = pos_ + word.size();
-    if (end < in_.size() && (std::isalnum(static_cast<unsigned char>(in_[end])) || in_[end] == '_')) {
+    if (end < in_.size() &&
+        (std::isalnum(static_cast<unsigned char>(in_[end])) || in_[end] == '_')) {
       return false;
     }
     pos_ = end;
@@ -783,14 +784,30 @@ class JsonParser {
       const char e = in_[pos_++];
       char decoded = 0;
       switch (e) {
-        case '"': decoded = '"'; break;
-        case '\\': decoded = '\\'; break;
-        case '/': decoded = '/'; break;
-        case 'b': decoded = '\b'; break;
-        case 'f': decoded = '\f'; break;
-        case 'n': decoded = '\n'; break;
-        case 'r': decoded = '\r'; break;
-        case 't': decoded = '\t'; break;
+        case '"':
+          decoded = '"';
+          break;
+        case '\\':
+          decoded = '\\';
+          break;
+        case '/':
+          decoded = '/';
+          break;
+        case 'b':
+          decoded = '\b';
+          break;
+        case 'f':
+          decoded = '\f';
+          break;
+        case 'n':
+          decoded = '\n';
+          break;
+        case 'r':
+          decoded = '\r';
+          break;
+        case 't':
+          decoded = '\t';
+          break;
         case 'u': {
           uint32_t cp;
           if (!ReadHex4(&cp)) return Error("\"\\u\" must be followed by four hexadecimal digits.");
@@ -905,13 +922,27 @@ void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
   for (char c : s) {
     switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\b': *out += "\\b"; break;
-      case '\f': *out += "\\f"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\b':
+        *out += "\\b";
+        break;
+      case '\f':
+        *out += "\\f";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -933,11 +964,21 @@ bool JsonbKeyLess(const std::string& a, const std::string& b) {
 
 void AppendJsonb(JsonNode& node, std::string* out) {
   switch (node.kind) {
-    case JsonNode::Kind::kNull: *out += "null"; return;
-    case JsonNode::Kind::kTrue: *out += "true"; return;
-    case JsonNode::Kind::kFalse: *out += "false"; return;
-    case JsonNode::Kind::kNumber: *out += node.text; return;
-    case JsonNode::Kind::kString: AppendJsonString(node.text, out); return;
+    case JsonNode::Kind::kNull:
+      *out += "null";
+      return;
+    case JsonNode::Kind::kTrue:
+      *out += "true";
+      return;
+    case JsonNode::Kind::kFalse:
+      *out += "false";
+      return;
+    case JsonNode::Kind::kNumber:
+      *out += node.text;
+      return;
+    case JsonNode::Kind::kString:
+      AppendJsonString(node.text, out);
+      return;
     case JsonNode::Kind::kArray:
       out->push_back('[');
       for (size_t i = 0; i < node.items.size(); ++i) {
@@ -972,8 +1013,7 @@ void AppendJsonb(JsonNode& node, std::string* out) {
 // ---- arrays ----------------------------------------------------------------
 
 Status MalformedArray(std::string_view text, std::string detail) {
-  return Status(SqlState::kInvalidTextRepresentation,
-                "malformed array literal: " + Quoted(text))
+  return Status(SqlState::kInvalidTextRepresentation, "malformed array literal: " + Quoted(text))
       .WithDetail(std::move(detail));
 }
 

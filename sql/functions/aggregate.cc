@@ -22,7 +22,8 @@ const Derived& Cast(const AggregateState& s) {
 
 Numeric NumericFromInt128(__int128 v) {
   const bool neg = v < 0;
-  unsigned __int128 mag = neg ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
+  unsigned __int128 mag =
+      neg ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
   std::string digits;
   do {
     digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(mag % 10)));
@@ -73,7 +74,8 @@ class IntSumState final : public AggregateState {
       return Status::OK();
     }
     if (avg_) {
-      STRATA_ASSIGN_OR_RETURN(Numeric q, NumericFromInt128(sum_).Divide(Numeric::FromInt64(count_)));
+      STRATA_ASSIGN_OR_RETURN(Numeric q,
+                              NumericFromInt128(sum_).Divide(Numeric::FromInt64(count_)));
       *out = Value::FromNumeric(std::move(q));
       return Status::OK();
     }
@@ -348,7 +350,9 @@ class DistinctState final : public AggregateState {
     }
     return Status::OK();
   }
-  Status Finalize(EvalContext& ctx, Value* out) const override { return inner_->Finalize(ctx, out); }
+  Status Finalize(EvalContext& ctx, Value* out) const override {
+    return inner_->Finalize(ctx, out);
+  }
   size_t MemoryUsage() const override { return sizeof(*this) + bytes_ + inner_->MemoryUsage(); }
 
  private:
@@ -398,16 +402,16 @@ void AddAggregates(std::vector<AggregateDef>* defs) {
   using T = TypeId;
   defs->push_back(AggregateDef{"count", {}, T::kInt8, ReturnRule::kFixed, false, NewCount});
   defs->push_back(AggregateDef{"count", {Any()}, T::kInt8, ReturnRule::kFixed, true, NewCount});
-  const std::pair<T, T> sums[] = {{T::kInt2, T::kInt8},       {T::kInt4, T::kInt8},
-                                  {T::kInt8, T::kNumeric},    {T::kFloat4, T::kFloat4},
-                                  {T::kFloat8, T::kFloat8},   {T::kNumeric, T::kNumeric},
+  const std::pair<T, T> sums[] = {{T::kInt2, T::kInt8},        {T::kInt4, T::kInt8},
+                                  {T::kInt8, T::kNumeric},     {T::kFloat4, T::kFloat4},
+                                  {T::kFloat8, T::kFloat8},    {T::kNumeric, T::kNumeric},
                                   {T::kInterval, T::kInterval}};
   for (const auto& [in, out] : sums) {
     defs->push_back(AggregateDef{"sum", {P(in)}, out, ReturnRule::kFixed, true, NewSum<false>});
   }
-  const std::pair<T, T> avgs[] = {{T::kInt2, T::kNumeric},   {T::kInt4, T::kNumeric},
-                                  {T::kInt8, T::kNumeric},   {T::kFloat4, T::kFloat8},
-                                  {T::kFloat8, T::kFloat8},  {T::kNumeric, T::kNumeric},
+  const std::pair<T, T> avgs[] = {{T::kInt2, T::kNumeric},     {T::kInt4, T::kNumeric},
+                                  {T::kInt8, T::kNumeric},     {T::kFloat4, T::kFloat8},
+                                  {T::kFloat8, T::kFloat8},    {T::kNumeric, T::kNumeric},
                                   {T::kInterval, T::kInterval}};
   for (const auto& [in, out] : avgs) {
     defs->push_back(AggregateDef{"avg", {P(in)}, out, ReturnRule::kFixed, true, NewSum<true>});
@@ -421,15 +425,22 @@ void AddAggregates(std::vector<AggregateDef>* defs) {
       AggregateDef{"min", {AnyArray()}, T::kArray, ReturnRule::kPolyArray, true, NewMinMax<false>});
   defs->push_back(
       AggregateDef{"max", {AnyArray()}, T::kArray, ReturnRule::kPolyArray, true, NewMinMax<true>});
-  defs->push_back(AggregateDef{"bool_and", {P(T::kBool)}, T::kBool, ReturnRule::kFixed, true, NewBool<true>});
-  defs->push_back(AggregateDef{"every", {P(T::kBool)}, T::kBool, ReturnRule::kFixed, true, NewBool<true>});
-  defs->push_back(AggregateDef{"bool_or", {P(T::kBool)}, T::kBool, ReturnRule::kFixed, true, NewBool<false>});
-  defs->push_back(AggregateDef{"string_agg", {P(T::kText), P(T::kText)}, T::kText,
-                               ReturnRule::kFixed, false, NewStringAgg});
-  defs->push_back(AggregateDef{"string_agg", {P(T::kBytea), P(T::kBytea)}, T::kBytea,
-                               ReturnRule::kFixed, false, NewStringAgg});
-  defs->push_back(AggregateDef{"array_agg", {AnyNonArray()}, T::kArray, ReturnRule::kPolyArray,
-                               false, NewArrayAgg});
+  defs->push_back(
+      AggregateDef{"bool_and", {P(T::kBool)}, T::kBool, ReturnRule::kFixed, true, NewBool<true>});
+  defs->push_back(
+      AggregateDef{"every", {P(T::kBool)}, T::kBool, ReturnRule::kFixed, true, NewBool<true>});
+  defs->push_back(
+      AggregateDef{"bool_or", {P(T::kBool)}, T::kBool, ReturnRule::kFixed, true, NewBool<false>});
+  defs->push_back(AggregateDef{
+      "string_agg", {P(T::kText), P(T::kText)}, T::kText, ReturnRule::kFixed, false, NewStringAgg});
+  defs->push_back(AggregateDef{"string_agg",
+                               {P(T::kBytea), P(T::kBytea)},
+                               T::kBytea,
+                               ReturnRule::kFixed,
+                               false,
+                               NewStringAgg});
+  defs->push_back(AggregateDef{
+      "array_agg", {AnyNonArray()}, T::kArray, ReturnRule::kPolyArray, false, NewArrayAgg});
 }
 
 }  // namespace strata::sql::functions::internal

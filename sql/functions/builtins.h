@@ -34,9 +34,9 @@ struct ParamType {
 
 // For results: a fixed type, or derived from the polymorphic arguments.
 enum class ReturnRule : uint8_t {
-  kFixed,          // `ret`
-  kPolyElement,    // the resolved anyelement/anynonarray type
-  kPolyArray,      // array of the resolved element type
+  kFixed,        // `ret`
+  kPolyElement,  // the resolved anyelement/anynonarray type
+  kPolyArray,    // array of the resolved element type
 };
 
 // One pg_proc / pg_operator row.

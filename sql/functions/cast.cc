@@ -128,7 +128,7 @@ Status IntToNumeric(const Value& in, const DataType& target, bool is_explicit, E
 Status FloatToInt(const Value& in, const DataType& target, bool, EvalContext&, Value* out) {
   const double v = std::rint(in.float_value());
   // The bounds are exact powers of two, so the comparisons are exact.
-  const double lo = target.id == TypeId::kInt2 ? -32768.0
+  const double lo = target.id == TypeId::kInt2   ? -32768.0
                     : target.id == TypeId::kInt4 ? -2147483648.0
                                                  : -9223372036854775808.0;
   if (std::isnan(v) || v < lo || v >= -lo) return OutOfRange(target.id);
@@ -223,8 +223,8 @@ Status TimestampToDate(const Value& in, const DataType&, bool, EvalContext&, Val
   return Status::OK();
 }
 
-Status TimestampToTimestamp(const Value& in, const DataType& target, bool is_explicit,
-                            EvalContext&, Value* out) {
+Status TimestampToTimestamp(const Value& in, const DataType& target, bool is_explicit, EvalContext&,
+                            Value* out) {
   const int64_t ts = in.timestamp_value();
   const Value v = target.id == TypeId::kTimestamp ? Value::Timestamp(ts) : Value::TimestampTz(ts);
   return ApplyTypmod(v, target, is_explicit, out);
@@ -415,8 +415,7 @@ Result<ResolvedCast> ResolveCast(const ArgType& from, const DataType& to, CastCo
                   "cannot cast type " + from.type.ToString() + " to " + to.ToString());
   }
   cast.fn = p->fn;
-  cast.is_noop = p->fn == IdentityCast &&
-                 (to.typmod < 0 || to.typmod == from.type.typmod);
+  cast.is_noop = p->fn == IdentityCast && (to.typmod < 0 || to.typmod == from.type.typmod);
   return cast;
 }
 

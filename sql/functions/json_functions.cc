@@ -19,13 +19,27 @@ void AppendEscaped(std::string_view s, std::string* out) {
   out->push_back('"');
   for (char c : s) {
     switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\b': *out += "\\b"; break;
-      case '\f': *out += "\\f"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\b':
+        *out += "\\b";
+        break;
+      case '\f':
+        *out += "\\f";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -117,7 +131,8 @@ Status ToJson(Args args, EvalContext&, Value* out) {
 template <bool kJsonb>
 Status BuildObject(Args args, EvalContext&, Value* out) {
   if (args.size() % 2 != 0) {
-    return Status(SqlState::kInvalidParameterValue, "argument list must have even number of elements")
+    return Status(SqlState::kInvalidParameterValue,
+                  "argument list must have even number of elements")
         .WithHint(std::string("The arguments of ") + (kJsonb ? "jsonb" : "json") +
                   "_build_object() must consist of alternating keys and values.");
   }
@@ -181,26 +196,50 @@ Status ArrayLength(Args args, EvalContext&, Value* out) {
 
 void AddJsonFunctions(std::vector<FunctionDef>* defs) {
   using T = TypeId;
-  defs->push_back(FunctionDef{"to_json", {AnyElement()}, T::kJson, ToJson<false>, true,
-                              Volatility::kStable});
-  defs->push_back(FunctionDef{"to_jsonb", {AnyElement()}, T::kJsonb, ToJson<true>, true,
-                              Volatility::kStable});
-  defs->push_back(FunctionDef{"json_build_object", {Any()}, T::kJson, BuildObject<false>, false,
-                              Volatility::kStable, ReturnRule::kFixed, true});
-  defs->push_back(FunctionDef{"json_build_object", {}, T::kJson, BuildObject<false>, false,
-                              Volatility::kStable});
-  defs->push_back(FunctionDef{"jsonb_build_object", {Any()}, T::kJsonb, BuildObject<true>, false,
-                              Volatility::kStable, ReturnRule::kFixed, true});
-  defs->push_back(FunctionDef{"jsonb_build_object", {}, T::kJsonb, BuildObject<true>, false,
-                              Volatility::kStable});
-  defs->push_back(FunctionDef{"json_build_array", {Any()}, T::kJson, BuildArray<false>, false,
-                              Volatility::kStable, ReturnRule::kFixed, true});
-  defs->push_back(FunctionDef{"json_build_array", {}, T::kJson, BuildArray<false>, false,
-                              Volatility::kStable});
-  defs->push_back(FunctionDef{"jsonb_build_array", {Any()}, T::kJsonb, BuildArray<true>, false,
-                              Volatility::kStable, ReturnRule::kFixed, true});
-  defs->push_back(FunctionDef{"jsonb_build_array", {}, T::kJsonb, BuildArray<true>, false,
-                              Volatility::kStable});
+  defs->push_back(
+      FunctionDef{"to_json", {AnyElement()}, T::kJson, ToJson<false>, true, Volatility::kStable});
+  defs->push_back(
+      FunctionDef{"to_jsonb", {AnyElement()}, T::kJsonb, ToJson<true>, true, Volatility::kStable});
+  defs->push_back(FunctionDef{"json_build_object",
+                              {Any()},
+                              T::kJson,
+                              BuildObject<false>,
+                              false,
+                              Volatility::kStable,
+                              ReturnRule::kFixed,
+                              true});
+  defs->push_back(FunctionDef{
+      "json_build_object", {}, T::kJson, BuildObject<false>, false, Volatility::kStable});
+  defs->push_back(FunctionDef{"jsonb_build_object",
+                              {Any()},
+                              T::kJsonb,
+                              BuildObject<true>,
+                              false,
+                              Volatility::kStable,
+                              ReturnRule::kFixed,
+                              true});
+  defs->push_back(FunctionDef{
+      "jsonb_build_object", {}, T::kJsonb, BuildObject<true>, false, Volatility::kStable});
+  defs->push_back(FunctionDef{"json_build_array",
+                              {Any()},
+                              T::kJson,
+                              BuildArray<false>,
+                              false,
+                              Volatility::kStable,
+                              ReturnRule::kFixed,
+                              true});
+  defs->push_back(
+      FunctionDef{"json_build_array", {}, T::kJson, BuildArray<false>, false, Volatility::kStable});
+  defs->push_back(FunctionDef{"jsonb_build_array",
+                              {Any()},
+                              T::kJsonb,
+                              BuildArray<true>,
+                              false,
+                              Volatility::kStable,
+                              ReturnRule::kFixed,
+                              true});
+  defs->push_back(FunctionDef{
+      "jsonb_build_array", {}, T::kJsonb, BuildArray<true>, false, Volatility::kStable});
   defs->push_back(FunctionDef{"json_typeof", {P(T::kJson)}, T::kText, TypeOf});
   defs->push_back(FunctionDef{"jsonb_typeof", {P(T::kJsonb)}, T::kText, TypeOf});
   defs->push_back(FunctionDef{"json_array_length", {P(T::kJson)}, T::kInt4, ArrayLength});

@@ -53,11 +53,21 @@ std::string Unescape(std::string_view quoted) {
     }
     c = quoted[++i];
     switch (c) {
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
+      case 'b':
+        out.push_back('\b');
+        break;
+      case 'f':
+        out.push_back('\f');
+        break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case 't':
+        out.push_back('\t');
+        break;
       case 'u': {
         auto hex4 = [&](size_t at) {
           uint32_t v = 0;
@@ -91,7 +101,9 @@ std::string Unescape(std::string_view quoted) {
         }
         break;
       }
-      default: out.push_back(c); break;
+      default:
+        out.push_back(c);
+        break;
     }
   }
   return out;
@@ -146,13 +158,19 @@ std::string_view JsonTypeOf(std::string_view json) {
   const size_t i = SkipSpace(json, 0);
   if (i >= json.size()) return "null";
   switch (json[i]) {
-    case '{': return "object";
-    case '[': return "array";
-    case '"': return "string";
+    case '{':
+      return "object";
+    case '[':
+      return "array";
+    case '"':
+      return "string";
     case 't':
-    case 'f': return "boolean";
-    case 'n': return "null";
-    default: return "number";
+    case 'f':
+      return "boolean";
+    case 'n':
+      return "null";
+    default:
+      return "number";
   }
 }
 

@@ -36,9 +36,12 @@ Status IntArith(Args args, EvalContext&, Value* out) {
   const __int128 a = args[0].int_value();
   const __int128 b = args[1].int_value();
   switch (kOp) {
-    case '+': return MakeInt(t, a + b, out);
-    case '-': return MakeInt(t, a - b, out);
-    case '*': return MakeInt(t, a * b, out);
+    case '+':
+      return MakeInt(t, a + b, out);
+    case '-':
+      return MakeInt(t, a - b, out);
+    case '*':
+      return MakeInt(t, a * b, out);
     case '/':
       if (b == 0) return DivisionByZero();
       return MakeInt(t, a / b, out);
@@ -85,8 +88,9 @@ Status FloatArith(Args args, EvalContext&, Value* out) {
 }
 
 Status FloatNegate(Args args, EvalContext&, Value* out) {
-  *out = args[0].type() == TypeId::kFloat4 ? Value::Float4(-static_cast<float>(args[0].float_value()))
-                                           : Value::Float8(-args[0].float_value());
+  *out = args[0].type() == TypeId::kFloat4
+             ? Value::Float4(-static_cast<float>(args[0].float_value()))
+             : Value::Float8(-args[0].float_value());
   return Status::OK();
 }
 
@@ -147,12 +151,24 @@ Status Compare(Args args, EvalContext&, Value* out) {
   }
   bool r;
   switch (kOp) {
-    case 0: r = c == 0; break;
-    case 1: r = c != 0; break;
-    case 2: r = c < 0; break;
-    case 3: r = c <= 0; break;
-    case 4: r = c > 0; break;
-    default: r = c >= 0; break;
+    case 0:
+      r = c == 0;
+      break;
+    case 1:
+      r = c != 0;
+      break;
+    case 2:
+      r = c < 0;
+      break;
+    case 3:
+      r = c <= 0;
+      break;
+    case 4:
+      r = c > 0;
+      break;
+    default:
+      r = c >= 0;
+      break;
   }
   *out = Value::Bool(r);
   return Status::OK();
@@ -316,8 +332,8 @@ Status TimestampIntervalArith(Args args, EvalContext&, Value* out) {
 }
 
 Status TimestampMinus(Args args, EvalContext&, Value* out) {
-  STRATA_ASSIGN_OR_RETURN(Interval r,
-                          TimestampMinusTimestamp(args[0].timestamp_value(), args[1].timestamp_value()));
+  STRATA_ASSIGN_OR_RETURN(
+      Interval r, TimestampMinusTimestamp(args[0].timestamp_value(), args[1].timestamp_value()));
   *out = Value::FromInterval(r);
   return Status::OK();
 }
@@ -348,7 +364,8 @@ Status TimeMinusTime(Args args, EvalContext&, Value* out) {
 }
 
 Status IntervalPlus(Args args, EvalContext&, Value* out) {
-  STRATA_ASSIGN_OR_RETURN(Interval r, IntervalAdd(args[0].interval_value(), args[1].interval_value()));
+  STRATA_ASSIGN_OR_RETURN(Interval r,
+                          IntervalAdd(args[0].interval_value(), args[1].interval_value()));
   *out = Value::FromInterval(r);
   return Status::OK();
 }
@@ -376,7 +393,8 @@ Status IntervalMul(Args args, EvalContext&, Value* out) {
 }
 
 Status IntervalDiv(Args args, EvalContext&, Value* out) {
-  STRATA_ASSIGN_OR_RETURN(Interval r, IntervalDivide(args[0].interval_value(), args[1].float_value()));
+  STRATA_ASSIGN_OR_RETURN(Interval r,
+                          IntervalDivide(args[0].interval_value(), args[1].float_value()));
   *out = Value::FromInterval(r);
   return Status::OK();
 }
@@ -467,8 +485,8 @@ void AddOperators(std::vector<FunctionDef>* defs) {
     std::string_view name;
     ScalarFn fn;
   };
-  const CmpOp cmp_ops[] = {{"=", Compare<0>}, {"<>", Compare<1>}, {"<", Compare<2>},
-                           {"<=", Compare<3>}, {">", Compare<4>}, {">=", Compare<5>}};
+  const CmpOp cmp_ops[] = {{"=", Compare<0>},  {"<>", Compare<1>}, {"<", Compare<2>},
+                           {"<=", Compare<3>}, {">", Compare<4>},  {">=", Compare<5>}};
   for (const CmpOp& op : cmp_ops) {
     for (const auto& [l, r] : pairs) AddBinary(defs, op.name, l, r, T::kBool, op.fn);
     defs->push_back(FunctionDef{op.name, {AnyArray(), AnyArray()}, T::kBool, op.fn});
@@ -477,10 +495,10 @@ void AddOperators(std::vector<FunctionDef>* defs) {
   // Concatenation.
   AddBinary(defs, "||", T::kText, T::kText, T::kText, TextCat);
   AddBinary(defs, "||", T::kBytea, T::kBytea, T::kBytea, ByteaCat);
-  defs->push_back(FunctionDef{"||", {P(T::kText), AnyNonArray()}, T::kText, AnyTextCat,
-                              true, Volatility::kStable});
-  defs->push_back(FunctionDef{"||", {AnyNonArray(), P(T::kText)}, T::kText, AnyTextCat,
-                              true, Volatility::kStable});
+  defs->push_back(FunctionDef{
+      "||", {P(T::kText), AnyNonArray()}, T::kText, AnyTextCat, true, Volatility::kStable});
+  defs->push_back(FunctionDef{
+      "||", {AnyNonArray(), P(T::kText)}, T::kText, AnyTextCat, true, Volatility::kStable});
 
   // LIKE / ILIKE / regular expressions.
   for (T t : {T::kText, T::kBpchar}) {

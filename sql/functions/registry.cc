@@ -225,9 +225,7 @@ bool ExactMatch(const ArgType& arg, const ParamType& p) {
          arg.type.id == p.id;
 }
 
-char ParamCategory(const ParamType& p) {
-  return p.poly == Poly::kNone ? TypeCategory(p.id) : 'P';
-}
+char ParamCategory(const ParamType& p) { return p.poly == Poly::kNone ? TypeCategory(p.id) : 'P'; }
 bool ParamPreferred(const ParamType& p) { return p.poly == Poly::kNone && IsPreferredType(p.id); }
 
 // PostgreSQL's func_select_candidate (parse_func.c).

@@ -15,9 +15,9 @@ namespace {
 
 using Args = std::span<const Value>;
 
-constexpr const char* kMonthNames[] = {"January", "February", "March",     "April",
-                                       "May",     "June",     "July",      "August",
-                                       "September", "October", "November", "December"};
+constexpr const char* kMonthNames[] = {"January",   "February", "March",    "April",
+                                       "May",       "June",     "July",     "August",
+                                       "September", "October",  "November", "December"};
 constexpr const char* kDayNames[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                      "Thursday", "Friday", "Saturday"};
 
@@ -55,9 +55,29 @@ Status CurrentDate(Args, EvalContext& ctx, Value* out) {
 // ---- field names ------------------------------------------------------------------
 
 enum class Field {
-  kMicroseconds, kMilliseconds, kSecond, kMinute, kHour, kDay, kWeek, kMonth, kQuarter, kYear,
-  kDecade, kCentury, kMillennium, kDow, kIsoDow, kDoy, kEpoch, kJulian, kIsoYear, kTimezone,
-  kTimezoneHour, kTimezoneMinute, kUnknown
+  kMicroseconds,
+  kMilliseconds,
+  kSecond,
+  kMinute,
+  kHour,
+  kDay,
+  kWeek,
+  kMonth,
+  kQuarter,
+  kYear,
+  kDecade,
+  kCentury,
+  kMillennium,
+  kDow,
+  kIsoDow,
+  kDoy,
+  kEpoch,
+  kJulian,
+  kIsoYear,
+  kTimezone,
+  kTimezoneHour,
+  kTimezoneMinute,
+  kUnknown
 };
 
 Field LookupField(std::string_view text) {
@@ -67,37 +87,68 @@ Field LookupField(std::string_view text) {
     Field field;
   };
   static const Entry kFields[] = {
-      {"microsecond", Field::kMicroseconds}, {"microseconds", Field::kMicroseconds},
-      {"us", Field::kMicroseconds},          {"usec", Field::kMicroseconds},
-      {"usecs", Field::kMicroseconds},       {"millisecond", Field::kMilliseconds},
-      {"milliseconds", Field::kMilliseconds}, {"ms", Field::kMilliseconds},
-      {"msec", Field::kMilliseconds},        {"msecs", Field::kMilliseconds},
-      {"second", Field::kSecond},            {"seconds", Field::kSecond},
-      {"s", Field::kSecond},                 {"sec", Field::kSecond},
-      {"secs", Field::kSecond},              {"minute", Field::kMinute},
-      {"minutes", Field::kMinute},           {"m", Field::kMinute},
-      {"min", Field::kMinute},               {"mins", Field::kMinute},
-      {"hour", Field::kHour},                {"hours", Field::kHour},
-      {"h", Field::kHour},                   {"hr", Field::kHour},
-      {"hrs", Field::kHour},                 {"day", Field::kDay},
-      {"days", Field::kDay},                 {"d", Field::kDay},
-      {"week", Field::kWeek},                {"weeks", Field::kWeek},
-      {"w", Field::kWeek},                   {"month", Field::kMonth},
-      {"months", Field::kMonth},             {"mon", Field::kMonth},
-      {"mons", Field::kMonth},               {"quarter", Field::kQuarter},
-      {"qtr", Field::kQuarter},              {"year", Field::kYear},
-      {"years", Field::kYear},               {"y", Field::kYear},
-      {"yr", Field::kYear},                  {"yrs", Field::kYear},
-      {"decade", Field::kDecade},            {"decades", Field::kDecade},
-      {"dec", Field::kDecade},               {"century", Field::kCentury},
-      {"centuries", Field::kCentury},        {"c", Field::kCentury},
-      {"cent", Field::kCentury},             {"millennium", Field::kMillennium},
-      {"millennia", Field::kMillennium},     {"millenniums", Field::kMillennium},
-      {"mil", Field::kMillennium},           {"dow", Field::kDow},
-      {"isodow", Field::kIsoDow},            {"doy", Field::kDoy},
-      {"epoch", Field::kEpoch},              {"julian", Field::kJulian},
-      {"j", Field::kJulian},                 {"isoyear", Field::kIsoYear},
-      {"timezone", Field::kTimezone},        {"timezone_hour", Field::kTimezoneHour},
+      {"microsecond", Field::kMicroseconds},
+      {"microseconds", Field::kMicroseconds},
+      {"us", Field::kMicroseconds},
+      {"usec", Field::kMicroseconds},
+      {"usecs", Field::kMicroseconds},
+      {"millisecond", Field::kMilliseconds},
+      {"milliseconds", Field::kMilliseconds},
+      {"ms", Field::kMilliseconds},
+      {"msec", Field::kMilliseconds},
+      {"msecs", Field::kMilliseconds},
+      {"second", Field::kSecond},
+      {"seconds", Field::kSecond},
+      {"s", Field::kSecond},
+      {"sec", Field::kSecond},
+      {"secs", Field::kSecond},
+      {"minute", Field::kMinute},
+      {"minutes", Field::kMinute},
+      {"m", Field::kMinute},
+      {"min", Field::kMinute},
+      {"mins", Field::kMinute},
+      {"hour", Field::kHour},
+      {"hours", Field::kHour},
+      {"h", Field::kHour},
+      {"hr", Field::kHour},
+      {"hrs", Field::kHour},
+      {"day", Field::kDay},
+      {"days", Field::kDay},
+      {"d", Field::kDay},
+      {"week", Field::kWeek},
+      {"weeks", Field::kWeek},
+      {"w", Field::kWeek},
+      {"month", Field::kMonth},
+      {"months", Field::kMonth},
+      {"mon", Field::kMonth},
+      {"mons", Field::kMonth},
+      {"quarter", Field::kQuarter},
+      {"qtr", Field::kQuarter},
+      {"year", Field::kYear},
+      {"years", Field::kYear},
+      {"y", Field::kYear},
+      {"yr", Field::kYear},
+      {"yrs", Field::kYear},
+      {"decade", Field::kDecade},
+      {"decades", Field::kDecade},
+      {"dec", Field::kDecade},
+      {"century", Field::kCentury},
+      {"centuries", Field::kCentury},
+      {"c", Field::kCentury},
+      {"cent", Field::kCentury},
+      {"millennium", Field::kMillennium},
+      {"millennia", Field::kMillennium},
+      {"millenniums", Field::kMillennium},
+      {"mil", Field::kMillennium},
+      {"dow", Field::kDow},
+      {"isodow", Field::kIsoDow},
+      {"doy", Field::kDoy},
+      {"epoch", Field::kEpoch},
+      {"julian", Field::kJulian},
+      {"j", Field::kJulian},
+      {"isoyear", Field::kIsoYear},
+      {"timezone", Field::kTimezone},
+      {"timezone_hour", Field::kTimezoneHour},
       {"timezone_minute", Field::kTimezoneMinute},
   };
   for (const Entry& e : kFields) {
@@ -178,10 +229,14 @@ Result<Numeric> ExtractTimestamp(std::string_view unit, Field field, int64_t ts,
     case Field::kHour:
       if (is_date) break;
       return num(f.hour);
-    case Field::kDay: return num(f.day);
-    case Field::kMonth: return num(f.month);
-    case Field::kQuarter: return num((f.month - 1) / 3 + 1);
-    case Field::kYear: return num(f.year > 0 ? f.year : f.year - 1);
+    case Field::kDay:
+      return num(f.day);
+    case Field::kMonth:
+      return num(f.month);
+    case Field::kQuarter:
+      return num((f.month - 1) / 3 + 1);
+    case Field::kYear:
+      return num(f.year > 0 ? f.year : f.year - 1);
     case Field::kDecade:
       return num(f.year >= 0 ? f.year / 10 : -((8 - (f.year - 1)) / 10));
     case Field::kCentury:
@@ -200,12 +255,14 @@ Result<Numeric> ExtractTimestamp(std::string_view unit, Field field, int64_t ts,
       IsoWeek(f.year, f.month, f.day, &week, &iso_year);
       return num(iso_year > 0 ? iso_year : iso_year - 1);
     }
-    case Field::kDow: return num(DayOfWeek(days));
+    case Field::kDow:
+      return num(DayOfWeek(days));
     case Field::kIsoDow: {
       const int d = DayOfWeek(days);
       return num(d == 0 ? 7 : d);
     }
-    case Field::kDoy: return num(days - DaysFromCivil(f.year, 1, 1) + 1);
+    case Field::kDoy:
+      return num(days - DaysFromCivil(f.year, 1, 1) + 1);
     case Field::kEpoch: {
       const int64_t unix_micros = ts + int64_t{kUnixEpochToPgEpochDays} * kMicrosPerDay;
       if (is_date) return num(unix_micros / kMicrosPerSecond);
@@ -217,8 +274,7 @@ Result<Numeric> ExtractTimestamp(std::string_view unit, Field field, int64_t ts,
       const int64_t time = ts - int64_t{days} * kMicrosPerDay;
       // julian + time / day, exact: time * 10^? / 86400e6 has a finite
       // decimal only sometimes; PostgreSQL divides with numeric rules.
-      STRATA_ASSIGN_OR_RETURN(Numeric frac,
-                              num(time).Divide(num(kMicrosPerDay)));
+      STRATA_ASSIGN_OR_RETURN(Numeric frac, num(time).Divide(num(kMicrosPerDay)));
       return num(jd).Add(frac);
     }
     case Field::kTimezone:
@@ -239,14 +295,22 @@ Result<Numeric> ExtractTime(std::string_view unit, Field field, int64_t t) {
   };
   const int64_t sec_micros = t % kMicrosPerMinute;
   switch (field) {
-    case Field::kMicroseconds: return num(sec_micros);
-    case Field::kMilliseconds: return scaled(sec_micros, 3);
-    case Field::kSecond: return scaled(sec_micros, 6);
-    case Field::kMinute: return num(t / kMicrosPerMinute % 60);
-    case Field::kHour: return num(t / kMicrosPerHour);
-    case Field::kEpoch: return scaled(t, 6);
-    case Field::kUnknown: return UnitNotRecognized(unit, TypeId::kTime);
-    default: return UnitNotSupported(unit, TypeId::kTime);
+    case Field::kMicroseconds:
+      return num(sec_micros);
+    case Field::kMilliseconds:
+      return scaled(sec_micros, 3);
+    case Field::kSecond:
+      return scaled(sec_micros, 6);
+    case Field::kMinute:
+      return num(t / kMicrosPerMinute % 60);
+    case Field::kHour:
+      return num(t / kMicrosPerHour);
+    case Field::kEpoch:
+      return scaled(t, 6);
+    case Field::kUnknown:
+      return UnitNotRecognized(unit, TypeId::kTime);
+    default:
+      return UnitNotSupported(unit, TypeId::kTime);
   }
 }
 
@@ -258,18 +322,30 @@ Result<Numeric> ExtractInterval(std::string_view unit, Field field, const Interv
   const int64_t year = v.months / 12;
   const int64_t sec_micros = v.micros % kMicrosPerMinute;
   switch (field) {
-    case Field::kMicroseconds: return num(sec_micros);
-    case Field::kMilliseconds: return scaled(sec_micros, 3);
-    case Field::kSecond: return scaled(sec_micros, 6);
-    case Field::kMinute: return num(v.micros / kMicrosPerMinute % 60);
-    case Field::kHour: return num(v.micros / kMicrosPerHour);
-    case Field::kDay: return num(v.days);
-    case Field::kMonth: return num(v.months % 12);
-    case Field::kQuarter: return num((v.months % 12) / 3 + 1);
-    case Field::kYear: return num(year);
-    case Field::kDecade: return num(year / 10);
-    case Field::kCentury: return num(year / 100);
-    case Field::kMillennium: return num(year / 1000);
+    case Field::kMicroseconds:
+      return num(sec_micros);
+    case Field::kMilliseconds:
+      return scaled(sec_micros, 3);
+    case Field::kSecond:
+      return scaled(sec_micros, 6);
+    case Field::kMinute:
+      return num(v.micros / kMicrosPerMinute % 60);
+    case Field::kHour:
+      return num(v.micros / kMicrosPerHour);
+    case Field::kDay:
+      return num(v.days);
+    case Field::kMonth:
+      return num(v.months % 12);
+    case Field::kQuarter:
+      return num((v.months % 12) / 3 + 1);
+    case Field::kYear:
+      return num(year);
+    case Field::kDecade:
+      return num(year / 10);
+    case Field::kCentury:
+      return num(year / 100);
+    case Field::kMillennium:
+      return num(year / 1000);
     case Field::kEpoch: {
       // PostgreSQL 15: 365.25-day years, 30-day months, exact in numeric.
       const __int128 micros = static_cast<__int128>(year) * 36525 * 864 * kMicrosPerSecond +
@@ -284,8 +360,10 @@ Result<Numeric> ExtractInterval(std::string_view unit, Field field, const Interv
       } while (mag > 0);
       return Numeric::FromParts(neg, digits, 6);
     }
-    case Field::kUnknown: return UnitNotRecognized(unit, TypeId::kInterval);
-    default: return UnitNotSupported(unit, TypeId::kInterval);
+    case Field::kUnknown:
+      return UnitNotRecognized(unit, TypeId::kInterval);
+    default:
+      return UnitNotSupported(unit, TypeId::kInterval);
   }
 }
 
@@ -317,8 +395,8 @@ Status DatePart(Args args, EvalContext&, Value* out) {
   if ((IsTimestampType(v.type()) && !IsFiniteTimestamp(v.timestamp_value()))) {
     const Field f = LookupField(args[0].string_value());
     const bool monotonic = f == Field::kEpoch || f == Field::kJulian || f == Field::kYear ||
-                           f == Field::kIsoYear || f == Field::kDecade ||
-                           f == Field::kCentury || f == Field::kMillennium;
+                           f == Field::kIsoYear || f == Field::kDecade || f == Field::kCentury ||
+                           f == Field::kMillennium;
     if (f == Field::kUnknown) return UnitNotRecognized(args[0].string_value(), v.type());
     if (monotonic) {
       const bool pos = v.timestamp_value() == kTimestampPositiveInfinity;
@@ -358,20 +436,45 @@ Status DateTrunc(Args args, EvalContext&, Value* out) {
     int64_t sec = iv.micros / kMicrosPerSecond % 60;
     int64_t usec = iv.micros % kMicrosPerSecond;
     switch (field) {
-      case Field::kMillennium: year = year / 1000 * 1000; [[fallthrough]];
-      case Field::kCentury: year = year / 100 * 100; [[fallthrough]];
-      case Field::kDecade: year = year / 10 * 10; [[fallthrough]];
-      case Field::kYear: mon = 0; [[fallthrough]];
-      case Field::kQuarter: mon = 3 * (mon / 3); [[fallthrough]];
-      case Field::kMonth: day = 0; [[fallthrough]];
-      case Field::kDay: hour = 0; [[fallthrough]];
-      case Field::kHour: min = 0; [[fallthrough]];
-      case Field::kMinute: sec = 0; [[fallthrough]];
-      case Field::kSecond: usec = 0; break;
-      case Field::kMilliseconds: usec = usec / 1000 * 1000; break;
-      case Field::kMicroseconds: break;
-      case Field::kUnknown: return UnitNotRecognized(unit, TypeId::kInterval);
-      default: return UnitNotSupported(unit, TypeId::kInterval);
+      case Field::kMillennium:
+        year = year / 1000 * 1000;
+        [[fallthrough]];
+      case Field::kCentury:
+        year = year / 100 * 100;
+        [[fallthrough]];
+      case Field::kDecade:
+        year = year / 10 * 10;
+        [[fallthrough]];
+      case Field::kYear:
+        mon = 0;
+        [[fallthrough]];
+      case Field::kQuarter:
+        mon = 3 * (mon / 3);
+        [[fallthrough]];
+      case Field::kMonth:
+        day = 0;
+        [[fallthrough]];
+      case Field::kDay:
+        hour = 0;
+        [[fallthrough]];
+      case Field::kHour:
+        min = 0;
+        [[fallthrough]];
+      case Field::kMinute:
+        sec = 0;
+        [[fallthrough]];
+      case Field::kSecond:
+        usec = 0;
+        break;
+      case Field::kMilliseconds:
+        usec = usec / 1000 * 1000;
+        break;
+      case Field::kMicroseconds:
+        break;
+      case Field::kUnknown:
+        return UnitNotRecognized(unit, TypeId::kInterval);
+      default:
+        return UnitNotSupported(unit, TypeId::kInterval);
     }
     Interval r;
     r.months = static_cast<int32_t>(year * 12 + mon);
@@ -415,17 +518,36 @@ Status DateTrunc(Args args, EvalContext&, Value* out) {
     case Field::kDecade:
       f.year = f.year > 0 ? f.year / 10 * 10 : -((8 - (f.year - 1)) / 10) * 10;
       [[fallthrough]];
-    case Field::kYear: f.month = 1; [[fallthrough]];
-    case Field::kQuarter: f.month = 3 * ((f.month - 1) / 3) + 1; [[fallthrough]];
-    case Field::kMonth: f.day = 1; [[fallthrough]];
-    case Field::kDay: f.hour = 0; [[fallthrough]];
-    case Field::kHour: f.minute = 0; [[fallthrough]];
-    case Field::kMinute: f.second = 0; [[fallthrough]];
-    case Field::kSecond: f.micros = 0; break;
-    case Field::kMilliseconds: f.micros = f.micros / 1000 * 1000; break;
-    case Field::kMicroseconds: break;
-    case Field::kUnknown: return UnitNotRecognized(unit, v.type());
-    default: return UnitNotSupported(unit, v.type());
+    case Field::kYear:
+      f.month = 1;
+      [[fallthrough]];
+    case Field::kQuarter:
+      f.month = 3 * ((f.month - 1) / 3) + 1;
+      [[fallthrough]];
+    case Field::kMonth:
+      f.day = 1;
+      [[fallthrough]];
+    case Field::kDay:
+      f.hour = 0;
+      [[fallthrough]];
+    case Field::kHour:
+      f.minute = 0;
+      [[fallthrough]];
+    case Field::kMinute:
+      f.second = 0;
+      [[fallthrough]];
+    case Field::kSecond:
+      f.micros = 0;
+      break;
+    case Field::kMilliseconds:
+      f.micros = f.micros / 1000 * 1000;
+      break;
+    case Field::kMicroseconds:
+      break;
+    case Field::kUnknown:
+      return UnitNotRecognized(unit, v.type());
+    default:
+      return UnitNotSupported(unit, v.type());
   }
   STRATA_ASSIGN_OR_RETURN(int64_t r, FieldsToTimestamp(f));
   *out = make(r);
@@ -458,8 +580,7 @@ Status MakeDate(Args args, EvalContext&, Value* out) {
   const int64_t d = args[2].int_value();
   const std::string fields = std::to_string(y) + "-" + std::to_string(m) + "-" + std::to_string(d);
   if (y == 0) {
-    return Status(SqlState::kDatetimeFieldOverflow,
-                  "date field value out of range: " + fields);
+    return Status(SqlState::kDatetimeFieldOverflow, "date field value out of range: " + fields);
   }
   if (y < 0) y += 1;  // negative years are BC
   if (m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, static_cast<int>(m))) {
@@ -483,10 +604,11 @@ Status MakeTimestamp(Args args, EvalContext& ctx, Value* out) {
     char buf[96];
     std::snprintf(buf, sizeof(buf), "%lld:%02lld:%02g", static_cast<long long>(h),
                   static_cast<long long>(mi), sec);
-    return Status(SqlState::kDatetimeFieldOverflow, std::string("time field value out of range: ") + buf);
+    return Status(SqlState::kDatetimeFieldOverflow,
+                  std::string("time field value out of range: ") + buf);
   }
-  const int64_t micros = (h * 3600 + mi * 60) * kMicrosPerSecond +
-                         static_cast<int64_t>(std::rint(sec * 1e6));
+  const int64_t micros =
+      (h * 3600 + mi * 60) * kMicrosPerSecond + static_cast<int64_t>(std::rint(sec * 1e6));
   *out = Value::Timestamp(DateToTimestamp(date.date_value()) + micros);
   return Status::OK();
 }
@@ -500,9 +622,15 @@ Status Justify(Args args, EvalContext&, Value* out) {
 Status IsFinite(Args args, EvalContext&, Value* out) {
   const Value& v = args[0];
   switch (v.type()) {
-    case TypeId::kDate: *out = Value::Bool(IsFiniteDate(v.date_value())); break;
-    case TypeId::kInterval: *out = Value::Bool(true); break;
-    default: *out = Value::Bool(IsFiniteTimestamp(v.timestamp_value())); break;
+    case TypeId::kDate:
+      *out = Value::Bool(IsFiniteDate(v.date_value()));
+      break;
+    case TypeId::kInterval:
+      *out = Value::Bool(true);
+      break;
+    default:
+      *out = Value::Bool(IsFiniteTimestamp(v.timestamp_value()));
+      break;
   }
   return Status::OK();
 }
@@ -516,8 +644,8 @@ Status ToTimestampEpoch(Args args, EvalContext&, Value* out) {
     *out = Value::TimestampTz(secs > 0 ? kTimestampPositiveInfinity : kTimestampNegativeInfinity);
     return Status::OK();
   }
-  const double micros = std::rint(secs * 1e6) -
-                        static_cast<double>(int64_t{kUnixEpochToPgEpochDays} * kMicrosPerDay);
+  const double micros =
+      std::rint(secs * 1e6) - static_cast<double>(int64_t{kUnixEpochToPgEpochDays} * kMicrosPerDay);
   if (micros < -211813488000000000.0 || micros >= 9223371331200000000.0) {
     return Status(SqlState::kDatetimeFieldOverflow,
                   "timestamp out of range: \"" + FormatText(Value::Float8(secs)).value() + "\"");
@@ -530,7 +658,7 @@ Status ToTimestampEpoch(Args args, EvalContext&, Value* out) {
 
 struct TimeParts {
   DateTimeFields f;
-  int32_t days = 0;     // days since 2000-01-01 (timestamps only)
+  int32_t days = 0;  // days since 2000-01-01 (timestamps only)
   bool is_interval = false;
   int64_t interval_hours = 0;
 };
@@ -584,9 +712,9 @@ std::string FormatTimeParts(const TimeParts& p, std::string_view fmt) {
       }
       return false;
     };
-    const int style_month = (MatchCi(fmt, i, "MONTH") || MatchCi(fmt, i, "MON")) ? 2
+    const int style_month = (MatchCi(fmt, i, "MONTH") || MatchCi(fmt, i, "MON"))   ? 2
                             : (MatchCi(fmt, i, "Month") || MatchCi(fmt, i, "Mon")) ? 1
-                                                                                     : 0;
+                                                                                   : 0;
     if (take("YYYY") || take("yyyy")) {
       out += Pad(display_year, 4, fm);
     } else if (take("IYYY") || take("iyyy")) {
@@ -747,7 +875,15 @@ Status ToCharNumber(Args args, EvalContext&, Value* out) {
     } else if (c == 'S' || c == 's') {
       sign_explicit = true;
       picture.push_back('S');
-    } else if ((c == 'M' || c == 'm') && i + 1 < fmt.size() && (fmt[i + 1] == 'I' || fmt[i + 1] == 'i')) {
+    } else if (c == '"') {
+      // Quoted text is copied literally.
+      for (++i; i < fmt.size() && fmt[i] != '"'; ++i) {
+        if (fmt[i] == '\\' && i + 1 < fmt.size()) ++i;
+        picture.push_back('L');
+        literal.push_back(fmt[i]);
+      }
+    } else if ((c == 'M' || c == 'm') && i + 1 < fmt.size() &&
+               (fmt[i + 1] == 'I' || fmt[i + 1] == 'i')) {
       sign_explicit = true;
       picture.push_back('M');
       ++i;
@@ -771,23 +907,25 @@ Status ToCharNumber(Args args, EvalContext&, Value* out) {
   const bool negative = n.is_negative();
   std::string text = n.Abs().Round(frac_digits).ToString();
   std::string int_part = text.substr(0, text.find('.'));
-  std::string frac_part = text.find('.') == std::string::npos ? "" : text.substr(text.find('.') + 1);
+  std::string frac_part =
+      text.find('.') == std::string::npos ? "" : text.substr(text.find('.') + 1);
   if (int_part == "0") int_part.clear();
   const bool overflow = static_cast<int>(int_part.size()) > int_digits;
   // Left-pad the integer digits to the picture width.
-  std::string int_digits_str(static_cast<size_t>(std::max(0, int_digits - static_cast<int>(int_part.size()))), ' ');
+  std::string int_digits_str(
+      static_cast<size_t>(std::max(0, int_digits - static_cast<int>(int_part.size()))), ' ');
   int_digits_str += int_part;
   // Zero positions: from the first '0' in the picture onwards, blanks become zeros.
   if (first_zero >= 0) {
     for (int k = first_zero; k < int_digits; ++k) {
-      if (int_digits_str[static_cast<size_t>(k)] == ' ') int_digits_str[static_cast<size_t>(k)] = '0';
+      if (int_digits_str[static_cast<size_t>(k)] == ' ')
+        int_digits_str[static_cast<size_t>(k)] = '0';
     }
   }
   // A lone zero before the point for values below 1 when the picture's last
   // integer position is '9': PostgreSQL prints nothing there (".50"), except
   // with no fraction digits at all ("0").
-  if (int_part.empty() && int_digits > 0 && frac_digits == 0 &&
-      int_digits_str.back() == ' ') {
+  if (int_part.empty() && int_digits > 0 && frac_digits == 0 && int_digits_str.back() == ' ') {
     int_digits_str.back() = '0';
   }
   std::string frac_str = frac_part;
@@ -795,7 +933,8 @@ Status ToCharNumber(Args args, EvalContext&, Value* out) {
   if (fm) {
     // FM: drop trailing fraction zeros beyond the last '0' position.
     int keep = frac_digits;
-    while (keep > std::max(last_frac_zero, 0) && frac_str[static_cast<size_t>(keep) - 1] == '0') --keep;
+    while (keep > std::max(last_frac_zero, 0) && frac_str[static_cast<size_t>(keep) - 1] == '0')
+      --keep;
     frac_str.resize(static_cast<size_t>(keep));
   }
   // 'S' before the digits floats next to the number like the default blank
@@ -865,7 +1004,9 @@ Status ToCharNumber(Args args, EvalContext&, Value* out) {
 
 // ---- to_date / to_timestamp(text, fmt) ----------------------------------------------
 
-Status BadFormat(std::string msg) { return Status(SqlState::kInvalidDatetimeFormat, std::move(msg)); }
+Status BadFormat(std::string msg) {
+  return Status(SqlState::kInvalidDatetimeFormat, std::move(msg));
+}
 
 Result<int64_t> ParseWithFormat(std::string_view input, std::string_view fmt, bool want_time) {
   DateTimeFields f;
@@ -888,14 +1029,16 @@ Result<int64_t> ParseWithFormat(std::string_view input, std::string_view fmt, bo
       ++s;
     }
     int64_t r = 0;
-    while (s + n < input.size() && n < max_digits && std::isdigit(static_cast<unsigned char>(input[s + n]))) {
+    while (s + n < input.size() && n < max_digits &&
+           std::isdigit(static_cast<unsigned char>(input[s + n]))) {
       r = r * 10 + (input[s + n] - '0');
       ++n;
     }
     if (n == 0) {
-      return BadFormat(std::string("invalid value \"") +
-                       std::string(input.substr(s, std::min<size_t>(input.size() - s, max_digits))) +
-                       "\" for \"" + what + "\"");
+      return BadFormat(
+          std::string("invalid value \"") +
+          std::string(input.substr(s, std::min<size_t>(input.size() - s, max_digits))) +
+          "\" for \"" + what + "\"");
     }
     s += n;
     *v = neg ? -r : r;
@@ -919,7 +1062,8 @@ Result<int64_t> ParseWithFormat(std::string_view input, std::string_view fmt, bo
   };
   while (i < fmt.size()) {
     auto take = [&](std::string_view word) {
-      if (fmt.size() - i >= word.size() && AsciiLower(fmt.substr(i, word.size())) == AsciiLower(word)) {
+      if (fmt.size() - i >= word.size() &&
+          AsciiLower(fmt.substr(i, word.size())) == AsciiLower(word)) {
         i += word.size();
         return true;
       }
@@ -1015,7 +1159,8 @@ Result<int64_t> ParseWithFormat(std::string_view input, std::string_view fmt, bo
 }
 
 Status ToDate(Args args, EvalContext&, Value* out) {
-  STRATA_ASSIGN_OR_RETURN(int64_t ts, ParseWithFormat(args[0].string_value(), args[1].string_value(), false));
+  STRATA_ASSIGN_OR_RETURN(int64_t ts,
+                          ParseWithFormat(args[0].string_value(), args[1].string_value(), false));
   int64_t days = ts / kMicrosPerDay;
   if (ts % kMicrosPerDay < 0) --days;
   *out = Value::Date(static_cast<int32_t>(days));
@@ -1023,7 +1168,8 @@ Status ToDate(Args args, EvalContext&, Value* out) {
 }
 
 Status ToTimestampFormat(Args args, EvalContext&, Value* out) {
-  STRATA_ASSIGN_OR_RETURN(int64_t ts, ParseWithFormat(args[0].string_value(), args[1].string_value(), true));
+  STRATA_ASSIGN_OR_RETURN(int64_t ts,
+                          ParseWithFormat(args[0].string_value(), args[1].string_value(), true));
   *out = Value::TimestampTz(ts);
   return Status::OK();
 }
@@ -1055,7 +1201,8 @@ void AddDateTimeFunctions(std::vector<FunctionDef>* defs) {
     Add(defs, "date_part", {text, P(t)}, T::kFloat8, DatePart);
   }
   Add(defs, "age", {P(T::kTimestamp), P(T::kTimestamp)}, T::kInterval, Age);
-  Add(defs, "age", {P(T::kTimestampTz), P(T::kTimestampTz)}, T::kInterval, Age, Volatility::kStable);
+  Add(defs, "age", {P(T::kTimestampTz), P(T::kTimestampTz)}, T::kInterval, Age,
+      Volatility::kStable);
   Add(defs, "age", {P(T::kTimestamp)}, T::kInterval, Age, Volatility::kStable);
   Add(defs, "age", {P(T::kTimestampTz)}, T::kInterval, Age, Volatility::kStable);
   Add(defs, "make_date", {P(T::kInt4), P(T::kInt4), P(T::kInt4)}, T::kDate, MakeDate);

@@ -58,10 +58,12 @@ Status Abs(Args args, EvalContext&, Value* out) {
   const Value& v = args[0];
   switch (v.kind()) {
     case ValueKind::kInt:
-      return MakeInt(v.type(), v.int_value() < 0 ? -static_cast<__int128>(v.int_value()) : v.int_value(), out);
+      return MakeInt(
+          v.type(), v.int_value() < 0 ? -static_cast<__int128>(v.int_value()) : v.int_value(), out);
     case ValueKind::kFloat:
-      *out = v.type() == TypeId::kFloat4 ? Value::Float4(std::fabs(static_cast<float>(v.float_value())))
-                                         : Value::Float8(std::fabs(v.float_value()));
+      *out = v.type() == TypeId::kFloat4
+                 ? Value::Float4(std::fabs(static_cast<float>(v.float_value())))
+                 : Value::Float8(std::fabs(v.float_value()));
       return Status::OK();
     default:
       return NumOut(v.numeric_value().Abs(), out);
@@ -106,7 +108,8 @@ Status TruncNumeric(Args args, EvalContext&, Value* out) {
 template <bool kCeil>
 Status FloorCeil(Args args, EvalContext&, Value* out) {
   if (args[0].kind() == ValueKind::kFloat) {
-    *out = Value::Float8(kCeil ? std::ceil(args[0].float_value()) : std::floor(args[0].float_value()));
+    *out =
+        Value::Float8(kCeil ? std::ceil(args[0].float_value()) : std::floor(args[0].float_value()));
     return Status::OK();
   }
   const Numeric& n = args[0].numeric_value();
@@ -394,7 +397,8 @@ Status NumericPower(const Numeric& base, const Numeric& exp, Numeric* out) {
   }
   // General case in long double: ln-based, with PostgreSQL's result scale.
   const long double r = std::pow(ToLongDouble(base), ToLongDouble(exp));
-  if (std::isinf(r)) return Status(SqlState::kNumericValueOutOfRange, "value overflows numeric format");
+  if (std::isinf(r))
+    return Status(SqlState::kNumericValueOutOfRange, "value overflows numeric format");
   double val = r == 0 ? -2000.0 : static_cast<double>(std::log10(std::fabs(r)));
   val = std::clamp(val, -2000.0, 2000.0);
   int32_t rscale = kMinSigDigits - static_cast<int32_t>(val);

@@ -1,6 +1,9 @@
 // String functions (PostgreSQL 15's src/backend/utils/adt/varlena.c,
 // oracle_compat.c): character counts and offsets are in UTF-8 characters.
-// Case mapping is ASCII-only (the C collation's behaviour).
+// Case mapping follows a C.UTF-8 database; ILIKE folds ASCII only.
+
+#include <locale.h>
+#include <wctype.h>
 
 #include <algorithm>
 #include <array>
@@ -72,29 +75,92 @@ std::vector<std::string_view> Chars(std::string_view s) {
   return out;
 }
 
-Status Lower(Args args, EvalContext&, Value* out) { return SetText(AsciiLower(args[0].string_value()), out); }
+// Case mapping as PostgreSQL's libc provider in a C.UTF-8 database:
+// towupper_l/towlower_l per code point (ASCII-only if that locale is
+// missing).
+locale_t Utf8Locale() {
+  static const locale_t loc = [] {
+    locale_t l = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+    return l;
+  }();
+  return loc;
+}
+
+uint32_t DecodeUtf8(std::string_view s, size_t* i) {
+  const unsigned char c = static_cast<unsigned char>(s[*i]);
+  size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : 4;
+  n = std::min(n, s.size() - *i);
+  uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+  for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[*i + k]) & 0x3F);
+  *i += n;
+  return cp;
+}
+
+void EncodeUtf8(uint32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+enum class CaseOp { kLower, kUpper, kInitcap };
+
+std::string MapCase(std::string_view s, CaseOp op) {
+  const locale_t loc = Utf8Locale();
+  std::string out;
+  out.reserve(s.size());
+  bool in_word = false;
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      // ASCII fast path.
+      char ch = static_cast<char>(c);
+      const bool alnum = std::isalnum(c) != 0;
+      const bool upper = op == CaseOp::kUpper || (op == CaseOp::kInitcap && !in_word);
+      if (upper && ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+      if (!upper && ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+      out.push_back(ch);
+      in_word = alnum;
+      ++i;
+      continue;
+    }
+    const uint32_t cp = DecodeUtf8(s, &i);
+    uint32_t mapped = cp;
+    bool alnum = true;
+    if (loc != static_cast<locale_t>(nullptr)) {
+      const wint_t w = static_cast<wint_t>(cp);
+      alnum = iswalnum_l(w, loc) != 0;
+      const bool upper = op == CaseOp::kUpper || (op == CaseOp::kInitcap && !in_word);
+      mapped = static_cast<uint32_t>(upper ? towupper_l(w, loc) : towlower_l(w, loc));
+    }
+    EncodeUtf8(mapped, &out);
+    in_word = alnum;
+  }
+  return out;
+}
+
+Status Lower(Args args, EvalContext&, Value* out) {
+  return SetText(MapCase(args[0].string_value(), CaseOp::kLower), out);
+}
 
 Status Upper(Args args, EvalContext&, Value* out) {
-  std::string s(args[0].string_value());
-  for (char& c : s) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return SetText(std::move(s), out);
+  return SetText(MapCase(args[0].string_value(), CaseOp::kUpper), out);
 }
 
 Status Initcap(Args args, EvalContext&, Value* out) {
-  std::string s(args[0].string_value());
-  bool in_word = false;
-  for (char& c : s) {
-    const bool alnum = std::isalnum(static_cast<unsigned char>(c)) != 0;
-    if (alnum) {
-      if (!in_word && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-      if (in_word && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    // Non-ASCII bytes count as word characters, as in a UTF-8 locale.
-    in_word = alnum || (static_cast<unsigned char>(c) >= 0x80);
-  }
-  return SetText(std::move(s), out);
+  return SetText(MapCase(args[0].string_value(), CaseOp::kInitcap), out);
 }
 
 Status CharLength(Args args, EvalContext&, Value* out) {
@@ -128,8 +194,10 @@ Status Substr(Args args, EvalContext&, Value* out) {
   std::string result;
   if (end > from) {
     if (bytes) {
-      const size_t b = static_cast<size_t>(std::min<int64_t>(from - 1, static_cast<int64_t>(s.size())));
-      const size_t e = static_cast<size_t>(std::min<int64_t>(end - 1, static_cast<int64_t>(s.size())));
+      const size_t b =
+          static_cast<size_t>(std::min<int64_t>(from - 1, static_cast<int64_t>(s.size())));
+      const size_t e =
+          static_cast<size_t>(std::min<int64_t>(end - 1, static_cast<int64_t>(s.size())));
       result = std::string(s.substr(b, e - b));
     } else {
       const size_t b = Utf8Offset(s, from - 1);
@@ -164,9 +232,8 @@ Status Strpos(Args args, EvalContext&, Value* out) {
   const std::string_view s = args[0].string_value();
   const std::string_view sub = args[1].string_value();
   const size_t at = s.find(sub);
-  *out = Value::Int4(at == std::string_view::npos
-                         ? 0
-                         : static_cast<int32_t>(Utf8Length(s.substr(0, at)) + 1));
+  *out = Value::Int4(
+      at == std::string_view::npos ? 0 : static_cast<int32_t>(Utf8Length(s.substr(0, at)) + 1));
   return Status::OK();
 }
 
@@ -282,9 +349,7 @@ Status Right(Args args, EvalContext&, Value* out) {
   return SetText(std::string(s.substr(Utf8Offset(s, len - keep))), out);
 }
 
-Status TooLarge() {
-  return Status(SqlState::kProgramLimitExceeded, "requested length too large");
-}
+Status TooLarge() { return Status(SqlState::kProgramLimitExceeded, "requested length too large"); }
 
 template <bool kLeft>
 Status Pad(Args args, EvalContext&, Value* out) {
@@ -298,7 +363,8 @@ Status Pad(Args args, EvalContext&, Value* out) {
   }
   const std::vector<std::string_view> fill_chars = Chars(fill);
   std::string pad;
-  for (int64_t i = 0; i < len - have; ++i) pad.append(fill_chars[static_cast<size_t>(i) % fill_chars.size()]);
+  for (int64_t i = 0; i < len - have; ++i)
+    pad.append(fill_chars[static_cast<size_t>(i) % fill_chars.size()]);
   return SetText(kLeft ? pad + std::string(s) : std::string(s) + pad, out);
 }
 
@@ -360,7 +426,8 @@ Status Ascii(Args args, EvalContext&, Value* out) {
     cp = c & 0x1F;
     n = 2;
   }
-  for (size_t i = 1; i < n && i < s.size(); ++i) cp = (cp << 6) | (static_cast<unsigned char>(s[i]) & 0x3F);
+  for (size_t i = 1; i < n && i < s.size(); ++i)
+    cp = (cp << 6) | (static_cast<unsigned char>(s[i]) & 0x3F);
   *out = Value::Int4(static_cast<int32_t>(cp));
   return Status::OK();
 }
@@ -369,8 +436,8 @@ Status Chr(Args args, EvalContext&, Value* out) {
   const int64_t cp = args[0].int_value();
   if (cp == 0) return Status(SqlState::kProgramLimitExceeded, "null character not permitted");
   if (cp < 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return Status(SqlState::kProgramLimitExceeded, "requested character too large for encoding: " +
-                                                       std::to_string(cp));
+    return Status(SqlState::kProgramLimitExceeded,
+                  "requested character too large for encoding: " + std::to_string(cp));
   }
   std::string r;
   const uint32_t c = static_cast<uint32_t>(cp);
@@ -481,8 +548,8 @@ Status RegexpReplace(Args args, EvalContext&, Value* out) {
   STRATA_ASSIGN_OR_RETURN(const std::regex* re, CompiledRegex(args[1].string_value(), icase));
   const std::string s(args[0].string_value());
   const std::string replacement = ConvertReplacement(args[2].string_value());
-  auto flags = global ? std::regex_constants::format_default
-                      : std::regex_constants::format_first_only;
+  auto flags =
+      global ? std::regex_constants::format_default : std::regex_constants::format_first_only;
   return SetText(std::regex_replace(s, *re, replacement, flags), out);
 }
 
@@ -508,7 +575,8 @@ std::string Md5Hex(std::string_view input) {
     for (int i = 0; i < 16; ++i) {
       m[i] = 0;
       for (int b = 3; b >= 0; --b) {
-        m[i] = (m[i] << 8) | static_cast<unsigned char>(msg[chunk + static_cast<size_t>(i * 4 + b)]);
+        m[i] =
+            (m[i] << 8) | static_cast<unsigned char>(msg[chunk + static_cast<size_t>(i * 4 + b)]);
       }
     }
     uint32_t a = a0, b = b0, c = c0, d = d0;
@@ -550,7 +618,9 @@ std::string Md5Hex(std::string_view input) {
   return hex;
 }
 
-Status Md5(Args args, EvalContext&, Value* out) { return SetText(Md5Hex(args[0].string_value()), out); }
+Status Md5(Args args, EvalContext&, Value* out) {
+  return SetText(Md5Hex(args[0].string_value()), out);
+}
 
 void Add(std::vector<FunctionDef>* defs, std::string_view name, std::vector<ParamType> params,
          TypeId ret, ScalarFn fn) {
@@ -591,10 +661,16 @@ void AddStringFunctions(std::vector<FunctionDef>* defs) {
   Add(defs, "rtrim", {text}, T::kText, Trim<false, true>);
   Add(defs, "rtrim", {text, text}, T::kText, Trim<false, true>);
   Add(defs, "split_part", {text, text, int4}, T::kText, SplitPart);
-  defs->push_back(FunctionDef{"concat", {Any()}, T::kText, Concat, false, Volatility::kStable,
-                              ReturnRule::kFixed, true});
-  defs->push_back(FunctionDef{"concat_ws", {text, Any()}, T::kText, ConcatWs, false,
-                              Volatility::kStable, ReturnRule::kFixed, true});
+  defs->push_back(FunctionDef{
+      "concat", {Any()}, T::kText, Concat, false, Volatility::kStable, ReturnRule::kFixed, true});
+  defs->push_back(FunctionDef{"concat_ws",
+                              {text, Any()},
+                              T::kText,
+                              ConcatWs,
+                              false,
+                              Volatility::kStable,
+                              ReturnRule::kFixed,
+                              true});
   Add(defs, "left", {text, int4}, T::kText, Left);
   Add(defs, "right", {text, int4}, T::kText, Right);
   Add(defs, "lpad", {text, int4}, T::kText, Pad<true>);

@@ -55,7 +55,8 @@ Result<DataType> SelectCommonType(std::span<const ArgType> types, std::string_vi
   const ArgType* ptype = nullptr;
   bool all_same = !types[0].unknown_literal;
   for (const ArgType& t : types) {
-    if (t.unknown_literal || t.type.id != types[0].type.id || t.type.element != types[0].type.element) {
+    if (t.unknown_literal || t.type.id != types[0].type.id ||
+        t.type.element != types[0].type.element) {
       all_same = false;
     }
   }
@@ -79,8 +80,7 @@ Result<DataType> SelectCommonType(std::span<const ArgType> types, std::string_vi
                                                      ptype->type.ToString() + " and " +
                                                      t.type.ToString() + " cannot be matched");
     }
-    if (!IsPreferredType(ptype->type.id) &&
-        CanCoerce(*ptype, t.type, CastContext::kImplicit) &&
+    if (!IsPreferredType(ptype->type.id) && CanCoerce(*ptype, t.type, CastContext::kImplicit) &&
         !CanCoerce(t, ptype->type, CastContext::kImplicit)) {
       ptype = &t;
     }
@@ -130,18 +130,21 @@ Result<int> CompareValues(const Value& a, const Value& b) {
       if (a.kind() == ValueKind::kFloat || b.kind() == ValueKind::kFloat) {
         auto as_double = [](const Value& v) {
           switch (v.kind()) {
-            case ValueKind::kInt: return static_cast<double>(v.int_value());
-            case ValueKind::kNumeric: return v.numeric_value().ToDouble();
-            default: return v.float_value();
+            case ValueKind::kInt:
+              return static_cast<double>(v.int_value());
+            case ValueKind::kNumeric:
+              return v.numeric_value().ToDouble();
+            default:
+              return v.float_value();
           }
         };
         return CompareDoubles(as_double(a), as_double(b));
       }
       // int vs numeric: exact.
-      const Numeric na = a.kind() == ValueKind::kInt ? Numeric::FromInt64(a.int_value())
-                                                     : a.numeric_value();
-      const Numeric nb = b.kind() == ValueKind::kInt ? Numeric::FromInt64(b.int_value())
-                                                     : b.numeric_value();
+      const Numeric na =
+          a.kind() == ValueKind::kInt ? Numeric::FromInt64(a.int_value()) : a.numeric_value();
+      const Numeric nb =
+          b.kind() == ValueKind::kInt ? Numeric::FromInt64(b.int_value()) : b.numeric_value();
       return Sign(na.Compare(nb));
     }
     case 'S':

@@ -2,9 +2,9 @@
 // value_io_cases.inc holds, per input, PostgreSQL's text output, its binary
 // send form and SQLSTATE (gen_value_io_expected.py).
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "common/value_binary.h"
 #include "common/value_text.h"
@@ -87,7 +87,8 @@ TEST(ValueIoTest, SpecialDateInputsNeedTheCurrentTime) {
   const TextInputContext ctx{643'036'455'000'000};
   ASSERT_OK_AND_ASSIGN(Value today, ParseText(DataType::Of(TypeId::kDate), "today", &ctx));
   EXPECT_EQ(FormatText(today).value(), "2020-05-17");
-  ASSERT_OK_AND_ASSIGN(Value tomorrow, ParseText(DataType::Of(TypeId::kTimestamp), "tomorrow", &ctx));
+  ASSERT_OK_AND_ASSIGN(Value tomorrow,
+                       ParseText(DataType::Of(TypeId::kTimestamp), "tomorrow", &ctx));
   EXPECT_EQ(FormatText(tomorrow).value(), "2020-05-18 00:00:00");
   ASSERT_OK_AND_ASSIGN(Value now, ParseText(DataType::Of(TypeId::kTimestampTz), " NOW ", &ctx));
   EXPECT_EQ(FormatText(now).value(), "2020-05-17 13:14:15+00");
@@ -113,10 +114,9 @@ TEST(ValueBinaryTest, RejectsMalformedInput) {
   ASSERT_SQLSTATE(DecodeBinary(DataType::Array(TypeId::kInt4), Unhex("000000010000000000000014")),
                   SqlState::kDatatypeMismatch);
   // int4[] with a truncated element.
-  ASSERT_SQLSTATE(
-      DecodeBinary(DataType::Array(TypeId::kInt4),
-                   Unhex("00000001000000000000001700000001000000010000000400")),
-      SqlState::kInvalidBinaryRepresentation);
+  ASSERT_SQLSTATE(DecodeBinary(DataType::Array(TypeId::kInt4),
+                               Unhex("00000001000000000000001700000001000000010000000400")),
+                  SqlState::kInvalidBinaryRepresentation);
   ASSERT_SQLSTATE(DecodeBinary(DataType::Of(TypeId::kText), std::string("\xff", 1)),
                   SqlState::kCharacterNotInRepertoire);
   ASSERT_SQLSTATE(DecodeBinary(DataType::Varchar(2), "abc"), SqlState::kStringDataRightTruncation);
@@ -124,8 +124,8 @@ TEST(ValueBinaryTest, RejectsMalformedInput) {
 
 TEST(ValueBinaryTest, NumericDscaleTruncatesAndTypmodRounds) {
   // 1.2345 sent with dscale 2 reads as 1.23 (numeric_recv truncates).
-  ASSERT_OK_AND_ASSIGN(Value v, DecodeBinary(DataType::Of(TypeId::kNumeric),
-                                             Unhex("000200000000000200010929")));
+  ASSERT_OK_AND_ASSIGN(
+      Value v, DecodeBinary(DataType::Of(TypeId::kNumeric), Unhex("000200000000000200010929")));
   EXPECT_EQ(FormatText(v).value(), "1.23");
   ASSERT_OK_AND_ASSIGN(v, DecodeBinary(DataType::Numeric(5, 1), Unhex("000200000000000400010929")));
   EXPECT_EQ(FormatText(v).value(), "1.2");

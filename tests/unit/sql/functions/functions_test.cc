@@ -2,12 +2,12 @@
 // expected type, output text and SQLSTATE of every case in
 // functions_cases.txt come from a real PostgreSQL 15 (gen_pg_expected.py).
 
-#include <gtest/gtest.h>
-
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "common/value_text.h"
 #include "sql/functions/aggregate.h"
@@ -34,7 +34,8 @@ std::vector<std::string> Split(std::string_view s, char sep) {
   size_t start = 0;
   while (true) {
     const size_t at = s.find(sep, start);
-    out.emplace_back(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+    out.emplace_back(
+        s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
     if (at == std::string_view::npos) break;
     start = at + 1;
   }
@@ -241,12 +242,18 @@ TEST(FunctionsTest, ErrorMessagesFollowPostgres) {
 }
 
 TEST(FunctionsTest, ImplicitCastsFollowPgCast) {
-  EXPECT_TRUE(CanCoerce(ArgType::Of(TypeId::kInt4), DataType::Of(TypeId::kInt8), CastContext::kImplicit));
-  EXPECT_FALSE(CanCoerce(ArgType::Of(TypeId::kInt8), DataType::Of(TypeId::kInt4), CastContext::kImplicit));
-  EXPECT_TRUE(CanCoerce(ArgType::Of(TypeId::kInt8), DataType::Of(TypeId::kInt4), CastContext::kAssignment));
-  EXPECT_FALSE(CanCoerce(ArgType::Of(TypeId::kText), DataType::Of(TypeId::kInt4), CastContext::kAssignment));
-  EXPECT_TRUE(CanCoerce(ArgType::Of(TypeId::kInt4), DataType::Of(TypeId::kText), CastContext::kAssignment));
-  EXPECT_FALSE(CanCoerce(ArgType::Of(TypeId::kInt4), DataType::Of(TypeId::kText), CastContext::kImplicit));
+  EXPECT_TRUE(
+      CanCoerce(ArgType::Of(TypeId::kInt4), DataType::Of(TypeId::kInt8), CastContext::kImplicit));
+  EXPECT_FALSE(
+      CanCoerce(ArgType::Of(TypeId::kInt8), DataType::Of(TypeId::kInt4), CastContext::kImplicit));
+  EXPECT_TRUE(
+      CanCoerce(ArgType::Of(TypeId::kInt8), DataType::Of(TypeId::kInt4), CastContext::kAssignment));
+  EXPECT_FALSE(
+      CanCoerce(ArgType::Of(TypeId::kText), DataType::Of(TypeId::kInt4), CastContext::kAssignment));
+  EXPECT_TRUE(
+      CanCoerce(ArgType::Of(TypeId::kInt4), DataType::Of(TypeId::kText), CastContext::kAssignment));
+  EXPECT_FALSE(
+      CanCoerce(ArgType::Of(TypeId::kInt4), DataType::Of(TypeId::kText), CastContext::kImplicit));
   EXPECT_TRUE(CanCoerce(ArgType::Unknown(), DataType::Of(TypeId::kUuid), CastContext::kImplicit));
 }
 
@@ -261,7 +268,8 @@ TEST(FunctionsTest, SelectCommonTypeFollowsPostgres) {
   std::vector<ArgType> floats = {ArgType::Of(TypeId::kFloat8), ArgType::Of(TypeId::kNumeric)};
   ASSERT_OK_AND_ASSIGN(t, SelectCommonType(floats, "UNION"));
   EXPECT_EQ(t.id, TypeId::kFloat8);
-  std::vector<ArgType> varchars = {ArgType::Of(DataType::Varchar(3)), ArgType::Of(DataType::Varchar(3))};
+  std::vector<ArgType> varchars = {ArgType::Of(DataType::Varchar(3)),
+                                   ArgType::Of(DataType::Varchar(3))};
   ASSERT_OK_AND_ASSIGN(t, SelectCommonType(varchars, "UNION"));
   EXPECT_EQ(t, DataType::Varchar(3));
   std::vector<ArgType> bad = {ArgType::Of(TypeId::kInt4), ArgType::Of(TypeId::kText)};
@@ -272,8 +280,9 @@ TEST(FunctionsTest, SelectCommonTypeFollowsPostgres) {
 
 TEST(FunctionsTest, AggregateStatesMerge) {
   EvalContext ctx = MakeContext();
-  ASSERT_OK_AND_ASSIGN(ResolvedAggregate avg,
-                       ResolveAggregate("avg", std::vector<ArgType>{ArgType::Of(TypeId::kInt4)}, false));
+  ASSERT_OK_AND_ASSIGN(
+      ResolvedAggregate avg,
+      ResolveAggregate("avg", std::vector<ArgType>{ArgType::Of(TypeId::kInt4)}, false));
   auto a = avg.NewState();
   auto b = avg.NewState();
   for (int v : {1, 2}) ASSERT_OK(a->Update(std::vector<Value>{Value::Int4(v)}, ctx));
@@ -282,11 +291,11 @@ TEST(FunctionsTest, AggregateStatesMerge) {
   Value out;
   ASSERT_OK(a->Finalize(ctx, &out));
   EXPECT_EQ(FormatText(out).value(), "2.3333333333333333");
-  ASSERT_OK_AND_ASSIGN(ResolvedAggregate agg,
-                       ResolveAggregate("string_agg",
-                                        std::vector<ArgType>{ArgType::Of(TypeId::kText),
-                                                             ArgType::Unknown()},
-                                        false));
+  ASSERT_OK_AND_ASSIGN(
+      ResolvedAggregate agg,
+      ResolveAggregate("string_agg",
+                       std::vector<ArgType>{ArgType::Of(TypeId::kText), ArgType::Unknown()},
+                       false));
   auto s1 = agg.NewState();
   auto s2 = agg.NewState();
   ASSERT_OK(s1->Update(std::vector<Value>{Value::Text("a"), Value::Text(",")}, ctx));
@@ -327,9 +336,10 @@ namespace {
 
 TEST(FunctionsTest, DistinctAggregatesDedupAcrossMerge) {
   EvalContext ctx;
-  ASSERT_OK_AND_ASSIGN(ResolvedAggregate count,
-                       ResolveAggregate("count", std::vector<ArgType>{ArgType::Of(TypeId::kNumeric)},
-                                        /*distinct=*/true));
+  ASSERT_OK_AND_ASSIGN(
+      ResolvedAggregate count,
+      ResolveAggregate("count", std::vector<ArgType>{ArgType::Of(TypeId::kNumeric)},
+                       /*distinct=*/true));
   auto a = count.NewState();
   auto b = count.NewState();
   for (const char* v : {"1.0", "1.00", "2"}) {
