@@ -1,6 +1,7 @@
 #include "common/datetime.h"
 
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -364,25 +365,37 @@ Status IntervalFieldRange(std::string_view text) {
                 "interval field value out of range: \"" + std::string(text) + "\"");
 }
 
-// Accumulates fields as PostgreSQL's DecodeInterval does: whole units add to
-// months/days/micros, fractions cascade to the next smaller unit.
+// A parsed number: integer part and signed fraction, kept apart as
+// PostgreSQL's DecodeInterval does (so '1.0000005 sec' rounds the fraction
+// alone).
+struct Number {
+  int64_t whole = 0;
+  double frac = 0;
+};
+
+// Accumulates fields as PostgreSQL's DecodeInterval (AdjustFract* helpers).
 struct IntervalBuilder {
   __int128 months = 0;
   __int128 days = 0;
   __int128 micros = 0;
 
-  // `whole` and `frac` (same sign as the number) of `count` units.
-  void AddMonths(double v) {
-    const double whole = std::trunc(v);
-    months += static_cast<__int128>(whole);
-    AddDays((v - whole) * kDaysPerMonth);
+  void AdjustFractMicros(double frac, double scale) {
+    if (frac == 0) return;
+    frac *= scale;
+    const int64_t usec = static_cast<int64_t>(frac);
+    micros += usec + static_cast<int64_t>(std::rint(frac - static_cast<double>(usec)));
   }
-  void AddDays(double v) {
-    const double whole = std::trunc(v);
-    days += static_cast<__int128>(whole);
-    AddSeconds((v - whole) * 86400.0);
+  void AdjustFractDays(double frac, int scale) {
+    if (frac == 0) return;
+    frac *= scale;
+    const int extra = static_cast<int>(frac);
+    days += extra;
+    AdjustFractMicros(frac - extra, static_cast<double>(kMicrosPerDay));
   }
-  void AddSeconds(double v) { micros += static_cast<__int128>(std::rint(v * 1e6)); }
+  void AdjustFractYears(double frac, int scale) {
+    if (frac == 0) return;
+    months += static_cast<int64_t>(std::rint(frac * scale * 12));
+  }
 };
 
 enum class Unit {
@@ -472,43 +485,87 @@ Unit LookupUnit(std::string word) {
   return Unit::kNone;
 }
 
-void AddUnits(IntervalBuilder* b, double v, Unit unit) {
+// Field-group bits, to reject a unit given twice ("1 day 1 day").
+int UnitMask(Unit unit) {
   switch (unit) {
     case Unit::kMicro:
-      b->micros += static_cast<__int128>(std::rint(v));
+      return 1 << 0;
+    case Unit::kMilli:
+      return 1 << 1;
+    case Unit::kSecond:
+      return 1 << 2;
+    case Unit::kMinute:
+      return 1 << 3;
+    case Unit::kHour:
+      return 1 << 4;
+    case Unit::kDay:
+    case Unit::kWeek:
+      return 1 << 5;
+    case Unit::kMonth:
+      return 1 << 6;
+    case Unit::kYear:
+    case Unit::kDecade:
+    case Unit::kCentury:
+    case Unit::kMillennium:
+      return 1 << 7;
+    case Unit::kNone:
+    case Unit::kAgo:
+      break;
+  }
+  return 0;
+}
+constexpr int kTimeFieldMask = (1 << 2) | (1 << 3) | (1 << 4);
+
+void AddUnits(IntervalBuilder* b, const Number& n, Unit unit) {
+  const __int128 w = n.whole;
+  switch (unit) {
+    case Unit::kMicro:
+      b->micros += w;
+      b->AdjustFractMicros(n.frac, 1);
       break;
     case Unit::kMilli:
-      b->micros += static_cast<__int128>(std::rint(v * 1000));
+      b->micros += w * 1000;
+      b->AdjustFractMicros(n.frac, 1000);
       break;
     case Unit::kSecond:
-      b->AddSeconds(v);
+      b->micros += w * kMicrosPerSecond;
+      b->AdjustFractMicros(n.frac, static_cast<double>(kMicrosPerSecond));
       break;
     case Unit::kMinute:
-      b->AddSeconds(v * 60);
+      b->micros += w * kMicrosPerMinute;
+      b->AdjustFractMicros(n.frac, static_cast<double>(kMicrosPerMinute));
       break;
     case Unit::kHour:
-      b->AddSeconds(v * 3600);
+      b->micros += w * kMicrosPerHour;
+      b->AdjustFractMicros(n.frac, static_cast<double>(kMicrosPerHour));
       break;
     case Unit::kDay:
-      b->AddDays(v);
+      b->days += w;
+      b->AdjustFractMicros(n.frac, static_cast<double>(kMicrosPerDay));
       break;
     case Unit::kWeek:
-      b->AddDays(v * 7);
+      b->days += w * 7;
+      b->AdjustFractDays(n.frac, 7);
       break;
     case Unit::kMonth:
-      b->AddMonths(v);
+      b->months += w;
+      b->AdjustFractDays(n.frac, kDaysPerMonth);
       break;
     case Unit::kYear:
-      b->AddMonths(v * 12);
+      b->months += w * 12;
+      b->AdjustFractYears(n.frac, 1);
       break;
     case Unit::kDecade:
-      b->AddMonths(v * 120);
+      b->months += w * 120;
+      b->AdjustFractYears(n.frac, 10);
       break;
     case Unit::kCentury:
-      b->AddMonths(v * 1200);
+      b->months += w * 1200;
+      b->AdjustFractYears(n.frac, 100);
       break;
     case Unit::kMillennium:
-      b->AddMonths(v * 12000);
+      b->months += w * 12000;
+      b->AdjustFractYears(n.frac, 1000);
       break;
     case Unit::kNone:
     case Unit::kAgo:
@@ -518,22 +575,37 @@ void AddUnits(IntervalBuilder* b, double v, Unit unit) {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-// Reads "[+-]digits[.digits]" (at least one digit). Returns false if absent.
-bool ReadNumber(std::string_view* s, double* v, bool* had_sign) {
+// Reads "[+-]digits[.digits]" or ".digits" (a sign must be followed by a
+// digit, as in PostgreSQL). Returns false if absent or out of range.
+bool ReadNumber(std::string_view* s, Number* n, bool* had_fraction) {
   size_t i = 0;
-  *had_sign = false;
+  bool negative = false;
   if (i < s->size() && ((*s)[i] == '+' || (*s)[i] == '-')) {
-    *had_sign = true;
+    negative = (*s)[i] == '-';
     ++i;
+    if (i >= s->size() || !IsDigit((*s)[i])) return false;
   }
-  size_t digits = 0;
-  while (i < s->size() && IsDigit((*s)[i])) ++i, ++digits;
+  const size_t int_start = i;
+  while (i < s->size() && IsDigit((*s)[i])) ++i;
+  const size_t int_end = i;
+  size_t frac_digits = 0;
+  *had_fraction = false;
   if (i < s->size() && (*s)[i] == '.') {
+    *had_fraction = true;
     ++i;
-    while (i < s->size() && IsDigit((*s)[i])) ++i, ++digits;
+    while (i < s->size() && IsDigit((*s)[i])) ++i, ++frac_digits;
   }
-  if (digits == 0) return false;
-  *v = std::strtod(std::string(s->substr(0, i)).c_str(), nullptr);
+  if (int_end == int_start && frac_digits == 0) return false;
+  errno = 0;
+  const std::string int_text(s->substr(int_start, int_end - int_start));
+  const long long whole = int_text.empty() ? 0 : std::strtoll(int_text.c_str(), nullptr, 10);
+  if (errno == ERANGE) return false;
+  const double frac =
+      frac_digits == 0
+          ? 0.0
+          : std::strtod(("0" + std::string(s->substr(int_end, i - int_end))).c_str(), nullptr);
+  n->whole = negative ? -whole : whole;
+  n->frac = negative ? -frac : frac;
   s->remove_prefix(i);
   return true;
 }
@@ -559,9 +631,9 @@ Result<Interval> ParseIso8601(std::string_view text, std::string_view s) {
       s.remove_prefix(1);
       continue;
     }
-    double v;
-    bool had_sign;
-    if (!ReadNumber(&s, &v, &had_sign) || s.empty()) return IntervalSyntax(text);
+    Number v;
+    bool had_fraction;
+    if (!ReadNumber(&s, &v, &had_fraction) || s.empty()) return IntervalSyntax(text);
     const char u = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
     s.remove_prefix(1);
     any = true;
@@ -620,6 +692,12 @@ Result<Interval> ParseInterval(std::string_view text) {
   IntervalBuilder b;
   bool any = false;
   bool ago = false;
+  int seen = 0;
+  auto mark = [&seen](int mask) {
+    if ((seen & mask) != 0) return false;
+    seen |= mask;
+    return true;
+  };
   while (true) {
     skip_space();
     if (s.empty()) break;
@@ -632,13 +710,14 @@ Result<Interval> ParseInterval(std::string_view text) {
       ago = true;
       continue;
     }
-    double v;
-    bool had_sign;
+    Number v;
+    bool had_fraction;
     const std::string_view before = s;
-    if (!ReadNumber(&s, &v, &had_sign)) return IntervalSyntax(text);
+    if (!ReadNumber(&s, &v, &had_fraction)) return IntervalSyntax(text);
     any = true;
     if (!s.empty() && s[0] == ':') {
       // A time field: [+-]h:mm[:ss[.frac]] (h may exceed 24).
+      if (!mark(kTimeFieldMask)) return IntervalSyntax(text);
       std::string_view t = before;
       bool negative = false;
       if (t[0] == '+' || t[0] == '-') {
@@ -682,6 +761,19 @@ Result<Interval> ParseInterval(std::string_view text) {
       }
       continue;
     }
+    if (!had_fraction && s.size() >= 2 && s[0] == '-' && IsDigit(s[1])) {
+      // SQL-standard year-month: "1-2" is 1 year 2 months.
+      s.remove_prefix(1);
+      Number months;
+      bool months_fraction;
+      if (!ReadNumber(&s, &months, &months_fraction) || months_fraction || months.whole > 11) {
+        return IntervalFieldRange(text);
+      }
+      if (!mark(UnitMask(Unit::kYear) | UnitMask(Unit::kMonth))) return IntervalSyntax(text);
+      b.months +=
+          static_cast<__int128>(v.whole) * 12 + (v.whole < 0 ? -months.whole : months.whole);
+      continue;
+    }
     skip_space();
     Unit unit = Unit::kNone;
     if (!s.empty() && std::isalpha(static_cast<unsigned char>(s[0]))) {
@@ -689,16 +781,16 @@ Result<Interval> ParseInterval(std::string_view text) {
       while (n < s.size() && std::isalpha(static_cast<unsigned char>(s[n]))) ++n;
       unit = LookupUnit(std::string(s.substr(0, n)));
       if (unit == Unit::kNone) return IntervalSyntax(text);
-      if (unit == Unit::kAgo) {
-        // A bare number followed by "ago" is seconds.
-        AddUnits(&b, v, Unit::kSecond);
-        continue;
-      }
-      s.remove_prefix(n);
-    } else {
-      // A bare number means seconds, as in PostgreSQL.
-      unit = Unit::kSecond;
+      if (unit != Unit::kAgo) s.remove_prefix(n);
     }
+    if (unit == Unit::kNone || unit == Unit::kAgo) {
+      // A bare number: days when a time field follows (SQL standard
+      // "1 2:03:04"), else seconds, as in PostgreSQL.
+      const size_t token_end = s.find(' ');
+      const std::string_view next = s.substr(0, token_end);
+      unit = next.find(':') != std::string_view::npos ? Unit::kDay : Unit::kSecond;
+    }
+    if (!mark(UnitMask(unit))) return IntervalSyntax(text);
     AddUnits(&b, v, unit);
   }
   if (!any) return IntervalSyntax(text);

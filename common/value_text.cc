@@ -444,7 +444,16 @@ Result<Value> ParseDate(std::string_view text, const TextInputContext* context) 
   int64_t y;
   int64_t m;
   int64_t d;
-  if (!ReadDate(&s, &y, &m, &d) || !s.empty()) return DateSyntax("date", text);
+  if (s.size() == 8 &&
+      std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    // Undelimited ISO 8601: YYYYMMDD.
+    y = std::atoi(std::string(s.substr(0, 4)).c_str());
+    m = std::atoi(std::string(s.substr(4, 2)).c_str());
+    d = std::atoi(std::string(s.substr(6, 2)).c_str());
+    s = {};
+  } else if (!ReadDate(&s, &y, &m, &d) || !s.empty()) {
+    return DateSyntax("date", text);
+  }
   if (bc) {
     if (y == 0) return DateRange(text);
     y = 1 - y;
