@@ -25,6 +25,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # do not leave __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 
 import psycopg2  # noqa: E402
@@ -32,6 +33,7 @@ import psycopg2.extensions  # noqa: E402
 
 TEST_DIR = os.path.join(HERE, "differential")
 STATEMENT_TIMEOUT = 20.0  # seconds one record may take on either server
+MAX_LOST_IN_A_ROW = 3  # then the rest of the file is skipped on Strata (a hung server)
 MAX_SHOWN_ROWS = 12
 MAX_SHOWN_CHARS = 300
 
@@ -346,6 +348,8 @@ def main():
                     help="validate the test files against PostgreSQL alone")
     ap.add_argument("--strict-meta", action="store_true",
                     help="column name / type differences fail the record")
+    ap.add_argument("--show", action="store_true",
+                    help="print every record with PostgreSQL's result (for writing tests)")
     ap.add_argument("--report", help="write a JSON report of every record's result here")
     ap.add_argument("--timeout", type=float, default=STATEMENT_TIMEOUT,
                     help="seconds one record may take (default %(default)s)")
@@ -401,16 +405,25 @@ def run_all(args, parsed, pg, strata, t0):
         st_conn = Conn(strata.server.dsn(), args.timeout) if strata else None
         file_passed = 0
         failures = []
+        lost_in_a_row = 0
         for rec in records:
             ref = pg_conn.run(rec.sql)
+            if args.show:
+                print("%s  %s\n  %s\n  -> %s\n%s" % (
+                    rec.where(), rec.header(), rec.sql.replace("\n", "\n  "), ref.describe(),
+                    show_rows(ref.rows) if ref.rows is not None else ""))
             problem = None
             warning = None
             ref_problem = check_expectation(rec, ref)
             if ref_problem:
                 problem = "INVALID TEST (PostgreSQL disagrees with the record): " + ref_problem
+            elif st_conn is not None and lost_in_a_row >= MAX_LOST_IN_A_ROW:
+                problem = "skipped: strata-server lost the connection %d times in a row" % (
+                    lost_in_a_row)
             elif st_conn is not None:
                 got = st_conn.run(rec.sql)
                 problem, warning = compare(rec, ref, got)
+                lost_in_a_row = lost_in_a_row + 1 if got.lost else 0
                 if got.lost:
                     crash_log = strata.ensure_alive()
                     if crash_log is not None:
