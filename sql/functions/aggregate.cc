@@ -364,6 +364,148 @@ class DistinctState final : public AggregateState {
   size_t bytes_ = 0;
 };
 
+enum class VarianceKind { kVarPop, kVarSamp, kStddevPop, kStddevSamp };
+
+// Float variance with PostgreSQL's Youngs-Cramer accumulation
+// (float8_accum / float8_combine / float8_var_*), bit-for-bit.
+class FloatVarianceState final : public AggregateState {
+ public:
+  explicit FloatVarianceState(VarianceKind kind) : kind_(kind) {}
+  Status Update(Args args, EvalContext&) override {
+    const double x = args[0].float_value();
+    const double old_n = n_;
+    n_ += 1.0;
+    sx_ += x;
+    if (old_n > 0.0) {
+      const double tmp = x * n_ - sx_;
+      sxx_ += tmp * tmp / (n_ * old_n);
+      if (std::isinf(sx_) || std::isinf(sxx_)) {
+        if (!std::isinf(x)) return FloatOverflow();
+        sxx_ = std::nan("");
+      }
+    } else if (std::isnan(x) || std::isinf(x)) {
+      sxx_ = std::nan("");
+    }
+    return Status::OK();
+  }
+  Status Merge(const AggregateState& other) override {
+    const auto& o = Cast<FloatVarianceState>(other);
+    if (o.n_ == 0.0) return Status::OK();
+    if (n_ == 0.0) {
+      n_ = o.n_;
+      sx_ = o.sx_;
+      sxx_ = o.sxx_;
+      return Status::OK();
+    }
+    const double n = n_ + o.n_;
+    const double tmp = sx_ / n_ - o.sx_ / o.n_;
+    sxx_ = sxx_ + o.sxx_ + n_ * o.n_ * tmp * tmp / n;
+    sx_ += o.sx_;
+    n_ = n;
+    return Status::OK();
+  }
+  Status Finalize(EvalContext&, Value* out) const override {
+    const bool sample = kind_ == VarianceKind::kVarSamp || kind_ == VarianceKind::kStddevSamp;
+    if (n_ == 0.0 || (sample && n_ <= 1.0)) {
+      *out = Value::Null(TypeId::kFloat8);
+      return Status::OK();
+    }
+    const double var = sxx_ / (sample ? n_ - 1.0 : n_);
+    const bool stddev = kind_ == VarianceKind::kStddevPop || kind_ == VarianceKind::kStddevSamp;
+    *out = Value::Float8(stddev ? std::sqrt(var) : var);
+    return Status::OK();
+  }
+  size_t MemoryUsage() const override { return sizeof(*this); }
+
+ private:
+  VarianceKind kind_;
+  double n_ = 0;
+  double sx_ = 0;
+  double sxx_ = 0;
+};
+
+// Exact variance over integers and numerics (numeric_stddev_internal):
+// (N * sumX2 - sumX^2) / (N * (N - 1)) with select_div_scale, then sqrt at
+// that scale.
+class NumericVarianceState final : public AggregateState {
+ public:
+  explicit NumericVarianceState(VarianceKind kind) : kind_(kind) {}
+  Status Update(Args args, EvalContext&) override {
+    if (args[0].kind() == ValueKind::kInt && args[0].type() != TypeId::kInt8) {
+      const __int128 x = args[0].int_value();
+      small_sx_ += x;
+      small_sxx_ += x * x;
+    } else {
+      const Numeric x = args[0].kind() == ValueKind::kInt ? Numeric::FromInt64(args[0].int_value())
+                                                          : args[0].numeric_value();
+      if (x.is_nan()) nan_ = true;
+      if (!nan_) {
+        STRATA_ASSIGN_OR_RETURN(sx_, sx_.Add(x));
+        STRATA_ASSIGN_OR_RETURN(Numeric sq, x.Multiply(x));
+        STRATA_ASSIGN_OR_RETURN(sxx_, sxx_.Add(sq));
+      }
+    }
+    ++n_;
+    return Status::OK();
+  }
+  Status Merge(const AggregateState& other) override {
+    const auto& o = Cast<NumericVarianceState>(other);
+    n_ += o.n_;
+    small_sx_ += o.small_sx_;
+    small_sxx_ += o.small_sxx_;
+    nan_ |= o.nan_;
+    STRATA_ASSIGN_OR_RETURN(sx_, sx_.Add(o.sx_));
+    STRATA_ASSIGN_OR_RETURN(sxx_, sxx_.Add(o.sxx_));
+    return Status::OK();
+  }
+  Status Finalize(EvalContext&, Value* out) const override {
+    const bool sample = kind_ == VarianceKind::kVarSamp || kind_ == VarianceKind::kStddevSamp;
+    if (n_ == 0 || (sample && n_ <= 1)) {
+      *out = Value::Null(TypeId::kNumeric);
+      return Status::OK();
+    }
+    if (nan_) {
+      *out = Value::FromNumeric(Numeric::NaN());
+      return Status::OK();
+    }
+    STRATA_ASSIGN_OR_RETURN(Numeric sx, sx_.Add(NumericFromInt128(small_sx_)));
+    STRATA_ASSIGN_OR_RETURN(Numeric sxx, sxx_.Add(NumericFromInt128(small_sxx_)));
+    const Numeric n = Numeric::FromInt64(n_);
+    STRATA_ASSIGN_OR_RETURN(Numeric sx_sq, sx.Multiply(sx));
+    STRATA_ASSIGN_OR_RETURN(Numeric n_sxx, n.Multiply(sxx));
+    STRATA_ASSIGN_OR_RETURN(Numeric num, n_sxx.Subtract(sx_sq));
+    if (num.is_zero() || num.is_negative()) {
+      *out = Value::FromNumeric(Numeric::FromInt64(0));
+      return Status::OK();
+    }
+    STRATA_ASSIGN_OR_RETURN(Numeric den, n.Multiply(sample ? Numeric::FromInt64(n_ - 1) : n));
+    STRATA_ASSIGN_OR_RETURN(Numeric var, num.Divide(den));
+    if (kind_ == VarianceKind::kStddevPop || kind_ == VarianceKind::kStddevSamp) {
+      STRATA_ASSIGN_OR_RETURN(var, NumericSqrt(var, var.scale()));
+    }
+    *out = Value::FromNumeric(std::move(var));
+    return Status::OK();
+  }
+  size_t MemoryUsage() const override {
+    return sizeof(*this) + sx_.digits().size() + sxx_.digits().size();
+  }
+
+ private:
+  VarianceKind kind_;
+  int64_t n_ = 0;
+  __int128 small_sx_ = 0;
+  __int128 small_sxx_ = 0;
+  Numeric sx_;
+  Numeric sxx_;
+  bool nan_ = false;
+};
+
+template <VarianceKind kKind>
+std::unique_ptr<AggregateState> NewVariance(const ResolvedAggregate& agg) {
+  if (IsFloatType(agg.arg_types[0].id)) return std::make_unique<FloatVarianceState>(kKind);
+  return std::make_unique<NumericVarianceState>(kKind);
+}
+
 std::unique_ptr<AggregateState> NewCount(const ResolvedAggregate&) {
   return std::make_unique<CountState>();
 }
@@ -425,6 +567,24 @@ void AddAggregates(std::vector<AggregateDef>* defs) {
       AggregateDef{"min", {AnyArray()}, T::kArray, ReturnRule::kPolyArray, true, NewMinMax<false>});
   defs->push_back(
       AggregateDef{"max", {AnyArray()}, T::kArray, ReturnRule::kPolyArray, true, NewMinMax<true>});
+  struct VarianceAgg {
+    std::string_view name;
+    std::unique_ptr<AggregateState> (*make)(const ResolvedAggregate&);
+  };
+  const VarianceAgg variances[] = {{"variance", NewVariance<VarianceKind::kVarSamp>},
+                                   {"var_samp", NewVariance<VarianceKind::kVarSamp>},
+                                   {"var_pop", NewVariance<VarianceKind::kVarPop>},
+                                   {"stddev", NewVariance<VarianceKind::kStddevSamp>},
+                                   {"stddev_samp", NewVariance<VarianceKind::kStddevSamp>},
+                                   {"stddev_pop", NewVariance<VarianceKind::kStddevPop>}};
+  for (const VarianceAgg& v : variances) {
+    for (T t : {T::kInt2, T::kInt4, T::kInt8, T::kNumeric}) {
+      defs->push_back(AggregateDef{v.name, {P(t)}, T::kNumeric, ReturnRule::kFixed, true, v.make});
+    }
+    for (T t : {T::kFloat4, T::kFloat8}) {
+      defs->push_back(AggregateDef{v.name, {P(t)}, T::kFloat8, ReturnRule::kFixed, true, v.make});
+    }
+  }
   defs->push_back(
       AggregateDef{"bool_and", {P(T::kBool)}, T::kBool, ReturnRule::kFixed, true, NewBool<true>});
   defs->push_back(

@@ -102,6 +102,10 @@ Result<std::string> CastToText(const Value& v);
 // Lower-cased ASCII copy.
 std::string AsciiLower(std::string_view s);
 
+// Square root of a non-negative numeric rounded to `rscale` digits
+// (PostgreSQL's sqrt_var). REQUIRES: !a.is_negative(), !a.is_nan().
+Result<Numeric> NumericSqrt(const Numeric& a, int32_t rscale);
+
 // Timestamp of a date (midnight), keeping infinities.
 int64_t DateToTimestamp(int32_t days);
 

@@ -260,6 +260,34 @@ Status JsonToJsonb(const Value& in, const DataType&, bool, EvalContext&, Value* 
   return Status::OK();
 }
 
+// jsonb -> bool/number casts (PostgreSQL 11+): the document must be a
+// scalar of the matching JSON type.
+Status JsonbToScalar(const Value& in, const DataType& target, bool is_explicit, EvalContext& ctx,
+                     Value* out) {
+  std::string_view s = in.string_value();
+  const char c = s.empty() ? 'n' : s[0];
+  const char* kind = c == '{'                 ? "object"
+                     : c == '['               ? "array"
+                     : c == '"'               ? "string"
+                     : (c == 't' || c == 'f') ? "boolean"
+                     : c == 'n'               ? "null"
+                                              : "numeric";
+  const bool want_bool = target.id == TypeId::kBool;
+  if (want_bool ? std::string_view(kind) != "boolean" : std::string_view(kind) != "numeric") {
+    return Status(SqlState::kInvalidParameterValue,
+                  std::string("cannot cast jsonb ") + kind + " to type " + target.ToString());
+  }
+  if (want_bool) {
+    *out = Value::Bool(c == 't');
+    return Status::OK();
+  }
+  STRATA_ASSIGN_OR_RETURN(Numeric n, Numeric::Parse(s));
+  const Value number = Value::FromNumeric(std::move(n));
+  if (target.id == TypeId::kNumeric) return ApplyTypmod(number, target, is_explicit, out);
+  if (IsIntegerType(target.id)) return NumericToInt(number, target, is_explicit, ctx, out);
+  return NumericToFloat(number, target, is_explicit, ctx, out);
+}
+
 Status JsonbToJson(const Value& in, const DataType&, bool, EvalContext&, Value* out) {
   *out = Value::String(TypeId::kJson, std::string(in.string_value()));
   return Status::OK();
@@ -345,6 +373,10 @@ std::optional<Pathway> FindPathway(TypeId from, TypeId to) {
   if (from == TypeId::kTime && to == TypeId::kInterval) return Pathway{kI, TimeToInterval};
   if (from == TypeId::kJson && to == TypeId::kJsonb) return Pathway{kA, JsonToJsonb};
   if (from == TypeId::kJsonb && to == TypeId::kJson) return Pathway{kA, JsonbToJson};
+  if (from == TypeId::kJsonb &&
+      (to == TypeId::kBool || IsInt(to) || IsFloat(to) || to == TypeId::kNumeric)) {
+    return Pathway{kE, JsonbToScalar};
+  }
   // I/O conversion casts: to a string type in assignment, from one explicitly.
   if (IsString(to)) return Pathway{kA, ToStringCast};
   if (IsString(from)) return Pathway{kE, FromStringCast};

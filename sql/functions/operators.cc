@@ -55,6 +55,45 @@ Status IntNegate(Args args, EvalContext&, Value* out) {
   return MakeInt(args[0].type(), -static_cast<__int128>(args[0].int_value()), out);
 }
 
+template <char kOp>
+Status IntBitwise(Args args, EvalContext&, Value* out) {
+  const TypeId t = args[0].type();
+  const int64_t a = args[0].int_value();
+  const int64_t b = args[1].int_value();
+  const int bits = t == TypeId::kInt2 ? 16 : (t == TypeId::kInt4 ? 32 : 64);
+  int64_t r;
+  switch (kOp) {
+    case '&':
+      r = a & b;
+      break;
+    case '|':
+      r = a | b;
+      break;
+    case '#':
+      r = a ^ b;
+      break;
+    case '<':
+      // C shift semantics in the operand's width (count modulo the width,
+      // as x86 does for PostgreSQL's int4shl).
+      r = static_cast<int64_t>(static_cast<uint64_t>(a)
+                               << (static_cast<uint64_t>(b) % static_cast<uint64_t>(bits)));
+      break;
+    default:
+      r = a >> (static_cast<uint64_t>(b) % static_cast<uint64_t>(bits));
+      break;
+  }
+  // Wrap to the operand width, as C arithmetic on int16/int32 does.
+  if (bits == 16) r = static_cast<int16_t>(r);
+  if (bits == 32) r = static_cast<int32_t>(r);
+  *out = Value::Int(t, r);
+  return Status::OK();
+}
+
+Status IntNot(Args args, EvalContext&, Value* out) {
+  *out = Value::Int(args[0].type(), ~args[0].int_value());
+  return Status::OK();
+}
+
 Status Identity(Args args, EvalContext&, Value* out) {
   *out = args[0];
   return Status::OK();
@@ -441,6 +480,12 @@ void AddOperators(std::vector<FunctionDef>* defs) {
       if (l == r) AddBinary(defs, "%", l, r, ret, IntArith<'%'>);
     }
     defs->push_back(FunctionDef{"-u", {P(l)}, l, IntNegate});
+    defs->push_back(FunctionDef{"~u", {P(l)}, l, IntNot});
+    AddBinary(defs, "&", l, l, l, IntBitwise<'&'>);
+    AddBinary(defs, "|", l, l, l, IntBitwise<'|'>);
+    AddBinary(defs, "#", l, l, l, IntBitwise<'#'>);
+    AddBinary(defs, "<<", l, T::kInt4, l, IntBitwise<'<'>);
+    AddBinary(defs, ">>", l, T::kInt4, l, IntBitwise<'>'>);
     defs->push_back(FunctionDef{"+u", {P(l)}, l, Identity});
   }
   const T floats[] = {T::kFloat4, T::kFloat8};

@@ -227,18 +227,8 @@ Status SqrtNumeric(Args args, EvalContext&, Value* out) {
   }
   const int32_t sweight = (weight + 1) * 4 / 2 - 1;
   const int32_t rscale = ClampScale(std::max(kMinSigDigits - sweight, a.scale()));
-  if (a.is_zero()) return NumOut(Numeric::FromInt64(0).Round(rscale), out);
-  // Newton's iteration from a long double estimate, at extra precision.
-  STRATA_ASSIGN_OR_RETURN(Numeric x, NumericFromLongDouble(std::sqrt(ToLongDouble(a)), rscale + 4));
-  const Numeric two = Numeric::FromInt64(2);
-  for (int i = 0; i < 100; ++i) {
-    STRATA_ASSIGN_OR_RETURN(Numeric q, a.DivideWithScale(x, rscale + 8));
-    STRATA_ASSIGN_OR_RETURN(Numeric sum, x.Add(q));
-    STRATA_ASSIGN_OR_RETURN(Numeric next, sum.DivideWithScale(two, rscale + 8));
-    if (next.Compare(x) == 0) break;
-    x = std::move(next);
-  }
-  return NumOut(x.Round(rscale), out);
+  STRATA_ASSIGN_OR_RETURN(Numeric r, NumericSqrt(a, rscale));
+  return NumOut(std::move(r), out);
 }
 
 Status ExpNumeric(Args args, EvalContext&, Value* out) {
@@ -347,6 +337,21 @@ void Add(std::vector<FunctionDef>* defs, std::string_view name, std::vector<Para
 }
 
 }  // namespace
+
+Result<Numeric> NumericSqrt(const Numeric& a, int32_t rscale) {
+  if (a.is_zero()) return Numeric::FromInt64(0).Round(rscale);
+  // Newton's iteration from a long double estimate, at extra precision.
+  STRATA_ASSIGN_OR_RETURN(Numeric x, NumericFromLongDouble(std::sqrt(ToLongDouble(a)), rscale + 4));
+  const Numeric two = Numeric::FromInt64(2);
+  for (int i = 0; i < 100; ++i) {
+    STRATA_ASSIGN_OR_RETURN(Numeric q, a.DivideWithScale(x, rscale + 8));
+    STRATA_ASSIGN_OR_RETURN(Numeric sum, x.Add(q));
+    STRATA_ASSIGN_OR_RETURN(Numeric next, sum.DivideWithScale(two, rscale + 8));
+    if (next.Compare(x) == 0) break;
+    x = std::move(next);
+  }
+  return x.Round(rscale);
+}
 
 Status NumericPower(const Numeric& base, const Numeric& exp, Numeric* out) {
   if (base.is_nan() || exp.is_nan()) {
