@@ -424,6 +424,8 @@ enum class TransactionKind {
 struct TransactionStmt : Statement {
   TransactionStmt() : Statement(StmtKind::kTransaction) {}
   TransactionKind action = TransactionKind::kBegin;
+  // Spelled START TRANSACTION / END / ABORT (the command tags differ).
+  bool is_start = false;
   // BEGIN options: "transaction_isolation" -> "repeatable read",
   // "transaction_read_only" -> "true", ...
   std::vector<DefElem> options;

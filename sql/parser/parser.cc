@@ -1129,6 +1129,7 @@ Result<ast::StatementPtr> Transformer::Transaction(const PgQuery__TransactionStm
     default: out->action = ast::TransactionKind::kRollbackPrepared; break;
   }
   out->chain = s->chain;
+  out->is_start = s->kind == PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_START;
   STRATA_ASSIGN_OR_RETURN(out->options, DefElems(s->n_options, s->options));
   return ast::StatementPtr(std::move(out));
 }

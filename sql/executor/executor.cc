@@ -1,0 +1,1305 @@
+#include "sql/executor/executor.h"
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include "common/macros.h"
+#include "sql/functions/type_resolution.h"
+#include "storage/database.h"
+
+// STRATA_RETURN_IF_ERROR around a call whose lambda argument uses it too
+// (distinct variable name, so no shadowing).
+#define STRATA_RETURN_IF_DRAIN_ERROR(expr)          \
+  do {                                              \
+    ::strata::Status _strata_drain_status = (expr); \
+    if (!_strata_drain_status.ok()) return _strata_drain_status; \
+  } while (0)
+
+namespace strata::sql::executor {
+namespace {
+
+Value NullOf(const DataType& type) { return Value::Null(type.is_array() ? TypeId::kArray : type.id); }
+
+// Hash and equality of rows/keys with SQL "not distinct" semantics (NULL
+// equals NULL), across the integer types and across the string types.
+struct RowHash {
+  size_t operator()(const Row& row) const {
+    uint64_t h = 0x9E3779B97F4A7C15ULL;
+    for (const Value& v : row) h = (h ^ v.Hash()) * 0x100000001B3ULL;
+    return static_cast<size_t>(h);
+  }
+};
+struct RowEq {
+  bool operator()(const Row& a, const Row& b) const {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      const bool an = a[i].is_null();
+      const bool bn = b[i].is_null();
+      if (an || bn) {
+        if (an != bn) return false;
+        continue;
+      }
+      if (a[i].kind() != b[i].kind()) return false;
+      if (Value::Compare(a[i], b[i]) != 0) return false;
+    }
+    return true;
+  }
+};
+
+// Compares two values for sorting; NULLs are handled by the caller.
+int CompareForSort(const Value& a, const Value& b) {
+  if (a.kind() == b.kind()) return Value::Compare(a, b);
+  auto r = functions::CompareValues(a, b);
+  return r.ok() ? *r : 0;
+}
+
+Status MoreThanOneRow() {
+  return Status(SqlState("21000"), "more than one row returned by a subquery used as an expression");
+}
+
+// Compares `left` with each candidate using `fn` with ANY/ALL semantics.
+Status CompareAnyAll(const Value& left, const std::vector<Value>& candidates,
+                     const functions::ResolvedFunction& fn, bool is_all, bool negated,
+                     ExecContext& ctx, Value* out) {
+  if (candidates.empty()) {
+    *out = Value::Bool(is_all != negated);
+    return Status::OK();
+  }
+  if (left.is_null()) {
+    *out = Value::Null(TypeId::kBool);
+    return Status::OK();
+  }
+  bool saw_null = false;
+  Value args[2] = {left, Value()};
+  Value result;
+  for (const Value& c : candidates) {
+    if (c.is_null()) {
+      saw_null = true;
+      continue;
+    }
+    args[1] = c;
+    STRATA_RETURN_IF_ERROR(fn.Invoke(std::span<const Value>(args, 2), *ctx.eval, &result));
+    if (result.is_null()) {
+      saw_null = true;
+      continue;
+    }
+    const bool b = result.bool_value();
+    if (!is_all && b) {
+      *out = Value::Bool(!negated);
+      return Status::OK();
+    }
+    if (is_all && !b) {
+      *out = Value::Bool(negated);
+      return Status::OK();
+    }
+  }
+  if (saw_null) {
+    *out = Value::Null(TypeId::kBool);
+  } else {
+    *out = Value::Bool(is_all != negated);
+  }
+  return Status::OK();
+}
+
+Status EvalSubquery(const BoundExpr& e, const Row& row, ExecContext& ctx, Value* out) {
+  // Uncorrelated scalar-ish results are computed once per execution.
+  if (!e.correlated && (e.subquery == SubqueryKind::kScalar || e.subquery == SubqueryKind::kExists ||
+                        e.subquery == SubqueryKind::kArray)) {
+    auto it = ctx.subquery_cache.find(&e);
+    if (it != ctx.subquery_cache.end()) {
+      *out = it->second;
+      return Status::OK();
+    }
+  }
+  std::vector<Value> column;
+  bool have_column = false;
+  if (!e.correlated && (e.subquery == SubqueryKind::kAny || e.subquery == SubqueryKind::kAll)) {
+    auto it = ctx.subquery_set_cache.find(&e);
+    if (it != ctx.subquery_set_cache.end()) {
+      column = it->second;
+      have_column = true;
+    }
+  }
+  Value result;
+  if (!have_column) {
+    ctx.outer_rows.push_back(&row);
+    struct Pop {
+      ExecContext& c;
+      ~Pop() { c.outer_rows.pop_back(); }
+    } pop{ctx};
+    STRATA_ASSIGN_OR_RETURN(auto op, BuildOperator(*e.subplan, ctx));
+    std::vector<Row> batch;
+    switch (e.subquery) {
+      case SubqueryKind::kExists: {
+        bool found = false;
+        while (true) {
+          STRATA_ASSIGN_OR_RETURN(bool more, op->Next(&batch));
+          if (!batch.empty()) {
+            found = true;
+            break;
+          }
+          if (!more) break;
+        }
+        result = Value::Bool(found);
+        break;
+      }
+      case SubqueryKind::kScalar: {
+        size_t count = 0;
+        while (true) {
+          STRATA_ASSIGN_OR_RETURN(bool more, op->Next(&batch));
+          for (Row& r : batch) {
+            if (++count > 1) return MoreThanOneRow();
+            result = std::move(r[0]);
+          }
+          if (!more) break;
+        }
+        if (count == 0) result = NullOf(e.type);
+        break;
+      }
+      case SubqueryKind::kArray:
+      case SubqueryKind::kAny:
+      case SubqueryKind::kAll: {
+        while (true) {
+          STRATA_ASSIGN_OR_RETURN(bool more, op->Next(&batch));
+          for (Row& r : batch) column.push_back(std::move(r[0]));
+          if (!more) break;
+        }
+        if (e.subquery == SubqueryKind::kArray) {
+          const DataType elem = e.type.ElementType();
+          result = Value::Array(elem.id, std::move(column));
+        }
+        break;
+      }
+    }
+    if (!e.correlated) {
+      if (e.subquery == SubqueryKind::kAny || e.subquery == SubqueryKind::kAll) {
+        ctx.subquery_set_cache[&e] = column;
+      } else {
+        ctx.subquery_cache[&e] = result;
+      }
+    }
+  }
+  if (e.subquery == SubqueryKind::kAny || e.subquery == SubqueryKind::kAll) {
+    Value left;
+    STRATA_RETURN_IF_ERROR(Eval(*e.children[0], row, ctx, &left));
+    return CompareAnyAll(left, column, e.fn, e.subquery == SubqueryKind::kAll, e.negated, ctx, out);
+  }
+  *out = std::move(result);
+  return Status::OK();
+}
+
+}  // namespace
+
+Status ExecContext::CheckInterrupts() const {
+  if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+    return Status(SqlState::kQueryCanceled, "canceling statement due to user request");
+  }
+  if (deadline_micros != 0 && functions::SystemClockMicros() > deadline_micros) {
+    return Status(SqlState::kQueryCanceled, "canceling statement due to statement timeout");
+  }
+  return Status::OK();
+}
+
+Status Eval(const BoundExpr& e, const Row& row, ExecContext& ctx, Value* out) {
+  switch (e.kind) {
+    case BoundExprKind::kConst:
+      *out = e.value;
+      return Status::OK();
+    case BoundExprKind::kColumn:
+      *out = row[static_cast<size_t>(e.index)];
+      return Status::OK();
+    case BoundExprKind::kOuterColumn: {
+      const size_t n = ctx.outer_rows.size();
+      if (static_cast<size_t>(e.depth) > n) return Status::Internal("bad outer reference");
+      *out = (*ctx.outer_rows[n - static_cast<size_t>(e.depth)])[static_cast<size_t>(e.index)];
+      return Status::OK();
+    }
+    case BoundExprKind::kParam:
+      if (static_cast<size_t>(e.index) >= ctx.params.size()) {
+        return Status(SqlState::kUndefinedParameter,
+                      "there is no parameter $" + std::to_string(e.index + 1))
+            .WithPosition(e.location);
+      }
+      *out = ctx.params[static_cast<size_t>(e.index)];
+      return Status::OK();
+    case BoundExprKind::kFunction: {
+      Value args[4];
+      std::vector<Value> many;
+      std::span<Value> argv;
+      if (e.children.size() <= 4) {
+        argv = std::span<Value>(args, e.children.size());
+      } else {
+        many.resize(e.children.size());
+        argv = many;
+      }
+      for (size_t i = 0; i < e.children.size(); ++i) {
+        STRATA_RETURN_IF_ERROR(Eval(*e.children[i], row, ctx, &argv[i]));
+      }
+      Status s = e.fn.Invoke(argv, *ctx.eval, out);
+      if (!s.ok() && s.position() == 0 && e.location > 0) return std::move(s).WithPosition(0);
+      return s;
+    }
+    case BoundExprKind::kCast: {
+      Value in;
+      STRATA_RETURN_IF_ERROR(Eval(*e.children[0], row, ctx, &in));
+      return e.cast.Apply(in, *ctx.eval, out);
+    }
+    case BoundExprKind::kAnd:
+    case BoundExprKind::kOr: {
+      const bool is_and = e.kind == BoundExprKind::kAnd;
+      bool saw_null = false;
+      Value v;
+      for (const auto& c : e.children) {
+        STRATA_RETURN_IF_ERROR(Eval(*c, row, ctx, &v));
+        if (v.is_null()) {
+          saw_null = true;
+        } else if (v.bool_value() != is_and) {
+          *out = Value::Bool(!is_and);
+          return Status::OK();
+        }
+      }
+      *out = saw_null ? Value::Null(TypeId::kBool) : Value::Bool(is_and);
+      return Status::OK();
+    }
+    case BoundExprKind::kNot: {
+      Value v;
+      STRATA_RETURN_IF_ERROR(Eval(*e.children[0], row, ctx, &v));
+      *out = v.is_null() ? Value::Null(TypeId::kBool) : Value::Bool(!v.bool_value());
+      return Status::OK();
+    }
+    case BoundExprKind::kIsNull: {
+      Value v;
+      STRATA_RETURN_IF_ERROR(Eval(*e.children[0], row, ctx, &v));
+      *out = Value::Bool(v.is_null() != e.negated);
+      return Status::OK();
+    }
+    case BoundExprKind::kBoolTest: {
+      Value v;
+      STRATA_RETURN_IF_ERROR(Eval(*e.children[0], row, ctx, &v));
+      bool r = false;
+      switch (e.bool_test) {
+        case ast::BoolTestKind::kIsTrue: r = !v.is_null() && v.bool_value(); break;
+        case ast::BoolTestKind::kIsNotTrue: r = v.is_null() || !v.bool_value(); break;
+        case ast::BoolTestKind::kIsFalse: r = !v.is_null() && !v.bool_value(); break;
+        case ast::BoolTestKind::kIsNotFalse: r = v.is_null() || v.bool_value(); break;
+        case ast::BoolTestKind::kIsUnknown: r = v.is_null(); break;
+        case ast::BoolTestKind::kIsNotUnknown: r = !v.is_null(); break;
+      }
+      *out = Value::Bool(r);
+      return Status::OK();
+    }
+    case BoundExprKind::kDistinctFrom: {
+      Value args[2];
+      STRATA_RETURN_IF_ERROR(Eval(*e.children[0], row, ctx, &args[0]));
+      STRATA_RETURN_IF_ERROR(Eval(*e.children[1], row, ctx, &args[1]));
+      bool distinct;
+      if (args[0].is_null() || args[1].is_null()) {
+        distinct = args[0].is_null() != args[1].is_null();
+      } else {
+        Value eq;
+        STRATA_RETURN_IF_ERROR(e.fn.Invoke(std::span<const Value>(args, 2), *ctx.eval, &eq));
+        distinct = !eq.bool_value();
+      }
+      *out = Value::Bool(distinct != e.negated);
+      return Status::OK();
+    }
+    case BoundExprKind::kCase: {
+      const size_t pairs = (e.children.size() - (e.has_else ? 1 : 0)) / 2;
+      Value cond;
+      for (size_t i = 0; i < pairs; ++i) {
+        STRATA_RETURN_IF_ERROR(Eval(*e.children[2 * i], row, ctx, &cond));
+        if (!cond.is_null() && cond.bool_value()) return Eval(*e.children[2 * i + 1], row, ctx, out);
+      }
+      if (e.has_else) return Eval(*e.children.back(), row, ctx, out);
+      *out = NullOf(e.type);
+      return Status::OK();
+    }
+    case BoundExprKind::kCoalesce: {
+      for (const auto& c : e.children) {
+        STRATA_RETURN_IF_ERROR(Eval(*c, row, ctx, out));
+        if (!out->is_null()) return Status::OK();
+      }
+      *out = NullOf(e.type);
+      return Status::OK();
+    }
+    case BoundExprKind::kNullIf: {
+      Value args[2];
+      STRATA_RETURN_IF_ERROR(Eval(*e.children[0], row, ctx, &args[0]));
+      STRATA_RETURN_IF_ERROR(Eval(*e.children[1], row, ctx, &args[1]));
+      if (!args[0].is_null() && !args[1].is_null()) {
+        Value eq;
+        STRATA_RETURN_IF_ERROR(e.fn.Invoke(std::span<const Value>(args, 2), *ctx.eval, &eq));
+        if (!eq.is_null() && eq.bool_value()) {
+          *out = NullOf(e.type);
+          return Status::OK();
+        }
+      }
+      *out = std::move(args[0]);
+      return Status::OK();
+    }
+    case BoundExprKind::kGreatest:
+    case BoundExprKind::kLeast: {
+      Value best;
+      Value v;
+      for (const auto& c : e.children) {
+        STRATA_RETURN_IF_ERROR(Eval(*c, row, ctx, &v));
+        if (v.is_null()) continue;
+        if (best.is_null()) {
+          best = std::move(v);
+          continue;
+        }
+        STRATA_ASSIGN_OR_RETURN(int cmp, functions::CompareValues(v, best));
+        if ((e.kind == BoundExprKind::kGreatest && cmp > 0) || (e.kind == BoundExprKind::kLeast && cmp < 0)) {
+          best = std::move(v);
+        }
+      }
+      *out = best.is_null() ? NullOf(e.type) : std::move(best);
+      return Status::OK();
+    }
+    case BoundExprKind::kInList: {
+      Value args[2];
+      STRATA_RETURN_IF_ERROR(Eval(*e.children[0], row, ctx, &args[0]));
+      if (args[0].is_null()) {
+        *out = Value::Null(TypeId::kBool);
+        return Status::OK();
+      }
+      bool saw_null = false;
+      Value eq;
+      for (size_t i = 1; i < e.children.size(); ++i) {
+        STRATA_RETURN_IF_ERROR(Eval(*e.children[i], row, ctx, &args[1]));
+        if (args[1].is_null()) {
+          saw_null = true;
+          continue;
+        }
+        STRATA_RETURN_IF_ERROR(e.fns[i - 1].Invoke(std::span<const Value>(args, 2), *ctx.eval, &eq));
+        if (eq.is_null()) {
+          saw_null = true;
+        } else if (eq.bool_value()) {
+          *out = Value::Bool(!e.negated);
+          return Status::OK();
+        }
+      }
+      *out = saw_null ? Value::Null(TypeId::kBool) : Value::Bool(e.negated);
+      return Status::OK();
+    }
+    case BoundExprKind::kAnyArray: {
+      Value left;
+      Value array;
+      STRATA_RETURN_IF_ERROR(Eval(*e.children[0], row, ctx, &left));
+      STRATA_RETURN_IF_ERROR(Eval(*e.children[1], row, ctx, &array));
+      if (array.is_null()) {
+        *out = Value::Null(TypeId::kBool);
+        return Status::OK();
+      }
+      return CompareAnyAll(left, array.array_elements(), e.fn, e.is_all, false, ctx, out);
+    }
+    case BoundExprKind::kSubquery:
+      return EvalSubquery(e, row, ctx, out);
+    case BoundExprKind::kArray: {
+      std::vector<Value> elems(e.children.size());
+      for (size_t i = 0; i < e.children.size(); ++i) {
+        STRATA_RETURN_IF_ERROR(Eval(*e.children[i], row, ctx, &elems[i]));
+      }
+      *out = Value::Array(e.type.element, std::move(elems));
+      return Status::OK();
+    }
+    case BoundExprKind::kSubscript: {
+      Value array;
+      Value idx;
+      STRATA_RETURN_IF_ERROR(Eval(*e.children[0], row, ctx, &array));
+      STRATA_RETURN_IF_ERROR(Eval(*e.children[1], row, ctx, &idx));
+      if (array.is_null() || idx.is_null()) {
+        *out = NullOf(e.type);
+        return Status::OK();
+      }
+      const int64_t i = idx.int_value();
+      const auto& elems = array.array_elements();
+      if (i < 1 || static_cast<size_t>(i) > elems.size()) {
+        *out = NullOf(e.type);
+      } else {
+        *out = elems[static_cast<size_t>(i - 1)];
+      }
+      return Status::OK();
+    }
+    case BoundExprKind::kSqlValue: {
+      if (ctx.session == nullptr) {
+        *out = Value::Null(TypeId::kText);
+      } else if (e.name == "current_catalog") {
+        *out = Value::Text(ctx.session->database);
+      } else if (e.name == "current_schema") {
+        *out = Value::Text(ctx.session->current_schema);
+      } else {
+        *out = Value::Text(ctx.session->user);
+      }
+      return Status::OK();
+    }
+  }
+  return Status::Internal("unknown expression kind");
+}
+
+Result<bool> EvalPredicate(const BoundExpr& expr, const Row& row, ExecContext& ctx) {
+  Value v;
+  STRATA_RETURN_IF_ERROR(Eval(expr, row, ctx, &v));
+  return !v.is_null() && v.bool_value();
+}
+
+Result<bool> ConvertKeyValue(const Value& in, const DataType& column_type, ExecContext& ctx, Value* out) {
+  if (in.is_null()) return false;
+  if (in.type() == column_type.id) {
+    *out = in;
+    return true;
+  }
+  if (IsIntegerType(in.type()) && IsIntegerType(column_type.id)) {
+    const int64_t v = in.int_value();
+    const int64_t lo = column_type.id == TypeId::kInt2 ? INT16_MIN : column_type.id == TypeId::kInt4 ? INT32_MIN : INT64_MIN;
+    const int64_t hi = column_type.id == TypeId::kInt2 ? INT16_MAX : column_type.id == TypeId::kInt4 ? INT32_MAX : INT64_MAX;
+    if (v < lo || v > hi) return false;
+    *out = Value::Int(column_type.id, v);
+    return true;
+  }
+  if (IsStringType(in.type()) && IsStringType(column_type.id) && column_type.id != TypeId::kBpchar &&
+      in.type() != TypeId::kBpchar) {
+    *out = Value::String(column_type.id, std::string(in.string_value()));
+    return true;
+  }
+  // Other combinations: convert through an assignment cast; a value that
+  // does not survive the round trip exactly cannot match.
+  auto cast = functions::ResolveCast(functions::ArgType::Of(in.data_type()), column_type,
+                                     functions::CastContext::kAssignment);
+  if (!cast.ok()) return false;
+  Value converted;
+  if (!cast->Apply(in, *ctx.eval, &converted).ok()) return false;
+  auto cmp = functions::CompareValues(in, converted);
+  if (!cmp.ok() || *cmp != 0) return false;
+  *out = std::move(converted);
+  return true;
+}
+
+namespace {
+
+// ---- leaf operators ----
+
+class ResultOp final : public Operator {
+ public:
+  Result<bool> Next(std::vector<Row>* batch) override {
+    batch->clear();
+    if (done_) return false;
+    done_ = true;
+    batch->emplace_back();
+    return true;
+  }
+
+ private:
+  bool done_ = false;
+};
+
+class ValuesOp final : public Operator {
+ public:
+  ValuesOp(const PlanNode& plan, ExecContext& ctx) : plan_(plan), ctx_(ctx) {}
+  Result<bool> Next(std::vector<Row>* batch) override {
+    batch->clear();
+    const Row empty;
+    while (next_ < plan_.keys.size() && batch->size() < kBatchRows) {
+      const auto& exprs = plan_.keys[next_++];
+      Row row(exprs.size());
+      for (size_t i = 0; i < exprs.size(); ++i) {
+        STRATA_RETURN_IF_ERROR(Eval(*exprs[i], empty, ctx_, &row[i]));
+      }
+      batch->push_back(std::move(row));
+    }
+    return !batch->empty();
+  }
+
+ private:
+  const PlanNode& plan_;
+  ExecContext& ctx_;
+  size_t next_ = 0;
+};
+
+Result<const storage::TableDef*> ResolveTable(const PlanNode& plan, ExecContext& ctx) {
+  const storage::TableDef* def = ctx.txn->catalog().FindTableById(plan.table_id);
+  if (def == nullptr) {
+    return Status(SqlState::kUndefinedTable, "relation \"" + plan.table_name + "\" does not exist");
+  }
+  if (def->schema_version != plan.schema_version) {
+    // The plan was made for another definition of the table; the session
+    // re-plans on this error.
+    return Status(SqlState::kFeatureNotSupported, "cached plan must not change result type");
+  }
+  return def;
+}
+
+// Applies the scan's residual filter in place.
+Status ApplyFilter(const BoundExpr* filter, std::vector<Row>* rows, ExecContext& ctx,
+                   std::vector<storage::RowLocator>* locators = nullptr) {
+  if (filter == nullptr) return Status::OK();
+  size_t kept = 0;
+  for (size_t i = 0; i < rows->size(); ++i) {
+    STRATA_ASSIGN_OR_RETURN(bool keep, EvalPredicate(*filter, (*rows)[i], ctx));
+    if (keep) {
+      if (kept != i) {
+        (*rows)[kept] = std::move((*rows)[i]);
+        if (locators != nullptr) (*locators)[kept] = std::move((*locators)[i]);
+      }
+      ++kept;
+    }
+  }
+  rows->resize(kept);
+  if (locators != nullptr) locators->resize(kept);
+  return Status::OK();
+}
+
+class ScanOp final : public Operator {
+ public:
+  ScanOp(const PlanNode& plan, ExecContext& ctx) : plan_(plan), ctx_(ctx) {}
+
+  Status Open() {
+    STRATA_ASSIGN_OR_RETURN(const storage::TableDef* def, ResolveTable(plan_, ctx_));
+    storage::ScanSpec spec;
+    spec.batch_rows = kBatchRows;
+    spec.with_locators = plan_.with_locators;
+    const Row empty;
+    if (plan_.kind == PlanKind::kRangeScan) {
+      auto bound = [&](const std::vector<BoundExprPtr>& exprs, bool inclusive,
+                       std::optional<storage::KeyBound>* out) -> Result<bool> {
+        if (exprs.empty()) return true;
+        storage::KeyBound b;
+        b.inclusive = inclusive;
+        for (size_t i = 0; i < exprs.size(); ++i) {
+          Value v;
+          STRATA_RETURN_IF_ERROR(Eval(*exprs[i], empty, ctx_, &v));
+          if (v.is_null()) return false;  // comparison with NULL: no rows
+          Value k;
+          STRATA_ASSIGN_OR_RETURN(bool ok, ConvertKeyValue(v, plan_.key_types[i], ctx_, &k));
+          if (!ok) {
+            // Not representable in the key type: an equality prefix cannot
+            // match; a range bound is dropped (the filter still applies).
+            if (i + 1 < exprs.size()) return false;
+            break;
+          }
+          b.prefix.push_back(std::move(k));
+        }
+        if (!b.prefix.empty()) *out = std::move(b);
+        return true;
+      };
+      STRATA_ASSIGN_OR_RETURN(bool lower_ok, bound(plan_.lower, plan_.lower_inclusive, &spec.lower));
+      STRATA_ASSIGN_OR_RETURN(bool upper_ok, bound(plan_.upper, plan_.upper_inclusive, &spec.upper));
+      if (!lower_ok || !upper_ok) {
+        done_ = true;
+        return Status::OK();
+      }
+    }
+    STRATA_ASSIGN_OR_RETURN(scanner_, ctx_.txn->Scan(*def, spec));
+    return Status::OK();
+  }
+
+  Result<bool> Next(std::vector<Row>* batch) override {
+    batch->clear();
+    while (!done_) {
+      STRATA_RETURN_IF_ERROR(ctx_.CheckInterrupts());
+      STRATA_ASSIGN_OR_RETURN(bool more, scanner_->Next(&rows_));
+      if (!more) done_ = true;
+      STRATA_RETURN_IF_ERROR(ApplyFilter(plan_.filter.get(), &rows_.rows, ctx_,
+                                         plan_.with_locators ? &rows_.locators : nullptr));
+      if (!rows_.rows.empty()) {
+        batch->swap(rows_.rows);
+        if (plan_.with_locators) locators_.swap(rows_.locators);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Locators of the rows of the last batch (with_locators only).
+  const std::vector<storage::RowLocator>& locators() const { return locators_; }
+
+ private:
+  const PlanNode& plan_;
+  ExecContext& ctx_;
+  std::unique_ptr<storage::RowScanner> scanner_;
+  storage::RowBatch rows_;
+  std::vector<storage::RowLocator> locators_;
+  bool done_ = false;
+};
+
+class GetOp final : public Operator {
+ public:
+  GetOp(const PlanNode& plan, ExecContext& ctx) : plan_(plan), ctx_(ctx) {}
+
+  Result<bool> Next(std::vector<Row>* batch) override {
+    batch->clear();
+    if (done_) return false;
+    done_ = true;
+    STRATA_ASSIGN_OR_RETURN(const storage::TableDef* def, ResolveTable(plan_, ctx_));
+    const Row empty;
+    std::vector<std::vector<Value>> keys;
+    std::unordered_set<Row, RowHash, RowEq> seen;
+    for (const auto& key_exprs : plan_.keys) {
+      std::vector<Value> key(key_exprs.size());
+      bool ok = true;
+      for (size_t i = 0; i < key_exprs.size() && ok; ++i) {
+        Value v;
+        STRATA_RETURN_IF_ERROR(Eval(*key_exprs[i], empty, ctx_, &v));
+        STRATA_ASSIGN_OR_RETURN(ok, ConvertKeyValue(v, plan_.key_types[i], ctx_, &key[i]));
+      }
+      if (ok && seen.insert(key).second) keys.push_back(std::move(key));
+    }
+    if (keys.empty()) return false;
+    if (keys.size() == 1) {
+      STRATA_ASSIGN_OR_RETURN(std::optional<storage::Row> row, ctx_.txn->Get(*def, keys[0]));
+      if (row) batch->push_back(std::move(*row));
+    } else {
+      STRATA_ASSIGN_OR_RETURN(auto rows, ctx_.txn->MultiGet(*def, keys));
+      for (auto& row : rows) {
+        if (row) batch->push_back(std::move(*row));
+      }
+    }
+    STRATA_RETURN_IF_ERROR(ApplyFilter(plan_.filter.get(), batch, ctx_));
+    return !batch->empty();
+  }
+
+ private:
+  const PlanNode& plan_;
+  ExecContext& ctx_;
+  bool done_ = false;
+};
+
+class FunctionScanOp final : public Operator {
+ public:
+  FunctionScanOp(const PlanNode& plan, ExecContext& ctx) : plan_(plan), ctx_(ctx) {}
+  Result<bool> Next(std::vector<Row>* batch) override {
+    batch->clear();
+    if (!opened_) {
+      opened_ = true;
+      const Row empty;
+      Value args[3];
+      for (size_t i = 0; i < plan_.exprs.size(); ++i) {
+        STRATA_RETURN_IF_ERROR(Eval(*plan_.exprs[i], empty, ctx_, &args[i]));
+        if (args[i].is_null()) {
+          done_ = true;
+          return false;
+        }
+      }
+      next_ = args[0].int_value();
+      stop_ = args[1].int_value();
+      step_ = plan_.exprs.size() > 2 ? args[2].int_value() : 1;
+      if (step_ == 0) {
+        return Status(SqlState::kInvalidParameterValue, "step size cannot equal zero");
+      }
+    }
+    STRATA_RETURN_IF_ERROR(ctx_.CheckInterrupts());
+    const TypeId type = plan_.types[0].id;
+    while (!done_ && batch->size() < kBatchRows) {
+      if ((step_ > 0 && next_ > stop_) || (step_ < 0 && next_ < stop_)) {
+        done_ = true;
+        break;
+      }
+      batch->push_back(Row{Value::Int(type, next_)});
+      if (__builtin_add_overflow(next_, step_, &next_)) done_ = true;
+    }
+    return !batch->empty();
+  }
+
+ private:
+  const PlanNode& plan_;
+  ExecContext& ctx_;
+  bool opened_ = false;
+  bool done_ = false;
+  int64_t next_ = 0;
+  int64_t stop_ = 0;
+  int64_t step_ = 1;
+};
+
+// ---- row-at-a-time transforms ----
+
+class FilterOp final : public Operator {
+ public:
+  FilterOp(const PlanNode& plan, std::unique_ptr<Operator> child, ExecContext& ctx)
+      : plan_(plan), child_(std::move(child)), ctx_(ctx) {}
+  Result<bool> Next(std::vector<Row>* batch) override {
+    while (true) {
+      STRATA_ASSIGN_OR_RETURN(bool more, child_->Next(batch));
+      STRATA_RETURN_IF_ERROR(ApplyFilter(plan_.filter.get(), batch, ctx_));
+      if (!batch->empty() || !more) return !batch->empty() || more;
+    }
+  }
+
+ private:
+  const PlanNode& plan_;
+  std::unique_ptr<Operator> child_;
+  ExecContext& ctx_;
+};
+
+class ProjectOp final : public Operator {
+ public:
+  ProjectOp(const PlanNode& plan, std::unique_ptr<Operator> child, ExecContext& ctx)
+      : plan_(plan), child_(std::move(child)), ctx_(ctx) {}
+  Result<bool> Next(std::vector<Row>* batch) override {
+    STRATA_ASSIGN_OR_RETURN(bool more, child_->Next(&input_));
+    batch->resize(input_.size());
+    for (size_t r = 0; r < input_.size(); ++r) {
+      Row& out = (*batch)[r];
+      out.resize(plan_.exprs.size());
+      for (size_t i = 0; i < plan_.exprs.size(); ++i) {
+        STRATA_RETURN_IF_ERROR(Eval(*plan_.exprs[i], input_[r], ctx_, &out[i]));
+      }
+    }
+    return more || !batch->empty();
+  }
+
+ private:
+  const PlanNode& plan_;
+  std::unique_ptr<Operator> child_;
+  ExecContext& ctx_;
+  std::vector<Row> input_;
+};
+
+Result<int64_t> EvalCount(const BoundExpr* e, ExecContext& ctx, bool is_limit) {
+  if (e == nullptr) return is_limit ? INT64_MAX : 0;
+  Value v;
+  STRATA_RETURN_IF_ERROR(Eval(*e, Row(), ctx, &v));
+  if (v.is_null()) return is_limit ? INT64_MAX : 0;
+  const int64_t n = v.int_value();
+  if (n < 0) {
+    return is_limit ? Status(SqlState("2201W"), "LIMIT must not be negative")
+                    : Status(SqlState("2201X"), "OFFSET must not be negative");
+  }
+  return n;
+}
+
+class LimitOp final : public Operator {
+ public:
+  LimitOp(const PlanNode& plan, std::unique_ptr<Operator> child, ExecContext& ctx)
+      : plan_(plan), child_(std::move(child)), ctx_(ctx) {}
+  Result<bool> Next(std::vector<Row>* batch) override {
+    batch->clear();
+    if (!opened_) {
+      opened_ = true;
+      STRATA_ASSIGN_OR_RETURN(remaining_, EvalCount(plan_.limit.get(), ctx_, true));
+      STRATA_ASSIGN_OR_RETURN(skip_, EvalCount(plan_.offset.get(), ctx_, false));
+    }
+    while (remaining_ > 0) {
+      STRATA_ASSIGN_OR_RETURN(bool more, child_->Next(&input_));
+      for (Row& r : input_) {
+        if (skip_ > 0) {
+          --skip_;
+          continue;
+        }
+        if (remaining_ == 0) break;
+        batch->push_back(std::move(r));
+        --remaining_;
+      }
+      if (!batch->empty()) return true;
+      if (!more) break;
+    }
+    return false;
+  }
+
+ private:
+  const PlanNode& plan_;
+  std::unique_ptr<Operator> child_;
+  ExecContext& ctx_;
+  std::vector<Row> input_;
+  bool opened_ = false;
+  int64_t remaining_ = 0;
+  int64_t skip_ = 0;
+};
+
+// Emits rows of `rows_` in batches.
+class BufferedOp : public Operator {
+ public:
+  Result<bool> Next(std::vector<Row>* batch) override {
+    batch->clear();
+    if (!materialized_) {
+      materialized_ = true;
+      STRATA_RETURN_IF_ERROR(Materialize());
+    }
+    while (next_ < rows_.size() && batch->size() < kBatchRows) batch->push_back(std::move(rows_[next_++]));
+    return !batch->empty();
+  }
+
+ protected:
+  virtual Status Materialize() = 0;
+  std::vector<Row> rows_;
+
+ private:
+  bool materialized_ = false;
+  size_t next_ = 0;
+};
+
+Status Drain(Operator* op, ExecContext& ctx, const std::function<Status(Row&&)>& fn) {
+  std::vector<Row> batch;
+  while (true) {
+    STRATA_RETURN_IF_ERROR(ctx.CheckInterrupts());
+    STRATA_ASSIGN_OR_RETURN(bool more, op->Next(&batch));
+    for (Row& r : batch) STRATA_RETURN_IF_ERROR(fn(std::move(r)));
+    if (!more) return Status::OK();
+  }
+}
+
+class SortOp final : public BufferedOp {
+ public:
+  SortOp(const PlanNode& plan, std::unique_ptr<Operator> child, ExecContext& ctx)
+      : plan_(plan), child_(std::move(child)), ctx_(ctx) {}
+
+ protected:
+  Status Materialize() override {
+    // Each entry: the row's sort keys followed by the row.
+    std::vector<std::pair<Row, Row>> entries;
+    STRATA_RETURN_IF_DRAIN_ERROR(Drain(child_.get(), ctx_, [&](Row&& r) -> Status {
+      Row keys(plan_.sort_keys.size());
+      for (size_t i = 0; i < plan_.sort_keys.size(); ++i) {
+        STRATA_RETURN_IF_ERROR(Eval(*plan_.sort_keys[i].expr, r, ctx_, &keys[i]));
+      }
+      entries.emplace_back(std::move(keys), std::move(r));
+      return Status::OK();
+    }));
+    std::stable_sort(entries.begin(), entries.end(), [&](const auto& a, const auto& b) {
+      for (size_t i = 0; i < plan_.sort_keys.size(); ++i) {
+        const SortKey& k = plan_.sort_keys[i];
+        const Value& x = a.first[i];
+        const Value& y = b.first[i];
+        if (x.is_null() || y.is_null()) {
+          if (x.is_null() && y.is_null()) continue;
+          // NULL sorts as larger than everything unless nulls_first.
+          const bool x_first = x.is_null() == k.nulls_first;
+          return x_first;
+        }
+        int c = CompareForSort(x, y);
+        if (c == 0) continue;
+        if (k.descending) c = -c;
+        return c < 0;
+      }
+      return false;
+    });
+    rows_.reserve(entries.size());
+    for (auto& e : entries) rows_.push_back(std::move(e.second));
+    return Status::OK();
+  }
+
+ private:
+  const PlanNode& plan_;
+  std::unique_ptr<Operator> child_;
+  ExecContext& ctx_;
+};
+
+class DistinctOp final : public Operator {
+ public:
+  DistinctOp(const PlanNode& plan, std::unique_ptr<Operator> child)
+      : plan_(plan), child_(std::move(child)) {}
+  Result<bool> Next(std::vector<Row>* batch) override {
+    while (true) {
+      STRATA_ASSIGN_OR_RETURN(bool more, child_->Next(&input_));
+      batch->clear();
+      for (Row& r : input_) {
+        if (plan_.distinct_on > 0) {
+          Row key(r.begin(), r.begin() + static_cast<std::ptrdiff_t>(plan_.distinct_on));
+          if (have_last_ && RowEq()(key, last_key_)) continue;
+          last_key_ = std::move(key);
+          have_last_ = true;
+          batch->push_back(std::move(r));
+        } else if (seen_.insert(r).second) {
+          batch->push_back(std::move(r));
+        }
+      }
+      if (!batch->empty() || !more) return !batch->empty();
+    }
+  }
+
+ private:
+  const PlanNode& plan_;
+  std::unique_ptr<Operator> child_;
+  std::vector<Row> input_;
+  std::unordered_set<Row, RowHash, RowEq> seen_;
+  Row last_key_;
+  bool have_last_ = false;
+};
+
+// ---- aggregation ----
+
+class AggregateOp final : public BufferedOp {
+ public:
+  AggregateOp(const PlanNode& plan, std::unique_ptr<Operator> child, ExecContext& ctx)
+      : plan_(plan), child_(std::move(child)), ctx_(ctx) {}
+
+ protected:
+  struct AggSlot {
+    std::unique_ptr<functions::AggregateState> state;
+    std::unordered_set<Row, RowHash, RowEq> seen;  // DISTINCT
+    std::vector<std::pair<Row, Row>> buffered;     // ORDER BY inside the call: (order keys, args)
+  };
+  struct Group {
+    std::vector<AggSlot> slots;
+  };
+
+  Group NewGroup() {
+    Group g;
+    g.slots.resize(plan_.aggregates.size());
+    for (size_t i = 0; i < plan_.aggregates.size(); ++i) g.slots[i].state = plan_.aggregates[i].aggregate.NewState();
+    return g;
+  }
+
+  Status Accumulate(Group& g, const Row& row) {
+    Row args;
+    for (size_t i = 0; i < plan_.aggregates.size(); ++i) {
+      const AggregateCall& call = plan_.aggregates[i];
+      AggSlot& slot = g.slots[i];
+      if (call.filter != nullptr) {
+        STRATA_ASSIGN_OR_RETURN(bool pass, EvalPredicate(*call.filter, row, ctx_));
+        if (!pass) continue;
+      }
+      args.resize(call.args.size());
+      bool has_null = false;
+      for (size_t a = 0; a < call.args.size(); ++a) {
+        STRATA_RETURN_IF_ERROR(Eval(*call.args[a], row, ctx_, &args[a]));
+        has_null = has_null || args[a].is_null();
+      }
+      if (has_null && call.aggregate.strict) continue;
+      if (call.distinct && !slot.seen.insert(args).second) continue;
+      if (!call.order.empty()) {
+        Row keys(call.order.size());
+        for (size_t k = 0; k < call.order.size(); ++k) {
+          STRATA_RETURN_IF_ERROR(Eval(*call.order[k].expr, row, ctx_, &keys[k]));
+        }
+        slot.buffered.emplace_back(std::move(keys), args);
+        continue;
+      }
+      STRATA_RETURN_IF_ERROR(slot.state->Update(args, *ctx_.eval));
+    }
+    return Status::OK();
+  }
+
+  Status Finish(Group& g, Row* out) {
+    for (size_t i = 0; i < plan_.aggregates.size(); ++i) {
+      const AggregateCall& call = plan_.aggregates[i];
+      AggSlot& slot = g.slots[i];
+      if (!call.order.empty()) {
+        std::stable_sort(slot.buffered.begin(), slot.buffered.end(), [&](const auto& a, const auto& b) {
+          for (size_t k = 0; k < call.order.size(); ++k) {
+            const Value& x = a.first[k];
+            const Value& y = b.first[k];
+            if (x.is_null() || y.is_null()) {
+              if (x.is_null() && y.is_null()) continue;
+              return x.is_null() == call.order[k].nulls_first;
+            }
+            int c = CompareForSort(x, y);
+            if (c == 0) continue;
+            if (call.order[k].descending) c = -c;
+            return c < 0;
+          }
+          return false;
+        });
+        for (auto& [keys, args] : slot.buffered) STRATA_RETURN_IF_ERROR(slot.state->Update(args, *ctx_.eval));
+        slot.buffered.clear();
+      }
+      Value v;
+      STRATA_RETURN_IF_ERROR(slot.state->Finalize(*ctx_.eval, &v));
+      out->push_back(std::move(v));
+    }
+    return Status::OK();
+  }
+
+  Status Materialize() override {
+    const size_t n_groups = plan_.exprs.size();
+    if (n_groups == 0) {
+      Group g = NewGroup();
+      STRATA_RETURN_IF_DRAIN_ERROR(Drain(child_.get(), ctx_, [&](Row&& r) { return Accumulate(g, r); }));
+      Row out;
+      STRATA_RETURN_IF_ERROR(Finish(g, &out));
+      rows_.push_back(std::move(out));
+      return Status::OK();
+    }
+    std::unordered_map<Row, size_t, RowHash, RowEq> index;
+    std::vector<std::pair<Row, Group>> groups;
+    STRATA_RETURN_IF_DRAIN_ERROR(Drain(child_.get(), ctx_, [&](Row&& r) -> Status {
+      Row key(n_groups);
+      for (size_t i = 0; i < n_groups; ++i) STRATA_RETURN_IF_ERROR(Eval(*plan_.exprs[i], r, ctx_, &key[i]));
+      auto it = index.find(key);
+      if (it == index.end()) {
+        it = index.emplace(key, groups.size()).first;
+        groups.emplace_back(std::move(key), NewGroup());
+      }
+      return Accumulate(groups[it->second].second, r);
+    }));
+    rows_.reserve(groups.size());
+    for (auto& [key, group] : groups) {
+      Row out = std::move(key);
+      STRATA_RETURN_IF_ERROR(Finish(group, &out));
+      rows_.push_back(std::move(out));
+    }
+    return Status::OK();
+  }
+
+ private:
+  const PlanNode& plan_;
+  std::unique_ptr<Operator> child_;
+  ExecContext& ctx_;
+};
+
+// ---- joins ----
+
+Row Concat(const Row& left, const Row& right) {
+  Row out;
+  out.reserve(left.size() + right.size());
+  out.insert(out.end(), left.begin(), left.end());
+  out.insert(out.end(), right.begin(), right.end());
+  return out;
+}
+
+Row NullRow(const std::vector<DataType>& types, size_t from, size_t count) {
+  Row out;
+  out.reserve(count);
+  for (size_t i = 0; i < count; ++i) out.push_back(NullOf(types[from + i]));
+  return out;
+}
+
+class JoinOp final : public Operator {
+ public:
+  JoinOp(const PlanNode& plan, std::unique_ptr<Operator> left, std::unique_ptr<Operator> right,
+         ExecContext& ctx)
+      : plan_(plan), left_(std::move(left)), right_(std::move(right)), ctx_(ctx) {
+    left_width_ = plan.children[0]->types.size();
+    right_width_ = plan.children[1]->types.size();
+  }
+
+  Result<bool> Next(std::vector<Row>* batch) override {
+    batch->clear();
+    if (!built_) {
+      built_ = true;
+      STRATA_RETURN_IF_ERROR(Build());
+    }
+    while (!left_done_) {
+      STRATA_ASSIGN_OR_RETURN(bool more, left_->Next(&input_));
+      if (!more) left_done_ = true;
+      for (const Row& l : input_) STRATA_RETURN_IF_ERROR(Probe(l, batch));
+      if (!batch->empty()) return true;
+    }
+    // Unmatched build rows for RIGHT / FULL joins.
+    if (plan_.join_type == JoinType::kRight || plan_.join_type == JoinType::kFull) {
+      const Row nulls = NullRow(plan_.types, 0, left_width_);
+      while (unmatched_next_ < build_.size() && batch->size() < kBatchRows) {
+        const size_t i = unmatched_next_++;
+        if (!matched_[i]) batch->push_back(Concat(nulls, build_[i]));
+      }
+    }
+    return !batch->empty();
+  }
+
+ private:
+  Status Build() {
+    const bool hashed = plan_.kind == PlanKind::kHashJoin;
+    Row key;
+    STRATA_RETURN_IF_DRAIN_ERROR(Drain(right_.get(), ctx_, [&](Row&& r) -> Status {
+      if (hashed) {
+        key.resize(plan_.right_keys.size());
+        bool has_null = false;
+        for (size_t i = 0; i < plan_.right_keys.size(); ++i) {
+          STRATA_RETURN_IF_ERROR(Eval(*plan_.right_keys[i], r, ctx_, &key[i]));
+          has_null = has_null || key[i].is_null();
+        }
+        if (!has_null) table_[key].push_back(build_.size());
+      }
+      build_.push_back(std::move(r));
+      return Status::OK();
+    }));
+    matched_.assign(build_.size(), false);
+    return Status::OK();
+  }
+
+  Status Emit(const Row& l, size_t i, bool* matched, std::vector<Row>* batch) {
+    Row combined = Concat(l, build_[i]);
+    if (plan_.filter != nullptr) {
+      STRATA_ASSIGN_OR_RETURN(bool pass, EvalPredicate(*plan_.filter, combined, ctx_));
+      if (!pass) return Status::OK();
+    }
+    *matched = true;
+    matched_[i] = true;
+    batch->push_back(std::move(combined));
+    return Status::OK();
+  }
+
+  Status Probe(const Row& l, std::vector<Row>* batch) {
+    bool matched = false;
+    if (plan_.kind == PlanKind::kHashJoin) {
+      key_.resize(plan_.left_keys.size());
+      bool has_null = false;
+      for (size_t i = 0; i < plan_.left_keys.size(); ++i) {
+        STRATA_RETURN_IF_ERROR(Eval(*plan_.left_keys[i], l, ctx_, &key_[i]));
+        has_null = has_null || key_[i].is_null();
+      }
+      if (!has_null) {
+        auto it = table_.find(key_);
+        if (it != table_.end()) {
+          for (size_t i : it->second) STRATA_RETURN_IF_ERROR(Emit(l, i, &matched, batch));
+        }
+      }
+    } else {
+      for (size_t i = 0; i < build_.size(); ++i) STRATA_RETURN_IF_ERROR(Emit(l, i, &matched, batch));
+    }
+    if (!matched && (plan_.join_type == JoinType::kLeft || plan_.join_type == JoinType::kFull)) {
+      batch->push_back(Concat(l, NullRow(plan_.types, left_width_, right_width_)));
+    }
+    return Status::OK();
+  }
+
+  const PlanNode& plan_;
+  std::unique_ptr<Operator> left_;
+  std::unique_ptr<Operator> right_;
+  ExecContext& ctx_;
+  size_t left_width_ = 0;
+  size_t right_width_ = 0;
+  bool built_ = false;
+  bool left_done_ = false;
+  std::vector<Row> build_;
+  std::vector<bool> matched_;
+  std::unordered_map<Row, std::vector<size_t>, RowHash, RowEq> table_;
+  std::vector<Row> input_;
+  Row key_;
+  size_t unmatched_next_ = 0;
+};
+
+// ---- set operations ----
+
+class SetOpOp final : public BufferedOp {
+ public:
+  SetOpOp(const PlanNode& plan, std::unique_ptr<Operator> left, std::unique_ptr<Operator> right,
+          ExecContext& ctx)
+      : plan_(plan), left_(std::move(left)), right_(std::move(right)), ctx_(ctx) {}
+
+ protected:
+  Status Materialize() override {
+    if (plan_.set_op == SetOpType::kUnion) {
+      std::unordered_set<Row, RowHash, RowEq> seen;
+      auto add = [&](Row&& r) -> Status {
+        if (plan_.all || seen.insert(r).second) rows_.push_back(std::move(r));
+        return Status::OK();
+      };
+      STRATA_RETURN_IF_DRAIN_ERROR(Drain(left_.get(), ctx_, add));
+      return Drain(right_.get(), ctx_, add);
+    }
+    // INTERSECT / EXCEPT: count the right side, then stream the left.
+    std::unordered_map<Row, int64_t, RowHash, RowEq> counts;
+    STRATA_RETURN_IF_DRAIN_ERROR(Drain(right_.get(), ctx_, [&](Row&& r) {
+      ++counts[std::move(r)];
+      return Status::OK();
+    }));
+    std::unordered_set<Row, RowHash, RowEq> emitted;
+    const bool intersect = plan_.set_op == SetOpType::kIntersect;
+    return Drain(left_.get(), ctx_, [&](Row&& r) -> Status {
+      auto it = counts.find(r);
+      const bool in_right = it != counts.end() && it->second > 0;
+      if (plan_.all) {
+        if (intersect) {
+          if (in_right) {
+            --it->second;
+            rows_.push_back(std::move(r));
+          }
+        } else if (in_right) {
+          --it->second;
+        } else {
+          rows_.push_back(std::move(r));
+        }
+        return Status::OK();
+      }
+      if (intersect != in_right) return Status::OK();
+      if (emitted.insert(r).second) rows_.push_back(std::move(r));
+      return Status::OK();
+    });
+  }
+
+ private:
+  const PlanNode& plan_;
+  std::unique_ptr<Operator> left_;
+  std::unique_ptr<Operator> right_;
+  ExecContext& ctx_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Operator>> BuildOperator(const PlanNode& plan, ExecContext& ctx) {
+  auto child = [&](size_t i) { return BuildOperator(*plan.children[i], ctx); };
+  switch (plan.kind) {
+    case PlanKind::kResult:
+      return std::unique_ptr<Operator>(std::make_unique<ResultOp>());
+    case PlanKind::kValues:
+      return std::unique_ptr<Operator>(std::make_unique<ValuesOp>(plan, ctx));
+    case PlanKind::kSeqScan:
+    case PlanKind::kRangeScan: {
+      auto op = std::make_unique<ScanOp>(plan, ctx);
+      STRATA_RETURN_IF_ERROR(op->Open());
+      return std::unique_ptr<Operator>(std::move(op));
+    }
+    case PlanKind::kGet:
+    case PlanKind::kMultiGet:
+      return std::unique_ptr<Operator>(std::make_unique<GetOp>(plan, ctx));
+    case PlanKind::kFunctionScan:
+      return std::unique_ptr<Operator>(std::make_unique<FunctionScanOp>(plan, ctx));
+    case PlanKind::kFilter: {
+      STRATA_ASSIGN_OR_RETURN(auto c, child(0));
+      return std::unique_ptr<Operator>(std::make_unique<FilterOp>(plan, std::move(c), ctx));
+    }
+    case PlanKind::kProject: {
+      STRATA_ASSIGN_OR_RETURN(auto c, child(0));
+      return std::unique_ptr<Operator>(std::make_unique<ProjectOp>(plan, std::move(c), ctx));
+    }
+    case PlanKind::kAggregate: {
+      STRATA_ASSIGN_OR_RETURN(auto c, child(0));
+      return std::unique_ptr<Operator>(std::make_unique<AggregateOp>(plan, std::move(c), ctx));
+    }
+    case PlanKind::kSort: {
+      STRATA_ASSIGN_OR_RETURN(auto c, child(0));
+      return std::unique_ptr<Operator>(std::make_unique<SortOp>(plan, std::move(c), ctx));
+    }
+    case PlanKind::kLimit: {
+      STRATA_ASSIGN_OR_RETURN(auto c, child(0));
+      return std::unique_ptr<Operator>(std::make_unique<LimitOp>(plan, std::move(c), ctx));
+    }
+    case PlanKind::kDistinct: {
+      STRATA_ASSIGN_OR_RETURN(auto c, child(0));
+      return std::unique_ptr<Operator>(std::make_unique<DistinctOp>(plan, std::move(c)));
+    }
+    case PlanKind::kHashJoin:
+    case PlanKind::kNestedLoopJoin: {
+      STRATA_ASSIGN_OR_RETURN(auto l, child(0));
+      STRATA_ASSIGN_OR_RETURN(auto r, child(1));
+      return std::unique_ptr<Operator>(std::make_unique<JoinOp>(plan, std::move(l), std::move(r), ctx));
+    }
+    case PlanKind::kSetOp: {
+      STRATA_ASSIGN_OR_RETURN(auto l, child(0));
+      STRATA_ASSIGN_OR_RETURN(auto r, child(1));
+      return std::unique_ptr<Operator>(std::make_unique<SetOpOp>(plan, std::move(l), std::move(r), ctx));
+    }
+  }
+  return Status::Internal("unknown plan node");
+}
+
+Result<std::vector<Row>> CollectRows(const PlanNode& plan, ExecContext& ctx) {
+  STRATA_ASSIGN_OR_RETURN(auto op, BuildOperator(plan, ctx));
+  std::vector<Row> out;
+  STRATA_RETURN_IF_DRAIN_ERROR(Drain(op.get(), ctx, [&](Row&& r) {
+    out.push_back(std::move(r));
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<std::vector<std::pair<Row, std::string>>> CollectRowsWithLocators(const PlanNode& plan,
+                                                                         ExecContext& ctx) {
+  if (plan.kind != PlanKind::kSeqScan && plan.kind != PlanKind::kRangeScan) {
+    return Status::Internal("locators need a scan");
+  }
+  ScanOp op(plan, ctx);
+  STRATA_RETURN_IF_ERROR(op.Open());
+  std::vector<std::pair<Row, std::string>> out;
+  std::vector<Row> batch;
+  while (true) {
+    STRATA_ASSIGN_OR_RETURN(bool more, op.Next(&batch));
+    for (size_t i = 0; i < batch.size(); ++i) out.emplace_back(std::move(batch[i]), op.locators()[i]);
+    if (!more) break;
+  }
+  return out;
+}
+
+}  // namespace strata::sql::executor

@@ -1,0 +1,86 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "common/status.h"
+#include "common/value.h"
+#include "sql/functions/eval_context.h"
+#include "sql/plan.h"
+
+namespace strata::storage {
+class DatabaseTransaction;
+}  // namespace strata::storage
+
+namespace strata::sql::executor {
+
+// How many rows operators move at a time.
+inline constexpr size_t kBatchRows = 1024;
+
+// Session values that SQL-value functions read (current_user, ...).
+struct SessionValues {
+  std::string user;
+  std::string database;
+  std::string current_schema = "public";
+};
+
+// Everything a running statement needs. One per statement execution; not
+// thread-safe. Borrowed pointers must outlive the execution.
+struct ExecContext {
+  storage::DatabaseTransaction* txn = nullptr;
+  functions::EvalContext* eval = nullptr;
+  std::span<const Value> params;
+  const SessionValues* session = nullptr;
+  // Cancel request (set by another thread) and statement deadline
+  // (microseconds since the PostgreSQL epoch by the system clock; 0 = none).
+  const std::atomic<bool>* cancel = nullptr;
+  int64_t deadline_micros = 0;
+  // Rows of the enclosing queries, innermost last (for correlated
+  // subqueries).
+  std::vector<const Row*> outer_rows;
+  // Results of uncorrelated subqueries, computed once per execution.
+  std::map<const BoundExpr*, Value> subquery_cache;
+  std::map<const BoundExpr*, std::vector<Value>> subquery_set_cache;
+
+  // 57014 when cancelled or past the deadline.
+  Status CheckInterrupts() const;
+};
+
+// Evaluates `expr` over `row`.
+Status Eval(const BoundExpr& expr, const Row& row, ExecContext& ctx, Value* out);
+// Evaluates a boolean condition: true only for a non-null true.
+Result<bool> EvalPredicate(const BoundExpr& expr, const Row& row, ExecContext& ctx);
+
+// A running plan node: pulls batches of rows. Not thread-safe.
+class Operator {
+ public:
+  virtual ~Operator() = default;
+  // Replaces *batch with the next rows; false (and an empty batch) when
+  // exhausted.
+  virtual Result<bool> Next(std::vector<Row>* batch) = 0;
+};
+
+// Instantiates the operator tree for `plan` (which must outlive it).
+Result<std::unique_ptr<Operator>> BuildOperator(const PlanNode& plan, ExecContext& ctx);
+
+// Runs `plan` to completion, collecting all rows.
+Result<std::vector<Row>> CollectRows(const PlanNode& plan, ExecContext& ctx);
+
+// Runs a scan plan (kSeqScan/kRangeScan with with_locators) collecting each
+// row with its storage locator.
+Result<std::vector<std::pair<Row, std::string>>> CollectRowsWithLocators(const PlanNode& plan,
+                                                                         ExecContext& ctx);
+
+// Converts a key value to the key column's type for a point lookup: NULL,
+// or a value that cannot be represented in the column type (e.g. 2^40 for
+// an int4 key), cannot match any row: returns false then.
+Result<bool> ConvertKeyValue(const Value& in, const DataType& column_type, ExecContext& ctx,
+                             Value* out);
+
+}  // namespace strata::sql::executor

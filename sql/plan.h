@@ -1,0 +1,163 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/types.h"
+#include "common/value.h"
+#include "sql/ast.h"
+#include "sql/functions/aggregate.h"
+#include "sql/functions/cast.h"
+#include "sql/functions/registry.h"
+
+namespace strata::sql {
+
+// Bound expressions and physical plans: what the binder/planner produce and
+// the executor runs. Immutable once built, so a prepared statement's plan is
+// shared by all its executions (per-execution state lives in the executor's
+// operators). Rows are vectors of Values; a column is addressed by its index
+// in the input row of the node that evaluates the expression.
+
+using Row = std::vector<Value>;
+
+struct PlanNode;
+struct BoundExpr;
+using BoundExprPtr = std::unique_ptr<BoundExpr>;
+
+enum class BoundExprKind {
+  kConst,        // value (unknown_literal: an untyped string literal held as text)
+  kColumn,       // index into the input row
+  kOuterColumn,  // index into the row of the query `depth` levels out (correlation)
+  kParam,        // index: 0-based parameter number
+  kFunction,     // fn(children)
+  kCast,         // cast(children[0])
+  kAnd,          // children (n-ary), three-valued
+  kOr,
+  kNot,
+  kIsNull,       // negated: IS NOT NULL
+  kBoolTest,     // bool_test
+  kDistinctFrom,  // fn is "="; negated: IS NOT DISTINCT FROM
+  kCase,         // children: when1, then1, ..., [else]; has_else
+  kCoalesce,
+  kNullIf,       // fn is "="
+  kGreatest,
+  kLeast,
+  kInList,       // children[0] IN children[1..]; fns[i] compares with children[i + 1]; negated
+  kAnyArray,     // children[0] op ANY/ALL (children[1] array); fn; is_all
+  kSubquery,     // subquery kind; subplan; for ANY/ALL children[0] is the left side, fn the operator
+  kArray,        // ARRAY[children]
+  kSubscript,    // children[0][children[1]]
+  kSqlValue,     // current_user etc. (session values), name holds which
+};
+
+enum class SubqueryKind { kExists, kScalar, kAny, kAll, kArray };
+
+struct BoundExpr {
+  BoundExprKind kind;
+  DataType type;
+  int location = 0;
+
+  Value value;
+  bool unknown_literal = false;
+  int index = -1;
+  int depth = 0;
+  std::string name;
+
+  functions::ResolvedFunction fn;
+  std::vector<functions::ResolvedFunction> fns;
+  functions::ResolvedCast cast;
+
+  bool negated = false;
+  bool is_all = false;
+  bool has_else = false;
+  ast::BoolTestKind bool_test = ast::BoolTestKind::kIsTrue;
+  SubqueryKind subquery = SubqueryKind::kExists;
+  std::shared_ptr<const PlanNode> subplan;
+  // The subquery references columns of enclosing queries (re-run per row).
+  bool correlated = false;
+
+  std::vector<BoundExprPtr> children;
+
+  BoundExpr(BoundExprKind k, DataType t) : kind(k), type(t) {}
+};
+
+enum class PlanKind {
+  kResult,        // one row with no columns (SELECT without FROM)
+  kValues,        // rows of expressions
+  kSeqScan,       // full scan of a table (filter applied)
+  kRangeScan,     // primary-key range scan (lower/upper), filter applied
+  kGet,           // primary-key point lookup (keys[0]), filter applied
+  kMultiGet,      // several point lookups (keys), filter applied
+  kFilter,
+  kProject,       // exprs
+  kAggregate,     // group by exprs, then aggregates; output: groups..., aggs...
+  kSort,          // sort_keys
+  kLimit,         // limit / offset (either may be null)
+  kDistinct,      // whole-row distinct; distinct_on > 0: first row per prefix of sort
+  kHashJoin,      // left_keys = right_keys, filter as residual
+  kNestedLoopJoin,  // filter as join condition (null: cross join)
+  kSetOp,         // set_op over children[0], children[1]
+  kFunctionScan,  // generate_series(exprs...)
+};
+
+enum class JoinType { kInner, kLeft, kRight, kFull };
+enum class SetOpType { kUnion, kIntersect, kExcept };
+
+struct SortKey {
+  BoundExprPtr expr;
+  bool descending = false;
+  bool nulls_first = false;
+};
+
+struct AggregateCall {
+  functions::ResolvedAggregate aggregate;
+  std::vector<BoundExprPtr> args;  // converted to aggregate.arg_types
+  bool distinct = false;
+  BoundExprPtr filter;  // FILTER (WHERE ...)
+  std::vector<SortKey> order;  // ORDER BY inside the call (string_agg, array_agg)
+};
+
+struct PlanNode {
+  PlanKind kind;
+  std::vector<DataType> types;  // output column types
+  std::vector<std::unique_ptr<PlanNode>> children;
+
+  // Table access (kSeqScan, kRangeScan, kGet, kMultiGet).
+  uint32_t table_id = 0;
+  uint64_t schema_version = 0;
+  std::string table_name;
+  std::vector<std::vector<BoundExprPtr>> keys;  // kGet/kMultiGet; kValues rows
+  std::vector<BoundExprPtr> lower;               // kRangeScan key prefix bounds
+  std::vector<BoundExprPtr> upper;
+  bool lower_inclusive = true;
+  bool upper_inclusive = true;
+  std::vector<DataType> key_types;  // the primary-key column types, in key order
+  bool with_locators = false;       // scans for UPDATE/DELETE of tables without a PK
+
+  BoundExprPtr filter;  // kFilter, scans, join residual
+  std::vector<BoundExprPtr> exprs;  // kProject outputs; kAggregate groups; kFunctionScan args
+  std::vector<AggregateCall> aggregates;
+  std::vector<SortKey> sort_keys;
+  BoundExprPtr limit;
+  BoundExprPtr offset;
+  size_t distinct_on = 0;
+
+  JoinType join_type = JoinType::kInner;
+  std::vector<BoundExprPtr> left_keys;
+  std::vector<BoundExprPtr> right_keys;
+
+  SetOpType set_op = SetOpType::kUnion;
+  bool all = false;
+
+  explicit PlanNode(PlanKind k) : kind(k) {}
+};
+
+using PlanPtr = std::unique_ptr<PlanNode>;
+
+// EXPLAIN's text for a plan, one line per node with 2-space indentation per
+// level, e.g. "Get on t (serving fast path; row replica)".
+std::vector<std::string> ExplainPlan(const PlanNode& plan);
+
+}  // namespace strata::sql

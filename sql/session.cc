@@ -1,0 +1,1574 @@
+// SqlSession and Engine: statement dispatch, transactions, GUCs, prepared
+// statements and portals.
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <map>
+#include <set>
+#include <unordered_set>
+#include <utility>
+
+#include "common/macros.h"
+#include "common/value_binary.h"
+#include "common/value_text.h"
+#include "sql/ast_util.h"
+#include "sql/binder/binder.h"
+#include "sql/copy.h"
+#include "sql/engine.h"
+#include "sql/executor/executor.h"
+#include "sql/functions/cast.h"
+#include "sql/guc.h"
+#include "sql/parser/parser.h"
+#include "sql/planner/planner.h"
+#include "storage/database.h"
+
+namespace strata::sql {
+namespace {
+
+using executor::ExecContext;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+Status Notice(std::string message, SqlState state = SqlState::kSuccessfulCompletion) {
+  return Status(state, std::move(message));
+}
+
+// A statement bound and planned against one catalog version.
+struct BoundStatement {
+  ast::StmtKind kind = ast::StmtKind::kSelect;
+  binder::BoundQuery query;
+  std::optional<binder::BoundInsert> insert;
+  std::optional<binder::BoundUpdate> update;
+  std::optional<binder::BoundDelete> del;
+  std::vector<DataType> param_types;
+  uint64_t catalog_version = 0;
+};
+
+// A parsed statement (PREPARE or the extended protocol's Parse).
+struct PreparedStatement {
+  std::string name;
+  std::string text;
+  std::shared_ptr<ast::Statement> stmt;  // null for an empty query
+  std::vector<DataType> param_types;
+  std::vector<ResultColumn> columns;
+  std::string pool;
+  std::shared_ptr<BoundStatement> bound;
+};
+
+struct Portal {
+  std::shared_ptr<PreparedStatement> prepared;
+  std::shared_ptr<BoundStatement> bound;
+  std::vector<Value> params;
+  std::vector<int16_t> result_formats;
+  // Execution state (a suspended portal keeps it between Executes).
+  bool started = false;
+  bool done = false;
+  std::unique_ptr<ExecContext> ctx;
+  std::unique_ptr<executor::Operator> op;
+  std::vector<Row> pending;
+  size_t pending_pos = 0;
+  bool source_done = false;
+  int64_t rows = 0;
+  std::string tag;  // for non-SELECT statements: the final tag
+};
+
+// Statements allowed in a failed transaction block.
+bool EndsTransaction(const ast::Statement& s) {
+  if (s.kind != ast::StmtKind::kTransaction) return false;
+  const auto& t = static_cast<const ast::TransactionStmt&>(s);
+  return t.action == ast::TransactionKind::kCommit || t.action == ast::TransactionKind::kRollback ||
+         t.action == ast::TransactionKind::kRollbackTo;
+}
+
+bool NeedsTransaction(ast::StmtKind kind) {
+  switch (kind) {
+    case ast::StmtKind::kTransaction:
+    case ast::StmtKind::kSet:
+    case ast::StmtKind::kShow:
+    case ast::StmtKind::kPrepare:
+    case ast::StmtKind::kDeallocate:
+    case ast::StmtKind::kDiscard:
+      return false;
+    default:
+      return true;
+  }
+}
+
+const char* WriteCommandName(ast::StmtKind kind) {
+  switch (kind) {
+    case ast::StmtKind::kInsert: return "INSERT";
+    case ast::StmtKind::kUpdate: return "UPDATE";
+    case ast::StmtKind::kDelete: return "DELETE";
+    case ast::StmtKind::kCreateTable: return "CREATE TABLE";
+    case ast::StmtKind::kCreateSchema: return "CREATE SCHEMA";
+    case ast::StmtKind::kDrop: return "DROP";
+    case ast::StmtKind::kTruncate: return "TRUNCATE TABLE";
+    case ast::StmtKind::kAlterTable: return "ALTER TABLE";
+    case ast::StmtKind::kCopy: return "COPY";
+    case ast::StmtKind::kCall: return "CALL";
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+class SqlSession::Impl {
+ public:
+  Impl(Engine* engine, const SessionInfo& info) : engine_(engine), db_(engine->database()), info_(info) {
+    (void)gucs_.Set("application_name", {info.application_name});
+    (void)gucs_.Set("session_authorization", {info.user});
+    gucs_.TakeChanged();
+    session_values_.user = info.user;
+    session_values_.database = info.database;
+  }
+
+  ~Impl() {
+    if (txn_) txn_->Rollback();
+  }
+
+  // ---- simple protocol ----
+
+  Status ExecuteSimple(std::string_view text, ResultSink* sink) {
+    auto parsed = parser::Parse(text);
+    if (!parsed.ok()) {
+      FailTransaction();
+      FinishStatementCycle();
+      return parsed.status();
+    }
+    Status result;
+    for (auto& parsed_stmt : *parsed) {
+      current_stmt_ = std::shared_ptr<ast::Statement>(std::move(parsed_stmt));
+      Status s = RunOne(*current_stmt_, {}, sink, /*describe_rows=*/true, nullptr);
+      current_stmt_.reset();
+      if (!s.ok()) {
+        FailTransaction();
+        result = std::move(s);
+        break;
+      }
+    }
+    if (result.ok() && txn_ && !in_block_) result = CommitImplicit();
+    FinishStatementCycle();
+    return result;
+  }
+
+  // ---- extended protocol ----
+
+  Result<PreparedInfo> Prepare(const std::string& name, std::string_view text,
+                               std::span<const uint32_t> param_type_oids) {
+    if (!name.empty() && prepared_.count(name) > 0) {
+      return Status(SqlState("42P05"), "prepared statement \"" + name + "\" already exists");
+    }
+    STRATA_ASSIGN_OR_RETURN(auto stmts, parser::Parse(text));
+    if (stmts.size() > 1) {
+      return Status(SqlState::kSyntaxError, "cannot insert multiple commands into a prepared statement");
+    }
+    auto prepared = std::make_shared<PreparedStatement>();
+    prepared->name = name;
+    prepared->text = std::string(text);
+    for (uint32_t oid : param_type_oids) {
+      if (oid == 0) {
+        prepared->param_types.push_back(DataType::Of(TypeId::kInvalid));
+      } else {
+        auto t = DataTypeFromOid(oid);
+        if (!t.ok()) return Status(SqlState::kUndefinedObject, "type with OID " + std::to_string(oid) + " does not exist");
+        prepared->param_types.push_back(*t);
+      }
+    }
+    if (!stmts.empty()) prepared->stmt = std::shared_ptr<ast::Statement>(std::move(stmts[0]));
+    STRATA_RETURN_IF_ERROR(Describe(prepared.get()));
+    if (in_failed_block() && prepared->stmt != nullptr) {
+      // PostgreSQL allows Parse in a failed block; execution is refused.
+    }
+    prepared_[name] = prepared;
+    PreparedInfo info;
+    info.param_types = prepared->param_types;
+    info.columns = prepared->columns;
+    info.pool = prepared->pool;
+    return info;
+  }
+
+  Status Bind(const std::string& portal_name, const std::string& statement,
+              std::span<const int16_t> param_formats, std::span<const std::optional<std::string>> params,
+              std::span<const int16_t> result_formats) {
+    auto it = prepared_.find(statement);
+    if (it == prepared_.end()) {
+      return Status(SqlState("26000"), "prepared statement \"" + statement + "\" does not exist");
+    }
+    if (in_failed_block()) return FailedBlockError();
+    const auto& prepared = it->second;
+    if (params.size() != prepared->param_types.size()) {
+      return Status(SqlState::kProtocolViolation,
+                    "bind message supplies " + std::to_string(params.size()) + " parameters, but prepared statement \"" +
+                        statement + "\" requires " + std::to_string(prepared->param_types.size()));
+    }
+    if (param_formats.size() > 1 && param_formats.size() != params.size()) {
+      return Status(SqlState::kProtocolViolation,
+                    "bind message has " + std::to_string(param_formats.size()) + " parameter formats but " +
+                        std::to_string(params.size()) + " parameters");
+    }
+    if (!portal_name.empty() && portals_.count(portal_name) > 0) {
+      return Status(SqlState("42P03"), "cursor \"" + portal_name + "\" already exists");
+    }
+    auto portal = std::make_unique<Portal>();
+    portal->prepared = prepared;
+    for (size_t i = 0; i < params.size(); ++i) {
+      const int16_t format = param_formats.empty() ? 0 : param_formats.size() == 1 ? param_formats[0] : param_formats[i];
+      const DataType& type = prepared->param_types[i];
+      if (!params[i]) {
+        portal->params.push_back(Value::Null(type.is_array() ? TypeId::kArray : type.id));
+        continue;
+      }
+      if (format == 1) {
+        auto v = DecodeBinary(type, *params[i]);
+        if (!v.ok()) {
+          Status s = v.status();
+          if (s.sql_state() == SqlState::kInvalidBinaryRepresentation) {
+            return Status(s.sql_state(), "incorrect binary data format in bind parameter " + std::to_string(i + 1));
+          }
+          return s;
+        }
+        portal->params.push_back(std::move(v).value());
+      } else {
+        eval_.transaction_start_micros = TxnStartMicros();
+        auto v = functions::CoerceUnknownLiteral(*params[i], type, eval_);
+        if (!v.ok()) return v.status();
+        portal->params.push_back(std::move(v).value());
+      }
+    }
+    const size_t ncols = prepared->columns.size();
+    if (result_formats.size() > 1 && result_formats.size() != ncols) {
+      return Status(SqlState::kProtocolViolation,
+                    "bind message has " + std::to_string(result_formats.size()) + " result formats but query has " +
+                        std::to_string(ncols) + " columns");
+    }
+    for (size_t i = 0; i < ncols; ++i) {
+      portal->result_formats.push_back(result_formats.empty() ? 0 : result_formats.size() == 1 ? result_formats[0] : result_formats[i]);
+    }
+    portals_[portal_name] = std::move(portal);
+    return Status::OK();
+  }
+
+  Result<PreparedInfo> DescribeStatement(const std::string& name) {
+    auto it = prepared_.find(name);
+    if (it == prepared_.end()) {
+      return Status(SqlState("26000"), "prepared statement \"" + name + "\" does not exist");
+    }
+    PreparedInfo info;
+    info.param_types = it->second->param_types;
+    info.columns = it->second->columns;
+    info.pool = it->second->pool;
+    return info;
+  }
+
+  Result<std::vector<ResultColumn>> DescribePortal(const std::string& name) {
+    auto it = portals_.find(name);
+    if (it == portals_.end()) return Status(SqlState("34000"), "portal \"" + name + "\" does not exist");
+    return it->second->prepared->columns;
+  }
+
+  std::vector<int16_t> PortalResultFormats(const std::string& name) {
+    auto it = portals_.find(name);
+    if (it == portals_.end()) return {};
+    return it->second->result_formats;
+  }
+
+  Result<bool> Execute(const std::string& name, int64_t max_rows, ResultSink* sink) {
+    auto it = portals_.find(name);
+    if (it == portals_.end()) return Status(SqlState("34000"), "portal \"" + name + "\" does not exist");
+    Portal* portal = it->second.get();
+    auto r = ExecutePortal(portal, max_rows, sink);
+    if (!r.ok()) {
+      error_since_sync_ = true;
+      FailTransaction();
+      portal->done = true;
+      portal->op.reset();
+      portal->ctx.reset();
+    }
+    cancel_.store(false);
+    return r;
+  }
+
+  Status CloseStatement(const std::string& name) {
+    prepared_.erase(name);
+    return Status::OK();
+  }
+  Status ClosePortal(const std::string& name) {
+    portals_.erase(name);
+    return Status::OK();
+  }
+
+  Status Sync() {
+    portals_.erase("");
+    Status result;
+    if (txn_ && !in_block_) {
+      if (error_since_sync_) {
+        RollbackTxn();
+      } else {
+        result = CommitImplicit();
+      }
+    }
+    error_since_sync_ = false;
+    cancel_.store(false);
+    return result;
+  }
+
+  TxnStatus txn_status() const {
+    if (failed_) return TxnStatus::kFailed;
+    if (in_block_) return TxnStatus::kInBlock;
+    return TxnStatus::kIdle;
+  }
+
+  std::string PoolForSimpleQuery(std::string_view text) const {
+    auto forced = gucs_.values().find("strata.pool");
+    if (forced != gucs_.values().end() && !forced->second.empty()) return forced->second;
+    // First keyword, skipping whitespace, comments and parentheses.
+    size_t i = 0;
+    while (i < text.size()) {
+      if (std::isspace(static_cast<unsigned char>(text[i])) != 0 || text[i] == '(') {
+        ++i;
+      } else if (text.substr(i, 2) == "--") {
+        while (i < text.size() && text[i] != '\n') ++i;
+      } else if (text.substr(i, 2) == "/*") {
+        size_t end = text.find("*/", i + 2);
+        i = end == std::string_view::npos ? text.size() : end + 2;
+      } else {
+        break;
+      }
+    }
+    size_t j = i;
+    while (j < text.size() && std::isalpha(static_cast<unsigned char>(text[j])) != 0) ++j;
+    const std::string word = Lower(text.substr(i, j - i));
+    static const std::set<std::string> kWrite = {"insert", "update", "delete", "copy", "create", "drop", "alter",
+                                                 "truncate", "call", "upsert", "merge"};
+    static const std::set<std::string> kOlap = {"select", "with", "values", "table"};
+    if (kWrite.count(word) > 0) return "write";
+    if (word == "execute") {
+      size_t k = j;
+      while (k < text.size() && std::isspace(static_cast<unsigned char>(text[k])) != 0) ++k;
+      size_t e = k;
+      while (e < text.size() && (std::isalnum(static_cast<unsigned char>(text[e])) != 0 || text[e] == '_')) ++e;
+      auto p = prepared_.find(Lower(text.substr(k, e - k)));
+      if (p != prepared_.end() && !p->second->pool.empty()) return p->second->pool;
+      return "serving";
+    }
+    if (kOlap.count(word) > 0) {
+      // A short statement with a WHERE and no joins or grouping is likely a
+      // point lookup: route it to serving.
+      const std::string lower = Lower(text);
+      if (lower.size() < 256 && lower.find(" where ") != std::string::npos &&
+          lower.find(" join ") == std::string::npos && lower.find("group by") == std::string::npos &&
+          lower.find(" union ") == std::string::npos && lower.find(',', lower.find(" from ")) == std::string::npos) {
+        return "serving";
+      }
+      return "olap";
+    }
+    return "serving";
+  }
+
+  void Cancel() { cancel_.store(true); }
+
+  std::vector<std::pair<std::string, std::string>> TakeChangedReportedParameters() { return gucs_.TakeChanged(); }
+  std::vector<std::pair<std::string, std::string>> ReportedParameters() const { return gucs_.Reported(); }
+
+  Status SetStartupParameter(std::string_view name, std::string_view value) {
+    STRATA_RETURN_IF_ERROR(gucs_.Set(name, {std::string(value)}));
+    gucs_.TakeChanged();
+    return Status::OK();
+  }
+
+ private:
+  // ---- transactions ----
+
+  bool in_failed_block() const { return failed_; }
+
+  Status FailedBlockError() const {
+    return Status(SqlState::kInFailedSqlTransaction,
+                  "current transaction is aborted, commands ignored until end of transaction block");
+  }
+
+  int64_t TxnStartMicros() const {
+    return txn_start_micros_ != 0 ? txn_start_micros_ : functions::SystemClockMicros();
+  }
+
+  Status EnsureTxn() {
+    if (txn_) return Status::OK();
+    txn_ = db_->BeginTransaction();
+    txn_start_micros_ = functions::SystemClockMicros();
+    if (!in_block_) txn_gucs_ = gucs_.values();
+    return Status::OK();
+  }
+
+  void RollbackTxn() {
+    if (txn_) {
+      txn_->Rollback();
+      txn_.reset();
+    }
+    txn_start_micros_ = 0;
+  }
+
+  // After an error: a block becomes failed; an implicit transaction ends.
+  void FailTransaction() {
+    if (in_block_) {
+      failed_ = true;
+      RollbackTxn();
+      return;
+    }
+    RollbackTxn();
+    if (txn_gucs_) {
+      gucs_.Restore(*txn_gucs_);
+      txn_gucs_.reset();
+    }
+    local_gucs_.clear();
+  }
+
+  Status CommitImplicit() {
+    Status s;
+    if (txn_) {
+      auto r = txn_->Commit();
+      txn_.reset();
+      if (!r.ok()) s = r.status();
+    }
+    txn_start_micros_ = 0;
+    EndTransactionGucs(s.ok());
+    return s;
+  }
+
+  void EndTransactionGucs(bool committed) {
+    if (txn_gucs_) {
+      if (!committed) {
+        gucs_.Restore(*txn_gucs_);
+      } else {
+        if (!local_gucs_.empty()) {
+          std::map<std::string, std::string> values = gucs_.values();
+          for (const std::string& name : local_gucs_) {
+            auto it = txn_gucs_->find(name);
+            if (it != txn_gucs_->end()) values[name] = it->second;
+          }
+          gucs_.Restore(values);
+        }
+      }
+    }
+    txn_gucs_.reset();
+    local_gucs_.clear();
+    std::map<std::string, std::string> values = gucs_.values();
+    values["transaction_isolation"] = values["default_transaction_isolation"];
+    values["transaction_read_only"] = values["default_transaction_read_only"];
+    gucs_.Restore(values);
+  }
+
+  void FinishStatementCycle() { cancel_.store(false); }
+
+  // ---- statement dispatch ----
+
+  ExecContext MakeContext(std::span<const Value> params) {
+    ExecContext ctx;
+    ctx.txn = txn_.get();
+    ctx.eval = &eval_;
+    ctx.params = params;
+    ctx.session = &session_values_;
+    ctx.cancel = &cancel_;
+    const int64_t timeout = gucs_.StatementTimeoutMs();
+    eval_.statement_start_micros = functions::SystemClockMicros();
+    eval_.transaction_start_micros = TxnStartMicros();
+    eval_.extra_float_digits = gucs_.ExtraFloatDigits();
+    ctx.deadline_micros = timeout > 0 ? eval_.statement_start_micros + timeout * 1000 : 0;
+    return ctx;
+  }
+
+  binder::BinderOptions BinderOpts() {
+    binder::BinderOptions o;
+    o.search_path = gucs_.SearchPath(info_.user);
+    if (o.search_path.empty()) o.search_path = {"public"};
+    o.eval = &eval_;
+    session_values_.current_schema = o.search_path.empty() ? "public" : o.search_path[0];
+    return o;
+  }
+
+  const storage::CatalogSnapshot& Catalog() {
+    if (txn_) return txn_->catalog();
+    catalog_hold_ = db_->catalog();
+    return *catalog_hold_;
+  }
+
+  // Binds a DML/query statement.
+  Result<std::shared_ptr<BoundStatement>> BindStatement(const ast::Statement& stmt,
+                                                        std::vector<DataType> param_types) {
+    auto bound = std::make_shared<BoundStatement>();
+    bound->kind = stmt.kind;
+    const storage::CatalogSnapshot& catalog = Catalog();
+    bound->catalog_version = catalog.has_pending_changes() ? UINT64_MAX : catalog.version();
+    binder::Binder binder(&catalog, BinderOpts(), &param_types);
+    switch (stmt.kind) {
+      case ast::StmtKind::kSelect: {
+        STRATA_ASSIGN_OR_RETURN(bound->query, binder.BindQuery(static_cast<const ast::SelectStmt&>(stmt)));
+        break;
+      }
+      case ast::StmtKind::kInsert: {
+        STRATA_ASSIGN_OR_RETURN(auto b, binder.BindInsert(static_cast<const ast::InsertStmt&>(stmt)));
+        bound->query.columns = b.returning_columns;
+        bound->insert = std::move(b);
+        break;
+      }
+      case ast::StmtKind::kUpdate: {
+        STRATA_ASSIGN_OR_RETURN(auto b, binder.BindUpdate(static_cast<const ast::UpdateStmt&>(stmt)));
+        bound->query.columns = b.returning_columns;
+        bound->update = std::move(b);
+        break;
+      }
+      case ast::StmtKind::kDelete: {
+        STRATA_ASSIGN_OR_RETURN(auto b, binder.BindDelete(static_cast<const ast::DeleteStmt&>(stmt)));
+        bound->query.columns = b.returning_columns;
+        bound->del = std::move(b);
+        break;
+      }
+      default:
+        return Status::Internal("not a plannable statement");
+    }
+    bound->param_types = binder.FinishParams();
+    return bound;
+  }
+
+  static bool Plannable(ast::StmtKind kind) {
+    return kind == ast::StmtKind::kSelect || kind == ast::StmtKind::kInsert || kind == ast::StmtKind::kUpdate ||
+           kind == ast::StmtKind::kDelete;
+  }
+
+  std::string PoolOf(const ast::Statement& stmt, const BoundStatement* bound) const {
+    auto forced = gucs_.values().find("strata.pool");
+    if (forced != gucs_.values().end() && !forced->second.empty()) return forced->second;
+    if (WriteCommandName(stmt.kind) != nullptr) return "write";
+    if (stmt.kind == ast::StmtKind::kSelect) {
+      if (bound != nullptr) {
+        const PlanNode* p = bound->query.plan.get();
+        while (p != nullptr && (p->kind == PlanKind::kProject || p->kind == PlanKind::kFilter ||
+                                p->kind == PlanKind::kLimit) && !p->children.empty()) {
+          p = p->children[0].get();
+        }
+        if (p != nullptr && (p->kind == PlanKind::kGet || p->kind == PlanKind::kMultiGet || p->kind == PlanKind::kResult)) {
+          return "serving";
+        }
+      }
+      return "olap";
+    }
+    return "serving";
+  }
+
+  // Fills the statement's parameter types, result columns and pool.
+  Status Describe(PreparedStatement* prepared) {
+    if (prepared->stmt == nullptr) return Status::OK();
+    const ast::Statement& stmt = *prepared->stmt;
+    if (Plannable(stmt.kind)) {
+      STRATA_ASSIGN_OR_RETURN(prepared->bound, BindStatement(stmt, prepared->param_types));
+      prepared->param_types = prepared->bound->param_types;
+      prepared->columns = prepared->bound->query.columns;
+    } else if (stmt.kind == ast::StmtKind::kShow) {
+      const auto& show = static_cast<const ast::ShowStmt&>(stmt);
+      if (show.name == "all") {
+        prepared->columns = {ResultColumn{"name", DataType::Of(TypeId::kText)},
+                             ResultColumn{"setting", DataType::Of(TypeId::kText)},
+                             ResultColumn{"description", DataType::Of(TypeId::kText)}};
+      } else {
+        auto name = gucs_.CanonicalName(show.name);
+        prepared->columns = {ResultColumn{name.ok() ? *name : show.name, DataType::Of(TypeId::kText)}};
+      }
+    } else if (stmt.kind == ast::StmtKind::kExplain) {
+      prepared->columns = {ResultColumn{"QUERY PLAN", DataType::Of(TypeId::kText)}};
+    }
+    for (auto& t : prepared->param_types) {
+      if (t.id == TypeId::kInvalid) t = DataType::Of(TypeId::kText);
+    }
+    prepared->pool = PoolOf(stmt, prepared->bound.get());
+    return Status::OK();
+  }
+
+  // A bound statement for executing `prepared` now (re-bound when the
+  // catalog changed since it was planned).
+  Result<std::shared_ptr<BoundStatement>> CurrentBinding(PreparedStatement* prepared) {
+    const storage::CatalogSnapshot& catalog = Catalog();
+    const uint64_t version = catalog.has_pending_changes() ? UINT64_MAX : catalog.version();
+    if (prepared->bound && prepared->bound->catalog_version == version && version != UINT64_MAX) {
+      return prepared->bound;
+    }
+    STRATA_ASSIGN_OR_RETURN(auto bound, BindStatement(*prepared->stmt, prepared->param_types));
+    if (bound->param_types.size() != prepared->param_types.size() ||
+        bound->query.columns.size() != prepared->columns.size()) {
+      return Status(SqlState::kFeatureNotSupported, "cached plan must not change result type");
+    }
+    for (size_t i = 0; i < bound->query.columns.size(); ++i) {
+      if (!(bound->query.columns[i].type == prepared->columns[i].type)) {
+        return Status(SqlState::kFeatureNotSupported, "cached plan must not change result type");
+      }
+    }
+    if (version != UINT64_MAX) prepared->bound = bound;
+    return bound;
+  }
+
+  // Runs one statement of a simple-query message (or EXECUTE).
+  Status RunOne(const ast::Statement& stmt, std::span<const Value> params, ResultSink* sink, bool describe_rows,
+                const BoundStatement* prebound) {
+    if (failed_ && !EndsTransaction(stmt)) return FailedBlockError();
+    if (cancel_.load()) return Status(SqlState::kQueryCanceled, "canceling statement due to user request");
+    if (NeedsTransaction(stmt.kind)) STRATA_RETURN_IF_ERROR(EnsureTxn());
+    if (const char* cmd = WriteCommandName(stmt.kind)) {
+      if (gucs_.values().at("transaction_read_only") == "on" &&
+          !(stmt.kind == ast::StmtKind::kCopy && !static_cast<const ast::CopyStmt&>(stmt).is_from)) {
+        return Status(SqlState::kReadOnlySqlTransaction,
+                      std::string("cannot execute ") + cmd + " in a read-only transaction");
+      }
+    }
+    switch (stmt.kind) {
+      case ast::StmtKind::kSelect:
+      case ast::StmtKind::kInsert:
+      case ast::StmtKind::kUpdate:
+      case ast::StmtKind::kDelete: {
+        std::shared_ptr<BoundStatement> bound;
+        if (prebound == nullptr) {
+          STRATA_ASSIGN_OR_RETURN(bound, BindStatement(stmt, {}));
+          if (!bound->param_types.empty()) {
+            return Status(SqlState::kUndefinedParameter, "there is no parameter $1");
+          }
+          prebound = bound.get();
+        }
+        return RunBound(*prebound, params, sink, describe_rows);
+      }
+      case ast::StmtKind::kTransaction:
+        return RunTransaction(static_cast<const ast::TransactionStmt&>(stmt), sink);
+      case ast::StmtKind::kSet:
+        return RunSet(static_cast<const ast::SetStmt&>(stmt), sink);
+      case ast::StmtKind::kShow:
+        return RunShow(static_cast<const ast::ShowStmt&>(stmt), sink, describe_rows);
+      case ast::StmtKind::kCreateTable:
+        return RunCreateTable(static_cast<const ast::CreateTableStmt&>(stmt), sink);
+      case ast::StmtKind::kCreateSchema: {
+        const auto& s = static_cast<const ast::CreateSchemaStmt&>(stmt);
+        STRATA_ASSIGN_OR_RETURN(bool created, txn_->CreateSchema(s.name, s.if_not_exists));
+        if (!created) sink->Notice("NOTICE", Notice("schema \"" + s.name + "\" already exists, skipping", SqlState::kDuplicateSchema));
+        return sink->Complete("CREATE SCHEMA");
+      }
+      case ast::StmtKind::kDrop:
+        return RunDrop(static_cast<const ast::DropStmt&>(stmt), sink);
+      case ast::StmtKind::kTruncate: {
+        const auto& s = static_cast<const ast::TruncateStmt&>(stmt);
+        binder::Binder binder(&txn_->catalog(), BinderOpts(), &scratch_params_);
+        for (const auto& t : s.tables) {
+          STRATA_ASSIGN_OR_RETURN(const storage::TableDef* def, binder.LookupTable(t));
+          STRATA_RETURN_IF_ERROR(txn_->TruncateTable(TableNameOf(*def)));
+        }
+        return sink->Complete("TRUNCATE TABLE");
+      }
+      case ast::StmtKind::kAlterTable:
+        return RunAlterTable(static_cast<const ast::AlterTableStmt&>(stmt), sink);
+      case ast::StmtKind::kPrepare:
+        return RunPrepare(static_cast<const ast::PrepareStmt&>(stmt), sink);
+      case ast::StmtKind::kExecute:
+        return RunExecute(static_cast<const ast::ExecuteStmt&>(stmt), sink, describe_rows);
+      case ast::StmtKind::kDeallocate: {
+        const auto& s = static_cast<const ast::DeallocateStmt&>(stmt);
+        if (s.name.empty()) {
+          prepared_.clear();
+          return sink->Complete("DEALLOCATE ALL");
+        }
+        if (prepared_.erase(s.name) == 0) {
+          return Status(SqlState("26000"), "prepared statement \"" + s.name + "\" does not exist");
+        }
+        return sink->Complete("DEALLOCATE");
+      }
+      case ast::StmtKind::kExplain:
+        return RunExplain(static_cast<const ast::ExplainStmt&>(stmt), sink, describe_rows);
+      case ast::StmtKind::kCopy:
+        return RunCopy(static_cast<const ast::CopyStmt&>(stmt), sink);
+      case ast::StmtKind::kCall:
+        return RunCall(static_cast<const ast::CallStmt&>(stmt), sink);
+      case ast::StmtKind::kDiscard: {
+        const auto& s = static_cast<const ast::DiscardStmt&>(stmt);
+        if (in_block_) {
+          return Status(SqlState::kActiveSqlTransaction, "DISCARD ALL cannot run inside a transaction block");
+        }
+        if (s.target == "all") {
+          prepared_.clear();
+          portals_.clear();
+          gucs_.ResetAll();
+        }
+        std::string tag = "DISCARD " + s.target;
+        for (char& c : tag) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        return sink->Complete(tag);
+      }
+      case ast::StmtKind::kCreateStreamingJob:
+        return Status(SqlState::kFeatureNotSupported, "CREATE STREAMING JOB is not supported yet")
+            .WithPosition(static_cast<const ast::CreateStreamingJobStmt&>(stmt).location);
+    }
+    return Status::NotSupported("statement not supported");
+  }
+
+  storage::TableName TableNameOf(const storage::TableDef& def) {
+    const storage::SchemaDef* schema = txn_->catalog().FindSchemaById(def.schema_id);
+    return storage::TableName{schema != nullptr ? schema->name : "public", def.name};
+  }
+
+  // ---- queries and DML ----
+
+  Status RunBound(const BoundStatement& bound, std::span<const Value> params, ResultSink* sink, bool describe_rows) {
+    ExecContext ctx = MakeContext(params);
+    const bool returns_rows = bound.kind == ast::StmtKind::kSelect || !bound.query.columns.empty();
+    if (returns_rows && describe_rows) STRATA_RETURN_IF_ERROR(sink->BeginRows(bound.query.columns));
+    int64_t count = 0;
+    auto emit = [&](const Row& row) -> Status {
+      ++count;
+      return sink->Row(row);
+    };
+    switch (bound.kind) {
+      case ast::StmtKind::kSelect: {
+        STRATA_ASSIGN_OR_RETURN(auto op, executor::BuildOperator(*bound.query.plan, ctx));
+        std::vector<Row> batch;
+        while (true) {
+          STRATA_RETURN_IF_ERROR(ctx.CheckInterrupts());
+          STRATA_ASSIGN_OR_RETURN(bool more, op->Next(&batch));
+          for (const Row& r : batch) STRATA_RETURN_IF_ERROR(emit(r));
+          if (!more) break;
+        }
+        return sink->Complete("SELECT " + std::to_string(count));
+      }
+      case ast::StmtKind::kInsert: {
+        int64_t n = 0;
+        STRATA_RETURN_IF_ERROR(RunInsert(*bound.insert, ctx, &n, emit));
+        return sink->Complete("INSERT 0 " + std::to_string(n));
+      }
+      case ast::StmtKind::kUpdate: {
+        int64_t n = 0;
+        STRATA_RETURN_IF_ERROR(RunUpdate(*bound.update, ctx, &n, emit));
+        return sink->Complete("UPDATE " + std::to_string(n));
+      }
+      case ast::StmtKind::kDelete: {
+        int64_t n = 0;
+        STRATA_RETURN_IF_ERROR(RunDelete(*bound.del, ctx, &n, emit));
+        return sink->Complete("DELETE " + std::to_string(n));
+      }
+      default:
+        return Status::Internal("bad bound statement");
+    }
+  }
+
+  Result<const storage::TableDef*> WriteTarget(const binder::TargetTable& t) {
+    const storage::TableDef* def = txn_->catalog().FindTableById(t.id);
+    if (def == nullptr) return Status(SqlState::kUndefinedTable, "relation \"" + t.name + "\" does not exist");
+    if (def->schema_version != t.schema_version) {
+      return Status(SqlState::kFeatureNotSupported, "cached plan must not change result type");
+    }
+    return def;
+  }
+
+  static std::vector<Value> KeyOf(const storage::TableDef& def, const Row& row) {
+    std::vector<Value> key;
+    for (size_t i : def.PrimaryKeyIndexes()) key.push_back(row[i]);
+    return key;
+  }
+
+  using Emit = std::function<Status(const Row&)>;
+
+  Status EmitReturning(const std::vector<BoundExprPtr>& returning, const Row& row, ExecContext& ctx,
+                       const Emit& emit) {
+    if (returning.empty()) return Status::OK();
+    Row out(returning.size());
+    for (size_t i = 0; i < returning.size(); ++i) STRATA_RETURN_IF_ERROR(executor::Eval(*returning[i], row, ctx, &out[i]));
+    return emit(out);
+  }
+
+  Status RunInsert(const binder::BoundInsert& ins, ExecContext& ctx, int64_t* count, const Emit& emit) {
+    STRATA_ASSIGN_OR_RETURN(const storage::TableDef* def, WriteTarget(ins.table));
+    const size_t n = def->columns.size();
+    std::vector<Row> source;
+    if (ins.query) {
+      STRATA_ASSIGN_OR_RETURN(source, executor::CollectRows(*ins.query, ctx));
+    }
+    std::vector<uint32_t> update_ids;
+    for (size_t pos : ins.update_columns) update_ids.push_back(def->columns[pos].id);
+    std::unordered_set<std::string> touched;  // keys updated by DO UPDATE
+    const Row empty;
+    const size_t rows = ins.query ? source.size() : ins.values.size();
+    for (size_t r = 0; r < rows; ++r) {
+      if ((r & 255) == 0) STRATA_RETURN_IF_ERROR(ctx.CheckInterrupts());
+      Row row(n);
+      std::vector<bool> provided(n, false);
+      for (size_t i = 0; i < ins.target_columns.size(); ++i) {
+        const size_t pos = ins.target_columns[i];
+        provided[pos] = true;
+        if (ins.query) {
+          row[pos] = std::move(source[r][i]);
+        } else if (ins.values[r][i] != nullptr) {
+          STRATA_RETURN_IF_ERROR(executor::Eval(*ins.values[r][i], empty, ctx, &row[pos]));
+        } else {
+          provided[pos] = false;
+        }
+      }
+      for (size_t pos = 0; pos < n; ++pos) {
+        if (provided[pos]) continue;
+        if (ins.defaults[pos]) {
+          STRATA_RETURN_IF_ERROR(executor::Eval(*ins.defaults[pos], empty, ctx, &row[pos]));
+        } else {
+          row[pos] = Value::Null(def->columns[pos].type.is_array() ? TypeId::kArray : def->columns[pos].type.id);
+        }
+      }
+      storage::RowChange change;
+      switch (ins.on_conflict) {
+        case ast::OnConflictAction::kNone: {
+          STRATA_ASSIGN_OR_RETURN(change, txn_->InsertIfAbsent(*def, std::move(row)));
+          break;
+        }
+        case ast::OnConflictAction::kNothing: {
+          STRATA_ASSIGN_OR_RETURN(change, txn_->InsertOrIgnore(*def, std::move(row)));
+          break;
+        }
+        case ast::OnConflictAction::kUpdate: {
+          std::vector<Value> key = KeyOf(*def, row);
+          std::string key_text;
+          for (const Value& v : key) key_text += v.DebugString() + "\x1f";
+          if (!touched.insert(key_text).second) {
+            return Status(SqlState("21000"), "ON CONFLICT DO UPDATE command cannot affect row a second time")
+                .WithHint("Ensure that no rows proposed for insertion within the same command have duplicate "
+                          "constrained values.");
+          }
+          if (ins.excluded_only) {
+            STRATA_ASSIGN_OR_RETURN(change, txn_->UpsertColumns(*def, std::move(row), update_ids));
+            break;
+          }
+          STRATA_ASSIGN_OR_RETURN(std::optional<storage::Row> existing, txn_->Get(*def, key));
+          if (!existing) {
+            STRATA_ASSIGN_OR_RETURN(change, txn_->InsertIfAbsent(*def, std::move(row)));
+            break;
+          }
+          Row combined = std::move(*existing);
+          combined.insert(combined.end(), row.begin(), row.end());
+          if (ins.update_where) {
+            STRATA_ASSIGN_OR_RETURN(bool pass, executor::EvalPredicate(*ins.update_where, combined, ctx));
+            if (!pass) continue;
+          }
+          std::vector<storage::ColumnAssignment> assignments;
+          for (size_t i = 0; i < ins.update_columns.size(); ++i) {
+            storage::ColumnAssignment a;
+            a.column_id = update_ids[i];
+            STRATA_RETURN_IF_ERROR(executor::Eval(*ins.update_values[i], combined, ctx, &a.value));
+            assignments.push_back(std::move(a));
+          }
+          STRATA_ASSIGN_OR_RETURN(change, txn_->UpdateColumns(*def, key, assignments));
+          break;
+        }
+      }
+      if (!change.changed()) continue;
+      ++*count;
+      if (change.after) STRATA_RETURN_IF_ERROR(EmitReturning(ins.returning, *change.after, ctx, emit));
+    }
+    return Status::OK();
+  }
+
+  Status RunUpdate(const binder::BoundUpdate& upd, ExecContext& ctx, int64_t* count, const Emit& emit) {
+    STRATA_ASSIGN_OR_RETURN(const storage::TableDef* def, WriteTarget(upd.table));
+    // Read every target row first: the scan must not see this statement's
+    // own writes.
+    std::vector<std::pair<Row, std::string>> rows;
+    if (def->has_primary_key()) {
+      STRATA_ASSIGN_OR_RETURN(auto plain, executor::CollectRows(*upd.scan, ctx));
+      for (auto& r : plain) rows.emplace_back(std::move(r), std::string());
+    } else {
+      STRATA_ASSIGN_OR_RETURN(rows, executor::CollectRowsWithLocators(*upd.scan, ctx));
+    }
+    for (auto& [old_row, locator] : rows) {
+      STRATA_RETURN_IF_ERROR(ctx.CheckInterrupts());
+      std::vector<storage::ColumnAssignment> assignments;
+      Row new_row = old_row;
+      for (size_t i = 0; i < upd.columns.size(); ++i) {
+        storage::ColumnAssignment a;
+        a.column_id = def->columns[upd.columns[i]].id;
+        STRATA_RETURN_IF_ERROR(executor::Eval(*upd.values[i], old_row, ctx, &a.value));
+        new_row[upd.columns[i]] = a.value;
+        assignments.push_back(std::move(a));
+      }
+      storage::RowChange change;
+      if (!def->has_primary_key()) {
+        STRATA_ASSIGN_OR_RETURN(change, txn_->UpdateColumnsAt(*def, locator, assignments));
+      } else if (upd.changes_primary_key) {
+        STRATA_ASSIGN_OR_RETURN(change, txn_->UpdatePrimaryKey(*def, KeyOf(*def, old_row), std::move(new_row)));
+      } else {
+        STRATA_ASSIGN_OR_RETURN(change, txn_->UpdateColumns(*def, KeyOf(*def, old_row), assignments));
+      }
+      if (!change.changed()) continue;
+      ++*count;
+      if (change.after) STRATA_RETURN_IF_ERROR(EmitReturning(upd.returning, *change.after, ctx, emit));
+    }
+    return Status::OK();
+  }
+
+  Status RunDelete(const binder::BoundDelete& del, ExecContext& ctx, int64_t* count, const Emit& emit) {
+    STRATA_ASSIGN_OR_RETURN(const storage::TableDef* def, WriteTarget(del.table));
+    std::vector<std::pair<Row, std::string>> rows;
+    if (def->has_primary_key()) {
+      STRATA_ASSIGN_OR_RETURN(auto plain, executor::CollectRows(*del.scan, ctx));
+      for (auto& r : plain) rows.emplace_back(std::move(r), std::string());
+    } else {
+      STRATA_ASSIGN_OR_RETURN(rows, executor::CollectRowsWithLocators(*del.scan, ctx));
+    }
+    for (auto& [old_row, locator] : rows) {
+      STRATA_RETURN_IF_ERROR(ctx.CheckInterrupts());
+      storage::RowChange change;
+      if (def->has_primary_key()) {
+        STRATA_ASSIGN_OR_RETURN(change, txn_->Delete(*def, KeyOf(*def, old_row)));
+      } else {
+        STRATA_ASSIGN_OR_RETURN(change, txn_->DeleteAt(*def, locator));
+      }
+      if (!change.changed()) continue;
+      ++*count;
+      if (change.before) STRATA_RETURN_IF_ERROR(EmitReturning(del.returning, *change.before, ctx, emit));
+    }
+    return Status::OK();
+  }
+
+  // ---- utility statements ----
+
+  Status RunTransaction(const ast::TransactionStmt& s, ResultSink* sink) {
+    switch (s.action) {
+      case ast::TransactionKind::kBegin: {
+        if (in_block_) {
+          sink->Notice("WARNING", Notice("there is already a transaction in progress", SqlState::kActiveSqlTransaction));
+          return sink->Complete(s.is_start ? "START TRANSACTION" : "BEGIN");
+        }
+        in_block_ = true;
+        if (!txn_gucs_) txn_gucs_ = gucs_.values();
+        STRATA_RETURN_IF_ERROR(ApplyTransactionOptions(s.options));
+        return sink->Complete(s.is_start ? "START TRANSACTION" : "BEGIN");
+      }
+      case ast::TransactionKind::kCommit: {
+        if (!in_block_) {
+          sink->Notice("WARNING", Notice("there is no transaction in progress", SqlState::kNoActiveSqlTransaction));
+          STRATA_RETURN_IF_ERROR(CommitImplicit());
+          return sink->Complete("COMMIT");
+        }
+        const bool was_failed = failed_;
+        in_block_ = false;
+        failed_ = false;
+        if (was_failed) {
+          RollbackTxn();
+          EndTransactionGucs(false);
+          return sink->Complete("ROLLBACK");
+        }
+        Status st = CommitImplicit();
+        if (!st.ok()) return st;
+        return sink->Complete("COMMIT");
+      }
+      case ast::TransactionKind::kRollback: {
+        if (!in_block_) {
+          sink->Notice("WARNING", Notice("there is no transaction in progress", SqlState::kNoActiveSqlTransaction));
+        }
+        in_block_ = false;
+        failed_ = false;
+        RollbackTxn();
+        EndTransactionGucs(false);
+        return sink->Complete("ROLLBACK");
+      }
+      case ast::TransactionKind::kSavepoint:
+      case ast::TransactionKind::kRelease:
+      case ast::TransactionKind::kRollbackTo:
+        if (!in_block_) {
+          return Status(SqlState::kNoActiveSqlTransaction,
+                        std::string(s.action == ast::TransactionKind::kSavepoint ? "SAVEPOINT" :
+                                    s.action == ast::TransactionKind::kRelease ? "RELEASE SAVEPOINT" :
+                                    "ROLLBACK TO SAVEPOINT") + " can only be used in transaction blocks");
+        }
+        return Status(SqlState::kFeatureNotSupported, "savepoints are not supported");
+      default:
+        return Status(SqlState::kFeatureNotSupported, "two-phase commit is not supported");
+    }
+  }
+
+  Status ApplyTransactionOptions(const std::vector<ast::DefElem>& options) {
+    for (const auto& o : options) {
+      if (o.name == "transaction_isolation") {
+        STRATA_RETURN_IF_ERROR(gucs_.Set("transaction_isolation", {o.value}));
+      } else if (o.name == "transaction_read_only") {
+        STRATA_RETURN_IF_ERROR(gucs_.Set("transaction_read_only", {o.value == "1" || o.value == "true" ? "on" : "off"}));
+      } else if (o.name == "transaction_deferrable") {
+        continue;
+      }
+    }
+    return Status::OK();
+  }
+
+  Status RunSet(const ast::SetStmt& s, ResultSink* sink) {
+    switch (s.set_kind) {
+      case ast::SetKind::kMulti: {
+        if (s.name == "transaction" || s.name == "session characteristics") {
+          for (const auto& o : s.options) {
+            std::string name = o.name;
+            if (s.name == "session characteristics") name = "default_" + name;
+            if (o.name == "transaction_deferrable") continue;
+            std::string value = o.value;
+            if (o.name == "transaction_read_only") value = (o.value == "1" || o.value == "true") ? "on" : "off";
+            STRATA_RETURN_IF_ERROR(gucs_.Set(name, {value}));
+          }
+          return sink->Complete("SET");
+        }
+        return Status(SqlState::kFeatureNotSupported, "SET " + s.name + " is not supported");
+      }
+      case ast::SetKind::kResetAll:
+        gucs_.ResetAll();
+        return sink->Complete("RESET");
+      case ast::SetKind::kReset:
+      case ast::SetKind::kDefault:
+        STRATA_RETURN_IF_ERROR(gucs_.Reset(s.name));
+        return sink->Complete(s.set_kind == ast::SetKind::kReset ? "RESET" : "SET");
+      case ast::SetKind::kCurrent:
+        return Status(SqlState::kFeatureNotSupported, "SET FROM CURRENT is not supported");
+      case ast::SetKind::kValue:
+        break;
+    }
+    if (s.name == "transaction_isolation" || s.name == "transaction_read_only") {
+      if (txn_ && txn_->has_writes()) {
+        return Status(SqlState::kActiveSqlTransaction,
+                      "SET TRANSACTION ISOLATION LEVEL must be called before any query");
+      }
+    }
+    if (s.is_local) {
+      if (!in_block_) {
+        sink->Notice("WARNING", Notice("SET LOCAL can only be used in transaction blocks", SqlState::kNoActiveSqlTransaction));
+        return sink->Complete("SET");
+      }
+      STRATA_ASSIGN_OR_RETURN(std::string canonical, gucs_.CanonicalName(s.name));
+      local_gucs_.insert(canonical);
+    }
+    STRATA_RETURN_IF_ERROR(gucs_.Set(s.name, s.values));
+    if (Lower(s.name) == "search_path") BinderOpts();
+    return sink->Complete("SET");
+  }
+
+  Status RunShow(const ast::ShowStmt& s, ResultSink* sink, bool describe_rows) {
+    if (s.name == "all") {
+      if (describe_rows) {
+        STRATA_RETURN_IF_ERROR(sink->BeginRows({ResultColumn{"name", DataType::Of(TypeId::kText)},
+                                                ResultColumn{"setting", DataType::Of(TypeId::kText)},
+                                                ResultColumn{"description", DataType::Of(TypeId::kText)}}));
+      }
+      for (const auto& [k, v] : gucs_.All()) {
+        Row row{Value::Text(k), Value::Text(v), Value::Text("")};
+        STRATA_RETURN_IF_ERROR(sink->Row(row));
+      }
+      return sink->Complete("SHOW");
+    }
+    STRATA_ASSIGN_OR_RETURN(std::string value, gucs_.Get(s.name));
+    STRATA_ASSIGN_OR_RETURN(std::string canonical, gucs_.CanonicalName(s.name));
+    if (describe_rows) STRATA_RETURN_IF_ERROR(sink->BeginRows({ResultColumn{canonical, DataType::Of(TypeId::kText)}}));
+    Row row{Value::Text(value)};
+    STRATA_RETURN_IF_ERROR(sink->Row(row));
+    return sink->Complete("SHOW");
+  }
+
+  Result<DataType> ColumnType(const ast::TypeName& t) {
+    auto r = LookupType(t.name, t.modifiers, t.is_array);
+    if (!r.ok()) return r.status().position() == 0 ? r.status().WithPosition(t.location) : r.status();
+    return r;
+  }
+
+  // Validates a DEFAULT expression and returns its catalog text.
+  Result<std::string> DefaultText(const ast::ColumnDef& c, const DataType& type) {
+    if (!c.default_value) return std::string();
+    std::string text = ast::ToSql(*c.default_value);
+    auto bound = binder::BindColumnDefault(&txn_->catalog(), BinderOpts(), text, type, c.name);
+    if (!bound.ok()) {
+      Status s = bound.status();
+      if (s.sql_state() == SqlState::kUndefinedColumn) {
+        return Status(SqlState::kFeatureNotSupported, "cannot use column reference in DEFAULT expression")
+            .WithPosition(c.default_value->location);
+      }
+      return std::move(s).WithPosition(0).WithPosition(c.default_value->location);
+    }
+    return text;
+  }
+
+  Status RunCreateTable(const ast::CreateTableStmt& s, ResultSink* sink) {
+    storage::CreateTableRequest req;
+    req.name = storage::TableName{s.table.schema.empty() ? CreationSchema() : s.table.schema, s.table.name};
+    req.if_not_exists = s.if_not_exists;
+    req.primary_key = s.primary_key;
+    bool column_pk = false;
+    for (const auto& c : s.columns) column_pk = column_pk || c.primary_key;
+    if (column_pk) req.primary_key.clear();
+    for (const auto& c : s.columns) {
+      storage::NewColumn col;
+      col.name = c.name;
+      STRATA_ASSIGN_OR_RETURN(col.type, ColumnType(c.type));
+      col.not_null = c.not_null;
+      col.primary_key = c.primary_key;
+      STRATA_ASSIGN_OR_RETURN(col.default_sql, DefaultText(c, col.type));
+      req.columns.push_back(std::move(col));
+    }
+    for (const auto& o : s.options) req.properties.emplace_back(o.name, o.value);
+    auto r = txn_->CreateTable(req);
+    if (!r.ok()) {
+      Status st = r.status();
+      if (st.position() == 0 && st.sql_state() == SqlState::kDuplicateTable) st = std::move(st).WithPosition(0);
+      return st;
+    }
+    if (r->skipped) {
+      sink->Notice("NOTICE", Notice("relation \"" + s.table.name + "\" already exists, skipping", SqlState::kDuplicateTable));
+    }
+    return sink->Complete("CREATE TABLE");
+  }
+
+  std::string CreationSchema() {
+    for (const std::string& schema : gucs_.SearchPath(info_.user)) {
+      const storage::SchemaDef* def = txn_->catalog().FindSchema(schema);
+      if (def != nullptr && !def->is_system) return schema;
+    }
+    return "public";
+  }
+
+  Status RunDrop(const ast::DropStmt& s, ResultSink* sink) {
+    switch (s.object) {
+      case ast::ObjectKind::kTable: {
+        for (const auto& n : s.names) {
+          if (!n.schema.empty() && txn_->catalog().FindSchema(n.schema) == nullptr) {
+            if (s.if_exists) {
+              sink->Notice("NOTICE", Notice("schema \"" + n.schema + "\" does not exist, skipping"));
+              continue;
+            }
+            return Status(SqlState("3F000"), "schema \"" + n.schema + "\" does not exist");
+          }
+          storage::TableName name{n.schema, n.name};
+          if (n.schema.empty()) {
+            name.schema = "public";
+            for (const std::string& schema : gucs_.SearchPath(info_.user)) {
+              if (txn_->catalog().FindTable(schema, n.name) != nullptr) {
+                name.schema = schema;
+                break;
+              }
+            }
+          }
+          if (txn_->catalog().FindTable(name.schema, name.name) == nullptr) {
+            if (s.if_exists) {
+              sink->Notice("NOTICE", Notice("table \"" + n.name + "\" does not exist, skipping"));
+              continue;
+            }
+            return Status(SqlState::kUndefinedTable, "table \"" + n.name + "\" does not exist");
+          }
+          STRATA_ASSIGN_OR_RETURN(bool dropped, txn_->DropTable(name, s.if_exists));
+          (void)dropped;
+        }
+        return sink->Complete("DROP TABLE");
+      }
+      case ast::ObjectKind::kSchema: {
+        for (const auto& n : s.names) {
+          STRATA_ASSIGN_OR_RETURN(bool dropped, txn_->DropSchema(n.name, s.if_exists,
+                                                                 s.cascade ? storage::DropBehavior::kCascade
+                                                                           : storage::DropBehavior::kRestrict));
+          if (!dropped) sink->Notice("NOTICE", Notice("schema \"" + n.name + "\" does not exist, skipping"));
+        }
+        return sink->Complete("DROP SCHEMA");
+      }
+      default:
+        return Status(SqlState::kFeatureNotSupported, "only DROP TABLE and DROP SCHEMA are supported");
+    }
+  }
+
+  Status RunAlterTable(const ast::AlterTableStmt& s, ResultSink* sink) {
+    binder::Binder binder(&txn_->catalog(), BinderOpts(), &scratch_params_);
+    auto table = binder.LookupTable(s.table);
+    if (!table.ok()) {
+      if (s.if_exists && table.status().sql_state() == SqlState::kUndefinedTable) {
+        sink->Notice("NOTICE", Notice("relation \"" + s.table.name + "\" does not exist, skipping"));
+        return sink->Complete("ALTER TABLE");
+      }
+      return table.status();
+    }
+    const storage::TableName name = TableNameOf(**table);
+    for (const auto& cmd : s.cmds) {
+      switch (cmd.action) {
+        case ast::AlterTableAction::kAddColumn: {
+          storage::NewColumn col;
+          col.name = cmd.column.name;
+          STRATA_ASSIGN_OR_RETURN(col.type, ColumnType(cmd.column.type));
+          col.not_null = cmd.column.not_null;
+          col.primary_key = cmd.column.primary_key;
+          STRATA_ASSIGN_OR_RETURN(col.default_sql, DefaultText(cmd.column, col.type));
+          Value missing = Value::Null(col.type.is_array() ? TypeId::kArray : col.type.id);
+          if (!col.default_sql.empty()) {
+            STRATA_ASSIGN_OR_RETURN(BoundExprPtr d, binder::BindColumnDefault(&txn_->catalog(), BinderOpts(),
+                                                                              col.default_sql, col.type, col.name));
+            if (!planner::IsRowIndependent(*d) || d->kind == BoundExprKind::kFunction) {
+              // Volatile or stable defaults would need a table rewrite.
+              if (d->kind != BoundExprKind::kConst) {
+                return Status(SqlState::kFeatureNotSupported,
+                              "ADD COLUMN with a non-constant DEFAULT is not supported");
+              }
+            }
+            ExecContext ctx = MakeContext({});
+            STRATA_RETURN_IF_ERROR(executor::Eval(*d, Row(), ctx, &missing));
+          }
+          STRATA_ASSIGN_OR_RETURN(bool added, txn_->AddColumn(name, col, missing, cmd.if_not_exists));
+          if (!added) {
+            sink->Notice("NOTICE", Notice("column \"" + col.name + "\" of relation \"" + s.table.name +
+                                              "\" already exists, skipping",
+                                          SqlState::kDuplicateColumn));
+          }
+          break;
+        }
+        case ast::AlterTableAction::kDropColumn: {
+          STRATA_ASSIGN_OR_RETURN(bool dropped, txn_->DropColumn(name, cmd.name, cmd.if_exists));
+          if (!dropped) {
+            sink->Notice("NOTICE", Notice("column \"" + cmd.name + "\" of relation \"" + s.table.name +
+                                              "\" does not exist, skipping"));
+          }
+          break;
+        }
+        case ast::AlterTableAction::kRenameColumn:
+          STRATA_RETURN_IF_ERROR(txn_->RenameColumn(name, cmd.name, cmd.new_name));
+          break;
+        case ast::AlterTableAction::kRenameTable:
+          STRATA_RETURN_IF_ERROR(txn_->RenameTable(name, cmd.new_name));
+          break;
+        case ast::AlterTableAction::kSetOptions: {
+          std::vector<std::pair<std::string, std::string>> props;
+          for (const auto& o : cmd.options) props.emplace_back(o.name, o.value);
+          STRATA_RETURN_IF_ERROR(txn_->SetTableProperties(name, props));
+          break;
+        }
+        default:
+          return Status(SqlState::kFeatureNotSupported, "this ALTER TABLE action is not supported");
+      }
+    }
+    return sink->Complete("ALTER TABLE");
+  }
+
+  Status RunCall(const ast::CallStmt& s, ResultSink* sink) {
+    const ast::Expr& call = *s.call;
+    const std::string fname = call.names.empty() ? "" : call.names.back();
+    if (fname != "set_table_property") {
+      return Status(SqlState::kUndefinedFunction, "procedure " + fname + " does not exist").WithPosition(call.location);
+    }
+    if (call.args.size() != 3) {
+      return Status(SqlState::kUndefinedFunction, "procedure set_table_property with " +
+                                                      std::to_string(call.args.size()) + " arguments does not exist")
+          .WithPosition(call.location);
+    }
+    std::vector<std::string> args;
+    binder::Binder binder(&txn_->catalog(), BinderOpts(), &scratch_params_);
+    ExecContext ctx = MakeContext({});
+    for (const auto& a : call.args) {
+      STRATA_ASSIGN_OR_RETURN(BoundExprPtr e, binder.BindConstantExpr(*a, DataType::Of(TypeId::kText)));
+      Value v;
+      STRATA_RETURN_IF_ERROR(executor::Eval(*e, Row(), ctx, &v));
+      if (v.is_null()) return Status(SqlState::kInvalidParameterValue, "set_table_property arguments must not be NULL");
+      args.emplace_back(v.string_value());
+    }
+    // 't' or 'schema.t' (identifiers may be double-quoted).
+    ast::QualifiedName qn;
+    std::string table = args[0];
+    auto unquote = [](std::string part) {
+      if (part.size() >= 2 && part.front() == '"' && part.back() == '"') return part.substr(1, part.size() - 2);
+      return Lower(part);
+    };
+    const size_t dot = table.find('.');
+    if (dot != std::string::npos && table.front() != '"') {
+      qn.schema = unquote(table.substr(0, dot));
+      qn.name = unquote(table.substr(dot + 1));
+    } else {
+      qn.name = unquote(table);
+    }
+    STRATA_ASSIGN_OR_RETURN(const storage::TableDef* def, binder.LookupTable(qn));
+    std::vector<std::pair<std::string, std::string>> props{{args[1], args[2]}};
+    STRATA_RETURN_IF_ERROR(txn_->SetTableProperties(TableNameOf(*def), props));
+    return sink->Complete("CALL");
+  }
+
+  Status RunPrepare(const ast::PrepareStmt& s, ResultSink* sink) {
+    if (prepared_.count(s.name) > 0) {
+      return Status(SqlState("42P05"), "prepared statement \"" + s.name + "\" already exists");
+    }
+    auto prepared = std::make_shared<PreparedStatement>();
+    prepared->name = s.name;
+    prepared->text = s.text;
+    for (const auto& t : s.param_types) {
+      STRATA_ASSIGN_OR_RETURN(DataType type, ColumnType(t));
+      prepared->param_types.push_back(type);
+    }
+    // The inner statement lives inside the PREPARE's tree, which the
+    // aliasing pointer keeps alive.
+    if (current_stmt_ == nullptr || current_stmt_.get() != &s) {
+      return Status(SqlState::kFeatureNotSupported, "PREPARE is not supported here");
+    }
+    prepared->stmt = std::shared_ptr<ast::Statement>(current_stmt_, s.query.get());
+    STRATA_RETURN_IF_ERROR(Describe(prepared.get()));
+    prepared_[s.name] = prepared;
+    return sink->Complete("PREPARE");
+  }
+
+  Status RunExecute(const ast::ExecuteStmt& s, ResultSink* sink, bool describe_rows) {
+    auto it = prepared_.find(s.name);
+    if (it == prepared_.end()) {
+      return Status(SqlState("26000"), "prepared statement \"" + s.name + "\" does not exist");
+    }
+    auto prepared = it->second;
+    if (s.params.size() != prepared->param_types.size()) {
+      return Status(SqlState::kSyntaxError, "wrong number of parameters for prepared statement \"" + s.name + "\"")
+          .WithDetail("Expected " + std::to_string(prepared->param_types.size()) + " parameters but got " +
+                      std::to_string(s.params.size()) + ".");
+    }
+    std::vector<Value> params;
+    {
+      binder::Binder binder(&Catalog(), BinderOpts(), &scratch_params_);
+      ExecContext ctx = MakeContext({});
+      for (size_t i = 0; i < s.params.size(); ++i) {
+        STRATA_ASSIGN_OR_RETURN(BoundExprPtr e, binder.BindConstantExpr(*s.params[i], prepared->param_types[i]));
+        Value v;
+        STRATA_RETURN_IF_ERROR(executor::Eval(*e, Row(), ctx, &v));
+        params.push_back(std::move(v));
+      }
+    }
+    if (prepared->stmt == nullptr) return sink->Complete("");
+    if (Plannable(prepared->stmt->kind)) {
+      STRATA_ASSIGN_OR_RETURN(auto bound, CurrentBinding(prepared.get()));
+      return RunOne(*prepared->stmt, params, sink, describe_rows, bound.get());
+    }
+    return RunOne(*prepared->stmt, params, sink, describe_rows, nullptr);
+  }
+
+  Status RunExplain(const ast::ExplainStmt& s, ResultSink* sink, bool describe_rows) {
+    for (const auto& o : s.options) {
+      if (o.name == "analyze" && (!o.has_value || o.value == "true" || o.value == "on" || o.value == "1")) {
+        return Status(SqlState::kFeatureNotSupported, "EXPLAIN ANALYZE is not supported");
+      }
+    }
+    const ast::Statement* target = s.query.get();
+    std::shared_ptr<BoundStatement> bound;
+    if (target->kind == ast::StmtKind::kExecute) {
+      auto it = prepared_.find(static_cast<const ast::ExecuteStmt&>(*target).name);
+      if (it == prepared_.end()) return Status(SqlState("26000"), "prepared statement does not exist");
+      STRATA_ASSIGN_OR_RETURN(bound, CurrentBinding(it->second.get()));
+    } else if (Plannable(target->kind)) {
+      std::vector<DataType> params;
+      STRATA_ASSIGN_OR_RETURN(bound, BindStatement(*target, params));
+    } else {
+      return Status(SqlState::kFeatureNotSupported, "EXPLAIN of this statement is not supported");
+    }
+    std::vector<std::string> lines;
+    switch (bound->kind) {
+      case ast::StmtKind::kSelect:
+        lines = ExplainPlan(*bound->query.plan);
+        break;
+      case ast::StmtKind::kInsert: {
+        const auto& ins = *bound->insert;
+        std::string l = "Insert on " + ins.table.name;
+        if (ins.on_conflict == ast::OnConflictAction::kNothing) l += " (ON CONFLICT DO NOTHING)";
+        if (ins.on_conflict == ast::OnConflictAction::kUpdate) {
+          l += ins.excluded_only ? " (ON CONFLICT DO UPDATE: partial upsert of " + std::to_string(ins.update_columns.size()) + " columns)"
+                                 : " (ON CONFLICT DO UPDATE: read-modify-write of " + std::to_string(ins.update_columns.size()) + " columns)";
+        }
+        lines.push_back(l);
+        if (ins.query) {
+          for (auto& x : ExplainPlan(*ins.query)) lines.push_back("  " + x);
+        } else {
+          lines.push_back("  ->  Values (" + std::to_string(ins.values.size()) + " rows)");
+        }
+        break;
+      }
+      case ast::StmtKind::kUpdate:
+        lines.push_back("Update on " + bound->update->table.name + " (" + std::to_string(bound->update->columns.size()) + " columns)");
+        for (auto& x : ExplainPlan(*bound->update->scan)) lines.push_back("  ->  " + x);
+        break;
+      case ast::StmtKind::kDelete:
+        lines.push_back("Delete on " + bound->del->table.name);
+        for (auto& x : ExplainPlan(*bound->del->scan)) lines.push_back("  ->  " + x);
+        break;
+      default:
+        break;
+    }
+    if (describe_rows) STRATA_RETURN_IF_ERROR(sink->BeginRows({ResultColumn{"QUERY PLAN", DataType::Of(TypeId::kText)}}));
+    for (auto& l : lines) {
+      Row row{Value::Text(l)};
+      STRATA_RETURN_IF_ERROR(sink->Row(row));
+    }
+    return sink->Complete("EXPLAIN");
+  }
+
+  Status RunCopy(const ast::CopyStmt& s, ResultSink* sink) {
+    CopyContext c;
+    c.txn = txn_.get();
+    c.catalog = &txn_->catalog();
+    c.binder_options = BinderOpts();
+    c.exec = MakeContext({});
+    c.sink = sink;
+    return ExecuteCopy(s, c);
+  }
+
+  // ---- portals ----
+
+  Result<bool> ExecutePortal(Portal* portal, int64_t max_rows, ResultSink* sink) {
+    if (in_failed_block()) return FailedBlockError();
+    if (cancel_.load()) return Status(SqlState::kQueryCanceled, "canceling statement due to user request");
+    PreparedStatement* prepared = portal->prepared.get();
+    if (prepared->stmt == nullptr) {
+      STRATA_RETURN_IF_ERROR(sink->Complete(""));
+      return false;
+    }
+    const ast::Statement& stmt = *prepared->stmt;
+    if (portal->done) {
+      // Re-executing a completed portal returns nothing more.
+      STRATA_RETURN_IF_ERROR(sink->Complete(portal->tag.empty() ? "SELECT 0" : portal->tag));
+      return false;
+    }
+    if (!Plannable(stmt.kind) && stmt.kind != ast::StmtKind::kShow && stmt.kind != ast::StmtKind::kExplain) {
+      // Utility statements run at once.
+      STRATA_RETURN_IF_ERROR(RunOne(stmt, portal->params, sink, false, nullptr));
+      portal->done = true;
+      return false;
+    }
+    if (!portal->started) {
+      portal->started = true;
+      if (NeedsTransaction(stmt.kind)) STRATA_RETURN_IF_ERROR(EnsureTxn());
+      if (stmt.kind == ast::StmtKind::kSelect) {
+        STRATA_ASSIGN_OR_RETURN(portal->bound, CurrentBinding(prepared));
+        portal->ctx = std::make_unique<ExecContext>(MakeContext(portal->params));
+        STRATA_ASSIGN_OR_RETURN(portal->op, executor::BuildOperator(*portal->bound->query.plan, *portal->ctx));
+      } else {
+        // DML / SHOW / EXPLAIN: run to completion, buffering rows.
+        BufferSink buffer(sink);
+        if (Plannable(stmt.kind)) {
+          STRATA_ASSIGN_OR_RETURN(portal->bound, CurrentBinding(prepared));
+          STRATA_RETURN_IF_ERROR(RunOne(stmt, portal->params, &buffer, false, portal->bound.get()));
+        } else {
+          STRATA_RETURN_IF_ERROR(RunOne(stmt, portal->params, &buffer, false, nullptr));
+        }
+        portal->pending = std::move(buffer.rows);
+        portal->tag = buffer.tag;
+        portal->source_done = true;
+      }
+    }
+    int64_t sent = 0;
+    while (max_rows <= 0 || sent < max_rows) {
+      if (portal->pending_pos >= portal->pending.size()) {
+        if (portal->source_done) break;
+        STRATA_RETURN_IF_ERROR(portal->ctx->CheckInterrupts());
+        portal->pending.clear();
+        portal->pending_pos = 0;
+        STRATA_ASSIGN_OR_RETURN(bool more, portal->op->Next(&portal->pending));
+        if (!more) portal->source_done = true;
+        continue;
+      }
+      STRATA_RETURN_IF_ERROR(sink->Row(portal->pending[portal->pending_pos++]));
+      ++sent;
+      ++portal->rows;
+    }
+    const bool exhausted = portal->pending_pos >= portal->pending.size() && portal->source_done;
+    if (!exhausted) {
+      // Check whether more rows exist before reporting suspension.
+      return true;
+    }
+    portal->done = true;
+    if (portal->tag.empty()) portal->tag = "SELECT " + std::to_string(portal->rows);
+    portal->op.reset();
+    portal->ctx.reset();
+    STRATA_RETURN_IF_ERROR(sink->Complete(portal->tag));
+    return false;
+  }
+
+  // Captures rows and the tag of a statement run inside a portal.
+  class BufferSink final : public ResultSink {
+   public:
+    explicit BufferSink(ResultSink* inner) : inner_(inner) {}
+    Status BeginRows(const std::vector<ResultColumn>&) override { return Status::OK(); }
+    Status Row(std::span<const Value> values) override {
+      rows.emplace_back(values.begin(), values.end());
+      return Status::OK();
+    }
+    Status Complete(std::string_view t) override {
+      tag = std::string(t);
+      return Status::OK();
+    }
+    void Notice(std::string_view severity, const Status& notice) override { inner_->Notice(severity, notice); }
+    Status BeginCopyIn(int column_count, bool binary) override { return inner_->BeginCopyIn(column_count, binary); }
+    Result<std::optional<std::string>> ReadCopyData() override { return inner_->ReadCopyData(); }
+    Status BeginCopyOut(int column_count, bool binary) override { return inner_->BeginCopyOut(column_count, binary); }
+    Status CopyOutData(std::string_view data) override { return inner_->CopyOutData(data); }
+    Status EndCopyOut() override { return inner_->EndCopyOut(); }
+
+    std::vector<sql::Row> rows;
+    std::string tag;
+
+   private:
+    ResultSink* inner_;
+  };
+
+  Engine* engine_;
+  storage::Database* db_;
+  SessionInfo info_;
+  GucSet gucs_;
+  std::optional<std::map<std::string, std::string>> txn_gucs_;
+  std::set<std::string> local_gucs_;
+  std::unique_ptr<storage::DatabaseTransaction> txn_;
+  int64_t txn_start_micros_ = 0;
+  bool in_block_ = false;
+  bool failed_ = false;
+  bool error_since_sync_ = false;
+  std::atomic<bool> cancel_{false};
+  functions::EvalContext eval_;
+  executor::SessionValues session_values_;
+  storage::CatalogSnapshotPtr catalog_hold_;
+  std::vector<DataType> scratch_params_;
+  std::map<std::string, std::shared_ptr<PreparedStatement>> prepared_;
+  std::map<std::string, std::unique_ptr<Portal>> portals_;
+  // The simple-query statement being run (PREPARE keeps parts of it).
+  std::shared_ptr<ast::Statement> current_stmt_;
+};
+
+// ---- SqlSession ----
+
+SqlSession::SqlSession(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqlSession::~SqlSession() = default;
+
+Status SqlSession::ExecuteSimple(std::string_view text, ResultSink* sink) { return impl_->ExecuteSimple(text, sink); }
+Result<PreparedInfo> SqlSession::Prepare(const std::string& name, std::string_view text,
+                                         std::span<const uint32_t> param_type_oids) {
+  return impl_->Prepare(name, text, param_type_oids);
+}
+Status SqlSession::Bind(const std::string& portal, const std::string& statement,
+                        std::span<const int16_t> param_formats, std::span<const std::optional<std::string>> params,
+                        std::span<const int16_t> result_formats) {
+  return impl_->Bind(portal, statement, param_formats, params, result_formats);
+}
+Result<PreparedInfo> SqlSession::DescribeStatement(const std::string& name) { return impl_->DescribeStatement(name); }
+Result<std::vector<ResultColumn>> SqlSession::DescribePortal(const std::string& name) {
+  return impl_->DescribePortal(name);
+}
+std::vector<int16_t> SqlSession::PortalResultFormats(const std::string& portal) {
+  return impl_->PortalResultFormats(portal);
+}
+Result<bool> SqlSession::Execute(const std::string& portal, int64_t max_rows, ResultSink* sink) {
+  return impl_->Execute(portal, max_rows, sink);
+}
+Status SqlSession::CloseStatement(const std::string& name) { return impl_->CloseStatement(name); }
+Status SqlSession::ClosePortal(const std::string& name) { return impl_->ClosePortal(name); }
+Status SqlSession::Sync() { return impl_->Sync(); }
+TxnStatus SqlSession::txn_status() const { return impl_->txn_status(); }
+std::string SqlSession::PoolForSimpleQuery(std::string_view text) const { return impl_->PoolForSimpleQuery(text); }
+void SqlSession::Cancel() { impl_->Cancel(); }
+std::vector<std::pair<std::string, std::string>> SqlSession::TakeChangedReportedParameters() {
+  return impl_->TakeChangedReportedParameters();
+}
+std::vector<std::pair<std::string, std::string>> SqlSession::ReportedParameters() const {
+  return impl_->ReportedParameters();
+}
+Status SqlSession::SetStartupParameter(std::string_view name, std::string_view value) {
+  return impl_->SetStartupParameter(name, value);
+}
+
+// ---- Engine ----
+
+Engine::Engine(storage::Database* database, isolation::PoolSet* pools) : database_(database), pools_(pools) {}
+Engine::~Engine() = default;
+
+std::unique_ptr<SqlSession> Engine::NewSession(const SessionInfo& info) {
+  return std::make_unique<SqlSession>(std::make_unique<SqlSession::Impl>(this, info));
+}
+
+}  // namespace strata::sql
