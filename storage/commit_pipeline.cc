@@ -121,6 +121,7 @@ Status CommitPipeline::CheckConflicts(const CommitRequest& request,
 }
 
 void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
+  ++group_sequence_;
   // 1. Conflicts, LSNs, stamps, in queue order.
   std::vector<Writer*> accepted;
   accepted.reserve(group.size());

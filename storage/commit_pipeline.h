@@ -132,6 +132,11 @@ class CommitPipeline {
   size_t active_snapshot_count() const;
 
   CommitStats stats() const;
+  // Number of the commit group being written; meaningful only inside a
+  // CommitStamp (stamps of one group see one number, each later group a
+  // larger one). Lets stamps tell which earlier stamps' effects are not in
+  // RocksDB yet (those of the same group).
+  uint64_t group_sequence() const { return group_sequence_; }
   // Keys remembered for conflict checks (after the latest group's trim).
   size_t tracked_write_count() const { return tracked_writes_.load(std::memory_order_relaxed); }
 
@@ -157,6 +162,7 @@ class CommitPipeline {
 
   // Leader-only state: touched by whichever thread leads, never concurrently.
   Lsn last_assigned_lsn_;
+  uint64_t group_sequence_ = 0;
   WriteConflictIndex conflicts_;
 
   // Visibility. A snapshot must pair a RocksDB sequence number with the LSN

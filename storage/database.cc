@@ -10,6 +10,7 @@
 #include "common/sql_state.h"
 #include "rowstore/key_codec.h"
 #include "storage/catalog_store.h"
+#include "storage/column_replica.h"
 #include "storage/rocksdb_status.h"
 #include "storage/row_format.h"
 
@@ -68,15 +69,25 @@ void EraseId(std::vector<uint32_t>* ids, uint32_t id) {
 
 // ---------------------------------------------------------------- Database
 
-Database::Database(std::unique_ptr<Engine> engine) : engine_(std::move(engine)) {}
+Database::Database(std::unique_ptr<Engine> engine)
+    : engine_(std::move(engine)), column_(std::make_unique<ColumnReplica>(this, engine_.get())) {}
 
-Database::~Database() = default;
+Database::~Database() { column_->Stop(); }
+
+Status Database::FlushTable(uint32_t table_id) { return column_->FlushTable(table_id); }
+Status Database::FlushAll() { return column_->FlushAll(); }
+Status Database::CompactTable(uint32_t table_id) { return column_->CompactTable(table_id); }
+Status Database::CollectColumnGarbage() { return column_->CollectGarbage(); }
+ColumnReplicaStats Database::column_stats() const { return column_->stats(); }
+size_t Database::column_segment_file_count() const { return column_->SegmentFileCount(); }
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& dir,
                                                  const StorageOptions& options) {
   STRATA_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, Engine::Open(dir, options));
   std::unique_ptr<Database> db(new Database(std::move(engine)));
   STRATA_RETURN_IF_ERROR(db->Load());
+  STRATA_RETURN_IF_ERROR(db->column_->Open());
+  if (options.column_background) db->column_->StartBackground();
   return db;
 }
 
@@ -248,7 +259,8 @@ Result<Lsn> Database::CommitTransaction(DatabaseTransaction* t, const CommitOpti
     for (uint32_t relfilenode : t->reclaim_) {
       const std::string begin = rowstore::TablePrefix(relfilenode);
       const std::string end = rowstore::PrefixUpperBound(begin);
-      for (ColumnFamily cf : {ColumnFamily::kRows, ColumnFamily::kPkIndex}) {
+      for (ColumnFamily cf : {ColumnFamily::kRows, ColumnFamily::kPkIndex, ColumnFamily::kColDelta,
+                              ColumnFamily::kDelvec}) {
         STRATA_RETURN_IF_ERROR(FromRocksDbStatus(
             batch->DeleteRange(engine_->handle(cf), rocksdb::Slice(begin), rocksdb::Slice(end)),
             "delete range"));
@@ -268,6 +280,20 @@ Result<Lsn> Database::CommitTransaction(DatabaseTransaction* t, const CommitOpti
           batch->Put(engine_->handle(ColumnFamily::kMeta),
                      rocksdb::Slice(catalog_keys::kNextRowIdKey), rocksdb::Slice(value)),
           "put"));
+    }
+    if (t->allocated_delta_seq_) {
+      std::string value;
+      PutU64(column_->next_delta_seq(), &value);
+      STRATA_RETURN_IF_ERROR(FromRocksDbStatus(
+          batch->Put(engine_->handle(ColumnFamily::kMeta),
+                     rocksdb::Slice(column_keys::kNextDeltaSeqKey), rocksdb::Slice(value)),
+          "put"));
+    }
+    if (!t->column_touched_.empty()) {
+      // Last: it records locations for later stamps of this group, so
+      // nothing after it may fail.
+      const std::set<uint32_t> reclaimed(t->reclaim_.begin(), t->reclaim_.end());
+      STRATA_RETURN_IF_ERROR(column_->ApplyTransaction(t->column_touched_, reclaimed, batch));
     }
     std::lock_guard<std::mutex> lock(lsn_mu_);
     for (uint32_t id : t->written_tables_) table_write_lsn_[id] = lsn;
@@ -349,6 +375,11 @@ Result<std::unique_ptr<RowScanner>> ReadView::Scan(const TableDef& table,
         return engine->NewIterator(*snapshot, ColumnFamily::kRows, std::move(bounds));
       },
       nullptr);
+}
+
+Result<std::unique_ptr<ColumnScanner>> ReadView::ColumnScan(const TableDef& table,
+                                                           const ColumnScanSpec& spec) const {
+  return db_->column_->NewScanner(table, spec, snapshot_, nullptr, nullptr);
 }
 
 // ---------------------------------------------------------------- DatabaseTransaction

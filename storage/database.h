@@ -19,6 +19,7 @@
 #include "common/types.h"
 #include "common/value.h"
 #include "storage/catalog.h"
+#include "storage/column_scan.h"
 #include "storage/commit_pipeline.h"
 #include "storage/engine.h"
 #include "storage/lsn.h"
@@ -29,7 +30,10 @@
 
 namespace strata::storage {
 
+class ColumnReplica;
 class Database;
+struct ColumnLocation;
+struct ColumnReplicaStats;
 
 // ---- DDL requests ----
 
@@ -89,6 +93,12 @@ class ReadView {
   Result<std::vector<std::optional<Row>>> MultiGet(
       const TableDef& table, std::span<const std::vector<Value>> primary_keys) const;
   Result<std::unique_ptr<RowScanner>> Scan(const TableDef& table, const ScanSpec& spec) const;
+  // Scan of the column replica at this view's snapshot; see ColumnScanner.
+  // Returns exactly the rows Scan returns, in unspecified order. Errors:
+  // 0A000 when the table has no column replica (orientation row); 42703
+  // bad projection or predicate column; 42804 predicate operand type.
+  Result<std::unique_ptr<ColumnScanner>> ColumnScan(const TableDef& table,
+                                                    const ColumnScanSpec& spec) const;
 
  private:
   friend class Database;
@@ -306,6 +316,10 @@ class DatabaseTransaction {
   // 22023 bound prefix longer than the key; 0A000 bounds on a table without
   // a primary key.
   Result<std::unique_ptr<RowScanner>> Scan(const TableDef& table, const ScanSpec& spec) const;
+  // Scan of the column replica at this transaction's snapshot plus its own
+  // writes; see ColumnScanner and ReadView::ColumnScan.
+  Result<std::unique_ptr<ColumnScanner>> ColumnScan(const TableDef& table,
+                                                    const ColumnScanSpec& spec) const;
 
   // The underlying storage transaction (for other storage-level writers
   // such as the binlog; not for the SQL layer).
@@ -323,6 +337,9 @@ class DatabaseTransaction {
   Result<RowChange> UpdateAtKey(const TableDef& table, const std::string& key,
                                 std::span<const ColumnAssignment> assignments);
   Result<RowChange> DeleteAtKey(const TableDef& table, const std::string& key);
+  // Column replica part of a row write: the row at `key` becomes `row`
+  // (row codec bytes; null = deleted). No-op for row-only tables.
+  Status ColumnWrite(const TableDef& table, const std::string& key, const std::string* row);
 
   // DDL helpers: write the records of `def` (replacing `old`, null for a
   // new table) or remove those of `old`, and update the private view.
@@ -350,6 +367,11 @@ class DatabaseTransaction {
   std::vector<uint32_t> reclaim_;
   // Highest hidden row id allocated here (0: none).
   uint64_t max_row_id_ = 0;
+  // Column replica: row key -> location of this transaction's version
+  // (nullopt: deleted here). The committed versions are invalidated in the
+  // commit stamp (ColumnReplica::ApplyTransaction).
+  std::map<std::string, std::optional<ColumnLocation>> column_touched_;
+  bool allocated_delta_seq_ = false;
   bool allocated_oid_ = false;
 };
 
@@ -383,7 +405,34 @@ class Database {
   Engine* engine() const { return engine_.get(); }
   Lsn last_committed_lsn() const { return engine_->last_committed_lsn(); }
 
+  // ---- Column replica maintenance ----
+  // Normally run by the database's background thread
+  // (StorageOptions::column_background); callable from any thread, e.g. by
+  // the server's background pool. Each is serialized with the others and
+  // safe against concurrent transactions: rows changed meanwhile are neither
+  // lost nor resurrected.
+
+  // Moves the table's delta (up to column_segment_max_rows rows) into a new
+  // segment in one commit. No-op for unknown or row-only tables and an
+  // empty delta. Errors: I/O writing the segment (58030); a commit error.
+  // A table changed by DDL meanwhile is left for the next call (OK).
+  Status FlushTable(uint32_t table_id);
+  // FlushTable for every table with a column replica, until their deltas
+  // are empty.
+  Status FlushAll();
+  // Merges the table's small segments and rewrites segments with many
+  // deleted rows (StorageOptions::column_compact_*). No-op when nothing
+  // qualifies.
+  Status CompactTable(uint32_t table_id);
+  // Deletes segment files no snapshot can see any more, and drops the
+  // segments of truncated/dropped tables.
+  Status CollectColumnGarbage();
+  ColumnReplicaStats column_stats() const;
+  // Segment files on disk (for tests and monitoring).
+  size_t column_segment_file_count() const;
+
  private:
+  friend class ColumnReplica;
   friend class DatabaseTransaction;
   friend class ReadView;
   explicit Database(std::unique_ptr<Engine> engine);
@@ -394,6 +443,8 @@ class Database {
   Result<Lsn> CommitTransaction(DatabaseTransaction* txn, const CommitOptions& options);
 
   std::unique_ptr<Engine> engine_;
+  // After engine_: destroyed (and stopped, in ~Database) first.
+  std::unique_ptr<ColumnReplica> column_;
 
   // Serializes DDL commits against the start of transactions and read views:
   // held exclusively while a DDL transaction commits and publishes its

@@ -20,6 +20,27 @@ struct StorageOptions {
   bool sync_commit = true;
   // RocksDB flush and compaction threads.
   int max_background_jobs = 2;
+
+  // ---- Column replica (storage/README.md "Column replica") ----
+  // Run flush, compaction and garbage collection on a database-owned
+  // background thread.
+  bool column_background = true;
+  // Background check period.
+  int column_background_interval_ms = 200;
+  // A table's delta is flushed once it holds this many rows.
+  uint64_t column_flush_rows = 65536;
+  // Upper bound of rows per segment (flush and compaction output).
+  uint64_t column_segment_max_rows = 1u << 20;
+  // Rows per block in segments.
+  uint32_t column_block_rows = 4096;
+  // Block compression: false = LZ4, true = zstd at column_zstd_level.
+  bool column_use_zstd = false;
+  int column_zstd_level = 3;
+  // Compaction: segments with fewer rows are "small" and merged once there
+  // are at least two; a segment with at least this fraction of rows deleted
+  // is rewritten.
+  uint64_t column_compact_small_rows = 16384;
+  double column_compact_deleted_ratio = 0.3;
 };
 
 }  // namespace strata::storage

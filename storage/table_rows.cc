@@ -6,6 +6,7 @@
 #include "common/macros.h"
 #include "common/sql_state.h"
 #include "rowstore/row_codec.h"
+#include "storage/column_replica.h"
 #include "storage/database.h"
 #include "storage/row_format.h"
 
@@ -80,6 +81,7 @@ Result<RowChange> DatabaseTransaction::InsertImpl(const TableDef& table_in, Row 
     STRATA_ASSIGN_OR_RETURN(key, row_format::KeyFromRowId(*table, row, row_id));
   }
   STRATA_RETURN_IF_ERROR(txn_->Put(ColumnFamily::kRows, key, value));
+  STRATA_RETURN_IF_ERROR(ColumnWrite(*table, key, &value));
   written_tables_.insert(table->id);
   return RowChange{std::nullopt, std::move(row)};
 }
@@ -107,6 +109,7 @@ Result<RowChange> DatabaseTransaction::Upsert(const TableDef& table_in, Row row)
     change.before = std::move(before);
   }
   STRATA_RETURN_IF_ERROR(txn_->Put(ColumnFamily::kRows, key, value));
+  STRATA_RETURN_IF_ERROR(ColumnWrite(*table, key, &value));
   written_tables_.insert(table->id);
   change.after = std::move(row);
   return change;
@@ -139,6 +142,7 @@ Result<RowChange> DatabaseTransaction::UpsertColumns(const TableDef& table_in, R
   if (!existing.has_value()) {
     STRATA_ASSIGN_OR_RETURN(std::string value, rowstore::EncodeRow(specs, row));
     STRATA_RETURN_IF_ERROR(txn_->Put(ColumnFamily::kRows, key, value));
+    STRATA_RETURN_IF_ERROR(ColumnWrite(*table, key, &value));
     written_tables_.insert(table->id);
     return RowChange{std::nullopt, std::move(row)};
   }
@@ -147,6 +151,7 @@ Result<RowChange> DatabaseTransaction::UpsertColumns(const TableDef& table_in, R
   for (const rowstore::ColumnUpdate& u : updates) after[*table->ColumnIndex(u.id)] = u.value;
   STRATA_ASSIGN_OR_RETURN(std::string merged, rowstore::MergePartial(*existing, updates));
   STRATA_RETURN_IF_ERROR(txn_->Put(ColumnFamily::kRows, key, merged));
+  STRATA_RETURN_IF_ERROR(ColumnWrite(*table, key, &merged));
   written_tables_.insert(table->id);
   return RowChange{std::move(before), std::move(after)};
 }
@@ -165,6 +170,7 @@ Result<RowChange> DatabaseTransaction::UpdateAtKey(const TableDef& table, const 
   STRATA_RETURN_IF_ERROR(row_format::CheckNotNull(table, table.name, after));
   STRATA_ASSIGN_OR_RETURN(std::string merged, rowstore::MergePartial(*existing, updates));
   STRATA_RETURN_IF_ERROR(txn_->Put(ColumnFamily::kRows, key, merged));
+  STRATA_RETURN_IF_ERROR(ColumnWrite(table, key, &merged));
   written_tables_.insert(table.id);
   return RowChange{std::move(before), std::move(after)};
 }
@@ -206,8 +212,10 @@ Result<RowChange> DatabaseTransaction::UpdatePrimaryKey(const TableDef& table_in
                             txn_->Get(ColumnFamily::kRows, new_key));
     if (clash.has_value()) return row_format::DuplicateKey(*table, new_row);
     STRATA_RETURN_IF_ERROR(txn_->Delete(ColumnFamily::kRows, old_key_bytes));
+    STRATA_RETURN_IF_ERROR(ColumnWrite(*table, old_key_bytes, nullptr));
   }
   STRATA_RETURN_IF_ERROR(txn_->Put(ColumnFamily::kRows, new_key, value));
+  STRATA_RETURN_IF_ERROR(ColumnWrite(*table, new_key, &value));
   written_tables_.insert(table->id);
   return RowChange{std::move(before), std::move(new_row)};
 }
@@ -217,6 +225,7 @@ Result<RowChange> DatabaseTransaction::DeleteAtKey(const TableDef& table, const 
   if (!existing.has_value()) return RowChange{};
   STRATA_ASSIGN_OR_RETURN(Row before, row_format::DecodeFullRow(table, *existing));
   STRATA_RETURN_IF_ERROR(txn_->Delete(ColumnFamily::kRows, key));
+  STRATA_RETURN_IF_ERROR(ColumnWrite(table, key, nullptr));
   written_tables_.insert(table.id);
   return RowChange{std::move(before), std::nullopt};
 }
@@ -275,6 +284,39 @@ Result<std::unique_ptr<RowScanner>> DatabaseTransaction::Scan(const TableDef& ta
       *table, spec,
       [txn](ReadBounds bounds) { return txn->NewIterator(ColumnFamily::kRows, std::move(bounds)); },
       txn);
+}
+
+Status DatabaseTransaction::ColumnWrite(const TableDef& table, const std::string& key,
+                                        const std::string* row) {
+  if (!HasColumnReplica(table)) return Status::OK();
+  // Only this transaction's own earlier version is removed here; the
+  // committed version is invalidated at commit, against the location it has
+  // then (a flush or compaction may move it meanwhile).
+  const auto it = column_touched_.find(key);
+  if (it != column_touched_.end() && it->second.has_value() && !it->second->in_segment) {
+    STRATA_RETURN_IF_ERROR(
+        txn_->Delete(ColumnFamily::kColDelta, column_keys::Delta(table.relfilenode, it->second->id)));
+  }
+  if (row == nullptr) {
+    STRATA_RETURN_IF_ERROR(txn_->Delete(ColumnFamily::kPkIndex, key));
+    column_touched_[key] = std::nullopt;
+    return Status::OK();
+  }
+  const ColumnLocation location{false, db_->column_->AllocateDeltaSeq(), 0};
+  allocated_delta_seq_ = true;
+  STRATA_RETURN_IF_ERROR(txn_->Put(ColumnFamily::kColDelta,
+                                   column_keys::Delta(table.relfilenode, location.id),
+                                   column_keys::EncodeDeltaValue(key, *row)));
+  STRATA_RETURN_IF_ERROR(
+      txn_->Put(ColumnFamily::kPkIndex, key, column_keys::EncodeLocation(location)));
+  column_touched_[key] = location;
+  return Status::OK();
+}
+
+Result<std::unique_ptr<ColumnScanner>> DatabaseTransaction::ColumnScan(
+    const TableDef& table_in, const ColumnScanSpec& spec) const {
+  STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  return db_->column_->NewScanner(*table, spec, txn_->snapshot(), txn_.get(), &column_touched_);
 }
 
 }  // namespace strata::storage
