@@ -25,6 +25,10 @@ enum class Poly : uint8_t {
   kAnyNonArray,  // any non-array type
   kAnyArray,     // any array type
   kAny,          // "any": no coercion, no consistency (concat)
+  // anycompatible / anycompatiblearray: the arguments are coerced to their
+  // common type (SelectCommonType), e.g. int8[] || int4 -> int8[].
+  kAnyCompatible,
+  kAnyCompatibleArray,
 };
 
 struct ParamType {
@@ -34,9 +38,11 @@ struct ParamType {
 
 // For results: a fixed type, or derived from the polymorphic arguments.
 enum class ReturnRule : uint8_t {
-  kFixed,        // `ret`
-  kPolyElement,  // the resolved anyelement/anynonarray type
-  kPolyArray,    // array of the resolved element type
+  kFixed,            // `ret`
+  kPolyElement,      // the resolved anyelement/anynonarray type
+  kPolyArray,        // array of the resolved element type
+  kCompatibleArray,  // array of the anycompatible common type
+  kTextArray,        // text[]
 };
 
 // One pg_proc / pg_operator row.
@@ -66,6 +72,8 @@ void AddStringFunctions(std::vector<FunctionDef>* defs);
 void AddMathFunctions(std::vector<FunctionDef>* defs);
 void AddDateTimeFunctions(std::vector<FunctionDef>* defs);
 void AddJsonFunctions(std::vector<FunctionDef>* defs);
+void AddArrayFunctions(std::vector<FunctionDef>* defs);
+void AddArrayOperators(std::vector<FunctionDef>* defs);
 void AddAggregates(std::vector<AggregateDef>* defs);
 
 // Shorthands for catalog tables.
@@ -74,6 +82,10 @@ inline ParamType AnyElement() { return ParamType{TypeId::kInvalid, Poly::kAnyEle
 inline ParamType AnyNonArray() { return ParamType{TypeId::kInvalid, Poly::kAnyNonArray}; }
 inline ParamType AnyArray() { return ParamType{TypeId::kInvalid, Poly::kAnyArray}; }
 inline ParamType Any() { return ParamType{TypeId::kInvalid, Poly::kAny}; }
+inline ParamType AnyCompatible() { return ParamType{TypeId::kInvalid, Poly::kAnyCompatible}; }
+inline ParamType AnyCompatibleArray() {
+  return ParamType{TypeId::kInvalid, Poly::kAnyCompatibleArray};
+}
 
 // Error helpers with PostgreSQL's messages.
 Status OutOfRange(TypeId int_type);  // "smallint/integer/bigint out of range"

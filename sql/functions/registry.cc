@@ -124,9 +124,11 @@ const Catalog& GetCatalog() {
     internal::AddMathFunctions(&defs);
     internal::AddDateTimeFunctions(&defs);
     internal::AddJsonFunctions(&defs);
+    internal::AddArrayFunctions(&defs);
     for (FunctionDef& d : defs) c->functions[std::string(d.name)].push_back(std::move(d));
     std::vector<FunctionDef> ops;
     internal::AddOperators(&ops);
+    internal::AddArrayOperators(&ops);
     for (FunctionDef& d : ops) {
       if (d.name.size() > 1 && d.name.back() == 'u' && d.params.size() == 1) {
         c->prefix_operators[std::string(d.name.substr(0, d.name.size() - 1))].push_back(
@@ -152,6 +154,9 @@ std::string NormalizeName(std::string_view name) {
 
 bool IsPolymorphic(const ParamType& p) {
   return p.poly == Poly::kAnyElement || p.poly == Poly::kAnyNonArray || p.poly == Poly::kAnyArray;
+}
+bool IsCompatible(const ParamType& p) {
+  return p.poly == Poly::kAnyCompatible || p.poly == Poly::kAnyCompatibleArray;
 }
 
 // A candidate with its parameter list expanded to the call's arity.
@@ -188,6 +193,7 @@ bool BindPolymorphic(const std::vector<ParamType>& params, std::span<const ArgTy
   *element = DataType::Of(TypeId::kInvalid);
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i].unknown_literal || !IsPolymorphic(params[i])) continue;
+
     DataType e = args[i].type;
     if (params[i].poly == Poly::kAnyArray) {
       if (!e.is_array()) return false;
@@ -205,6 +211,33 @@ bool BindPolymorphic(const std::vector<ParamType>& params, std::span<const ArgTy
   return true;
 }
 
+// The common type of the anycompatible-family arguments; kInvalid if all
+// are unknown. Returns false if they have none.
+bool BindCompatible(const std::vector<ParamType>& params, std::span<const ArgType> args,
+                    DataType* common) {
+  *common = DataType::Of(TypeId::kInvalid);
+  std::vector<ArgType> inputs;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i].unknown_literal || !IsCompatible(params[i])) continue;
+    ArgType a = args[i];
+    if (params[i].poly == Poly::kAnyCompatibleArray) {
+      if (!a.type.is_array()) return false;
+      a.type = a.type.ElementType();
+    }
+    a.type.typmod = -1;
+    inputs.push_back(a);
+  }
+  if (inputs.empty()) return true;
+  Result<DataType> t = SelectCommonType(inputs, "anycompatible");
+  if (!t.ok()) return false;
+  for (const ArgType& a : inputs) {
+    if (!CanCoerce(a, *t, CastContext::kImplicit)) return false;
+  }
+  *common = *t;
+  common->typmod = -1;
+  return true;
+}
+
 bool Coercible(const ArgType& arg, const ParamType& p) {
   if (p.poly == Poly::kAny) return true;
   if (arg.unknown_literal) return true;
@@ -214,7 +247,10 @@ bool Coercible(const ArgType& arg, const ParamType& p) {
     case Poly::kAnyNonArray:
       return !arg.type.is_array();
     case Poly::kAnyArray:
+    case Poly::kAnyCompatibleArray:
       return arg.type.is_array();
+    case Poly::kAnyCompatible:
+      return true;
     default:
       return CanCoerce(arg, DataType::Of(p.id), CastContext::kImplicit);
   }
@@ -321,10 +357,14 @@ std::vector<Candidate<Def>> SelectCandidate(std::vector<Candidate<Def>> cands,
       }
     }
     if (same && known != nullptr) {
+      const std::vector<ArgType> assumed(nargs, *known);
       std::vector<Candidate<Def>> kept;
       for (auto& c : cands) {
         bool ok = true;
-        for (size_t i = 0; i < nargs && ok; ++i) ok = Coercible(*known, c.params[i]);
+        for (size_t i = 0; i < nargs && ok; ++i) ok = Coercible(assumed[i], c.params[i]);
+        DataType bound;
+        if (ok) ok = BindPolymorphic(c.params, assumed, &bound);
+        if (ok) ok = BindCompatible(c.params, assumed, &bound);
         if (ok) kept.push_back(c);
       }
       if (kept.size() == 1) return kept;
@@ -366,6 +406,7 @@ Outcome Resolve(const std::vector<Def>* defs, std::span<const ArgType> args, boo
     for (size_t i = 0; i < args.size() && ok; ++i) ok = Coercible(args[i], c.params[i]);
     DataType element;
     if (ok) ok = BindPolymorphic(c.params, args, &element);
+    if (ok) ok = BindCompatible(c.params, args, &element);
     if (ok) viable.push_back(c);
   }
   if (viable.empty()) return Outcome::kNotFound;
@@ -382,6 +423,9 @@ void BindTypes(const Candidate<Def>& c, std::span<const ArgType> args, TypeId fi
   DataType element;
   BindPolymorphic(c.params, args, &element);
   if (element.id == TypeId::kInvalid) element = DataType::Of(TypeId::kText);
+  DataType common;
+  BindCompatible(c.params, args, &common);
+  if (common.id == TypeId::kInvalid) common = DataType::Of(TypeId::kText);
   arg_types->clear();
   for (size_t i = 0; i < args.size(); ++i) {
     const ParamType& p = c.params[i];
@@ -399,6 +443,12 @@ void BindTypes(const Candidate<Def>& c, std::span<const ArgType> args, TypeId fi
       case Poly::kAnyNonArray:
         arg_types->push_back(element);
         break;
+      case Poly::kAnyCompatible:
+        arg_types->push_back(common);
+        break;
+      case Poly::kAnyCompatibleArray:
+        arg_types->push_back(DataType::Array(common.id));
+        break;
     }
   }
   switch (rule) {
@@ -410,6 +460,12 @@ void BindTypes(const Candidate<Def>& c, std::span<const ArgType> args, TypeId fi
       break;
     case ReturnRule::kPolyArray:
       *ret = element.is_array() ? element : DataType::Array(element.id, element.typmod);
+      break;
+    case ReturnRule::kCompatibleArray:
+      *ret = DataType::Array(common.id);
+      break;
+    case ReturnRule::kTextArray:
+      *ret = DataType::Array(TypeId::kText);
       break;
   }
 }
