@@ -774,6 +774,18 @@ Status ColumnReplica::FlushTableLocked(uint32_t table_id, bool* flushed) {
     return lsn.status();
   }
   *flushed = true;
+  {
+    // The flushed entries are now tombstones that every delta scan would
+    // step over; compact them away (RocksDB keeps what live snapshots need).
+    const std::string begin = rowstore::TablePrefix(rel);
+    const std::string end = rowstore::PrefixUpperBound(begin);
+    const rocksdb::Slice b(begin);
+    const rocksdb::Slice e(end);
+    rocksdb::CompactRangeOptions compact;
+    const rocksdb::Status cs =
+        engine_->db()->CompactRange(compact, engine_->handle(ColumnFamily::kColDelta), &b, &e);
+    if (!cs.ok()) return FromRocksDbStatus(cs, "compacting col_delta");
+  }
   std::lock_guard<std::mutex> lock(mu_);
   delta_rows_[rel] = std::max<int64_t>(0, delta_rows_[rel] - static_cast<int64_t>(seqs.size()));
   ++stats_.flushes;
