@@ -68,10 +68,13 @@ struct ResolvedAggregate {
 // name "count" with an empty `args`. Supported: count, sum (int2/int4 ->
 // int8, int8/numeric -> numeric, float4 -> float4, float8 -> float8,
 // interval), avg (ints/numeric -> numeric, floats -> float8, interval),
-// min/max (every comparable type), bool_and, bool_or, every, string_agg
-// (text, text) and (bytea, bytea), array_agg (any scalar).
-// `distinct` marks DISTINCT; 42883 for count(DISTINCT *) style misuse is
-// the parser's job.
+// min/max (numbers, strings, date/time types, interval, arrays — not bool,
+// uuid, bytea or json, as in PostgreSQL), bool_and, bool_or, every,
+// string_agg (text, text) and (bytea, bytea), array_agg (any non-array),
+// variance/var_samp/var_pop/stddev/stddev_samp/stddev_pop (ints/numeric ->
+// exact numeric, floats -> float8 bit-for-bit as PostgreSQL).
+// `distinct` marks DISTINCT (see AggregateState::Update); 42883 for
+// count(DISTINCT *) style misuse is the parser's job.
 Result<ResolvedAggregate> ResolveAggregate(std::string_view name, std::span<const ArgType> args,
                                            bool distinct);
 

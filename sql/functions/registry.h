@@ -60,12 +60,33 @@ struct ResolvedFunction {
 // substring(s from a for b) -> substring(s, a, b), position(a in b) ->
 // position(b, a), trim(both/leading/trailing c from s) -> btrim/ltrim/
 // rtrim(s, c), overlay is not supported; the SQLValueFunctions
-// current_timestamp, current_date, localtimestamp, current_time are
-// resolvable as zero-argument functions. like_escape(pattern, escape)
-// turns a LIKE ... ESCAPE pattern into the default-escape form.
+// current_timestamp, current_date, localtimestamp, localtime are
+// resolvable as zero-argument functions (current_time needs timetz: not
+// supported). like_escape(pattern, escape) turns a LIKE ... ESCAPE pattern
+// into the default-escape form.
+//
+// Functions: strings (lower upper initcap length char_length
+// character_length octet_length substr substring position strpos replace
+// btrim ltrim rtrim split_part concat concat_ws left right lpad rpad repeat
+// reverse translate starts_with ascii chr to_hex md5 regexp_replace),
+// math (abs sign round trunc floor ceil ceiling mod div power pow sqrt cbrt
+// exp ln log log10 sin cos tan asin acos atan atan2 degrees radians pi
+// random gen_random_uuid), date/time (now current_timestamp
+// transaction_timestamp statement_timestamp clock_timestamp localtimestamp
+// localtime current_date date_trunc extract date_part age make_date
+// make_timestamp justify_days justify_hours justify_interval isfinite
+// to_timestamp to_date to_char), json (to_json to_jsonb json_build_object
+// jsonb_build_object json_build_array jsonb_build_array json_typeof
+// jsonb_typeof json_array_length jsonb_array_length), arrays (array_length
+// array_lower array_upper array_ndims cardinality array_to_string
+// string_to_array array_append array_prepend array_cat array_position
+// array_remove). The catalog's exact signatures mirror pg_proc.
 //
 // Not here (binder's job): coalesce, nullif, greatest, least (use
-// SelectCommonType + CompareValues), pg_typeof, CASE, IS [NOT] DISTINCT.
+// SelectCommonType + CompareValues), pg_typeof, CASE, IS [NOT] DISTINCT,
+// and function-style casts: when this returns 42883 for a one-argument
+// call whose name is a type (int4(x), text(x), date(ts)), PostgreSQL
+// treats it as CAST(x AS type) if ResolveCast(..., kExplicit) succeeds.
 //
 // Errors: 42883 "function foo(integer) does not exist" with hint "No
 // function matches the given name and argument types. You might need to
@@ -77,8 +98,11 @@ Result<ResolvedFunction> ResolveFunction(std::string_view name, std::span<const 
 // Resolves a prefix (left = nullopt) or binary operator symbol, following
 // manual section 10.2 (with the rule that an unknown operand is first
 // assumed to have the other operand's type). Symbols: + - * / % ^ (and
-// prefix - +), = <> != < <= > >=, || , ~~ !~~ ~~* !~~* (LIKE/ILIKE), ~ ~*
-// !~ !~*, -> ->> (json/jsonb). "!=" is accepted as "<>".
+// prefix - + ~), & | # << >> (integers), = <> != < <= > >=, || (text,
+// bytea, text with any non-array, arrays), ~~ !~~ ~~* !~~* (LIKE/ILIKE),
+// ~ ~* !~ !~* (regular expressions, ECMAScript syntax rather than
+// PostgreSQL's ARE), -> ->> (json/jsonb), @> <@ && (arrays). "!=" is
+// accepted as "<>".
 // Errors: 42883 "operator does not exist: integer + text" (hint "No
 // operator matches the given name and argument types. You might need to add
 // explicit type casts."); 42725 "operator is not unique: unknown + unknown".
