@@ -385,6 +385,21 @@ Result<Numeric> ExtractValue(std::string_view unit, const Value& v) {
 }
 
 Status Extract(Args args, EvalContext&, Value* out) {
+  const Value& v = args[1];
+  const bool infinite = (IsTimestampType(v.type()) && !IsFiniteTimestamp(v.timestamp_value())) ||
+                        (v.type() == TypeId::kDate && !IsFiniteDate(v.date_value()));
+  if (infinite) {
+    const Field f = LookupField(args[0].string_value());
+    const bool monotonic = f == Field::kEpoch || f == Field::kJulian || f == Field::kYear ||
+                           f == Field::kIsoYear || f == Field::kDecade || f == Field::kCentury ||
+                           f == Field::kMillennium;
+    if (f != Field::kUnknown && !monotonic) {
+      // PostgreSQL returns NULL for fields of an infinite value that do
+      // not grow with it (month, day, ...).
+      *out = Value::Null(TypeId::kNumeric);
+      return Status::OK();
+    }
+  }
   STRATA_ASSIGN_OR_RETURN(Numeric n, ExtractValue(args[0].string_value(), args[1]));
   *out = Value::FromNumeric(std::move(n));
   return Status::OK();
