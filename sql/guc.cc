@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <filesystem>
 
 namespace strata::sql {
 namespace {
@@ -278,8 +279,17 @@ Status GucSet::Set(std::string_view name, const std::vector<std::string>& values
       Assign(canonical, "UTC");
       return Status::OK();
     }
-    // Other zones are accepted for client compatibility; timestamptz values
-    // are computed and shown in UTC regardless (see EvalContext).
+    // Other IANA zones (and POSIX offsets) are accepted for client
+    // compatibility; timestamptz values are computed and shown in UTC
+    // regardless (see EvalContext).
+    bool offset = !v.empty();
+    for (size_t i = 0; i < v.size(); ++i) {
+      const char c = v[i];
+      if (!(std::isdigit(static_cast<unsigned char>(c)) || c == ':' || ((c == '+' || c == '-') && i == 0))) offset = false;
+    }
+    const bool zone_file = v.find("..") == std::string::npos && !v.empty() && v[0] != '/' &&
+                           std::filesystem::is_regular_file("/usr/share/zoneinfo/" + v);
+    if (!offset && !zone_file) return BadValue("TimeZone", v);
     Assign(canonical, v);
     return Status::OK();
   }

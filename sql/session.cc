@@ -125,6 +125,26 @@ class SqlSession::Impl {
     gucs_.TakeChanged();
     session_values_.user = info.user;
     session_values_.database = info.database;
+    session_values_.process_id = info.process_id;
+    session_values_.get_setting = [this](const std::string& name, bool missing_ok)
+        -> Result<std::optional<std::string>> {
+      auto v = gucs_.Get(name);
+      if (!v.ok()) {
+        if (missing_ok) return std::optional<std::string>();
+        return v.status();
+      }
+      return std::optional<std::string>(std::move(v).value());
+    };
+    session_values_.set_setting = [this](const std::string& name, const std::string& value,
+                                         bool is_local) -> Result<std::string> {
+      if (is_local) {
+        if (!in_block_) return gucs_.Get(name);  // no effect outside a block
+        STRATA_ASSIGN_OR_RETURN(std::string canonical, gucs_.CanonicalName(name));
+        local_gucs_.insert(canonical);
+      }
+      STRATA_RETURN_IF_ERROR(gucs_.Set(name, {value}));
+      return gucs_.Get(name);
+    };
   }
 
   ~Impl() {

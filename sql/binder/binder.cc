@@ -150,9 +150,6 @@ class Binder::Impl {
 
   Result<const storage::TableDef*> LookupTable(const ast::QualifiedName& name) const {
     if (!name.schema.empty()) {
-      if (catalog_->FindSchema(name.schema) == nullptr) {
-        return Err(SqlState("3F000"), "schema \"" + name.schema + "\" does not exist", name.location);
-      }
       const storage::TableDef* t = catalog_->FindTable(name.schema, name.name);
       if (t == nullptr) {
         return Err(SqlState::kUndefinedTable,
@@ -235,6 +232,7 @@ class Binder::Impl {
   // Evaluates immutable calls of constants at plan time (as PostgreSQL's
   // eval_const_expressions; errors surface now, like PostgreSQL's).
   Result<BoundExprPtr> Fold(BoundExprPtr e) {
+    if (suppress_fold_) return e;
     if (e->kind != BoundExprKind::kFunction && e->kind != BoundExprKind::kCast) return e;
     if (e->kind == BoundExprKind::kFunction && e->fn.volatility != functions::Volatility::kImmutable) return e;
     for (const auto& c : e->children) {
@@ -249,7 +247,10 @@ class Binder::Impl {
       for (const auto& c : e->children) args.push_back(c->value);
       s = e->fn.Invoke(args, *options_.eval, &out);
     }
-    if (!s.ok()) return s;
+    // An error is left for run time: PostgreSQL does not fold branches it
+    // proves unreachable (CASE WHEN false, OR true), and evaluation order
+    // at run time gives the same short-circuiting.
+    if (!s.ok()) return e;
     return MakeConst(std::move(out), e->type, e->location);
   }
 
@@ -418,7 +419,11 @@ class Binder::Impl {
       }
       case ast::ExprKind::kDistinctFrom:
       case ast::ExprKind::kNullIf: {
-        STRATA_ASSIGN_OR_RETURN(BoundExprPtr eq, BindComparison("=", *e.args[0], *e.args[1], scope, e.location));
+        const bool saved_fold = suppress_fold_;
+        suppress_fold_ = true;
+        auto eq_r = BindComparison("=", *e.args[0], *e.args[1], scope, e.location);
+        suppress_fold_ = saved_fold;
+        STRATA_ASSIGN_OR_RETURN(BoundExprPtr eq, std::move(eq_r));
         auto out = std::make_unique<BoundExpr>(
             e.kind == ast::ExprKind::kNullIf ? BoundExprKind::kNullIf : BoundExprKind::kDistinctFrom, kBool);
         if (eq->kind != BoundExprKind::kFunction) {
@@ -552,7 +557,14 @@ class Binder::Impl {
         return MakeConst(Value::Int4(static_cast<int32_t>(e.ival)), DataType::Of(TypeId::kInt4), e.location);
       case ast::ConstKind::kNumeric: {
         auto i = ParseInt64(e.str);
-        if (i.ok()) return MakeConst(Value::Int8(*i), kInt8, e.location);
+        if (i.ok()) {
+          // As PostgreSQL's make_const: an integer literal that only fits
+          // int4 after negation (INT_MIN) is int4.
+          if (*i >= INT32_MIN && *i <= INT32_MAX) {
+            return MakeConst(Value::Int4(static_cast<int32_t>(*i)), DataType::Of(TypeId::kInt4), e.location);
+          }
+          return MakeConst(Value::Int8(*i), kInt8, e.location);
+        }
         auto n = Numeric::Parse(e.str);
         if (!n.ok()) return std::move(n).TakeStatus().WithPosition(e.location);
         return MakeConst(Value::FromNumeric(std::move(n).value()), DataType::Of(TypeId::kNumeric), e.location);
@@ -586,6 +598,19 @@ class Binder::Impl {
     STRATA_ASSIGN_OR_RETURN(BoundExprPtr inner, Bind(arg, scope));
     const DataType from = inner->type;
     const bool unknown = IsUnknown(*inner);
+    if (unknown && inner->kind == BoundExprKind::kConst && target.typmod != -1) {
+      // 'abc'::varchar(2): read the literal as the base type, then apply
+      // the explicit length coercion (which truncates instead of failing).
+      DataType base = target;
+      base.typmod = -1;
+      STRATA_ASSIGN_OR_RETURN(inner, Coerce(std::move(inner), base, CastContext::kExplicit));
+      STRATA_ASSIGN_OR_RETURN(auto cast, functions::ResolveCast(ArgType::Of(base), target, CastContext::kExplicit));
+      auto c = std::make_unique<BoundExpr>(BoundExprKind::kCast, target);
+      c->cast = std::move(cast);
+      c->location = e.location;
+      c->children.push_back(std::move(inner));
+      return Fold(std::move(c));
+    }
     auto r = Coerce(std::move(inner), target, CastContext::kExplicit);
     if (!r.ok() && r.status().position() == 0 && !unknown) {
       return Status(r.status().sql_state(), "cannot cast type " + from.ToString() + " to " + target.ToString())
@@ -805,6 +830,7 @@ class Binder::Impl {
     if (e.agg_star || e.agg_distinct || !e.agg_order.empty() || e.agg_filter) {
       return Err(SqlState("42809"), name + " is not an aggregate function", e.location);
     }
+    if (auto special = BindSpecialFunction(e, name, scope)) return std::move(*special);
     if (name == "generate_series") {
       return Err(SqlState::kFeatureNotSupported, "set-returning functions are only supported in FROM", e.location);
     }
@@ -822,6 +848,44 @@ class Binder::Impl {
       return s;
     }
     return CallFunction(*fn, std::move(args), e.location);
+  }
+
+  // Functions that read the session or the binder's type knowledge.
+  std::optional<Result<BoundExprPtr>> BindSpecialFunction(const ast::Expr& e, const std::string& name,
+                                                          const Scope& scope) {
+    const size_t n = e.args.size();
+    if (name == "pg_typeof" && n == 1) {
+      auto arg = Bind(*e.args[0], scope);
+      if (!arg.ok()) return Result<BoundExprPtr>(arg.status());
+      const std::string type = IsUnknown(**arg) ? "unknown" : (*arg)->type.ToString();
+      return Result<BoundExprPtr>(MakeConst(Value::Text(type), kText, e.location));
+    }
+    std::string which;
+    if ((name == "current_schema" || name == "current_database" || name == "current_catalog" ||
+         name == "current_user" || name == "session_user" || name == "version" || name == "pg_backend_pid") &&
+        n == 0) {
+      which = name == "current_database" ? "current_catalog" : name == "session_user" ? "current_user" : name;
+    } else if (name == "current_setting" && (n == 1 || n == 2)) {
+      which = name;
+    } else if (name == "set_config" && n == 3) {
+      which = name;
+    } else {
+      return std::nullopt;
+    }
+    auto out = std::make_unique<BoundExpr>(BoundExprKind::kSqlValue, which == "pg_backend_pid"
+                                                                         ? DataType::Of(TypeId::kInt4)
+                                                                         : kText);
+    out->name = which;
+    out->location = e.location;
+    for (size_t i = 0; i < n; ++i) {
+      auto arg = Bind(*e.args[i], scope);
+      if (!arg.ok()) return Result<BoundExprPtr>(arg.status());
+      const DataType want = (which == "set_config" && i == 2) || (which == "current_setting" && i == 1) ? kBool : kText;
+      auto c = Coerce(std::move(arg).value(), want, CastContext::kImplicit);
+      if (!c.ok()) return Result<BoundExprPtr>(c.status());
+      out->children.push_back(std::move(c).value());
+    }
+    return Result<BoundExprPtr>(std::move(out));
   }
 
   Result<BoundExprPtr> BindAggregate(const ast::Expr& e, const Scope& scope) {
@@ -976,12 +1040,17 @@ class Binder::Impl {
   }
 
   // Wraps `plan` in a projection casting its columns to `types`.
-  Result<PlanPtr> CastPlanColumns(PlanPtr plan, const std::vector<DataType>& types) {
+  // `unknown` marks columns that were untyped literals (read as text, so
+  // they convert like literals: an explicit text-input cast).
+  Result<PlanPtr> CastPlanColumns(PlanPtr plan, const std::vector<DataType>& types,
+                                  const std::vector<bool>* unknown = nullptr) {
     auto proj = std::make_unique<PlanNode>(PlanKind::kProject);
     for (size_t i = 0; i < types.size(); ++i) {
       auto col = std::make_unique<BoundExpr>(BoundExprKind::kColumn, plan->types[i]);
       col->index = static_cast<int>(i);
-      STRATA_ASSIGN_OR_RETURN(BoundExprPtr c, Coerce(std::move(col), types[i], CastContext::kImplicit));
+      const bool lit = unknown != nullptr && i < unknown->size() && (*unknown)[i];
+      STRATA_ASSIGN_OR_RETURN(BoundExprPtr c,
+                              Coerce(std::move(col), types[i], lit ? CastContext::kExplicit : CastContext::kImplicit));
       proj->types.push_back(types[i]);
       proj->exprs.push_back(std::move(c));
     }
@@ -1201,6 +1270,10 @@ class Binder::Impl {
       residual.push_back(std::move(c));
     }
     if (!plan->left_keys.empty()) plan->kind = PlanKind::kHashJoin;
+    if (type == JoinType::kFull && plan->left_keys.empty()) {
+      return Status(SqlState::kFeatureNotSupported,
+                    "FULL JOIN is only supported with merge-joinable or hash-joinable join conditions");
+    }
     plan->filter = planner::CombineConjuncts(std::move(residual));
     PlanPtr lp = Finalize(&left);
     PlanPtr rp = Finalize(&right);
@@ -1630,7 +1703,9 @@ class Binder::Impl {
     }
     agg_sink_ = nullptr;
 
+    std::vector<bool> unknown_columns;
     for (auto& t : targets) {
+      unknown_columns.push_back(t.expr->kind == BoundExprKind::kConst && t.expr->unknown_literal);
       STRATA_ASSIGN_OR_RETURN(t.expr, ResolveUnknown(std::move(t.expr)));
     }
 
@@ -1713,6 +1788,7 @@ class Binder::Impl {
       plan = std::move(drop);
     }
     out.plan = std::move(plan);
+    out.unknown_columns = std::move(unknown_columns);
     return out;
   }
 
@@ -1925,8 +2001,10 @@ class Binder::Impl {
                  s.right->location);
     }
     std::vector<DataType> types;
+    auto unknown = [](const BoundQuery& q, size_t i) { return i < q.unknown_columns.size() && q.unknown_columns[i]; };
     for (size_t i = 0; i < left.columns.size(); ++i) {
-      std::vector<ArgType> pair{ArgType::Of(left.columns[i].type), ArgType::Of(right.columns[i].type)};
+      std::vector<ArgType> pair{unknown(left, i) ? ArgType::Unknown() : ArgType::Of(left.columns[i].type),
+                                unknown(right, i) ? ArgType::Unknown() : ArgType::Of(right.columns[i].type)};
       auto t = functions::SelectCommonType(pair, name);
       if (!t.ok()) return t.status().position() == 0 ? t.status().WithPosition(s.right->location) : t.status();
       types.push_back(*t);
@@ -1938,10 +2016,10 @@ class Binder::Impl {
       return false;
     };
     if (needs_cast(left)) {
-      STRATA_ASSIGN_OR_RETURN(left.plan, CastPlanColumns(std::move(left.plan), types));
+      STRATA_ASSIGN_OR_RETURN(left.plan, CastPlanColumns(std::move(left.plan), types, &left.unknown_columns));
     }
     if (needs_cast(right)) {
-      STRATA_ASSIGN_OR_RETURN(right.plan, CastPlanColumns(std::move(right.plan), types));
+      STRATA_ASSIGN_OR_RETURN(right.plan, CastPlanColumns(std::move(right.plan), types, &right.unknown_columns));
     }
     auto plan = std::make_unique<PlanNode>(PlanKind::kSetOp);
     plan->set_op = s.op == ast::SetOpKind::kUnion       ? SetOpType::kUnion
@@ -2299,6 +2377,7 @@ class Binder::Impl {
   std::vector<AggregateCall>* agg_sink_ = nullptr;
   std::string agg_context_ = "this context";
   bool in_aggregate_ = false;
+  bool suppress_fold_ = false;
   std::vector<CteFrame> cte_frames_;
 };
 

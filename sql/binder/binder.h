@@ -24,6 +24,9 @@ namespace strata::sql::binder {
 struct BoundQuery {
   PlanPtr plan;
   std::vector<ResultColumn> columns;
+  // Per column: an untyped literal ('x', NULL) read as text; set operations
+  // resolve these like PostgreSQL's unknown type.
+  std::vector<bool> unknown_columns;
 };
 
 // The table a DML statement writes.

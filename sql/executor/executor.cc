@@ -424,14 +424,44 @@ Status Eval(const BoundExpr& e, const Row& row, ExecContext& ctx, Value* out) {
       return Status::OK();
     }
     case BoundExprKind::kSqlValue: {
-      if (ctx.session == nullptr) {
-        *out = Value::Null(TypeId::kText);
-      } else if (e.name == "current_catalog") {
-        *out = Value::Text(ctx.session->database);
+      const SessionValues* sv = ctx.session;
+      if (e.name == "version") {
+        *out = Value::Text("PostgreSQL 15.0 (Strata) on x86_64-pc-linux-gnu");
+        return Status::OK();
+      }
+      if (sv == nullptr) {
+        *out = Value::Null(e.type.id);
+        return Status::OK();
+      }
+      if (e.name == "current_catalog") {
+        *out = Value::Text(sv->database);
       } else if (e.name == "current_schema") {
-        *out = Value::Text(ctx.session->current_schema);
+        *out = Value::Text(sv->current_schema);
+      } else if (e.name == "pg_backend_pid") {
+        *out = Value::Int4(sv->process_id);
+      } else if (e.name == "current_setting" || e.name == "set_config") {
+        std::vector<Value> args(e.children.size());
+        for (size_t i = 0; i < e.children.size(); ++i) STRATA_RETURN_IF_ERROR(Eval(*e.children[i], row, ctx, &args[i]));
+        if (e.name == "current_setting") {
+          if (args[0].is_null() || !sv->get_setting) {
+            *out = Value::Null(TypeId::kText);
+            return Status::OK();
+          }
+          const bool missing_ok = args.size() > 1 && !args[1].is_null() && args[1].bool_value();
+          STRATA_ASSIGN_OR_RETURN(auto v, sv->get_setting(std::string(args[0].string_value()), missing_ok));
+          *out = v ? Value::Text(std::move(*v)) : Value::Null(TypeId::kText);
+        } else {
+          if (args[0].is_null()) {
+            return Status(SqlState("22004"), "SET requires parameter name");
+          }
+          if (!sv->set_setting) return Status::NotSupported("set_config outside a session");
+          const std::string value = args[1].is_null() ? "" : std::string(args[1].string_value());
+          const bool is_local = !args[2].is_null() && args[2].bool_value();
+          STRATA_ASSIGN_OR_RETURN(std::string v, sv->set_setting(std::string(args[0].string_value()), value, is_local));
+          *out = Value::Text(std::move(v));
+        }
       } else {
-        *out = Value::Text(ctx.session->user);
+        *out = Value::Text(sv->user);
       }
       return Status::OK();
     }

@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <map>
 #include <memory>
 #include <span>
@@ -28,6 +30,11 @@ struct SessionValues {
   std::string user;
   std::string database;
   std::string current_schema = "public";
+  int32_t process_id = 0;
+  // current_setting(name, missing_ok) and set_config(name, value,
+  // is_local); null outside a session.
+  std::function<Result<std::optional<std::string>>(const std::string&, bool)> get_setting;
+  std::function<Result<std::string>(const std::string&, const std::string&, bool)> set_setting;
 };
 
 // Everything a running statement needs. One per statement execution; not
