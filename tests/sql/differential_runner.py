@@ -277,8 +277,8 @@ def compare(rec, ref, got):
     return None, None
 
 
-def test_files(pattern):
-    files = sorted(glob.glob(os.path.join(TEST_DIR, "*.test")))
+def test_files(pattern, directory=TEST_DIR):
+    files = sorted(glob.glob(os.path.join(directory, "*.test")))
     if pattern:
         files = [f for f in files if fnmatch.fnmatch(os.path.basename(f), pattern)
                  or pattern in os.path.basename(f)]
@@ -337,6 +337,9 @@ class StrataTarget:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dir", default="differential",
+                    help="directory of .test files, relative to tests/sql (default differential; "
+                    "differential_extra holds features beyond the SQL issue's scope)")
     ap.add_argument("--file", help="only files whose name matches this glob or substring")
     ap.add_argument("--list-failures", action="store_true",
                     help="print every failure in full (SQL, expected vs actual)")
@@ -355,7 +358,8 @@ def main():
                     help="seconds one record may take (default %(default)s)")
     args = ap.parse_args()
 
-    files = test_files(args.file)
+    directory = args.dir if os.path.isabs(args.dir) else os.path.join(HERE, args.dir)
+    files = test_files(args.file, directory)
     if not files:
         print("no test files match %r" % args.file)
         return 2
@@ -380,6 +384,7 @@ def main():
     t0 = time.time()
     try:
         pg.start()
+        use_c_utf8_database(pg)
         if not args.postgres_only:
             binary = args.strata_server or os.environ.get("STRATA_SERVER") or harness.SERVER_BINARY
             if not os.path.exists(binary):
@@ -393,6 +398,24 @@ def main():
         if strata:
             strata.stop()
         pg.stop()
+
+
+def use_c_utf8_database(pg):
+    """Recreates PostgreSQL's `strata` database with the C.UTF-8 locale.
+
+    Strata behaves like a PostgreSQL database created with LOCALE 'C.UTF-8'
+    (Debian's and most containers' default): Unicode case mapping in
+    lower/upper/initcap, code point order for text (the same as C's byte order
+    for UTF-8). The harness initdb's with --locale=C, whose lower()/upper() only
+    map ASCII, so the reference database is recreated here.
+    """
+    conn = psycopg2.connect(pg.dsn(user="postgres", dbname="postgres"))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("DROP DATABASE strata")
+        cur.execute("CREATE DATABASE strata OWNER strata TEMPLATE template0 ENCODING 'UTF8' "
+                    "LOCALE 'C.UTF-8'")
+    conn.close()
 
 
 def run_all(args, parsed, pg, strata, t0):
