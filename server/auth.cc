@@ -1,13 +1,13 @@
 #include "server/auth.h"
 
+#include <cctype>
+#include <cstring>
+#include <vector>
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
-
-#include <cctype>
-#include <cstring>
-#include <vector>
 
 #include "common/macros.h"
 
@@ -94,17 +94,20 @@ Result<AuthMethod> ParseAuthMethod(std::string_view name) {
   if (name == "password") return AuthMethod::kPassword;
   if (name == "md5") return AuthMethod::kMd5;
   if (name == "scram-sha-256" || name == "scram") return AuthMethod::kScramSha256;
-  return Status(SqlState::kConfigFileError,
-                "unknown authentication method \"" + std::string(name) +
-                    "\" (trust, password, md5, scram-sha-256)");
+  return Status(SqlState::kConfigFileError, "unknown authentication method \"" + std::string(name) +
+                                                "\" (trust, password, md5, scram-sha-256)");
 }
 
 std::string_view AuthMethodName(AuthMethod method) {
   switch (method) {
-    case AuthMethod::kTrust: return "trust";
-    case AuthMethod::kPassword: return "password";
-    case AuthMethod::kMd5: return "md5";
-    case AuthMethod::kScramSha256: return "scram-sha-256";
+    case AuthMethod::kTrust:
+      return "trust";
+    case AuthMethod::kPassword:
+      return "password";
+    case AuthMethod::kMd5:
+      return "md5";
+    case AuthMethod::kScramSha256:
+      return "scram-sha-256";
   }
   return "?";
 }
@@ -216,14 +219,14 @@ Result<std::string> ScramServer::ClientFirst(std::string_view message) {
   // gs2-header: ("n" | "y" | "p=...") "," [authzid] ","
   if (message.empty()) return Malformed("empty client-first-message");
   if (message[0] == 'p') {
-    return Status(SqlState::kProtocolViolation,
-                  "channel binding is not supported by this server");
+    return Status(SqlState::kProtocolViolation, "channel binding is not supported by this server");
   }
   if (message[0] != 'n' && message[0] != 'y') return Malformed("bad GS2 flag");
   const size_t first = message.find(',');
   const size_t second = first == std::string_view::npos ? first : message.find(',', first + 1);
   if (first != 1 || second == std::string_view::npos) return Malformed("bad GS2 header");
-  if (second != first + 1) return Status::NotSupported("SCRAM authorization identity is not supported");
+  if (second != first + 1)
+    return Status::NotSupported("SCRAM authorization identity is not supported");
   gs2_header_ = std::string(message.substr(0, second + 1));
   client_first_bare_ = std::string(message.substr(second + 1));
   STRATA_ASSIGN_OR_RETURN(auto attributes, ParseAttributes(client_first_bare_));
@@ -273,8 +276,9 @@ Result<std::string> ScramServer::ClientFinal(std::string_view message) {
   }
   const Digest server_signature =
       Hmac(secret.server_key.data(), secret.server_key.size(), auth_message);
-  return "v=" + Base64Encode(std::string_view(reinterpret_cast<const char*>(server_signature.data()),
-                                              server_signature.size()));
+  return "v=" +
+         Base64Encode(std::string_view(reinterpret_cast<const char*>(server_signature.data()),
+                                       server_signature.size()));
 }
 
 }  // namespace strata::server

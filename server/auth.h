@@ -34,7 +34,7 @@ PasswordVerifier MakePasswordVerifier(std::string_view user, std::string_view pa
 // The parts of a SCRAM verifier. Result is an error for a malformed string.
 struct ScramSecret {
   int iterations = 0;
-  std::string salt;                       // raw bytes
+  std::string salt;  // raw bytes
   std::array<unsigned char, 32> stored_key{};
   std::array<unsigned char, 32> server_key{};
 };

@@ -48,11 +48,20 @@ Result<ConfigValue> ParseValue(std::string_view text, std::string_view* rest) {
       if (text[i] == '\\') {
         if (++i == text.size()) break;
         switch (text[i]) {
-          case '"': out += '"'; break;
-          case '\\': out += '\\'; break;
-          case 'n': out += '\n'; break;
-          case 't': out += '\t'; break;
-          default: return ConfigError(std::string("unknown escape \\") + text[i]);
+          case '"':
+            out += '"';
+            break;
+          case '\\':
+            out += '\\';
+            break;
+          case 'n':
+            out += '\n';
+            break;
+          case 't':
+            out += '\t';
+            break;
+          default:
+            return ConfigError(std::string("unknown escape \\") + text[i]);
         }
       } else {
         out += text[i];
@@ -88,9 +97,7 @@ Result<ConfigValue> ParseValue(std::string_view text, std::string_view* rest) {
 // The known keys. Each setter converts the value or says why it cannot.
 using Setter = std::function<Status(const ConfigValue&, ServerConfig*)>;
 
-Status WrongType(const char* expected) {
-  return ConfigError(std::string("expected ") + expected);
-}
+Status WrongType(const char* expected) { return ConfigError(std::string("expected ") + expected); }
 
 Setter IntSetter(int ServerConfig::*field, int64_t min, int64_t max) {
   return [=](const ConfigValue& v, ServerConfig* c) -> Status {
@@ -151,8 +158,18 @@ const std::map<std::string, Setter>& KnownKeys() {
       {"io_threads", IntSetter(&ServerConfig::io_threads, 1, 256)},
       {"max_connections", IntSetter(&ServerConfig::max_connections, 1, 1000000)},
       {"shutdown_timeout_ms", IntSetter(&ServerConfig::shutdown_timeout_ms, 0, 3600000)},
-      {"max_message_size",
-       SizeSetter([](ServerConfig* c) { return &c->max_message_bytes; })},
+      {"authentication_timeout_ms",
+       IntSetter(&ServerConfig::authentication_timeout_ms, 100, 3600000)},
+      {"auth.method",
+       [](const ConfigValue& v, ServerConfig* c) -> Status {
+         const auto* s = std::get_if<std::string>(&v);
+         if (s == nullptr) return WrongType("a \"quoted string\"");
+         STRATA_ASSIGN_OR_RETURN(c->auth_method, ParseAuthMethod(*s));
+         return Status::OK();
+       }},
+      {"tls.cert_file", StringSetter(&ServerConfig::tls_cert_file)},
+      {"tls.key_file", StringSetter(&ServerConfig::tls_key_file)},
+      {"max_message_size", SizeSetter([](ServerConfig* c) { return &c->max_message_bytes; })},
       {"memory_limit", SizeSetter([](ServerConfig* c) { return &c->memory_limit_bytes; })},
       {"storage.block_cache",
        SizeSetter([](ServerConfig* c) { return &c->storage.block_cache_bytes; })},
@@ -193,6 +210,39 @@ isolation::PoolOptions* FindOrAddPool(ServerConfig* config, const std::string& n
   pool.name = name;
   config->pools.push_back(pool);
   return &config->pools.back();
+}
+
+// role.<name>.<field>
+Status SetRoleKey(const std::string& key, const ConfigValue& value, ServerConfig* config) {
+  const size_t dot = key.find('.', 5);
+  if (dot == std::string::npos) return ConfigError("unknown key");
+  const std::string name = key.substr(5, dot - 5);
+  const std::string field = key.substr(dot + 1);
+  RoleInfo& role = config->roles[name];
+  role.name = name;
+  if (field == "password") {
+    const auto* s = std::get_if<std::string>(&value);
+    if (s == nullptr) return WrongType("a \"quoted string\"");
+    if (s->rfind("SCRAM-SHA-256$", 0) == 0) {
+      STRATA_RETURN_IF_ERROR(ParseScramSecret(*s).status());
+      role.password = PasswordVerifier{*s, ""};
+    } else if (s->size() == 35 && s->rfind("md5", 0) == 0) {
+      role.password = PasswordVerifier{"", *s};
+    } else {
+      role.password = MakePasswordVerifier(name, *s);
+    }
+  } else if (field == "superuser") {
+    const auto* b = std::get_if<bool>(&value);
+    if (b == nullptr) return WrongType("true or false");
+    role.superuser = *b;
+  } else if (field == "auth_method") {
+    const auto* s = std::get_if<std::string>(&value);
+    if (s == nullptr) return WrongType("a \"quoted string\"");
+    STRATA_ASSIGN_OR_RETURN(role.method, ParseAuthMethod(*s));
+  } else {
+    return ConfigError("unknown key (a role has password, superuser, auth_method)");
+  }
+  return Status::OK();
 }
 
 // pool.<name>.<field>
@@ -255,8 +305,7 @@ Result<uint64_t> ParseByteSize(std::string_view text) {
   } else if (unit == "TB" || unit == "TIB" || unit == "T") {
     multiplier = 1ull << 40;
   } else {
-    return ConfigError("invalid size unit in \"" + std::string(text) +
-                       "\" (B, KB, MB, GB, TB)");
+    return ConfigError("invalid size unit in \"" + std::string(text) + "\" (B, KB, MB, GB, TB)");
   }
   if (number > std::numeric_limits<uint64_t>::max() / multiplier) {
     return ConfigError("size \"" + std::string(text) + "\" is too large");
@@ -313,6 +362,8 @@ Result<ServerConfig> ParseConfig(std::string_view text, const ServerConfig& base
     Status status;
     if (key.rfind("pool.", 0) == 0) {
       status = SetPoolKey(key, *value, &config);
+    } else if (key.rfind("role.", 0) == 0) {
+      status = SetRoleKey(key, *value, &config);
     } else if (auto it = KnownKeys().find(key); it != KnownKeys().end()) {
       status = it->second(*value, &config);
     } else {
@@ -344,6 +395,9 @@ Status ValidateConfig(const ServerConfig& config) {
   if (config.listen.empty()) return ConfigError("listen: must not be empty");
   if (!IsValidLogLevel(config.log_level)) {
     return ConfigError("log_level: unknown level \"" + config.log_level + "\"");
+  }
+  if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
+    return ConfigError("tls.cert_file and tls.key_file must be set together");
   }
   for (const char* required : {"serving", "write", "olap", "stream", "background"}) {
     bool found = false;

@@ -1,12 +1,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/result.h"
 #include "isolation/resource_pool.h"
+#include "server/auth.h"
 
 namespace strata::server {
 
@@ -34,6 +36,18 @@ struct ServerConfig {
   uint64_t max_message_bytes = (1ull << 30) - 1;  // PostgreSQL's MaxAllocSize
   int shutdown_timeout_ms = 10000;
 
+  // Connections must finish authenticating within this time.
+  int authentication_timeout_ms = 60000;
+
+  // The server-wide authentication method; a role may override it.
+  AuthMethod auth_method = AuthMethod::kTrust;
+  // Roles that may log in. The superuser "strata" always exists.
+  std::map<std::string, RoleInfo> roles = {{"strata", RoleInfo{"strata", true, {}, {}}}};
+
+  // TLS: both set = SSLRequest is answered 'S' and the handshake follows.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+
   // Limit for all pools together; 0 = unlimited.
   uint64_t memory_limit_bytes = 0;
   StorageConfig storage;
@@ -52,6 +66,8 @@ struct ServerConfig {
 //                               # B, KB/KiB, MB/MiB, GB/GiB (powers of 1024)
 //   [pool.olap]                 # pool.<name>: any name defines a pool
 //   threads = 2
+//   [role.alice]                # role.<name>: a role that may log in
+//   password = "secret"         # cleartext, or a "SCRAM-SHA-256$..." / "md5..." verifier
 //
 // Every key is listed in docs/configuration.md. Returns kConfigFileError
 // (F0000) naming the key and line for an unknown key, a value of the wrong

@@ -31,8 +31,8 @@ Result<DataDirLock> DataDirLock::Acquire(const std::string& dir) {
       std::string owner = n > 0 ? std::string(pid, strnlen(pid, sizeof(pid))) : "unknown";
       while (!owner.empty() && (owner.back() == '\n' || owner.back() == ' ')) owner.pop_back();
       return Status(SqlState::kObjectNotInPrerequisiteState,
-                    "data directory \"" + dir +
-                        "\" is in use by another strata-server (pid " + owner + ")")
+                    "data directory \"" + dir + "\" is in use by another strata-server (pid " +
+                        owner + ")")
           .WithHint("Stop that server, or start this one with another --data-dir.");
     }
     return Status::IoError("cannot lock \"" + path + "\": " + std::strerror(err));

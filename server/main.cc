@@ -1,14 +1,15 @@
 // strata-server: parses flags and the config file, takes the data directory,
 // starts the pools and the listener, and shuts down cleanly on SIGINT/SIGTERM.
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <optional>
-
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -19,6 +20,8 @@
 #include "server/config.h"
 #include "server/data_dir_lock.h"
 #include "server/server.h"
+#include "sql/engine.h"
+#include "storage/database.h"
 
 namespace {
 
@@ -32,7 +35,23 @@ struct Flags {
   std::optional<std::string> listen;
   std::optional<int> port;
   std::optional<std::string> log_level;
+  std::optional<std::string> auth;
 };
+
+// Every connection is a descriptor; lift the soft limit to the hard one so
+// max_connections, not the default 1024, is what bounds them.
+void RaiseFileDescriptorLimit(int max_connections) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (limit.rlim_cur < static_cast<rlim_t>(max_connections) + 256) {
+    spdlog::warn("the open-file limit ({}) is low for max_connections = {}", limit.rlim_cur,
+                 max_connections);
+  }
+}
 
 int Fail(int code, const strata::Status& status) {
   std::fprintf(stderr, "strata-server: %s\n", std::string(status.message()).c_str());
@@ -55,6 +74,11 @@ int RunServer(const Flags& flags) {
   if (flags.listen) config.listen = *flags.listen;
   if (flags.port) config.port = *flags.port;
   if (flags.log_level) config.log_level = *flags.log_level;
+  if (flags.auth) {
+    auto method = strata::server::ParseAuthMethod(*flags.auth);
+    if (!method.ok()) return Fail(kExitUsage, method.status());
+    config.auth_method = *method;
+  }
   if (auto status = strata::server::ValidateConfig(config); !status.ok()) {
     return Fail(kExitUsage, status);
   }
@@ -70,15 +94,30 @@ int RunServer(const Flags& flags) {
   spdlog::info("strata-server {} (PostgreSQL {} protocol) starting", strata::kStrataVersion,
                strata::kPostgresCompatVersion);
   spdlog::info("data directory: {}", data_dir);
-  spdlog::debug("config: listen={} port={} io_threads={} max_connections={} "
-                "shutdown_timeout_ms={} storage.sync_commit={} storage.block_cache={}",
-                config.listen, config.port, config.io_threads, config.max_connections,
-                config.shutdown_timeout_ms, config.storage.sync_commit,
-                config.storage.block_cache_bytes);
+  spdlog::debug(
+      "config: listen={} port={} io_threads={} max_connections={} "
+      "shutdown_timeout_ms={} storage.sync_commit={} storage.block_cache={}",
+      config.listen, config.port, config.io_threads, config.max_connections,
+      config.shutdown_timeout_ms, config.storage.sync_commit, config.storage.block_cache_bytes);
 
   // SIGPIPE would kill the process on a write to a closed socket; asio
   // reports EPIPE instead once it is ignored.
   std::signal(SIGPIPE, SIG_IGN);
+
+  RaiseFileDescriptorLimit(config.max_connections);
+
+  strata::storage::StorageOptions storage_options;
+  storage_options.block_cache_bytes = config.storage.block_cache_bytes;
+  storage_options.write_buffer_bytes = config.storage.write_buffer_bytes;
+  storage_options.bloom_bits_per_key = config.storage.bloom_bits_per_key;
+  storage_options.max_background_jobs = config.storage.max_background_jobs;
+  storage_options.sync_commit = config.storage.sync_commit;
+  auto database = strata::storage::Database::Open(config.data_dir + "/db", storage_options);
+  if (!database.ok()) {
+    spdlog::error("cannot open the database: {}", database.status().ToString());
+    return kExitRuntimeError;
+  }
+  spdlog::info("database open at LSN {}", (*database)->last_committed_lsn());
 
   strata::isolation::MemoryBudget root_budget("total", config.memory_limit_bytes, nullptr);
   auto pools = std::make_unique<strata::isolation::PoolSet>(config.pools, &root_budget);
@@ -87,7 +126,8 @@ int RunServer(const Flags& flags) {
                  pool->options().queue_capacity, pool->options().nice);
   }
 
-  auto server = std::make_unique<strata::server::Server>(config, pools.get());
+  auto engine = std::make_unique<strata::sql::Engine>(database->get(), pools.get());
+  auto server = std::make_unique<strata::server::Server>(config, pools.get(), engine.get());
   if (auto status = server->Start(); !status.ok()) {
     spdlog::error("{}", status.message());
     return kExitRuntimeError;
@@ -98,14 +138,15 @@ int RunServer(const Flags& flags) {
   if (!clean) {
     // Some statement outlived the deadline and still holds a pool thread;
     // joining it could hang forever. Everything committed is already durable.
-    spdlog::warn("exiting with work still running after {} ms",
-                 config.shutdown_timeout_ms);
+    spdlog::warn("exiting with work still running after {} ms", config.shutdown_timeout_ms);
     spdlog::shutdown();
     std::fflush(nullptr);
     _exit(0);
   }
   server.reset();
   pools.reset();
+  engine.reset();
+  database->reset();  // flushes and closes RocksDB
   spdlog::info("shutdown complete");
   spdlog::shutdown();
   return 0;
@@ -114,14 +155,17 @@ int RunServer(const Flags& flags) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"strata-server: a real-time warehouse storage server speaking the PostgreSQL "
-               "wire protocol"};
+  CLI::App app{
+      "strata-server: a real-time warehouse storage server speaking the PostgreSQL "
+      "wire protocol"};
   Flags flags;
   app.add_option("--config", flags.config_file,
                  "Config file (TOML subset; see docs/configuration.md)");
   app.add_option("--data-dir", flags.data_dir, "Data directory (default ./strata-data)");
   app.add_option("--listen", flags.listen, "Address to listen on (default 127.0.0.1)");
   app.add_option("--port", flags.port, "TCP port (default 5433)")->check(CLI::Range(0, 65535));
+  app.add_option("--auth", flags.auth,
+                 "Authentication method: trust, password, md5 or scram-sha-256 (default trust)");
   app.add_option("--log-level", flags.log_level,
                  "trace, debug, info, warn, error, critical or off (default info)");
   bool show_version = false;

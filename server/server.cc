@@ -11,9 +11,10 @@ namespace strata::server {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-Server::Server(const ServerConfig& config, isolation::PoolSet* pools)
+Server::Server(const ServerConfig& config, isolation::PoolSet* pools, sql::Engine* engine)
     : config_(config),
       pools_(pools),
+      engine_(engine),
       work_guard_(asio::make_work_guard(io_)),
       acceptor_(io_),
       signals_(io_, SIGINT, SIGTERM) {}
@@ -27,12 +28,24 @@ Server::~Server() {
 
 Status Server::Start() {
   boost::system::error_code ec;
+  if (!config_.tls_cert_file.empty()) {
+    tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                      asio::ssl::context::no_tlsv1_1);
+    if (tls_->use_certificate_chain_file(config_.tls_cert_file, ec) ||
+        tls_->use_private_key_file(config_.tls_key_file, asio::ssl::context::pem, ec)) {
+      return Status::IoError("cannot load TLS certificate/key (" + config_.tls_cert_file + ", " +
+                             config_.tls_key_file + "): " + ec.message());
+    }
+  }
   const auto address = asio::ip::make_address(config_.listen, ec);
   if (ec) return Status::InvalidArgument("invalid listen address \"" + config_.listen + "\"");
   const tcp::endpoint endpoint(address, static_cast<unsigned short>(config_.port));
   if (acceptor_.open(endpoint.protocol(), ec) ||
       acceptor_.set_option(tcp::acceptor::reuse_address(true), ec) ||
-      acceptor_.bind(endpoint, ec) || acceptor_.listen(asio::socket_base::max_listen_connections, ec)) {
+      acceptor_.bind(endpoint, ec) ||
+      acceptor_.listen(asio::socket_base::max_listen_connections, ec)) {
     return Status::IoError("could not listen on " + config_.listen + ":" +
                            std::to_string(config_.port) + ": " + ec.message());
   }
@@ -56,11 +69,8 @@ void Server::Accept() {
         if (ec == asio::error::operation_aborted) return;  // acceptor closed at shutdown
         if (!ec) {
           socket.set_option(tcp::no_delay(true));
-          auto session = std::make_shared<Session>(std::move(socket), SessionContext{
-                                                                          &config_,
-                                                                          pools_,
-                                                                          &sessions_,
-                                                                      });
+          auto session = std::make_shared<Session>(
+              std::move(socket), SessionContext{&config_, pools_, &sessions_, engine_, tls_.get()});
           session->Start();
         } else {
           // EMFILE and friends: log and keep accepting; the client sees a reset.

@@ -8,12 +8,12 @@
 #include <thread>
 #include <vector>
 
-#include "server/asio.h"
-
 #include "common/status.h"
 #include "isolation/resource_pool.h"
+#include "server/asio.h"
 #include "server/config.h"
 #include "server/session_registry.h"
+#include "sql/engine.h"
 
 namespace strata::server {
 
@@ -28,14 +28,15 @@ namespace strata::server {
 // Server.
 class Server {
  public:
-  Server(const ServerConfig& config, isolation::PoolSet* pools);
+  // `engine` may be null (then SQL statements are refused).
+  Server(const ServerConfig& config, isolation::PoolSet* pools, sql::Engine* engine);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
   // Binds and listens on config.listen:config.port, installs the SIGINT and
   // SIGTERM handlers and starts the I/O threads. kIoError when the address
-  // cannot be bound.
+  // cannot be bound or the TLS certificate cannot be loaded.
   Status Start();
 
   // The port actually bound (differs from the config when it asked for 0).
@@ -57,6 +58,8 @@ class Server {
 
   const ServerConfig config_;
   isolation::PoolSet* const pools_;
+  sql::Engine* const engine_;
+  std::unique_ptr<boost::asio::ssl::context> tls_;
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_guard_;
   boost::asio::ip::tcp::acceptor acceptor_;

@@ -1,7 +1,11 @@
 #include "server/session.h"
 
+#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
+#include "common/types.h"
+#include "common/value_binary.h"
+#include "common/value_text.h"
 #include "common/version.h"
 #include "protocol/writer.h"
 
@@ -12,17 +16,26 @@ using protocol::FrontendMessage;
 
 namespace {
 
-// The only database and role until CREATE DATABASE / CREATE ROLE exist.
+// The only database until CREATE DATABASE exists.
 constexpr const char* kDefaultDatabase = "strata";
-constexpr const char* kDefaultRole = "strata";
 
 constexpr size_t kReadChunk = 16 * 1024;
+// A statement's output is handed to the I/O thread in chunks of about this
+// size, and the statement waits while more than kMaxUnwrittenBytes are
+// queued for a slow client, so a large result never piles up in memory.
+constexpr size_t kOutputChunkBytes = 64 * 1024;
+constexpr size_t kMaxUnwrittenBytes = 4 * 1024 * 1024;
+// COPY FROM data queued for the statement; reading the socket pauses above
+// the high mark and resumes below the low mark.
+constexpr size_t kCopyInHighBytes = 16 * 1024 * 1024;
+constexpr size_t kCopyInLowBytes = 4 * 1024 * 1024;
 
-// Status → ErrorResponse: the one place where that happens (STYLE §3).
-protocol::ErrorFields ErrorFieldsFrom(const Status& status, const char* severity) {
+// Status → ErrorResponse/NoticeResponse fields: the one place where that
+// happens (STYLE §3).
+protocol::ErrorFields ErrorFieldsFrom(const Status& status, std::string_view severity) {
   protocol::ErrorFields fields;
-  fields.severity = severity;
-  fields.severity_nonlocalized = severity;
+  fields.severity = std::string(severity);
+  fields.severity_nonlocalized = std::string(severity);
   fields.code = std::string(status.sql_state().code());
   fields.message = std::string(status.message());
   fields.detail = std::string(status.detail());
@@ -38,11 +51,281 @@ bool IsBlank(std::string_view query) {
   return true;
 }
 
+Status AdminShutdown() {
+  return Status(SqlState::kAdminShutdown, "terminating connection due to administrator command");
+}
+
+protocol::TransactionStatus ToWire(sql::TxnStatus status) {
+  switch (status) {
+    case sql::TxnStatus::kIdle:
+      return protocol::TransactionStatus::kIdle;
+    case sql::TxnStatus::kInBlock:
+      return protocol::TransactionStatus::kInTransaction;
+    case sql::TxnStatus::kFailed:
+      return protocol::TransactionStatus::kFailed;
+  }
+  return protocol::TransactionStatus::kIdle;
+}
+
+protocol::RowDescription DescribeRows(const std::vector<sql::ResultColumn>& columns,
+                                      const std::vector<int16_t>& formats) {
+  protocol::RowDescription description;
+  description.fields.reserve(columns.size());
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const auto& column = columns[i];
+    protocol::FieldDescription field;
+    field.name = column.name;
+    field.table_oid = column.table_oid;
+    field.column_attr_num = column.column_attr;
+    field.type_oid = TypeOid(column.type);
+    field.type_size = static_cast<int16_t>(TypeLen(column.type));
+    field.type_modifier = column.type.typmod;
+    field.format = i < formats.size() ? formats[i] : protocol::kTextFormat;
+    description.fields.push_back(std::move(field));
+  }
+  return description;
+}
+
+// PostgreSQL's "options" startup parameter: "-c name=value" and
+// "--name=value" items separated by spaces (backslash escapes a space).
+std::vector<std::pair<std::string, std::string>> ParseOptions(std::string_view options) {
+  std::vector<std::string> words;
+  std::string word;
+  for (size_t i = 0; i < options.size(); ++i) {
+    const char c = options[i];
+    if (c == '\\' && i + 1 < options.size()) {
+      word += options[++i];
+    } else if (c == ' ' || c == '\t') {
+      if (!word.empty()) words.push_back(std::move(word));
+      word.clear();
+    } else {
+      word += c;
+    }
+  }
+  if (!word.empty()) words.push_back(std::move(word));
+  std::vector<std::pair<std::string, std::string>> settings;
+  for (size_t i = 0; i < words.size(); ++i) {
+    std::string setting;
+    if (words[i] == "-c" && i + 1 < words.size()) {
+      setting = words[++i];
+    } else if (words[i].rfind("-c", 0) == 0 && words[i].size() > 2) {
+      setting = words[i].substr(2);
+    } else if (words[i].rfind("--", 0) == 0) {
+      setting = words[i].substr(2);
+    } else {
+      continue;
+    }
+    const size_t eq = setting.find('=');
+    if (eq == std::string::npos) continue;
+    std::string name = setting.substr(0, eq);
+    for (char& ch : name) {
+      if (ch == '-') ch = '_';
+    }
+    settings.emplace_back(std::move(name), setting.substr(eq + 1));
+  }
+  return settings;
+}
+
 }  // namespace
+
+// Carries a statement's output from its pool thread to the session's strand.
+// Thread-safe.
+class OutputChannel {
+ public:
+  explicit OutputChannel(std::function<void(std::string)> post) : post_(std::move(post)) {}
+
+  // Pool thread: queues `bytes` for writing; blocks while the client is more
+  // than kMaxUnwrittenBytes behind. Fails once the session has closed.
+  Status Send(std::string bytes) {
+    if (bytes.empty()) return Status::OK();
+    std::unique_lock<std::mutex> lock(mu_);
+    if (closed_) return Status(SqlState::kConnectionFailure, "connection to client lost");
+    unwritten_ += bytes.size();
+    post_(std::move(bytes));
+    drained_.wait(lock, [this] { return closed_ || unwritten_ <= kMaxUnwrittenBytes; });
+    if (closed_) return Status(SqlState::kConnectionFailure, "connection to client lost");
+    return Status::OK();
+  }
+  // Strand: `n` bytes reached the socket.
+  void Written(size_t n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    unwritten_ -= std::min(n, unwritten_);
+    drained_.notify_all();
+  }
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    drained_.notify_all();
+  }
+
+ private:
+  std::function<void(std::string)> post_;
+  std::mutex mu_;
+  std::condition_variable drained_;
+  size_t unwritten_ = 0;
+  bool closed_ = false;
+};
+
+// Carries COPY FROM STDIN data from the strand to the statement. Thread-safe.
+class CopyInChannel {
+ public:
+  explicit CopyInChannel(std::function<void()> resume_reading)
+      : resume_reading_(std::move(resume_reading)) {}
+
+  // Strand side. Push returns false when the statement is far behind and the
+  // session should stop reading until resume_reading is called.
+  bool Push(std::string data) {
+    std::lock_guard<std::mutex> lock(mu_);
+    queued_bytes_ += data.size();
+    chunks_.push_back(std::move(data));
+    ready_.notify_one();
+    paused_ = queued_bytes_ > kCopyInHighBytes;
+    return !paused_;
+  }
+  void Finish(Status status) {
+    std::lock_guard<std::mutex> lock(mu_);
+    finished_ = true;
+    final_status_ = std::move(status);
+    ready_.notify_one();
+  }
+
+  // Pool side: the next chunk, nullopt at CopyDone, or the CopyFail error.
+  Result<std::optional<std::string>> Pop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    ready_.wait(lock, [this] { return !chunks_.empty() || finished_; });
+    if (!chunks_.empty()) {
+      std::string data = std::move(chunks_.front());
+      chunks_.pop_front();
+      queued_bytes_ -= data.size();
+      if (paused_ && queued_bytes_ < kCopyInLowBytes) {
+        paused_ = false;
+        resume_reading_();
+      }
+      return std::optional<std::string>(std::move(data));
+    }
+    if (!final_status_.ok()) return final_status_;
+    return std::optional<std::string>();
+  }
+
+ private:
+  std::function<void()> resume_reading_;
+  std::mutex mu_;
+  std::condition_variable ready_;
+  std::deque<std::string> chunks_;
+  size_t queued_bytes_ = 0;
+  bool paused_ = false;
+  bool finished_ = false;
+  Status final_status_;
+};
+
+// The ResultSink a statement writes to: encodes straight into wire bytes
+// and hands them to the OutputChannel in chunks. Lives on the pool thread.
+class SessionSink : public sql::ResultSink {
+ public:
+  SessionSink(Session* session, std::vector<int16_t> formats)
+      : session_(session), formats_(std::move(formats)) {}
+
+  Status BeginRows(const std::vector<sql::ResultColumn>& columns) override {
+    protocol::Encode(DescribeRows(columns, formats_), &buffer_);
+    return Status::OK();
+  }
+
+  Status Row(std::span<const Value> values) override {
+    protocol::DataRowWriter row(&buffer_, static_cast<int16_t>(values.size()));
+    for (size_t i = 0; i < values.size(); ++i) {
+      const Value& value = values[i];
+      if (value.is_null()) {
+        row.AddNull();
+        continue;
+      }
+      const bool binary =
+          (formats_.size() == 1 ? formats_[0] : (i < formats_.size() ? formats_[i] : 0)) ==
+          protocol::kBinaryFormat;
+      if (binary) {
+        row.BeginColumn();
+        EncodeBinary(value, &buffer_);
+        row.EndColumn();
+      } else {
+        STRATA_ASSIGN_OR_RETURN(std::string text, FormatText(value));
+        row.AddColumn(text);
+      }
+    }
+    row.Finish();
+    return MaybeFlush();
+  }
+
+  Status Complete(std::string_view tag) override {
+    protocol::Encode(protocol::CommandComplete{std::string(tag)}, &buffer_);
+    return MaybeFlush();
+  }
+
+  void Notice(std::string_view severity, const Status& notice) override {
+    protocol::Encode(protocol::NoticeResponse{ErrorFieldsFrom(notice, severity)}, &buffer_);
+  }
+
+  Status BeginCopyIn(int column_count, bool binary) override {
+    protocol::CopyInResponse response;
+    response.overall_format = binary ? protocol::kBinaryFormat : protocol::kTextFormat;
+    response.column_formats.assign(column_count, response.overall_format);
+    protocol::Encode(response, &buffer_);
+    STRATA_RETURN_IF_ERROR(Flush());
+    // From here on the strand routes CopyData to this statement.
+    auto session = session_->shared_from_this();
+    asio::post(session->strand_, [session] {
+      session->copy_in_active_ = true;
+      // CopyData the client sent ahead of our CopyInResponse is already decoded.
+      while (session->copy_in_active_ && !session->pending_.empty()) {
+        protocol::FrontendMessage message = std::move(session->pending_.front());
+        session->pending_.pop_front();
+        session->RouteCopyMessage(std::move(message));
+      }
+      session->ProcessFrames();
+    });
+    return Status::OK();
+  }
+
+  Result<std::optional<std::string>> ReadCopyData() override { return session_->copy_in_->Pop(); }
+
+  Status BeginCopyOut(int column_count, bool binary) override {
+    protocol::CopyOutResponse response;
+    response.overall_format = binary ? protocol::kBinaryFormat : protocol::kTextFormat;
+    response.column_formats.assign(column_count, response.overall_format);
+    protocol::Encode(response, &buffer_);
+    return Status::OK();
+  }
+  Status CopyOutData(std::string_view data) override {
+    protocol::AppendCopyData(data, &buffer_);
+    return MaybeFlush();
+  }
+  Status EndCopyOut() override {
+    protocol::Encode(protocol::CopyDone{}, &buffer_);
+    return Status::OK();
+  }
+
+  void SetFormats(std::vector<int16_t> formats) { formats_ = std::move(formats); }
+  std::string* buffer() { return &buffer_; }
+
+  Status Flush() {
+    std::string data;
+    data.swap(buffer_);
+    return session_->output_->Send(std::move(data));
+  }
+
+ private:
+  Status MaybeFlush() {
+    if (buffer_.size() < kOutputChunkBytes) return Status::OK();
+    return Flush();
+  }
+
+  Session* session_;
+  std::vector<int16_t> formats_;
+  std::string buffer_;
+};
 
 Session::Session(asio::ip::tcp::socket socket, SessionContext context)
     : socket_(std::move(socket)),
       strand_(asio::make_strand(socket_.get_executor())),
+      auth_timer_(strand_),
       context_(context),
       framer_(protocol::Sender::kFrontend,
               protocol::FramerOptions{
@@ -54,38 +337,95 @@ Session::Session(asio::ip::tcp::socket socket, SessionContext context)
 Session::~Session() = default;
 
 void Session::Start() {
-  asio::post(strand_, [self = shared_from_this()] { self->Read(); });
+  auto self = shared_from_this();
+  std::weak_ptr<Session> weak = self;
+  output_ = std::make_shared<OutputChannel>([weak](std::string bytes) {
+    if (auto session = weak.lock()) {
+      asio::post(session->strand_, [session, bytes = std::move(bytes)]() mutable {
+        if (session->phase_ == Phase::kClosing) {
+          session->output_->Written(bytes.size());
+          return;
+        }
+        session->out_ += bytes;
+        session->FlushThenContinue();
+      });
+    }
+  });
+  copy_in_ = std::make_shared<CopyInChannel>([weak] {
+    if (auto session = weak.lock()) {
+      asio::post(session->strand_, [session] {
+        session->copy_in_paused_ = false;
+        session->FlushThenContinue();
+      });
+    }
+  });
+  auth_timer_.expires_after(std::chrono::milliseconds(context_.config->authentication_timeout_ms));
+  auth_timer_.async_wait([self](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled: authentication finished in time
+    if (self->phase_ == Phase::kStartup || self->phase_ == Phase::kAuthenticating) {
+      spdlog::info("closing a connection that did not authenticate within {} ms",
+                   self->context_.config->authentication_timeout_ms);
+      self->Close();
+    }
+  });
+  asio::post(strand_, [self] { self->Read(); });
 }
 
 void Session::BeginShutdown() {
   asio::post(strand_, [self = shared_from_this()] {
     self->shutdown_requested_ = true;
     if (self->busy_ || self->phase_ == Phase::kClosing) return;  // handled when it finishes
-    self->AppendError(Status(SqlState::kAdminShutdown,
-                             "terminating connection due to administrator command"),
-                      /*fatal=*/true);
+    self->AppendError(AdminShutdown(), /*fatal=*/true);
     self->CloseAfterFlush();
   });
 }
 
+void Session::RequestCancel() {
+  std::lock_guard<std::mutex> lock(sql_mu_);
+  if (sql_) sql_->Cancel();
+}
+
+template <typename Handler>
+void Session::AsyncReadSome(asio::mutable_buffer buffer, Handler&& handler) {
+  if (tls_) {
+    tls_->async_read_some(buffer, asio::bind_executor(strand_, std::forward<Handler>(handler)));
+  } else {
+    socket_.async_read_some(buffer, asio::bind_executor(strand_, std::forward<Handler>(handler)));
+  }
+}
+
+template <typename Handler>
+void Session::AsyncWrite(asio::const_buffer buffer, Handler&& handler) {
+  if (tls_) {
+    asio::async_write(*tls_, buffer, asio::bind_executor(strand_, std::forward<Handler>(handler)));
+  } else {
+    asio::async_write(socket_, buffer,
+                      asio::bind_executor(strand_, std::forward<Handler>(handler)));
+  }
+}
+
 void Session::Read() {
+  if (reading_ || phase_ == Phase::kClosing) return;
+  reading_ = true;
   std::span<char> space = framer_.PrepareWrite(kReadChunk);
-  socket_.async_read_some(
-      asio::buffer(space.data(), space.size()),
-      asio::bind_executor(strand_, [self = shared_from_this()](
-                                       const boost::system::error_code& ec, size_t bytes) {
-        self->OnRead(ec, bytes);
-      }));
+  AsyncReadSome(asio::buffer(space.data(), space.size()),
+                [self = shared_from_this()](const boost::system::error_code& ec, size_t bytes) {
+                  self->reading_ = false;
+                  self->OnRead(ec, bytes);
+                });
 }
 
 void Session::OnRead(const boost::system::error_code& ec, size_t bytes) {
   if (ec) {
-    // EOF or reset: an abrupt disconnect ends the session; a statement in
-    // flight finishes in its pool and its output is dropped.
-    if (ec != asio::error::eof && ec != asio::error::operation_aborted) {
-      spdlog::debug("session {}: read failed: {}", process_id_, ec.message());
-    }
+    // EOF or reset: an abrupt disconnect ends the session. A statement in
+    // flight finishes in its pool (its output is dropped); COPY FROM data
+    // that never completed is refused, so nothing half-copied commits.
     framer_.CommitWrite(0);
+    if (copy_in_active_) {
+      copy_in_active_ = false;
+      copy_in_->Finish(Status(SqlState::kConnectionFailure,
+                              "unexpected EOF on client connection with an open transaction"));
+    }
     Close();
     return;
   }
@@ -94,32 +434,269 @@ void Session::OnRead(const boost::system::error_code& ec, size_t bytes) {
 }
 
 void Session::ProcessFrames() {
-  while (phase_ != Phase::kClosing && !busy_) {
+  // Decode everything that is complete. During COPY FROM, its messages go
+  // straight to the running statement.
+  while (phase_ != Phase::kClosing) {
     Result<std::optional<protocol::Frame>> frame = framer_.Next();
     if (!frame.ok()) {
       AppendError(frame.status(), /*fatal=*/true);
       CloseAfterFlush();
       return;
     }
-    if (!frame->has_value()) break;  // need more bytes
+    if (!frame->has_value()) break;
     Result<FrontendMessage> message = protocol::DecodeFrontendMessage(**frame);
     if (!message.ok()) {
       AppendError(message.status(), /*fatal=*/true);
       CloseAfterFlush();
       return;
     }
-    const bool go_on = phase_ == Phase::kStartup ? HandleStartup(std::move(message).value())
-                                                 : HandleMessage(std::move(message).value());
-    if (!go_on) break;
+    if (phase_ != Phase::kReady) {
+      if (!HandleStartup(std::move(message).value())) return;
+      continue;
+    }
+    if (copy_in_active_) {
+      RouteCopyMessage(std::move(message).value());
+      continue;
+    }
+    pending_.push_back(std::move(message).value());
   }
-  if (phase_ == Phase::kClosing) return;
+  Dispatch();
+}
+
+void Session::RouteCopyMessage(FrontendMessage message) {
+  if (auto* data = std::get_if<protocol::CopyData>(&message)) {
+    if (!copy_in_->Push(std::move(data->data))) copy_in_paused_ = true;
+    return;
+  }
+  if (std::holds_alternative<protocol::Flush>(message) ||
+      std::holds_alternative<protocol::Sync>(message)) {
+    return;  // libpq may send these during COPY; PostgreSQL ignores them there
+  }
+  copy_in_active_ = false;
+  copy_in_paused_ = false;
+  if (std::holds_alternative<protocol::CopyDone>(message)) {
+    copy_in_->Finish(Status::OK());
+  } else if (auto* fail = std::get_if<protocol::CopyFail>(&message)) {
+    copy_in_->Finish(Status(SqlState::kQueryCanceled, "COPY from stdin failed: " + fail->message));
+  } else {
+    copy_in_->Finish(Status::ProtocolViolation("unexpected message type during COPY from stdin"));
+    pending_.push_back(std::move(message));
+  }
+}
+
+bool Session::IsLocalMessage(const FrontendMessage& message) const {
+  return std::holds_alternative<protocol::Terminate>(message) ||
+         std::holds_alternative<protocol::CopyData>(message) ||
+         std::holds_alternative<protocol::CopyDone>(message) ||
+         std::holds_alternative<protocol::CopyFail>(message) ||
+         std::holds_alternative<protocol::AuthenticationResponse>(message);
+}
+
+namespace {
+
+bool IsExtended(const FrontendMessage& m) {
+  return std::holds_alternative<protocol::Parse>(m) || std::holds_alternative<protocol::Bind>(m) ||
+         std::holds_alternative<protocol::Describe>(m) ||
+         std::holds_alternative<protocol::Execute>(m) ||
+         std::holds_alternative<protocol::Close>(m) || std::holds_alternative<protocol::Sync>(m) ||
+         std::holds_alternative<protocol::Flush>(m);
+}
+
+}  // namespace
+
+void Session::Dispatch() {
+  while (phase_ == Phase::kReady && !busy_ && !pending_.empty()) {
+    FrontendMessage& front = pending_.front();
+    if (IsLocalMessage(front)) {
+      if (std::holds_alternative<protocol::Terminate>(front)) {
+        pending_.clear();
+        Close();
+        return;
+      }
+      if (std::holds_alternative<protocol::AuthenticationResponse>(front)) {
+        AppendError(Status::ProtocolViolation("unexpected password message"), /*fatal=*/true);
+        CloseAfterFlush();
+        return;
+      }
+      pending_.pop_front();  // COPY messages outside COPY are ignored, as PostgreSQL does
+      continue;
+    }
+    if (context_.engine == nullptr || sql_ == nullptr) {
+      AppendError(Status::NotSupported("this server was started without a SQL engine"), false);
+      pending_.pop_front();
+      protocol::Encode(protocol::ReadyForQuery{transaction_status_}, &out_);
+      continue;
+    }
+    if (auto* query = std::get_if<protocol::Query>(&front)) {
+      std::string text = std::move(query->query);
+      pending_.pop_front();
+      const std::string pool = sql_->PoolForSimpleQuery(text);
+      RunInPool(pool, [this, text = std::move(text)] {
+        SessionSink sink(this, {});
+        if (IsBlank(text)) {
+          protocol::Encode(protocol::EmptyQueryResponse{}, sink.buffer());
+        } else {
+          Status status = sql_->ExecuteSimple(text, &sink);
+          if (!status.ok()) {
+            protocol::Encode(protocol::ErrorResponse{ErrorFieldsFrom(status, "ERROR")},
+                             sink.buffer());
+          }
+        }
+        for (auto& [name, value] : sql_->TakeChangedReportedParameters()) {
+          protocol::Encode(protocol::ParameterStatus{name, value}, sink.buffer());
+        }
+        transaction_status_ = ToWire(sql_->txn_status());
+        protocol::Encode(protocol::ReadyForQuery{transaction_status_}, sink.buffer());
+        sink.Flush().Ignore();  // a lost client is noticed by the reader
+      });
+      return;
+    }
+    if (std::holds_alternative<protocol::FunctionCall>(front)) {
+      pending_.pop_front();
+      AppendError(Status::NotSupported("the fast-path function call interface is not supported"),
+                  false);
+      protocol::Encode(protocol::ReadyForQuery{transaction_status_}, &out_);
+      continue;
+    }
+    // Extended protocol: everything up to and including the next Sync runs
+    // as one pool task (a libpq pipeline or a JDBC batch is one hop).
+    auto batch = std::make_shared<std::vector<FrontendMessage>>();
+    while (!pending_.empty() && IsExtended(pending_.front())) {
+      const bool sync = std::holds_alternative<protocol::Sync>(pending_.front());
+      batch->push_back(std::move(pending_.front()));
+      pending_.pop_front();
+      if (sync) break;
+    }
+    // The pool of the first statement executed decides; statements without
+    // an Execute are cheap and go to "serving".
+    std::string pool = "serving";
+    std::map<std::string, std::string> bound;  // portal → statement, within the batch
+    for (const auto& m : *batch) {
+      if (const auto* bind = std::get_if<protocol::Bind>(&m)) bound[bind->portal] = bind->statement;
+      if (const auto* execute = std::get_if<protocol::Execute>(&m)) {
+        auto it = bound.find(execute->portal);
+        if (it != bound.end()) {
+          auto st = statement_pools_.find(it->second);
+          if (st != statement_pools_.end()) {
+            pool = st->second;
+          } else {
+            for (const auto& p : *batch) {
+              if (const auto* parse = std::get_if<protocol::Parse>(&p);
+                  parse != nullptr && parse->name == it->second) {
+                pool = sql_->PoolForSimpleQuery(parse->query);
+              }
+            }
+          }
+        } else if (auto pt = portal_pools_.find(execute->portal); pt != portal_pools_.end()) {
+          pool = pt->second;
+        }
+        break;
+      }
+    }
+    RunInPool(pool, [this, batch] {
+      SessionSink sink(this, {});
+      std::string* out = sink.buffer();
+      // skip_until_sync_ and the pool maps are touched here only while the
+      // session is busy, i.e. while the strand leaves them alone.
+      for (auto& message : *batch) {
+        if (skip_until_sync_ && !std::holds_alternative<protocol::Sync>(message)) continue;
+        Status status = std::visit(
+            [&](auto& m) -> Status {
+              using M = std::decay_t<decltype(m)>;
+              if constexpr (std::is_same_v<M, protocol::Parse>) {
+                STRATA_ASSIGN_OR_RETURN(sql::PreparedInfo info,
+                                        sql_->Prepare(m.name, m.query, m.param_types));
+                statement_pools_[m.name] = info.pool;
+                protocol::Encode(protocol::ParseComplete{}, out);
+              } else if constexpr (std::is_same_v<M, protocol::Bind>) {
+                STRATA_RETURN_IF_ERROR(
+                    sql_->Bind(m.portal, m.statement, m.param_formats, m.params, m.result_formats));
+                auto st = statement_pools_.find(m.statement);
+                portal_pools_[m.portal] = st != statement_pools_.end() ? st->second : "serving";
+                protocol::Encode(protocol::BindComplete{}, out);
+              } else if constexpr (std::is_same_v<M, protocol::Describe>) {
+                if (m.kind == protocol::TargetKind::kStatement) {
+                  STRATA_ASSIGN_OR_RETURN(sql::PreparedInfo info, sql_->DescribeStatement(m.name));
+                  protocol::ParameterDescription params;
+                  for (const auto& type : info.param_types)
+                    params.param_types.push_back(TypeOid(type));
+                  protocol::Encode(params, out);
+                  if (info.columns.empty()) {
+                    protocol::Encode(protocol::NoData{}, out);
+                  } else {
+                    protocol::Encode(DescribeRows(info.columns, {}), out);
+                  }
+                } else {
+                  STRATA_ASSIGN_OR_RETURN(auto columns, sql_->DescribePortal(m.name));
+                  if (columns.empty()) {
+                    protocol::Encode(protocol::NoData{}, out);
+                  } else {
+                    protocol::Encode(DescribeRows(columns, sql_->PortalResultFormats(m.name)), out);
+                  }
+                }
+              } else if constexpr (std::is_same_v<M, protocol::Execute>) {
+                sink.SetFormats(sql_->PortalResultFormats(m.portal));
+                STRATA_ASSIGN_OR_RETURN(bool suspended, sql_->Execute(m.portal, m.max_rows, &sink));
+                if (suspended) protocol::Encode(protocol::PortalSuspended{}, out);
+              } else if constexpr (std::is_same_v<M, protocol::Close>) {
+                if (m.kind == protocol::TargetKind::kStatement) {
+                  STRATA_RETURN_IF_ERROR(sql_->CloseStatement(m.name));
+                  statement_pools_.erase(m.name);
+                } else {
+                  STRATA_RETURN_IF_ERROR(sql_->ClosePortal(m.name));
+                  portal_pools_.erase(m.name);
+                }
+                protocol::Encode(protocol::CloseComplete{}, out);
+              } else if constexpr (std::is_same_v<M, protocol::Sync>) {
+                skip_until_sync_ = false;
+                Status sync = sql_->Sync();
+                portal_pools_.erase("");
+                if (!sync.ok()) {
+                  protocol::Encode(protocol::ErrorResponse{ErrorFieldsFrom(sync, "ERROR")}, out);
+                }
+                for (auto& [name, value] : sql_->TakeChangedReportedParameters()) {
+                  protocol::Encode(protocol::ParameterStatus{name, value}, out);
+                }
+                transaction_status_ = ToWire(sql_->txn_status());
+                protocol::Encode(protocol::ReadyForQuery{transaction_status_}, out);
+              } else if constexpr (std::is_same_v<M, protocol::Flush>) {
+                return sink.Flush();
+              }
+              return Status::OK();
+            },
+            message);
+        if (!status.ok()) {
+          if (status.sql_state() == SqlState::kConnectionFailure) return;  // client gone
+          protocol::Encode(protocol::ErrorResponse{ErrorFieldsFrom(status, "ERROR")}, out);
+          skip_until_sync_ = true;
+        }
+      }
+      sink.Flush().Ignore();  // a lost client is noticed by the reader
+    });
+    return;
+  }
   FlushThenContinue();
 }
 
 bool Session::HandleStartup(FrontendMessage message) {
-  if (std::holds_alternative<protocol::SSLRequest>(message) ||
-      std::holds_alternative<protocol::GSSENCRequest>(message)) {
-    // No TLS or GSS configured: answer 'N' and the client goes on in plain text.
+  if (phase_ == Phase::kAuthenticating) {
+    const auto* response = std::get_if<protocol::AuthenticationResponse>(&message);
+    if (response == nullptr) {
+      AppendError(Status::ProtocolViolation("expected a password response"), /*fatal=*/true);
+      CloseAfterFlush();
+      return false;
+    }
+    return HandleAuthResponse(*response);
+  }
+  if (std::holds_alternative<protocol::SSLRequest>(message)) {
+    if (context_.tls != nullptr && !tls_) {
+      StartTls();
+      return false;  // reading resumes after the handshake
+    }
+    out_ += protocol::kEncryptionRejected;
+    return true;
+  }
+  if (std::holds_alternative<protocol::GSSENCRequest>(message)) {
     out_ += protocol::kEncryptionRejected;
     return true;
   }
@@ -131,15 +708,16 @@ bool Session::HandleStartup(FrontendMessage message) {
     Close();
     return false;
   }
-  const auto* startup = std::get_if<protocol::StartupMessage>(&message);
+  auto* startup = std::get_if<protocol::StartupMessage>(&message);
   if (startup == nullptr) {
     AppendError(Status::ProtocolViolation("expected a startup packet"), /*fatal=*/true);
     CloseAfterFlush();
     return false;
   }
+  startup_ = std::move(*startup);
   auto param = [&](const char* name) -> std::string {
-    auto it = startup->parameters.find(name);
-    return it == startup->parameters.end() ? std::string() : it->second;
+    auto it = startup_.parameters.find(name);
+    return it == startup_.parameters.end() ? std::string() : it->second;
   };
   user_ = param("user");
   database_ = param("database");
@@ -151,205 +729,315 @@ bool Session::HandleStartup(FrontendMessage message) {
     CloseAfterFlush();
     return false;
   }
-  if (user_ != kDefaultRole) {
-    AppendError(Status(SqlState::kInvalidAuthorizationSpecification,
-                       "role \"" + user_ + "\" does not exist"),
-                /*fatal=*/true);
-    CloseAfterFlush();
-    return false;
-  }
-  if (database_ != kDefaultDatabase) {
-    AppendError(Status(SqlState("3D000"), "database \"" + database_ + "\" does not exist"),
-                /*fatal=*/true);
-    CloseAfterFlush();
-    return false;
-  }
   if (context_.registry->size() >= static_cast<size_t>(context_.config->max_connections)) {
     AppendError(Status(SqlState::kTooManyConnections, "sorry, too many clients already"),
                 /*fatal=*/true);
     CloseAfterFlush();
     return false;
   }
-  process_id_ = context_.registry->Add(shared_from_this(), &secret_key_);
-  SendStartupReplies(*startup);
-  phase_ = Phase::kReady;
-  spdlog::debug("session {}: connected as {} to {}", process_id_, user_, database_);
-  if (shutdown_requested_) {
-    AppendError(Status(SqlState::kAdminShutdown,
-                       "terminating connection due to administrator command"),
-                /*fatal=*/true);
-    CloseAfterFlush();
-    return false;
-  }
-  return true;
+  BeginAuthentication(startup_);
+  return phase_ != Phase::kClosing;
 }
 
-void Session::SendStartupReplies(const protocol::StartupMessage& startup) {
+void Session::BeginAuthentication(const protocol::StartupMessage&) {
+  auto role = context_.config->roles.find(user_);
+  if (role != context_.config->roles.end()) role_ = role->second;
+  const AuthMethod method = role_ && role_->method ? *role_->method : context_.config->auth_method;
+  phase_ = Phase::kAuthenticating;
+  switch (method) {
+    case AuthMethod::kTrust:
+      if (!role_) {
+        AppendError(Status(SqlState::kInvalidAuthorizationSpecification,
+                           "role \"" + user_ + "\" does not exist"),
+                    /*fatal=*/true);
+        CloseAfterFlush();
+        return;
+      }
+      FinishStartup();
+      return;
+    case AuthMethod::kPassword:
+      auth_step_ = AuthStep::kCleartext;
+      protocol::Encode(protocol::AuthenticationCleartextPassword{}, &out_);
+      return;
+    case AuthMethod::kMd5:
+      // As in PostgreSQL, a role whose password is stored only as a SCRAM
+      // verifier is asked for SCRAM instead.
+      if (!(role_ && role_->password && role_->password->md5.empty() &&
+            !role_->password->scram.empty())) {
+        auth_step_ = AuthStep::kMd5;
+        RAND_bytes(reinterpret_cast<unsigned char*>(md5_salt_.data()), md5_salt_.size());
+        protocol::Encode(protocol::AuthenticationMD5Password{md5_salt_}, &out_);
+        return;
+      }
+      [[fallthrough]];
+    case AuthMethod::kScramSha256: {
+      std::optional<ScramSecret> secret;
+      if (role_ && role_->password) {
+        if (auto parsed = ParseScramSecret(role_->password->scram); parsed.ok()) secret = *parsed;
+      }
+      scram_ = std::make_unique<ScramServer>(std::move(secret));
+      auth_step_ = AuthStep::kSaslInitial;
+      protocol::Encode(protocol::AuthenticationSASL{{"SCRAM-SHA-256"}}, &out_);
+      return;
+    }
+  }
+}
+
+bool Session::HandleAuthResponse(const protocol::AuthenticationResponse& response) {
+  switch (auth_step_) {
+    case AuthStep::kCleartext: {
+      auto password = protocol::ParsePasswordMessage(response);
+      if (!password.ok()) break;
+      if (role_ && role_->password &&
+          CheckCleartextPassword(*role_->password, password->password)) {
+        FinishStartup();
+        return true;
+      }
+      AuthenticationFailed();
+      return false;
+    }
+    case AuthStep::kMd5: {
+      auto password = protocol::ParsePasswordMessage(response);
+      if (!password.ok()) break;
+      if (role_ && role_->password &&
+          CheckMd5Response(*role_->password, md5_salt_, password->password)) {
+        FinishStartup();
+        return true;
+      }
+      AuthenticationFailed();
+      return false;
+    }
+    case AuthStep::kSaslInitial: {
+      auto initial = protocol::ParseSASLInitialResponse(response);
+      if (!initial.ok()) break;
+      if (initial->mechanism != "SCRAM-SHA-256") {
+        AppendError(
+            Status::ProtocolViolation("client selected an invalid SASL authentication mechanism"),
+            /*fatal=*/true);
+        CloseAfterFlush();
+        return false;
+      }
+      auto first = scram_->ClientFirst(initial->data.value_or(""));
+      if (!first.ok()) {
+        AppendError(first.status(), /*fatal=*/true);
+        CloseAfterFlush();
+        return false;
+      }
+      protocol::Encode(protocol::AuthenticationSASLContinue{*first}, &out_);
+      auth_step_ = AuthStep::kSaslFinal;
+      FlushThenContinue();
+      return false;  // FlushThenContinue resumes reading
+    }
+    case AuthStep::kSaslFinal: {
+      auto final_message = protocol::ParseSASLResponse(response);
+      if (!final_message.ok()) break;
+      auto server_final = scram_->ClientFinal(final_message->data);
+      if (!server_final.ok()) {
+        if (server_final.status().sql_state() == SqlState::kInvalidPassword) {
+          AuthenticationFailed();
+        } else {
+          AppendError(server_final.status(), /*fatal=*/true);
+          CloseAfterFlush();
+        }
+        return false;
+      }
+      protocol::Encode(protocol::AuthenticationSASLFinal{*server_final}, &out_);
+      FinishStartup();
+      return true;
+    }
+    case AuthStep::kNone:
+      break;
+  }
+  AppendError(Status::ProtocolViolation("invalid password packet"), /*fatal=*/true);
+  CloseAfterFlush();
+  return false;
+}
+
+void Session::AuthenticationFailed() {
+  spdlog::info("password authentication failed for user \"{}\"", user_);
+  AppendError(Status(SqlState::kInvalidPassword,
+                     "password authentication failed for user \"" + user_ + "\""),
+              /*fatal=*/true);
+  CloseAfterFlush();
+}
+
+void Session::FinishStartup() {
+  if (!role_) {
+    AppendError(Status(SqlState::kInvalidAuthorizationSpecification,
+                       "role \"" + user_ + "\" does not exist"),
+                /*fatal=*/true);
+    CloseAfterFlush();
+    return;
+  }
+  if (database_ != kDefaultDatabase) {
+    AppendError(Status(SqlState("3D000"), "database \"" + database_ + "\" does not exist"),
+                /*fatal=*/true);
+    CloseAfterFlush();
+    return;
+  }
+  auth_timer_.cancel();
+  process_id_ = context_.registry->Add(shared_from_this(), &secret_key_);
+
+  std::vector<std::pair<std::string, std::string>> reported;
+  if (context_.engine != nullptr) {
+    auto application_name = startup_.parameters.find("application_name");
+    auto session = context_.engine->NewSession(sql::SessionInfo{
+        user_, database_,
+        application_name == startup_.parameters.end() ? "" : application_name->second,
+        process_id_});
+    // Startup parameters other than the connection's identity are GUCs.
+    std::vector<std::pair<std::string, std::string>> settings;
+    for (const auto& [name, value] : startup_.parameters) {
+      if (name == "user" || name == "database" || name == "replication" ||
+          name.rfind("_pq_.", 0) == 0) {
+        continue;
+      }
+      if (name == "options") {
+        for (auto& setting : ParseOptions(value)) settings.push_back(std::move(setting));
+      } else {
+        settings.emplace_back(name, value);
+      }
+    }
+    for (const auto& [name, value] : settings) {
+      Status status = session->SetStartupParameter(name, value);
+      if (!status.ok()) {
+        AppendError(status, /*fatal=*/true);
+        CloseAfterFlush();
+        return;
+      }
+    }
+    session->TakeChangedReportedParameters();
+    reported = session->ReportedParameters();
+    std::lock_guard<std::mutex> lock(sql_mu_);
+    sql_ = std::move(session);
+  } else {
+    reported = {{"server_version", kPostgresCompatVersion},
+                {"server_encoding", "UTF8"},
+                {"client_encoding", "UTF8"},
+                {"DateStyle", "ISO, MDY"},
+                {"integer_datetimes", "on"},
+                {"standard_conforming_strings", "on"},
+                {"TimeZone", "UTC"},
+                {"session_authorization", user_}};
+  }
+
   // A client asking for a newer 3.x minor or for _pq_ options learns what we
   // speak; everything else stays as in 3.0.
   std::vector<std::string> unknown_options;
-  for (const auto& [name, value] : startup.parameters) {
+  for (const auto& [name, value] : startup_.parameters) {
     if (name.rfind("_pq_.", 0) == 0) unknown_options.push_back(name);
   }
-  if (protocol::ProtocolMinor(startup.protocol_version) > protocol::kLatestMinorVersion ||
+  if (protocol::ProtocolMinor(startup_.protocol_version) > protocol::kLatestMinorVersion ||
       !unknown_options.empty()) {
-    protocol::Encode(protocol::NegotiateProtocolVersion{protocol::kLatestMinorVersion,
-                                                        unknown_options},
-                     &out_);
+    protocol::Encode(
+        protocol::NegotiateProtocolVersion{protocol::kLatestMinorVersion, unknown_options}, &out_);
   }
   protocol::Encode(protocol::AuthenticationOk{}, &out_);
-  auto application_name = startup.parameters.find("application_name");
-  const std::pair<const char*, std::string> parameters[] = {
-      {"application_name",
-       application_name == startup.parameters.end() ? "" : application_name->second},
-      {"client_encoding", "UTF8"},
-      {"DateStyle", "ISO, MDY"},
-      {"default_transaction_read_only", "off"},
-      {"in_hot_standby", "off"},
-      {"integer_datetimes", "on"},
-      {"IntervalStyle", "postgres"},
-      {"is_superuser", "on"},
-      {"server_encoding", "UTF8"},
-      {"server_version", kPostgresCompatVersion},
-      {"session_authorization", user_},
-      {"standard_conforming_strings", "on"},
-      {"TimeZone", "UTC"},
-  };
-  for (const auto& [name, value] : parameters) {
+  for (const auto& [name, value] : reported) {
     protocol::Encode(protocol::ParameterStatus{name, value}, &out_);
   }
   protocol::Encode(protocol::BackendKeyData{process_id_, secret_key_}, &out_);
-  AppendReadyForQuery();
-}
-
-bool Session::HandleMessage(FrontendMessage message) {
-  if (skip_until_sync_ && !std::holds_alternative<protocol::Sync>(message) &&
-      !std::holds_alternative<protocol::Terminate>(message)) {
-    return true;  // after an extended-protocol error, discard until Sync
+  protocol::Encode(protocol::ReadyForQuery{transaction_status_}, &out_);
+  phase_ = Phase::kReady;
+  spdlog::debug("session {}: connected as {} to {}", process_id_, user_, database_);
+  if (shutdown_requested_) {
+    AppendError(AdminShutdown(), /*fatal=*/true);
+    CloseAfterFlush();
   }
-  return std::visit(
-      [this](auto& m) -> bool {
-        using M = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<M, protocol::Query>) {
-          if (IsBlank(m.query)) {
-            protocol::Encode(protocol::EmptyQueryResponse{}, &out_);
-            AppendReadyForQuery();
-            return true;
-          }
-          RunInPool("serving", [](std::string* out) {
-            // The SQL layer is not part of this build yet; say so plainly.
-            protocol::Encode(
-                protocol::ErrorResponse{ErrorFieldsFrom(
-                    Status::NotSupported("SQL statements are not supported by this server build"),
-                    "ERROR")},
-                out);
-          });
-          return false;
-        } else if constexpr (std::is_same_v<M, protocol::Parse> ||
-                             std::is_same_v<M, protocol::Bind> ||
-                             std::is_same_v<M, protocol::Describe> ||
-                             std::is_same_v<M, protocol::Execute> ||
-                             std::is_same_v<M, protocol::FunctionCall>) {
-          AppendError(Status::NotSupported(
-                          "the extended query protocol is not supported by this server build"),
-                      /*fatal=*/false);
-          skip_until_sync_ = true;
-          return true;
-        } else if constexpr (std::is_same_v<M, protocol::Close>) {
-          protocol::Encode(protocol::CloseComplete{}, &out_);  // closing nothing is not an error
-          return true;
-        } else if constexpr (std::is_same_v<M, protocol::Sync>) {
-          skip_until_sync_ = false;
-          AppendReadyForQuery();
-          return true;
-        } else if constexpr (std::is_same_v<M, protocol::Flush>) {
-          return true;  // replies are flushed after every batch anyway
-        } else if constexpr (std::is_same_v<M, protocol::Terminate>) {
-          Close();
-          return false;
-        } else if constexpr (std::is_same_v<M, protocol::CopyData> ||
-                             std::is_same_v<M, protocol::CopyDone> ||
-                             std::is_same_v<M, protocol::CopyFail>) {
-          return true;  // outside COPY these are ignored, as PostgreSQL does
-        } else {
-          AppendError(Status::ProtocolViolation("unexpected message during a session"),
-                      /*fatal=*/true);
-          CloseAfterFlush();
-          return false;
-        }
-      },
-      message);
 }
 
-void Session::RunInPool(const std::string& pool_name,
-                        std::function<void(std::string* out)> work) {
+void Session::StartTls() {
+  // Bytes after the SSLRequest and before the handshake would be plaintext
+  // injected by a man in the middle (CVE-2021-23214).
+  if (framer_.buffered_bytes() != 0) {
+    Close();
+    return;
+  }
+  writing_ = true;
+  auto answer = std::make_shared<std::string>(1, protocol::kEncryptionAccepted);
+  asio::async_write(
+      socket_, asio::buffer(*answer),
+      asio::bind_executor(strand_, [self = shared_from_this(), answer](
+                                       const boost::system::error_code& ec, size_t) {
+        self->writing_ = false;
+        if (ec) {
+          self->Close();
+          return;
+        }
+        self->tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(
+            self->socket_, *self->context_.tls);
+        self->tls_->async_handshake(
+            asio::ssl::stream_base::server,
+            asio::bind_executor(self->strand_, [self](const boost::system::error_code& error) {
+              if (error) {
+                spdlog::info("TLS handshake failed: {}", error.message());
+                self->Close();
+                return;
+              }
+              self->Read();
+            }));
+      }));
+}
+
+void Session::RunInPool(const std::string& pool_name, std::function<void()> work) {
   isolation::ResourcePool* pool = context_.pools->Find(pool_name);
+  if (pool == nullptr) pool = context_.pools->Find("serving");
   busy_ = true;
-  cancel_requested_.store(false, std::memory_order_relaxed);
-  Status submitted = pool == nullptr
-                         ? Status::Internal("no resource pool named \"" + pool_name + "\"")
-                         : pool->Submit([self = shared_from_this(), work = std::move(work)] {
-                             std::string output;
-                             work(&output);
-                             asio::post(self->strand_, [self, output = std::move(output)] {
-                               self->busy_ = false;
-                               if (self->phase_ == Phase::kClosing) return;
-                               self->out_ += output;
-                               self->AppendReadyForQuery();
-                               if (self->shutdown_requested_) {
-                                 self->AppendError(
-                                     Status(SqlState::kAdminShutdown,
-                                            "terminating connection due to administrator command"),
-                                     /*fatal=*/true);
-                                 self->CloseAfterFlush();
-                                 return;
-                               }
-                               self->ProcessFrames();
-                             });
-                           });
+  Status submitted = pool->Submit([self = shared_from_this(), work = std::move(work)] {
+    work();
+    asio::post(self->strand_, [self] { self->OnStatementDone(); });
+  });
   if (!submitted.ok()) {
     busy_ = false;
     AppendError(submitted, /*fatal=*/false);
-    AppendReadyForQuery();
+    protocol::Encode(protocol::ReadyForQuery{transaction_status_}, &out_);
+    FlushThenContinue();
   }
+}
+
+void Session::OnStatementDone() {
+  busy_ = false;
+  if (phase_ == Phase::kClosing) return;
+  if (copy_in_active_) {
+    // The statement ended without draining COPY (it failed): whatever the
+    // client still sends for this COPY is discarded, as PostgreSQL does.
+    copy_in_active_ = false;
+  }
+  if (shutdown_requested_) {
+    AppendError(AdminShutdown(), /*fatal=*/true);
+    CloseAfterFlush();
+    return;
+  }
+  ProcessFrames();
 }
 
 void Session::AppendError(const Status& status, bool fatal) {
-  if (fatal) {
-    protocol::Encode(protocol::ErrorResponse{ErrorFieldsFrom(status, "FATAL")}, &out_);
-    return;
-  }
-  protocol::Encode(protocol::ErrorResponse{ErrorFieldsFrom(status, "ERROR")}, &out_);
-  if (transaction_status_ == protocol::TransactionStatus::kInTransaction) {
-    transaction_status_ = protocol::TransactionStatus::kFailed;
-  }
-}
-
-void Session::AppendReadyForQuery() {
-  protocol::Encode(protocol::ReadyForQuery{transaction_status_}, &out_);
+  protocol::Encode(protocol::ErrorResponse{ErrorFieldsFrom(status, fatal ? "FATAL" : "ERROR")},
+                   &out_);
 }
 
 void Session::FlushThenContinue() {
   if (writing_ || phase_ == Phase::kClosing) return;
   if (out_.empty()) {
-    if (!busy_) Read();
+    // Read while idle, and during COPY FROM (unless the statement is far behind).
+    if ((!busy_ && pending_.empty()) || (copy_in_active_ && !copy_in_paused_)) Read();
     return;
   }
   writing_ = true;
   auto buffer = std::make_shared<std::string>(std::move(out_));
   out_.clear();
-  asio::async_write(socket_, asio::buffer(*buffer),
-                    asio::bind_executor(strand_, [self = shared_from_this(), buffer](
-                                                     const boost::system::error_code& ec, size_t) {
-                      self->writing_ = false;
-                      if (ec) {
-                        self->Close();
-                      } else if (self->phase_ == Phase::kClosing) {
-                        self->WriteFinalAndClose();
-                      } else {
-                        self->FlushThenContinue();
-                      }
-                    }));
+  AsyncWrite(asio::buffer(*buffer),
+             [self = shared_from_this(), buffer](const boost::system::error_code& ec, size_t) {
+               self->writing_ = false;
+               self->output_->Written(buffer->size());
+               if (ec) {
+                 self->Close();
+               } else if (self->phase_ == Phase::kClosing) {
+                 self->WriteFinalAndClose();
+               } else {
+                 self->FlushThenContinue();
+               }
+             });
 }
 
 void Session::CloseAfterFlush() {
@@ -365,16 +1053,21 @@ void Session::WriteFinalAndClose() {
   writing_ = true;
   auto buffer = std::make_shared<std::string>(std::move(out_));
   out_.clear();
-  asio::async_write(socket_, asio::buffer(*buffer),
-                    asio::bind_executor(strand_, [self = shared_from_this(), buffer](
-                                                     const boost::system::error_code&, size_t) {
-                      self->writing_ = false;
-                      self->Close();
-                    }));
+  AsyncWrite(asio::buffer(*buffer),
+             [self = shared_from_this(), buffer](const boost::system::error_code&, size_t) {
+               self->writing_ = false;
+               self->Close();
+             });
 }
 
 void Session::Close() {
   phase_ = Phase::kClosing;
+  auth_timer_.cancel();
+  if (output_) output_->Close();
+  if (copy_in_ && copy_in_active_) {
+    copy_in_active_ = false;
+    copy_in_->Finish(Status(SqlState::kConnectionFailure, "connection to client lost"));
+  }
   if (socket_.is_open()) {
     boost::system::error_code ignored;
     socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);

@@ -1,38 +1,53 @@
 #pragma once
 
+#include <array>
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
-
-#include "server/asio.h"
 
 #include "common/status.h"
 #include "isolation/resource_pool.h"
 #include "protocol/messages.h"
 #include "protocol/reader.h"
+#include "server/asio.h"
+#include "server/auth.h"
 #include "server/config.h"
 #include "server/session_registry.h"
+#include "sql/engine.h"
 
 namespace strata::server {
 
 // What every session of a server shares. All borrowed; the Server owns them
-// and outlives its sessions.
+// (or is given them) and they outlive its sessions.
 struct SessionContext {
   const ServerConfig* config;
   isolation::PoolSet* pools;
   SessionRegistry* registry;
+  sql::Engine* engine;             // null: SQL is refused (tests of the shell)
+  boost::asio::ssl::context* tls;  // null: SSLRequest is answered 'N'
 };
+
+class OutputChannel;
+class CopyInChannel;
 
 // One client connection: the PostgreSQL v3 state machine on top of the
 // protocol codec.
 //
-// Threading: all of a Session's state is touched only on its strand (an
-// I/O thread). Statement work is handed to a resource pool; when it is done
-// the pool posts the result back to the strand, which writes it and goes on
-// reading. A session reads every complete message already buffered before it
-// writes, and writes the replies of a batch with one call (pipelining).
+// Threading: a Session's state is touched only on its strand (an I/O
+// thread), except the two channels, which are shared with the pool thread
+// running the current statement. Statement work goes to a resource pool:
+// the pool thread streams its output back through the OutputChannel (which
+// posts to the strand and blocks when too much is unwritten), and COPY FROM
+// data reaches it through the CopyInChannel. A session decodes every message
+// already buffered, runs consecutive extended-protocol messages as one pool
+// task, and writes the replies of a batch with one call (pipelining).
 //
 // Owned by shared_ptr: pending asio handlers and pool tasks hold a reference,
 // and the registry holds one while the session is authenticated.
@@ -51,48 +66,86 @@ class Session : public std::enable_shared_from_this<Session> {
   void BeginShutdown();
 
   // Asks the running statement, if any, to stop with 57014. Thread-safe.
-  void RequestCancel() { cancel_requested_.store(true, std::memory_order_relaxed); }
+  void RequestCancel();
 
  private:
-  enum class Phase { kStartup, kReady, kClosing };
+  friend class SessionSink;
+  enum class Phase { kStartup, kAuthenticating, kReady, kClosing };
+  enum class AuthStep { kNone, kCleartext, kMd5, kSaslInitial, kSaslFinal };
 
   void Read();
   void OnRead(const boost::system::error_code& ec, size_t bytes);
-  // Handles every complete frame in the buffer until one needs a pool.
+  // Decodes complete frames, then dispatches the pending messages.
   void ProcessFrames();
-  // Returns false when the session must stop processing (closing, or busy).
+  void Dispatch();
   bool HandleStartup(protocol::FrontendMessage message);
-  bool HandleMessage(protocol::FrontendMessage message);
-  void SendStartupReplies(const protocol::StartupMessage& startup);
+  void BeginAuthentication(const protocol::StartupMessage& startup);
+  bool HandleAuthResponse(const protocol::AuthenticationResponse& response);
+  void AuthenticationFailed();
+  void FinishStartup();
+  void StartTls();
+  // Local messages that need no SQL work (Terminate, stray COPY messages).
+  bool IsLocalMessage(const protocol::FrontendMessage& message) const;
+  // During COPY FROM: hands CopyData/CopyDone/CopyFail to the statement.
+  void RouteCopyMessage(protocol::FrontendMessage message);
 
-  // Runs `work` in pool `pool_name`; its output is appended to the write
-  // buffer on the strand, then frame processing resumes. Queue-full and
-  // shutdown rejections become an ErrorResponse.
-  void RunInPool(const std::string& pool_name, std::function<void(std::string* out)> work);
+  // Runs `work` in the named pool; it writes through the OutputChannel.
+  // When it returns, frame processing resumes on the strand.
+  void RunInPool(const std::string& pool_name, std::function<void()> work);
+  void OnStatementDone();
 
   void AppendError(const Status& status, bool fatal);
-  void AppendReadyForQuery();
   void FlushThenContinue();
   void CloseAfterFlush();
   void WriteFinalAndClose();
   void Close();
 
+  template <typename Handler>
+  void AsyncReadSome(boost::asio::mutable_buffer buffer, Handler&& handler);
+  template <typename Handler>
+  void AsyncWrite(boost::asio::const_buffer buffer, Handler&& handler);
+
   boost::asio::ip::tcp::socket socket_;
+  std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
   boost::asio::strand<boost::asio::any_io_executor> strand_;
+  boost::asio::steady_timer auth_timer_;
   SessionContext context_;
   protocol::MessageFramer framer_;
+  std::deque<protocol::FrontendMessage> pending_;
   std::string out_;
   Phase phase_ = Phase::kStartup;
-  bool busy_ = false;             // a statement is running in a pool
-  bool writing_ = false;          // an async_write is in flight
-  bool skip_until_sync_ = false;  // extended protocol error recovery
+  bool reading_ = false;
+  bool busy_ = false;     // a statement is running in a pool
+  bool writing_ = false;  // an async write is in flight
   bool shutdown_requested_ = false;
-  protocol::TransactionStatus transaction_status_ = protocol::TransactionStatus::kIdle;
+  // While the pool runs COPY FROM, CopyData keeps flowing to it.
+  bool copy_in_active_ = false;
+  bool copy_in_paused_ = false;  // the statement is far behind: stop reading
+  // Extended protocol: after an error, messages are skipped until Sync.
+  bool skip_until_sync_ = false;
+
+  // Authentication.
+  AuthStep auth_step_ = AuthStep::kNone;
+  std::optional<RoleInfo> role_;
+  std::array<char, 4> md5_salt_{};
+  std::unique_ptr<ScramServer> scram_;
+  protocol::StartupMessage startup_;
+
   int32_t process_id_ = 0;
   int32_t secret_key_ = 0;
   std::string user_;
   std::string database_;
-  std::atomic<bool> cancel_requested_{false};
+  protocol::TransactionStatus transaction_status_ = protocol::TransactionStatus::kIdle;
+
+  // Which pool runs each prepared statement and portal (from Parse's answer).
+  std::map<std::string, std::string> statement_pools_;
+  std::map<std::string, std::string> portal_pools_;
+
+  std::shared_ptr<OutputChannel> output_;
+  std::shared_ptr<CopyInChannel> copy_in_;
+  // Guards sql_ against RequestCancel from other sessions' threads.
+  std::mutex sql_mu_;
+  std::unique_ptr<sql::SqlSession> sql_;
 };
 
 }  // namespace strata::server

@@ -81,6 +81,7 @@ class StrataServer:
             self._log.close()
 
     def kill(self):
+        """SIGKILL, as a crash would."""
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
@@ -143,3 +144,74 @@ def error_fields(payload):
         if part:
             fields[chr(part[0])] = part[1:].decode("utf-8", "replace")
     return fields
+
+
+PG_BIN = "/usr/lib/postgresql/15/bin"
+
+
+class PostgresServer:
+    """A private PostgreSQL 15 cluster: the reference that results are compared with.
+
+    initdb refuses to run as root, so as root every PostgreSQL command runs as
+    the `postgres` user (created by the postgresql-15 package) in a directory
+    it owns. A role and database named `strata` mirror Strata's defaults.
+    """
+
+    def __init__(self, port=None, settings=None):
+        self.port = port or free_port()
+        self.settings = dict(settings or {})
+        self.dir = None
+
+    def _as_owner(self, cmd, **kwargs):
+        if os.geteuid() == 0:
+            cmd = ["runuser", "-u", "postgres", "--"] + cmd
+        return subprocess.run(cmd, capture_output=True, text=True, **kwargs)
+
+    def start(self):
+        self.dir = tempfile.mkdtemp(prefix="pgref-")
+        os.chmod(self.dir, 0o755)
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+        data = os.path.join(self.dir, "data")
+        result = self._as_owner([PG_BIN + "/initdb", "-D", data, "-U", "postgres", "-A", "trust",
+                                 "-E", "UTF8", "--locale=C.UTF-8"])
+        if result.returncode != 0:
+            raise RuntimeError("initdb failed: " + result.stderr)
+        settings = {"port": str(self.port), "listen_addresses": "'127.0.0.1'",
+                    "unix_socket_directories": "'%s'" % self.dir, "TimeZone": "'UTC'",
+                    "max_connections": "200"}
+        settings.update(self.settings)
+        conf = "".join("%s = %s\n" % kv for kv in settings.items())
+        self._as_owner(["sh", "-c", "cat >> %s/postgresql.conf" % data], input=conf)
+        result = self._as_owner([PG_BIN + "/pg_ctl", "-D", data, "-l", self.dir + "/log", "-w",
+                                 "start"])
+        if result.returncode != 0:
+            raise RuntimeError("pg_ctl start failed: " + result.stderr + self.log())
+        for sql in ("CREATE ROLE strata SUPERUSER LOGIN", "CREATE DATABASE strata OWNER strata"):
+            subprocess.run(["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(self.port), "-U",
+                            "postgres", "-d", "postgres", "-c", sql], check=True,
+                           capture_output=True)
+        return self
+
+    def log(self):
+        try:
+            with open(self.dir + "/log") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def dsn(self, **extra):
+        params = {"host": "127.0.0.1", "port": str(self.port), "user": "strata", "dbname": "strata"}
+        params.update(extra)
+        return " ".join("%s=%s" % kv for kv in params.items())
+
+    def psql(self, *args, input=None, timeout=60):
+        cmd = ["psql", "-X", "-v", "ON_ERROR_STOP=1", self.dsn()] + list(args)
+        return subprocess.run(cmd, input=input, capture_output=True, text=True, timeout=timeout)
+
+    def stop(self):
+        if self.dir:
+            self._as_owner([PG_BIN + "/pg_ctl", "-D", self.dir + "/data", "-m", "immediate",
+                            "-w", "stop"])
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir = None

@@ -171,13 +171,21 @@ class ServerProcessTest(unittest.TestCase):
         with socket.create_connection(("127.0.0.1", server.port)) as sock:
             sock.sendall(startup_packet())
             read_messages(sock)
-            for _ in range(3):
-                sock.sendall(b"Q" + struct.pack("!i", 4 + 9) + b"SELECT 1\0")
-                messages = read_messages(sock)
+
+            def query(sql):
+                sock.sendall(b"Q" + struct.pack("!i", 4 + len(sql) + 1) + sql.encode() + b"\0")
+                return read_messages(sock)
+
+            for i in range(3):
+                messages = query("SELECT %d + 1" % i)
+                self.assertEqual([m[0] for m in messages], [b"T", b"D", b"C", b"Z"])
+                self.assertEqual(messages[1][1], struct.pack("!hi", 1, 1) + str(i + 1).encode())
+                self.assertEqual(messages[2][1], b"SELECT 1\0")
+                messages = query("SELECT 1/0")
                 self.assertEqual([m[0] for m in messages], [b"E", b"Z"])
+                self.assertEqual(error_fields(messages[0][1])["C"], "22012")
                 self.assertEqual(messages[-1][1], b"I")
-            sock.sendall(b"Q" + struct.pack("!i", 4 + 3) + b"  \0")  # empty query
-            self.assertEqual([m[0] for m in read_messages(sock)], [b"I", b"Z"])
+            self.assertEqual([m[0] for m in query("  ")], [b"I", b"Z"])  # empty query
 
 
 if __name__ == "__main__":

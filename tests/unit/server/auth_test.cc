@@ -74,7 +74,8 @@ TEST(PasswordVerifierTest, CleartextAndMd5) {
 }
 
 TEST(Base64Test, RoundTripsAndRejectsGarbage) {
-  for (const std::string& s : std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
+  for (const std::string& s :
+       std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
     ASSERT_OK_AND_ASSIGN(std::string back, Base64Decode(Base64Encode(s)));
     EXPECT_EQ(back, s);
   }

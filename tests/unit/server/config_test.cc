@@ -1,8 +1,8 @@
 #include "server/config.h"
 
-#include <gtest/gtest.h>
-
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 #include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
@@ -95,8 +95,8 @@ TEST(ConfigTest, RejectsUnknownKeysNamingThem) {
 }
 
 TEST(ConfigTest, RejectsBadValuesNamingTheKey) {
-  ExpectRejected("port = \"5433\"\n", "port");          // wrong type
-  ExpectRejected("port = 70000\n", "port");             // out of range
+  ExpectRejected("port = \"5433\"\n", "port");  // wrong type
+  ExpectRejected("port = 70000\n", "port");     // out of range
   ExpectRejected("port = -1\n", "port");
   ExpectRejected("log_level = \"loud\"\n", "log_level");
   ExpectRejected("[storage]\nsync_commit = 1\n", "storage.sync_commit");

@@ -1,10 +1,11 @@
 #include "server/data_dir_lock.h"
 
-#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 #include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
@@ -34,9 +35,7 @@ TEST(DataDirLockTest, SecondHolderIsRefusedNamingTheOwner) {
 
 TEST(DataDirLockTest, ReleasedOnDestruction) {
   testing::TempDir dir;
-  {
-    ASSERT_OK_AND_ASSIGN(DataDirLock first, DataDirLock::Acquire(dir.str()));
-  }
+  { ASSERT_OK_AND_ASSIGN(DataDirLock first, DataDirLock::Acquire(dir.str())); }
   ASSERT_OK(DataDirLock::Acquire(dir.str()));
 }
 
