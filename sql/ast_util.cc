@@ -4,69 +4,103 @@
 
 namespace strata::sql::ast {
 
-std::string FigureColname(const Expr& e) {
+namespace {
+
+// PostgreSQL's FigureColnameInternal: 2 for a strong name (column,
+// function, most constructs), 1 for a type name of a cast or "case", 0 for
+// none.
+int FigureColnameInternal(const Expr& e, std::string* name) {
   switch (e.kind) {
     case ExprKind::kColumnRef:
-      return e.names.empty() ? "?column?" : e.names.back();
     case ExprKind::kFuncCall:
-      return e.names.empty() ? "?column?" : e.names.back();
+      if (e.names.empty()) return 0;
+      *name = e.names.back();
+      return 2;
     case ExprKind::kCast: {
-      std::string inner = FigureColname(*e.args[0]);
-      if (inner != "?column?") return inner;
-      return e.type ? e.type->name : inner;
+      const int strength = FigureColnameInternal(*e.args[0], name);
+      if (strength <= 1 && e.type) {
+        *name = e.type->name;
+        return 1;
+      }
+      return strength;
     }
     case ExprKind::kNullIf:
-      return "nullif";
-    case ExprKind::kCase:
-      return "case";
+      *name = "nullif";
+      return 2;
+    case ExprKind::kCase: {
+      const int strength = e.default_result ? FigureColnameInternal(*e.default_result, name) : 0;
+      if (strength <= 1) {
+        *name = "case";
+        return 1;
+      }
+      return strength;
+    }
     case ExprKind::kCoalesce:
-      return "coalesce";
+      *name = "coalesce";
+      return 2;
     case ExprKind::kGreatest:
-      return "greatest";
+      *name = "greatest";
+      return 2;
     case ExprKind::kLeast:
-      return "least";
+      *name = "least";
+      return 2;
     case ExprKind::kArray:
-      return "array";
+      *name = "array";
+      return 2;
     case ExprKind::kRow:
-      return "row";
+      *name = "row";
+      return 2;
     case ExprKind::kSubscript:
-      return e.arg ? FigureColname(*e.arg) : "?column?";
+      return e.arg ? FigureColnameInternal(*e.arg, name) : 0;
     case ExprKind::kSubLink:
       switch (e.sublink) {
         case SubLinkKind::kExists:
-          return "exists";
+          *name = "exists";
+          return 2;
         case SubLinkKind::kArray:
-          return "array";
+          *name = "array";
+          return 2;
         case SubLinkKind::kExpr: {
           const SelectStmt* s = e.subquery.get();
           while (s != nullptr && s->op != SetOpKind::kNone) s = s->left.get();
           if (s != nullptr && !s->targets.empty()) {
-            if (!s->targets[0].alias.empty()) return s->targets[0].alias;
-            return FigureColname(*s->targets[0].expr);
+            if (!s->targets[0].alias.empty()) {
+              *name = s->targets[0].alias;
+              return 2;
+            }
+            return FigureColnameInternal(*s->targets[0].expr, name);
           }
-          return "?column?";
+          return 0;
         }
         default:
-          return "?column?";
+          return 0;
       }
     case ExprKind::kSqlValue:
       switch (e.sql_value) {
-        case SqlValueKind::kCurrentDate: return "current_date";
-        case SqlValueKind::kCurrentTime: return "current_time";
-        case SqlValueKind::kCurrentTimestamp: return "current_timestamp";
-        case SqlValueKind::kLocalTime: return "localtime";
-        case SqlValueKind::kLocalTimestamp: return "localtimestamp";
-        case SqlValueKind::kCurrentRole: return "current_role";
-        case SqlValueKind::kCurrentUser: return "current_user";
-        case SqlValueKind::kUser: return "user";
-        case SqlValueKind::kSessionUser: return "session_user";
-        case SqlValueKind::kCurrentCatalog: return "current_catalog";
-        case SqlValueKind::kCurrentSchema: return "current_schema";
+        case SqlValueKind::kCurrentDate: *name = "current_date"; break;
+        case SqlValueKind::kCurrentTime: *name = "current_time"; break;
+        case SqlValueKind::kCurrentTimestamp: *name = "current_timestamp"; break;
+        case SqlValueKind::kLocalTime: *name = "localtime"; break;
+        case SqlValueKind::kLocalTimestamp: *name = "localtimestamp"; break;
+        case SqlValueKind::kCurrentRole: *name = "current_role"; break;
+        case SqlValueKind::kCurrentUser: *name = "current_user"; break;
+        case SqlValueKind::kUser: *name = "user"; break;
+        case SqlValueKind::kSessionUser: *name = "session_user"; break;
+        case SqlValueKind::kCurrentCatalog: *name = "current_catalog"; break;
+        case SqlValueKind::kCurrentSchema: *name = "current_schema"; break;
       }
-      return "?column?";
+      return 2;
     default:
-      return "?column?";
+      return 0;
   }
+}
+
+}  // namespace
+
+std::string FigureColname(const Expr& e) {
+  std::string name;
+  if (FigureColnameInternal(e, &name) > 0) return name;
+  return "?column?";
 }
 
 std::string QuoteIdentifier(const std::string& name) {

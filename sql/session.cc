@@ -505,7 +505,16 @@ class SqlSession::Impl {
     o.search_path = gucs_.SearchPath(info_.user);
     if (o.search_path.empty()) o.search_path = {"public"};
     o.eval = &eval_;
-    session_values_.current_schema = o.search_path.empty() ? "public" : o.search_path[0];
+    session_values_.current_schema = "public";
+    if (!txn_ && !catalog_hold_) catalog_hold_ = db_->catalog();
+    // Never refreshes the held snapshot: callers may hold references into it.
+    const storage::CatalogSnapshot& catalog = txn_ ? txn_->catalog() : *catalog_hold_;
+    for (const std::string& schema : o.search_path) {
+      if (catalog.FindSchema(schema) != nullptr) {
+        session_values_.current_schema = schema;
+        break;
+      }
+    }
     return o;
   }
 

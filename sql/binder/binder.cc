@@ -857,6 +857,12 @@ class Binder::Impl {
     if (name == "pg_typeof" && n == 1) {
       auto arg = Bind(*e.args[0], scope);
       if (!arg.ok()) return Result<BoundExprPtr>(arg.status());
+      if ((*arg)->kind == BoundExprKind::kParam && IsUnknown(**arg)) {
+        return Result<BoundExprPtr>(Err(SqlState("42P18"),
+                                        "could not determine data type of parameter $" +
+                                            std::to_string((*arg)->index + 1),
+                                        (*arg)->location));
+      }
       const std::string type = IsUnknown(**arg) ? "unknown" : (*arg)->type.ToString();
       return Result<BoundExprPtr>(MakeConst(Value::Text(type), kText, e.location));
     }
@@ -1711,6 +1717,37 @@ class Binder::Impl {
 
     // Aggregation: rewrite expressions over the aggregate's output.
     const bool aggregated = !aggs.empty() || !groups.empty() || having != nullptr;
+    if (aggregated && !groups.empty()) {
+      // Columns functionally dependent on a grouped primary key may be used
+      // ungrouped (as PostgreSQL allows): they become extra group keys.
+      std::set<int> dependent = DependentColumns(scope, groups);
+      if (!dependent.empty()) {
+        std::set<int> used;
+        bool sub = false;
+        for (const auto& t : targets) CollectColumns(*t.expr, &used, &sub);
+        for (const auto& o : order) {
+          if (o.expr) CollectColumns(*o.expr, &used, &sub);
+        }
+        if (having) CollectColumns(*having, &used, &sub);
+        for (int col : used) {
+          if (dependent.count(col) == 0) continue;
+          bool grouped = false;
+          for (const auto& g : groups) {
+            grouped = grouped || (g->kind == BoundExprKind::kColumn && g->depth == 0 && g->index == col);
+          }
+          if (grouped) continue;
+          for (const auto& c : scope.columns) {
+            if (c.index == col) {
+              auto ref = std::make_unique<BoundExpr>(BoundExprKind::kColumn, c.type);
+              ref->index = col;
+              ref->name = c.table + "." + c.name;
+              groups.push_back(std::move(ref));
+              break;
+            }
+          }
+        }
+      }
+    }
     if (aggregated) {
       for (auto& t : targets) {
         STRATA_ASSIGN_OR_RETURN(t.expr, Regroup(std::move(t.expr), groups));
@@ -1789,6 +1826,40 @@ class Binder::Impl {
     }
     out.plan = std::move(plan);
     out.unknown_columns = std::move(unknown_columns);
+    return out;
+  }
+
+  // Scope column indexes that are functionally dependent on the group keys:
+  // all columns of a base table whose primary-key columns are all grouped.
+  std::set<int> DependentColumns(const Scope& scope, const std::vector<BoundExprPtr>& groups) {
+    std::set<int> grouped;
+    for (const auto& g : groups) {
+      if (g->kind == BoundExprKind::kColumn && g->depth == 0) grouped.insert(g->index);
+    }
+    std::set<int> out;
+    std::set<std::pair<std::string, uint32_t>> ranges;
+    for (const auto& c : scope.columns) {
+      if (c.table_oid != 0 && !c.table.empty()) ranges.insert({c.table, c.table_oid});
+    }
+    for (const auto& [range, oid] : ranges) {
+      const storage::TableDef* def = catalog_->FindTableById(oid);
+      if (def == nullptr || !def->has_primary_key()) continue;
+      bool all = true;
+      for (size_t pk : def->PrimaryKeyIndexes()) {
+        bool found = false;
+        for (const auto& c : scope.columns) {
+          if (c.table == range && c.table_oid == oid && c.attnum == static_cast<int16_t>(pk + 1) &&
+              grouped.count(c.index) > 0) {
+            found = true;
+          }
+        }
+        all = all && found;
+      }
+      if (!all) continue;
+      for (const auto& c : scope.columns) {
+        if (c.table == range && c.table_oid == oid) out.insert(c.index);
+      }
+    }
     return out;
   }
 
