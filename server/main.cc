@@ -22,6 +22,7 @@
 #include "server/server.h"
 #include "sql/engine.h"
 #include "storage/database.h"
+#include "storage/lsn.h"
 
 namespace {
 
@@ -117,7 +118,8 @@ int RunServer(const Flags& flags) {
     spdlog::error("cannot open the database: {}", database.status().ToString());
     return kExitRuntimeError;
   }
-  spdlog::info("database open at LSN {}", (*database)->last_committed_lsn());
+  spdlog::info("database open at LSN {}",
+               strata::storage::FormatLsn((*database)->last_committed_lsn()));
 
   strata::isolation::MemoryBudget root_budget("total", config.memory_limit_bytes, nullptr);
   auto pools = std::make_unique<strata::isolation::PoolSet>(config.pools, &root_budget);

@@ -255,7 +255,12 @@ class SessionSink : public sql::ResultSink {
   }
 
   Status Complete(std::string_view tag) override {
-    protocol::Encode(protocol::CommandComplete{std::string(tag)}, &buffer_);
+    if (tag.empty()) {
+      // An empty prepared statement (Parse of "") completes this way.
+      protocol::Encode(protocol::EmptyQueryResponse{}, &buffer_);
+    } else {
+      protocol::Encode(protocol::CommandComplete{std::string(tag)}, &buffer_);
+    }
     return MaybeFlush();
   }
 
@@ -381,8 +386,10 @@ void Session::BeginShutdown() {
 }
 
 void Session::RequestCancel() {
+  // A cancel that finds nothing running is dropped, as in PostgreSQL;
+  // forwarding it would cancel the session's next statement instead.
   std::lock_guard<std::mutex> lock(sql_mu_);
-  if (sql_) sql_->Cancel();
+  if (sql_ && statement_in_flight_) sql_->Cancel();
 }
 
 template <typename Handler>
@@ -984,7 +991,15 @@ void Session::RunInPool(const std::string& pool_name, std::function<void()> work
   if (pool == nullptr) pool = context_.pools->Find("serving");
   busy_ = true;
   Status submitted = pool->Submit([self = shared_from_this(), work = std::move(work)] {
+    {
+      std::lock_guard<std::mutex> lock(self->sql_mu_);
+      self->statement_in_flight_ = true;
+    }
     work();
+    {
+      std::lock_guard<std::mutex> lock(self->sql_mu_);
+      self->statement_in_flight_ = false;
+    }
     asio::post(self->strand_, [self] { self->OnStatementDone(); });
   });
   if (!submitted.ok()) {

@@ -146,6 +146,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Guards sql_ against RequestCancel from other sessions' threads.
   std::mutex sql_mu_;
   std::unique_ptr<sql::SqlSession> sql_;
+  bool statement_in_flight_ = false;  // guarded by sql_mu_
 };
 
 }  // namespace strata::server
