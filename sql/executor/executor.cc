@@ -1094,20 +1094,44 @@ class JoinOp final : public Operator {
     right_width_ = plan.children[1]->types.size();
   }
 
+  // Streams: each call emits at most about kBatchRows rows, resuming inside
+  // the current left row's matches, so the output is never materialized.
   Result<bool> Next(std::vector<Row>* batch) override {
     batch->clear();
     if (!built_) {
       built_ = true;
       STRATA_RETURN_IF_ERROR(Build());
     }
-    while (!left_done_) {
-      STRATA_ASSIGN_OR_RETURN(bool more, left_->Next(&input_));
-      if (!more) left_done_ = true;
-      for (const Row& l : input_) STRATA_RETURN_IF_ERROR(Probe(l, batch));
-      if (!batch->empty()) return true;
+    size_t steps = 0;
+    while (batch->size() < kBatchRows) {
+      if (!in_row_) {
+        if (left_pos_ >= input_.size()) {
+          if (left_done_) break;
+          STRATA_RETURN_IF_ERROR(ctx_.CheckInterrupts());
+          STRATA_ASSIGN_OR_RETURN(bool more, left_->Next(&input_));
+          left_pos_ = 0;
+          if (!more) left_done_ = true;
+          continue;
+        }
+        STRATA_RETURN_IF_ERROR(StartRow(input_[left_pos_]));
+      }
+      const Row& l = input_[left_pos_];
+      while (candidate_pos_ < candidate_count_ && batch->size() < kBatchRows) {
+        if ((++steps & (kInterruptCheckSteps - 1)) == 0) STRATA_RETURN_IF_ERROR(ctx_.CheckInterrupts());
+        const size_t i = candidates_ != nullptr ? (*candidates_)[candidate_pos_] : candidate_pos_;
+        ++candidate_pos_;
+        STRATA_RETURN_IF_ERROR(Emit(l, i, &row_matched_, batch));
+      }
+      if (candidate_pos_ < candidate_count_) break;  // batch full; resume this row
+      if (!row_matched_ && (plan_.join_type == JoinType::kLeft || plan_.join_type == JoinType::kFull)) {
+        batch->push_back(Concat(l, NullRow(plan_.types, left_width_, right_width_)));
+      }
+      in_row_ = false;
+      ++left_pos_;
     }
+    const bool probing_done = left_done_ && !in_row_ && left_pos_ >= input_.size();
     // Unmatched build rows for RIGHT / FULL joins.
-    if (plan_.join_type == JoinType::kRight || plan_.join_type == JoinType::kFull) {
+    if (probing_done && (plan_.join_type == JoinType::kRight || plan_.join_type == JoinType::kFull)) {
       const Row nulls = NullRow(plan_.types, 0, left_width_);
       while (unmatched_next_ < build_.size() && batch->size() < kBatchRows) {
         const size_t i = unmatched_next_++;
@@ -1118,6 +1142,9 @@ class JoinOp final : public Operator {
   }
 
  private:
+  // Inner iterations between interrupt checks (a power of two).
+  static constexpr size_t kInterruptCheckSteps = 4096;
+
   Status Build() {
     const bool hashed = plan_.kind == PlanKind::kHashJoin;
     Row key;
@@ -1138,6 +1165,31 @@ class JoinOp final : public Operator {
     return Status::OK();
   }
 
+  // Selects the build rows to try against left row `l`: its hash bucket, or
+  // every build row for a nested loop.
+  Status StartRow(const Row& l) {
+    in_row_ = true;
+    row_matched_ = false;
+    candidate_pos_ = 0;
+    candidates_ = nullptr;
+    candidate_count_ = 0;
+    if (plan_.kind != PlanKind::kHashJoin) {
+      candidate_count_ = build_.size();
+      return Status::OK();
+    }
+    key_.resize(plan_.left_keys.size());
+    for (size_t i = 0; i < plan_.left_keys.size(); ++i) {
+      STRATA_RETURN_IF_ERROR(Eval(*plan_.left_keys[i], l, ctx_, &key_[i]));
+      if (key_[i].is_null()) return Status::OK();
+    }
+    auto it = table_.find(key_);
+    if (it != table_.end()) {
+      candidates_ = &it->second;
+      candidate_count_ = it->second.size();
+    }
+    return Status::OK();
+  }
+
   Status Emit(const Row& l, size_t i, bool* matched, std::vector<Row>* batch) {
     Row combined = Concat(l, build_[i]);
     if (plan_.filter != nullptr) {
@@ -1147,30 +1199,6 @@ class JoinOp final : public Operator {
     *matched = true;
     matched_[i] = true;
     batch->push_back(std::move(combined));
-    return Status::OK();
-  }
-
-  Status Probe(const Row& l, std::vector<Row>* batch) {
-    bool matched = false;
-    if (plan_.kind == PlanKind::kHashJoin) {
-      key_.resize(plan_.left_keys.size());
-      bool has_null = false;
-      for (size_t i = 0; i < plan_.left_keys.size(); ++i) {
-        STRATA_RETURN_IF_ERROR(Eval(*plan_.left_keys[i], l, ctx_, &key_[i]));
-        has_null = has_null || key_[i].is_null();
-      }
-      if (!has_null) {
-        auto it = table_.find(key_);
-        if (it != table_.end()) {
-          for (size_t i : it->second) STRATA_RETURN_IF_ERROR(Emit(l, i, &matched, batch));
-        }
-      }
-    } else {
-      for (size_t i = 0; i < build_.size(); ++i) STRATA_RETURN_IF_ERROR(Emit(l, i, &matched, batch));
-    }
-    if (!matched && (plan_.join_type == JoinType::kLeft || plan_.join_type == JoinType::kFull)) {
-      batch->push_back(Concat(l, NullRow(plan_.types, left_width_, right_width_)));
-    }
     return Status::OK();
   }
 
@@ -1186,6 +1214,12 @@ class JoinOp final : public Operator {
   std::vector<bool> matched_;
   std::unordered_map<Row, std::vector<size_t>, RowHash, RowEq> table_;
   std::vector<Row> input_;
+  size_t left_pos_ = 0;  // next (or current, while in_row_) row of input_
+  bool in_row_ = false;
+  bool row_matched_ = false;
+  const std::vector<size_t>* candidates_ = nullptr;  // null: 0..candidate_count_
+  size_t candidate_count_ = 0;
+  size_t candidate_pos_ = 0;
   Row key_;
   size_t unmatched_next_ = 0;
 };
