@@ -111,6 +111,9 @@ Result<std::string> OutputText(const Value& v);
 // loses trailing spaces): what anytextcat/textanycat use.
 Result<std::string> CastToText(const Value& v);
 
+// lower() of UTF-8 text: Unicode case mapping as a C.UTF-8 database.
+std::string Utf8Lower(std::string_view s);
+
 // Lower-cased ASCII copy.
 std::string AsciiLower(std::string_view s);
 

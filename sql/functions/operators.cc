@@ -300,7 +300,15 @@ Status Like(Args args, EvalContext&, Value* out) {
   if (args[0].type() == TypeId::kBpchar) {
     while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
   }
-  STRATA_ASSIGN_OR_RETURN(bool m, LikeMatch(s, args[1].string_value(), kIcase, bytes));
+  bool m;
+  if (kIcase && !bytes) {
+    // PostgreSQL's Generic_Text_IC_like in a multibyte encoding: lower()
+    // both sides, then match case-sensitively.
+    STRATA_ASSIGN_OR_RETURN(m, LikeMatch(Utf8Lower(s), Utf8Lower(args[1].string_value()), false,
+                                         false));
+  } else {
+    STRATA_ASSIGN_OR_RETURN(m, LikeMatch(s, args[1].string_value(), kIcase, bytes));
+  }
   *out = Value::Bool(m != kNegate);
   return Status::OK();
 }

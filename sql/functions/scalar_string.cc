@@ -629,6 +629,8 @@ void Add(std::vector<FunctionDef>* defs, std::string_view name, std::vector<Para
 
 }  // namespace
 
+std::string Utf8Lower(std::string_view s) { return MapCase(s, CaseOp::kLower); }
+
 void AddStringFunctions(std::vector<FunctionDef>* defs) {
   using T = TypeId;
   const ParamType text = P(T::kText);
