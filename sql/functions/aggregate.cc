@@ -133,6 +133,24 @@ class FloatSumState final : public AggregateState {
   Status Update(Args args, EvalContext&) override {
     const double v = args[0].float_value();
     const bool inf = std::isinf(v) || std::isinf(sum_);
+    if (avg_) {
+      // avg(float) runs PostgreSQL's float8_accum, whose sum of squared
+      // deviations can overflow even when the sum does not.
+      ++count_;
+      sum_ += v;
+      if (count_ > 1) {
+        const double n = static_cast<double>(count_);
+        const double tmp = v * n - sum_;
+        sxx_ += tmp * tmp / (n * (n - 1.0));
+        if (std::isinf(sum_) || std::isinf(sxx_)) {
+          if (!inf) return FloatOverflow();
+          sxx_ = std::nan("");
+        }
+      } else if (std::isnan(v) || std::isinf(v)) {
+        sxx_ = std::nan("");
+      }
+      return Status::OK();
+    }
     if (result_ == TypeId::kFloat4) {
       sum_ = static_cast<double>(static_cast<float>(sum_) + static_cast<float>(v));
     } else {
@@ -168,6 +186,7 @@ class FloatSumState final : public AggregateState {
   TypeId result_;
   bool avg_;
   double sum_ = 0;
+  double sxx_ = 0;  // avg only: float8_accum's Sxx
   int64_t count_ = 0;
 };
 
