@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "common/timezone.h"
 #include "common/value_text.h"
 
 namespace strata {
@@ -31,7 +32,46 @@ double TsRound(double v) { return std::rint(v * 1e6) / 1e6; }
 
 bool FitsInt32(double v) { return !std::isnan(v) && v >= INT32_MIN && v <= INT32_MAX; }
 
+int64_t UnixSeconds(int64_t micros) {
+  int64_t secs = micros / kMicrosPerSecond;
+  if (micros % kMicrosPerSecond < 0) --secs;
+  return secs + int64_t{kUnixEpochToPgEpochDays} * 86'400;
+}
+
 }  // namespace
+
+int64_t TimestampTzToLocal(int64_t ts, const TimeZone* zone, int32_t* offset_seconds) {
+  int32_t offset = 0;
+  if (zone != nullptr && IsFiniteTimestamp(ts)) offset = zone->At(UnixSeconds(ts)).utc_offset;
+  if (offset_seconds != nullptr) *offset_seconds = offset;
+  return IsFiniteTimestamp(ts) ? ts + offset * kMicrosPerSecond : ts;
+}
+
+int32_t UtcOffsetForLocal(int64_t local, const TimeZone* zone) {
+  if (zone == nullptr || !IsFiniteTimestamp(local)) return 0;
+  return zone->OffsetForLocal(UnixSeconds(local));
+}
+
+int64_t LocalToTimestampTz(int64_t local, const TimeZone* zone) {
+  if (!IsFiniteTimestamp(local)) return local;
+  return local - UtcOffsetForLocal(local, zone) * kMicrosPerSecond;
+}
+
+std::string FormatUtcOffset(int32_t offset_seconds) {
+  const int32_t abs = offset_seconds < 0 ? -offset_seconds : offset_seconds;
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%c%02d", offset_seconds < 0 ? '-' : '+', abs / 3600);
+  std::string out = buf;
+  if (abs % 3600 != 0) {
+    std::snprintf(buf, sizeof(buf), ":%02d", abs / 60 % 60);
+    out += buf;
+    if (abs % 60 != 0) {
+      std::snprintf(buf, sizeof(buf), ":%02d", abs % 60);
+      out += buf;
+    }
+  }
+  return out;
+}
 
 bool IsLeapYear(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 

@@ -9,10 +9,13 @@
 
 namespace strata {
 
+class TimeZone;
+
 // Calendar and interval arithmetic shared by text I/O and the SQL functions,
 // following PostgreSQL's src/backend/utils/adt/{date,timestamp}.c. All
 // timestamps are microseconds since 2000-01-01 00:00:00 (UTC for
-// timestamptz); the session time zone is always UTC here. Stateless;
+// timestamptz). Functions that need the session time zone take a
+// `const TimeZone*` (common/timezone.h); nullptr means UTC. Stateless;
 // thread-safe.
 
 inline constexpr int64_t kMicrosPerSecond = 1'000'000;
@@ -43,6 +46,20 @@ DateTimeFields TimestampToFields(int64_t ts);
 Result<int64_t> FieldsToTimestamp(const DateTimeFields& f);
 bool IsFiniteTimestamp(int64_t ts);
 bool IsFiniteDate(int32_t days);
+
+// timestamptz -> the wall-clock time in `zone` (as a timestamp), with the
+// UTC offset (seconds east) in effect when `offset_seconds` is not null.
+// Infinite values pass through with offset 0.
+int64_t TimestampTzToLocal(int64_t ts, const TimeZone* zone, int32_t* offset_seconds = nullptr);
+// A wall-clock time in `zone` -> timestamptz, resolving times skipped or
+// repeated by DST transitions as PostgreSQL does (TimeZone::OffsetForLocal).
+// Infinite values pass through.
+int64_t LocalToTimestampTz(int64_t local, const TimeZone* zone);
+// The UTC offset of `local` in `zone` (seconds east), as LocalToTimestampTz
+// resolves it.
+int32_t UtcOffsetForLocal(int64_t local, const TimeZone* zone);
+// PostgreSQL's offset suffix: "+00", "-04", "+05:30", "-04:56:02".
+std::string FormatUtcOffset(int32_t offset_seconds);
 
 // timestamp + interval as PostgreSQL's timestamp_pl_interval: months first
 // (clamping the day to the month's end), then days, then microseconds.

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/datetime.h"
+#include "common/timezone.h"
 
 namespace strata {
 namespace {
@@ -121,11 +122,18 @@ Result<Value> ParseFloat(TypeId type, std::string_view text) {
   return type == TypeId::kFloat4 ? Value::Float4(static_cast<float>(v)) : Value::Float8(v);
 }
 
-std::string FormatFloat(double v, bool is_float4) {
+std::string FormatFloat(double v, bool is_float4, int extra_float_digits) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-  if (v == 0) return std::signbit(v) ? "-0" : "0";
   char buf[64];
+  if (extra_float_digits <= 0) {
+    // PostgreSQL's float4out/float8out with extra_float_digits <= 0:
+    // %.*g with FLT_DIG / DBL_DIG + extra_float_digits digits (at least 1).
+    const int digits = std::max(1, (is_float4 ? 6 : 15) + extra_float_digits);
+    std::snprintf(buf, sizeof(buf), "%.*g", digits, v);
+    return buf;
+  }
+  if (v == 0) return std::signbit(v) ? "-0" : "0";
   std::to_chars_result r =
       is_float4 ? std::to_chars(buf, buf + sizeof(buf), static_cast<float>(v),
                                 std::chars_format::scientific)
@@ -332,10 +340,43 @@ bool Consume(std::string_view* s, char c) {
   return true;
 }
 
-// "YYYY-MM-DD" -> civil fields; false on syntax error.
-bool ReadDate(std::string_view* s, int64_t* y, int64_t* m, int64_t* d) {
-  return ReadDigits(s, 1, 9, y) && Consume(s, '-') && ReadDigits(s, 1, 2, m) && Consume(s, '-') &&
-         ReadDigits(s, 1, 2, d);
+// Three numeric fields separated by '-', '/' or '.' -> civil fields; false
+// on syntax error. A first field of three or more digits is the year
+// (ISO 'YYYY-MM-DD'); otherwise DateStyle's order applies. One- and
+// two-digit years are 1970..2069, as PostgreSQL's AdjustYears.
+bool ReadDate(std::string_view* s, DateOrder order, int64_t* y, int64_t* m, int64_t* d) {
+  int64_t f[3];
+  size_t width[3];
+  char separator = 0;
+  for (int i = 0; i < 3; ++i) {
+    if (i > 0) {
+      const char c = s->empty() ? '\0' : s->front();
+      if (i == 1 && (c == '-' || c == '/' || c == '.')) separator = c;
+      if (c != separator || separator == 0) return false;
+      s->remove_prefix(1);
+    }
+    const size_t before = s->size();
+    if (!ReadDigits(s, 1, 9, &f[i])) return false;
+    width[i] = before - s->size();
+  }
+  int year_field = 0;
+  if (width[0] >= 3 || order == DateOrder::kYmd) {
+    *y = f[0];
+    *m = f[1];
+    *d = f[2];
+  } else if (order == DateOrder::kDmy) {
+    *d = f[0];
+    *m = f[1];
+    *y = f[2];
+    year_field = 2;
+  } else {
+    *m = f[0];
+    *d = f[1];
+    *y = f[2];
+    year_field = 2;
+  }
+  if (width[year_field] <= 2) *y += *y < 70 ? 2000 : 1900;
+  return true;
 }
 
 // "HH:MM[:SS[.frac]]" -> microseconds since midnight; false on syntax error;
@@ -391,11 +432,12 @@ int64_t RoundMicros(int64_t micros, int32_t typmod) {
   return micros >= 0 ? (micros + half) / unit * unit : -((-micros + half) / unit * unit);
 }
 
-// 'now', 'today', 'tomorrow', 'yesterday' -> a timestamp (UTC micros), or
-// nullopt if `s` is none of them. `*status` is set when a context is needed
-// but missing.
+// 'now', 'today', 'tomorrow', 'yesterday' -> a wall-clock time in the
+// context's zone, or nullopt if `s` is none of them. `*is_now` tells 'now'
+// (whose timestamptz value is context->now_micros itself). `*status` is set
+// when a context is needed but missing.
 std::optional<int64_t> SpecialRelativeTime(std::string_view s, const TextInputContext* context,
-                                           Status* status) {
+                                           bool* is_now, Status* status) {
   int64_t day_offset;
   bool midnight = true;
   if (EqualsNoCase(s, "now")) {
@@ -415,7 +457,8 @@ std::optional<int64_t> SpecialRelativeTime(std::string_view s, const TextInputCo
                                    "\" needs the current time, which is not available here");
     return std::nullopt;
   }
-  int64_t now = context->now_micros;
+  *is_now = !midnight;
+  int64_t now = TimestampTzToLocal(context->now_micros, context->zone);
   if (midnight) {
     int64_t days = now / kMicrosPerDay;
     if (now % kMicrosPerDay < 0) --days;
@@ -428,7 +471,8 @@ Result<Value> ParseDate(std::string_view text, const TextInputContext* context) 
   std::string_view s = Trim(text);
   {
     Status needs_context;
-    if (std::optional<int64_t> ts = SpecialRelativeTime(s, context, &needs_context)) {
+    bool is_now = false;
+    if (std::optional<int64_t> ts = SpecialRelativeTime(s, context, &is_now, &needs_context)) {
       int64_t days = *ts / kMicrosPerDay;
       if (*ts % kMicrosPerDay < 0) --days;
       return Value::Date(static_cast<int32_t>(days));
@@ -451,7 +495,8 @@ Result<Value> ParseDate(std::string_view text, const TextInputContext* context) 
     m = std::atoi(std::string(s.substr(4, 2)).c_str());
     d = std::atoi(std::string(s.substr(6, 2)).c_str());
     s = {};
-  } else if (!ReadDate(&s, &y, &m, &d) || !s.empty()) {
+  } else if (!ReadDate(&s, context != nullptr ? context->date_order : DateOrder::kMdy, &y, &m, &d) ||
+             !s.empty()) {
     return DateSyntax("date", text);
   }
   if (bc) {
@@ -503,6 +548,12 @@ bool ReadZone(std::string_view s, int64_t* offset_seconds) {
   return true;
 }
 
+Status BadZoneName(std::string_view zone) {
+  std::string lower(zone);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return Status(SqlState::kInvalidParameterValue, "time zone \"" + lower + "\" not recognized");
+}
+
 Result<Value> ParseTimestamp(const DataType& type, std::string_view text,
                              const TextInputContext* context) {
   const bool with_tz = type.id == TypeId::kTimestampTz;
@@ -518,8 +569,11 @@ Result<Value> ParseTimestamp(const DataType& type, std::string_view text,
   }
   {
     Status needs_context;
-    if (std::optional<int64_t> ts = SpecialRelativeTime(s, context, &needs_context)) {
-      return make(RoundMicros(*ts, type.typmod));
+    bool is_now = false;
+    if (std::optional<int64_t> ts = SpecialRelativeTime(s, context, &is_now, &needs_context)) {
+      int64_t v = *ts;
+      if (with_tz) v = is_now ? context->now_micros : LocalToTimestampTz(v, context->zone);
+      return make(RoundMicros(v, type.typmod));
     }
     if (!needs_context.ok()) return needs_context;
   }
@@ -527,7 +581,9 @@ Result<Value> ParseTimestamp(const DataType& type, std::string_view text,
   int64_t y;
   int64_t m;
   int64_t d;
-  if (!ReadDate(&s, &y, &m, &d)) return DateSyntax(name, text);
+  if (!ReadDate(&s, context != nullptr ? context->date_order : DateOrder::kMdy, &y, &m, &d)) {
+    return DateSyntax(name, text);
+  }
   int64_t micros = 0;
   bool range_error = false;
   if (!s.empty() && (s[0] == ' ' || s[0] == 'T' || s[0] == 't')) {
@@ -538,13 +594,28 @@ Result<Value> ParseTimestamp(const DataType& type, std::string_view text,
     }
   }
   int64_t offset_seconds = 0;
+  const TimeZone* zone = context != nullptr ? context->zone : nullptr;
+  bool fixed_offset = false;
   const bool bc = ReadBc(&s);
   s = Trim(s);
   if (!s.empty()) {
     // A zone is accepted (and ignored) for timestamp without time zone, as
     // in PostgreSQL.
-    if (!ReadZone(s, &offset_seconds)) return DateSyntax(name, text);
-    if (!with_tz) offset_seconds = 0;
+    if (ReadZone(s, &offset_seconds)) {
+      fixed_offset = true;
+    } else if (std::optional<int32_t> abbreviation = TimeZone::AbbreviationOffset(s)) {
+      offset_seconds = *abbreviation;
+      fixed_offset = true;
+    } else if (std::any_of(s.begin(), s.end(),
+                           [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; })) {
+      Result<const TimeZone*> named = TimeZone::LoadName(s);
+      if (!named.ok()) {
+        return s.find('/') != std::string_view::npos ? BadZoneName(s) : DateSyntax(name, text);
+      }
+      zone = *named;
+    } else {
+      return DateSyntax(name, text);
+    }
   }
   if (bc) {
     if (y == 0) return DateRange(text);
@@ -558,7 +629,10 @@ Result<Value> ParseTimestamp(const DataType& type, std::string_view text,
     return Status(SqlState::kDatetimeFieldOverflow, "timestamp out of range: " + Quoted(text));
   }
   const int64_t days = DaysFromCivil(y, static_cast<int>(m), static_cast<int>(d));
-  const int64_t v = days * kMicrosPerDay + micros - offset_seconds * kMicrosPerSecond;
+  const int64_t local = days * kMicrosPerDay + micros;
+  if (!with_tz) return make(RoundMicros(local, type.typmod));
+  const int64_t v = fixed_offset ? local - offset_seconds * kMicrosPerSecond
+                                 : LocalToTimestampTz(local, zone);
   return make(RoundMicros(v, type.typmod));
 }
 
@@ -597,9 +671,11 @@ std::string FormatDate(int32_t days) {
   return out;
 }
 
-std::string FormatTimestamp(int64_t micros, bool with_tz) {
+std::string FormatTimestamp(int64_t micros, bool with_tz, const TimeZone* zone) {
   if (micros == kTimestampPositiveInfinity) return "infinity";
   if (micros == kTimestampNegativeInfinity) return "-infinity";
+  int32_t offset = 0;
+  if (with_tz) micros = TimestampTzToLocal(micros, zone, &offset);
   int64_t days = micros / kMicrosPerDay;
   int64_t time = micros % kMicrosPerDay;
   if (time < 0) {
@@ -611,7 +687,7 @@ std::string FormatTimestamp(int64_t micros, bool with_tz) {
   int d;
   CivilFromDays(static_cast<int32_t>(days), &y, &m, &d);
   std::string out = FormatDateFields(y, m, d) + " " + FormatTimeOfDay(time);
-  if (with_tz) out += "+00";
+  if (with_tz) out += FormatUtcOffset(offset);
   if (y <= 0) out += " BC";
   return out;
 }
@@ -1154,7 +1230,7 @@ bool ArrayElementNeedsQuotes(std::string_view s) {
   return false;
 }
 
-Result<std::string> FormatArray(const Value& value) {
+Result<std::string> FormatArray(const Value& value, const TextFormatOptions& options) {
   std::string out = "{";
   bool first = true;
   for (const Value& e : value.array_elements()) {
@@ -1164,7 +1240,7 @@ Result<std::string> FormatArray(const Value& value) {
       out += "NULL";
       continue;
     }
-    STRATA_ASSIGN_OR_RETURN(std::string item, FormatText(e));
+    STRATA_ASSIGN_OR_RETURN(std::string item, FormatText(e, options));
     if (!ArrayElementNeedsQuotes(item)) {
       out += item;
       continue;
@@ -1274,7 +1350,9 @@ Result<std::string> NormalizeJsonb(std::string_view text) {
   return out;
 }
 
-Result<std::string> FormatText(const Value& value) {
+Result<std::string> FormatText(const Value& value) { return FormatText(value, TextFormatOptions{}); }
+
+Result<std::string> FormatText(const Value& value, const TextFormatOptions& options) {
   switch (value.type()) {
     case TypeId::kBool:
       return std::string(value.bool_value() ? "t" : "f");
@@ -1283,9 +1361,9 @@ Result<std::string> FormatText(const Value& value) {
     case TypeId::kInt8:
       return std::to_string(value.int_value());
     case TypeId::kFloat4:
-      return FormatFloat(value.float_value(), true);
+      return FormatFloat(value.float_value(), true, options.extra_float_digits);
     case TypeId::kFloat8:
-      return FormatFloat(value.float_value(), false);
+      return FormatFloat(value.float_value(), false, options.extra_float_digits);
     case TypeId::kNumeric:
       return value.numeric_value().ToString();
     case TypeId::kText:
@@ -1301,15 +1379,15 @@ Result<std::string> FormatText(const Value& value) {
     case TypeId::kTime:
       return FormatTimeOfDay(value.time_value());
     case TypeId::kTimestamp:
-      return FormatTimestamp(value.timestamp_value(), false);
+      return FormatTimestamp(value.timestamp_value(), false, nullptr);
     case TypeId::kTimestampTz:
-      return FormatTimestamp(value.timestamp_value(), true);
+      return FormatTimestamp(value.timestamp_value(), true, options.zone);
     case TypeId::kUuid:
       return FormatUuid(value.uuid_value());
     case TypeId::kInterval:
       return FormatInterval(value.interval_value());
     case TypeId::kArray:
-      return FormatArray(value);
+      return FormatArray(value, options);
     case TypeId::kInvalid:
       break;
   }

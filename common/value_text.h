@@ -9,9 +9,13 @@
 
 namespace strata {
 
+class TimeZone;
+
 // PostgreSQL's text input/output functions (typinput / typoutput), as a
-// server with DateStyle=ISO, IntervalStyle=postgres, extra_float_digits=1,
-// bytea_output=hex and TimeZone=UTC prints them. Stateless; thread-safe.
+// server with DateStyle=ISO, IntervalStyle=postgres and bytea_output=hex
+// prints them; TimeZone, extra_float_digits and the DateStyle field order
+// come from TextFormatOptions / TextInputContext (defaults: UTC, 1, MDY).
+// Stateless; thread-safe.
 //
 // Supported: every TypeId. Specifics:
 //   bool:   input 't', 'true', 'yes', 'on', '1' (and unique prefixes, any
@@ -19,10 +23,14 @@ namespace strata {
 //   bytea:  hex output; hex and escape input.
 //   date/time/timestamp/timestamptz: ISO 8601 forms ('YYYY-MM-DD',
 //           'YYYY-MM-DD HH:MM[:SS[.ffffff]]' with ' ' or 'T', optional 'BC'
-//           suffix), 'infinity', '-infinity', 'epoch'; timestamptz takes an
-//           optional zone ('Z', '+HH', '+HH:MM', '+HHMM', 'UTC', 'GMT') and
-//           defaults to UTC. 'now', 'today', 'tomorrow', 'yesterday' need a
-//           TextInputContext with the current time (else 0A000).
+//           suffix), numeric dates with '/', '-' or '.' read in the
+//           DateStyle order ('01/02/2024' is Jan 2 for MDY, Feb 1 for DMY),
+//           'infinity', '-infinity', 'epoch'; timestamptz takes an optional
+//           zone ('Z', '+HH', '+HH:MM', '+HHMM', 'UTC', 'GMT', common
+//           abbreviations like 'EST', or a zone name like
+//           'America/New_York') and defaults to the context's zone. 'now',
+//           'today', 'tomorrow', 'yesterday' need a TextInputContext with
+//           the current time (else 0A000).
 //   interval: see common/datetime.h ParseInterval / FormatInterval.
 //   json/jsonb: validated (22P02 "invalid input syntax for type json");
 //           json is kept verbatim, jsonb is normalized as PostgreSQL prints
@@ -36,9 +44,29 @@ namespace strata {
 
 // The current time for the special date/time inputs 'now', 'today',
 // 'tomorrow' and 'yesterday' (PostgreSQL uses the transaction start time).
+// Also carries the session settings that input depends on.
+enum class DateOrder { kMdy, kDmy, kYmd };
+
 struct TextInputContext {
   // Microseconds since 2000-01-01 00:00:00 UTC.
   int64_t now_micros = 0;
+  // TimeZone: the zone of timestamptz input without an explicit zone, and
+  // of 'today' & co. nullptr means UTC. Must outlive the call.
+  const TimeZone* zone = nullptr;
+  // DateStyle's field order for numeric dates.
+  DateOrder date_order = DateOrder::kMdy;
+};
+
+// Session settings that text output depends on.
+struct TextFormatOptions {
+  // TimeZone: timestamptz values print as wall-clock time in this zone with
+  // its UTC offset ('2024-06-01 08:00:00-04'). nullptr means UTC. Must
+  // outlive the call.
+  const TimeZone* zone = nullptr;
+  // extra_float_digits (-15..3): > 0 prints floats in the shortest exact
+  // form; otherwise with 15 + n (float8) or 6 + n (float4) significant
+  // digits, as printf's %g.
+  int extra_float_digits = 1;
 };
 
 // Parses `text` as a value of `type`, applying its typmod (varchar(n) and
@@ -61,6 +89,8 @@ Result<Value> ParseText(const DataType& type, std::string_view text);
 // through Value's constructors; the Result is kept for future types.
 // REQUIRES: !value.is_null().
 Result<std::string> FormatText(const Value& value);
+// As above with session settings (time zone, extra_float_digits).
+Result<std::string> FormatText(const Value& value, const TextFormatOptions& options);
 
 // JSON helpers. ValidateJson: OK or 22P02 `invalid input syntax for type
 // json` with PostgreSQL's detail text where practical. NormalizeJsonb: the
