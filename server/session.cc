@@ -246,7 +246,8 @@ class SessionSink : public sql::ResultSink {
         EncodeBinary(value, &buffer_);
         row.EndColumn();
       } else {
-        STRATA_ASSIGN_OR_RETURN(std::string text, FormatText(value));
+        STRATA_ASSIGN_OR_RETURN(std::string text,
+                                FormatText(value, session_->sql_->text_format_options()));
         row.AddColumn(text);
       }
     }

@@ -394,7 +394,7 @@ Status CopyOut(const ast::CopyStmt& stmt, const CopyOptions& o, CopyContext& ctx
           line += o.null_string;
           continue;
         }
-        STRATA_ASSIGN_OR_RETURN(std::string text, FormatText(row[i]));
+        STRATA_ASSIGN_OR_RETURN(std::string text, FormatText(row[i], ctx.exec.eval->format));
         if (o.csv) {
           AppendCsvField(text, o, &line);
         } else {

@@ -14,6 +14,7 @@
 #include "common/status.h"
 #include "common/types.h"
 #include "common/value.h"
+#include "common/value_text.h"
 
 namespace strata::storage {
 class Database;
@@ -178,6 +179,12 @@ class SqlSession {
   // "application_name", "search_path", "-c x=y" parsed by the server).
   // Unknown names: 42704.
   Status SetStartupParameter(std::string_view name, std::string_view value);
+
+  // The settings text output of result values must follow (TimeZone,
+  // extra_float_digits): pass them to FormatText for each row. The
+  // reference stays valid for the session's life; its contents change when
+  // a statement changes the settings.
+  const TextFormatOptions& text_format_options() const;
 
   Impl* impl() { return impl_.get(); }
 

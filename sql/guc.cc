@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <filesystem>
+
+#include "common/timezone.h"
 
 namespace strata::sql {
 namespace {
@@ -139,7 +140,9 @@ Result<bool> ParseBool(std::string_view s) {
 }  // namespace
 
 GucSet::GucSet() {
-  for (const GucDef& d : Defs()) values_[std::string(d.name)] = std::string(d.default_value);
+  format_options_.zone = TimeZone::Utc();
+  for (const GucDef& d : Defs()) Assign(std::string(d.name), std::string(d.default_value));
+  changed_.clear();
 }
 
 Result<std::string> GucSet::CanonicalName(std::string_view name) const {
@@ -162,6 +165,18 @@ Result<std::string> GucSet::Get(std::string_view name) const {
 void GucSet::Assign(const std::string& canonical, std::string value) {
   auto it = values_.find(canonical);
   if (it != values_.end() && it->second == value) return;
+  if (canonical == "TimeZone") {
+    // Values reach here validated (Set) or restored from a validated state.
+    Result<const TimeZone*> zone = TimeZone::Load(value);
+    format_options_.zone = zone.ok() ? *zone : TimeZone::Utc();
+  } else if (canonical == "extra_float_digits") {
+    auto n = ParseInt(value);
+    format_options_.extra_float_digits = n.ok() ? static_cast<int>(*n) : 1;
+  } else if (canonical == "DateStyle") {
+    date_order_ = value.find("DMY") != std::string::npos   ? DateOrder::kDmy
+                  : value.find("YMD") != std::string::npos ? DateOrder::kYmd
+                                                           : DateOrder::kMdy;
+  }
   values_[canonical] = value;
   if (IsReported(canonical)) changed_[canonical] = std::move(value);
 }
@@ -272,25 +287,10 @@ Status GucSet::Set(std::string_view name, const std::vector<std::string>& values
     return Status::OK();
   }
   if (canonical == "TimeZone") {
-    const std::string lower = Lower(v);
-    if (lower == "utc" || lower == "etc/utc" || lower == "gmt" || lower == "z" || lower == "zulu" ||
-        lower == "universal" || lower == "etc/universal" || lower == "uct" || lower == "etc/gmt" || lower == "+00" ||
-        lower == "00:00" || lower == "+00:00" || lower == "0") {
-      Assign(canonical, "UTC");
-      return Status::OK();
-    }
-    // Other IANA zones (and POSIX offsets) are accepted for client
-    // compatibility; timestamptz values are computed and shown in UTC
-    // regardless (see EvalContext).
-    bool offset = !v.empty();
-    for (size_t i = 0; i < v.size(); ++i) {
-      const char c = v[i];
-      if (!(std::isdigit(static_cast<unsigned char>(c)) || c == ':' || ((c == '+' || c == '-') && i == 0))) offset = false;
-    }
-    const bool zone_file = v.find("..") == std::string::npos && !v.empty() && v[0] != '/' &&
-                           std::filesystem::is_regular_file("/usr/share/zoneinfo/" + v);
-    if (!offset && !zone_file) return BadValue("TimeZone", v);
-    Assign(canonical, v);
+    // IANA zone names (any case), POSIX TZ strings and hour offsets, shown
+    // by SHOW as PostgreSQL shows them ("America/New_York", "<+05>-05").
+    STRATA_ASSIGN_OR_RETURN(const TimeZone* zone, TimeZone::Load(v));
+    Assign(canonical, zone->name());
     return Status::OK();
   }
   Assign(canonical, joined);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/value_text.h"
 
 namespace strata::sql {
 
@@ -51,12 +52,20 @@ class GucSet {
   std::vector<std::string> SearchPath(const std::string& user) const;
   int64_t StatementTimeoutMs() const;
   int ExtraFloatDigits() const;
+  // TimeZone (never null) and extra_float_digits, for text output.
+  const TextFormatOptions& text_format_options() const { return format_options_; }
+  // DateStyle's field order, for date input.
+  DateOrder date_order() const { return date_order_; }
 
  private:
   void Assign(const std::string& canonical, std::string value);
 
   std::map<std::string, std::string> values_;
   std::map<std::string, std::string> changed_;
+  // Typed forms of TimeZone, extra_float_digits and DateStyle, kept in step
+  // with values_ by Assign().
+  TextFormatOptions format_options_;
+  DateOrder date_order_ = DateOrder::kMdy;
 };
 
 }  // namespace strata::sql

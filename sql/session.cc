@@ -4,8 +4,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <map>
+#include <random>
 #include <set>
+#include <thread>
 #include <unordered_set>
 #include <utility>
 
@@ -77,6 +80,15 @@ struct Portal {
   std::string tag;  // for non-SELECT statements: the final tag
 };
 
+// What an extended-protocol DML statement told the client, for re-running
+// it after a commit conflict at Sync.
+struct SyncRetry {
+  std::shared_ptr<PreparedStatement> prepared;
+  std::vector<Value> params;
+  std::string tag;
+  std::vector<Row> rows;
+};
+
 // Statements allowed in a failed transaction block.
 bool EndsTransaction(const ast::Statement& s) {
   if (s.kind != ast::StmtKind::kTransaction) return false;
@@ -114,6 +126,136 @@ const char* WriteCommandName(ast::StmtKind kind) {
     default: return nullptr;
   }
 }
+
+// READ COMMITTED emulation: an autocommit statement whose commit fails with
+// 40001 is re-run on a fresh snapshot this many times in all.
+constexpr int kMaxAutocommitAttempts = 20;
+
+// Statements an autocommit retry may re-run (they read and write only
+// through their own transaction).
+bool RetryableKind(ast::StmtKind kind) {
+  return kind == ast::StmtKind::kSelect || kind == ast::StmtKind::kInsert || kind == ast::StmtKind::kUpdate ||
+         kind == ast::StmtKind::kDelete || kind == ast::StmtKind::kExecute;
+}
+
+bool IsDml(ast::StmtKind kind) {
+  return kind == ast::StmtKind::kInsert || kind == ast::StmtKind::kUpdate || kind == ast::StmtKind::kDelete;
+}
+
+// Same values, NULL equal to NULL: what a client would have seen.
+bool SameRows(const std::vector<Row>& a, const std::vector<Row>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t r = 0; r < a.size(); ++r) {
+    if (a[r].size() != b[r].size()) return false;
+    for (size_t i = 0; i < a[r].size(); ++i) {
+      const Value& x = a[r][i];
+      const Value& y = b[r][i];
+      if (x.is_null() || y.is_null()) {
+        if (x.is_null() != y.is_null()) return false;
+        continue;
+      }
+      if (x.kind() != y.kind() || Value::Compare(x, y) != 0) return false;
+    }
+  }
+  return true;
+}
+
+// Holds back what an autocommit statement sends until its transaction has
+// committed, so that a statement re-run after a commit conflict is seen by
+// the client once. Rows of a query (stream_rows) go out as produced (with
+// the row description before the first one); once one has, the statement
+// can no longer be re-run (delivered()). Copy traffic also passes through
+// and counts as delivered.
+class DeferringSink final : public ResultSink {
+ public:
+  DeferringSink(ResultSink* inner, bool stream_rows) : inner_(inner), stream_rows_(stream_rows) {}
+
+  Status BeginRows(const std::vector<ResultColumn>& columns) override {
+    columns_ = columns;
+    have_columns_ = true;
+    return Status::OK();
+  }
+  Status Row(std::span<const Value> values) override {
+    if (!stream_rows_) {
+      rows_.emplace_back(values.begin(), values.end());
+      return Status::OK();
+    }
+    STRATA_RETURN_IF_ERROR(SendColumns());
+    delivered_ = true;
+    return inner_->Row(values);
+  }
+  Status Complete(std::string_view tag) override {
+    tag_ = std::string(tag);
+    have_tag_ = true;
+    return Status::OK();
+  }
+  void Notice(std::string_view severity, const Status& notice) override {
+    notices_.emplace_back(std::string(severity), notice);
+  }
+  Status BeginCopyIn(int column_count, bool binary) override {
+    delivered_ = true;
+    return inner_->BeginCopyIn(column_count, binary);
+  }
+  Result<std::optional<std::string>> ReadCopyData() override { return inner_->ReadCopyData(); }
+  Status BeginCopyOut(int column_count, bool binary) override {
+    delivered_ = true;
+    return inner_->BeginCopyOut(column_count, binary);
+  }
+  Status CopyOutData(std::string_view data) override { return inner_->CopyOutData(data); }
+  Status EndCopyOut() override { return inner_->EndCopyOut(); }
+
+  // True once something that cannot be taken back reached the client.
+  bool delivered() const { return delivered_; }
+
+  // Sends the notices held back (also before a final error).
+  void FlushNotices() {
+    for (const auto& [severity, notice] : notices_) inner_->Notice(severity, notice);
+    notices_.clear();
+  }
+  // Sends everything held back, after a successful commit.
+  Status Flush() {
+    FlushNotices();
+    STRATA_RETURN_IF_ERROR(SendColumns());
+    for (const sql::Row& row : rows_) STRATA_RETURN_IF_ERROR(inner_->Row(row));
+    rows_.clear();
+    if (have_tag_) return inner_->Complete(tag_);
+    return Status::OK();
+  }
+
+ private:
+  Status SendColumns() {
+    if (!have_columns_ || columns_sent_) return Status::OK();
+    columns_sent_ = true;
+    delivered_ = true;
+    return inner_->BeginRows(columns_);
+  }
+
+  ResultSink* const inner_;
+  const bool stream_rows_;
+  std::vector<ResultColumn> columns_;
+  bool have_columns_ = false;
+  bool columns_sent_ = false;
+  std::vector<sql::Row> rows_;
+  std::string tag_;
+  bool have_tag_ = false;
+  std::vector<std::pair<std::string, Status>> notices_;
+  bool delivered_ = false;
+};
+
+// Discards everything (the re-run of an extended-protocol statement at
+// Sync, whose results the client has already received).
+class DiscardSink final : public ResultSink {
+ public:
+  Status BeginRows(const std::vector<ResultColumn>&) override { return Status::OK(); }
+  Status Row(std::span<const Value>) override { return Status::OK(); }
+  Status Complete(std::string_view) override { return Status::OK(); }
+  void Notice(std::string_view, const Status&) override {}
+  Status BeginCopyIn(int, bool) override { return Status::NotSupported("COPY in a statement re-run"); }
+  Result<std::optional<std::string>> ReadCopyData() override { return std::optional<std::string>(); }
+  Status BeginCopyOut(int, bool) override { return Status::NotSupported("COPY in a statement re-run"); }
+  Status CopyOutData(std::string_view) override { return Status::OK(); }
+  Status EndCopyOut() override { return Status::OK(); }
+};
 
 }  // namespace
 
@@ -159,6 +301,13 @@ class SqlSession::Impl {
       FailTransaction();
       FinishStatementCycle();
       return parsed.status();
+    }
+    if (parsed->size() == 1 && !in_block_ && !failed_ && !txn_ && RetryableKind((*parsed)[0]->kind)) {
+      current_stmt_ = std::shared_ptr<ast::Statement>(std::move((*parsed)[0]));
+      Status s = RunAutocommit(*current_stmt_, sink);
+      current_stmt_.reset();
+      FinishStatementCycle();
+      return s;
     }
     Status result;
     for (auto& parsed_stmt : *parsed) {
@@ -255,6 +404,7 @@ class SqlSession::Impl {
         portal->params.push_back(std::move(v).value());
       } else {
         eval_.transaction_start_micros = TxnStartMicros();
+        SyncEvalSettings();
         auto v = functions::CoerceUnknownLiteral(*params[i], type, eval_);
         if (!v.ok()) return v.status();
         portal->params.push_back(std::move(v).value());
@@ -301,7 +451,15 @@ class SqlSession::Impl {
     auto it = portals_.find(name);
     if (it == portals_.end()) return Status(SqlState("34000"), "portal \"" + name + "\" does not exist");
     Portal* portal = it->second.get();
+    // A DML statement that opens the implicit transaction may be re-run at
+    // Sync if the commit conflicts (see RerunAtSync).
+    const bool opens_implicit_txn = !in_block_ && !txn_ && !failed_ && !portal->started && !portal->done &&
+                                    portal->prepared->stmt != nullptr && IsDml(portal->prepared->stmt->kind);
+    if (!in_block_) ++implicit_executes_;
     auto r = ExecutePortal(portal, max_rows, sink);
+    if (r.ok() && opens_implicit_txn && portal->done) {
+      sync_retry_ = SyncRetry{portal->prepared, portal->params, portal->tag, portal->pending};
+    }
     if (!r.ok()) {
       error_since_sync_ = true;
       FailTransaction();
@@ -330,8 +488,13 @@ class SqlSession::Impl {
         RollbackTxn();
       } else {
         result = CommitImplicit();
+        if (result.sql_state() == SqlState::kSerializationFailure && sync_retry_ && implicit_executes_ == 1) {
+          result = RerunAtSync(*sync_retry_, std::move(result));
+        }
       }
     }
+    sync_retry_.reset();
+    implicit_executes_ = 0;
     error_since_sync_ = false;
     cancel_.store(false);
     return result;
@@ -394,6 +557,7 @@ class SqlSession::Impl {
 
   std::vector<std::pair<std::string, std::string>> TakeChangedReportedParameters() { return gucs_.TakeChanged(); }
   std::vector<std::pair<std::string, std::string>> ReportedParameters() const { return gucs_.Reported(); }
+  const TextFormatOptions& text_format_options() const { return gucs_.text_format_options(); }
 
   Status SetStartupParameter(std::string_view name, std::string_view value) {
     STRATA_RETURN_IF_ERROR(gucs_.Set(name, {std::string(value)}));
@@ -458,6 +622,71 @@ class SqlSession::Impl {
     return s;
   }
 
+  // Runs one statement in its own implicit transaction (simple protocol).
+  // Its output is held back until the commit, and a commit conflict (40001)
+  // re-runs it on a fresh snapshot as long as nothing has reached the
+  // client: what PostgreSQL's READ COMMITTED does when it re-checks a row
+  // after waiting for another writer's lock.
+  Status RunAutocommit(const ast::Statement& stmt, ResultSink* sink) {
+    bool dml = IsDml(stmt.kind);
+    if (stmt.kind == ast::StmtKind::kExecute) {
+      auto it = prepared_.find(static_cast<const ast::ExecuteStmt&>(stmt).name);
+      dml = it != prepared_.end() && it->second->stmt != nullptr && IsDml(it->second->stmt->kind);
+    }
+    for (int attempt = 1;; ++attempt) {
+      // DML rows (RETURNING) are held until the commit; query rows stream.
+      DeferringSink deferred(sink, /*stream_rows=*/!dml);
+      Status s = RunOne(stmt, {}, &deferred, /*describe_rows=*/true, nullptr);
+      if (s.ok() && txn_ && !in_block_) s = CommitImplicit();
+      if (s.ok()) return deferred.Flush();
+      FailTransaction();
+      if (s.sql_state() != SqlState::kSerializationFailure || deferred.delivered() || in_block_ ||
+          attempt >= kMaxAutocommitAttempts) {
+        deferred.FlushNotices();
+        return s;
+      }
+      STRATA_RETURN_IF_ERROR(BackoffBeforeRetry(attempt));
+    }
+  }
+
+  // The extended protocol's version of RunAutocommit: the only statement of
+  // the implicit transaction has already sent its tag (and RETURNING rows),
+  // so the re-run must produce exactly the same; otherwise the conflict
+  // stands.
+  Status RerunAtSync(const SyncRetry& retry, Status conflict) {
+    for (int attempt = 2; attempt <= kMaxAutocommitAttempts; ++attempt) {
+      STRATA_RETURN_IF_ERROR(BackoffBeforeRetry(attempt - 1));
+      DiscardSink discard;
+      BufferSink buffer(&discard);
+      Status s = EnsureTxn();
+      if (s.ok()) {
+        auto bound = CurrentBinding(retry.prepared.get());
+        s = bound.ok() ? RunOne(*retry.prepared->stmt, retry.params, &buffer, false, bound->get()) : bound.status();
+      }
+      if (s.ok() && (buffer.tag != retry.tag || !SameRows(buffer.rows, retry.rows))) {
+        FailTransaction();
+        return conflict;
+      }
+      if (s.ok()) s = CommitImplicit();
+      if (s.ok()) return s;
+      FailTransaction();
+      if (s.sql_state() != SqlState::kSerializationFailure) return s;
+      conflict = std::move(s);
+    }
+    return conflict;
+  }
+
+  // A short randomized pause before re-running after a conflict, so that
+  // the writers that collided do not collide again in lockstep.
+  Status BackoffBeforeRetry(int attempt) {
+    thread_local std::minstd_rand rng{std::random_device{}()};
+    const int max_micros = std::min(250 * attempt, 5000);
+    std::uniform_int_distribution<int> pause(max_micros / 4, max_micros);
+    std::this_thread::sleep_for(std::chrono::microseconds(pause(rng)));
+    if (cancel_.load()) return Status(SqlState::kQueryCanceled, "canceling statement due to user request");
+    return Status::OK();
+  }
+
   void EndTransactionGucs(bool committed) {
     if (txn_gucs_) {
       if (!committed) {
@@ -485,6 +714,13 @@ class SqlSession::Impl {
 
   // ---- statement dispatch ----
 
+  // Copies the settings that evaluation reads (TimeZone, extra_float_digits,
+  // DateStyle) into eval_.
+  void SyncEvalSettings() {
+    eval_.format = gucs_.text_format_options();
+    eval_.date_order = gucs_.date_order();
+  }
+
   ExecContext MakeContext(std::span<const Value> params) {
     ExecContext ctx;
     ctx.txn = txn_.get();
@@ -495,7 +731,7 @@ class SqlSession::Impl {
     const int64_t timeout = gucs_.StatementTimeoutMs();
     eval_.statement_start_micros = functions::SystemClockMicros();
     eval_.transaction_start_micros = TxnStartMicros();
-    eval_.extra_float_digits = gucs_.ExtraFloatDigits();
+    SyncEvalSettings();
     ctx.deadline_micros = timeout > 0 ? eval_.statement_start_micros + timeout * 1000 : 0;
     return ctx;
   }
@@ -505,6 +741,7 @@ class SqlSession::Impl {
     o.search_path = gucs_.SearchPath(info_.user);
     if (o.search_path.empty()) o.search_path = {"public"};
     o.eval = &eval_;
+    SyncEvalSettings();
     session_values_.current_schema = "public";
     if (!txn_ && !catalog_hold_) catalog_hold_ = db_->catalog();
     // Never refreshes the held snapshot: callers may hold references into it.
@@ -1539,6 +1776,10 @@ class SqlSession::Impl {
   bool in_block_ = false;
   bool failed_ = false;
   bool error_since_sync_ = false;
+  // Execute calls outside a block since the last Sync, and the DML
+  // statement that opened the implicit transaction, for RerunAtSync.
+  int implicit_executes_ = 0;
+  std::optional<SyncRetry> sync_retry_;
   std::atomic<bool> cancel_{false};
   functions::EvalContext eval_;
   executor::SessionValues session_values_;
@@ -1590,6 +1831,7 @@ std::vector<std::pair<std::string, std::string>> SqlSession::ReportedParameters(
 Status SqlSession::SetStartupParameter(std::string_view name, std::string_view value) {
   return impl_->SetStartupParameter(name, value);
 }
+const TextFormatOptions& SqlSession::text_format_options() const { return impl_->text_format_options(); }
 
 // ---- Engine ----
 

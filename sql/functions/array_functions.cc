@@ -43,7 +43,7 @@ Status ArrayNdims(Args args, EvalContext&, Value* out) {
 
 // array_to_string(array, delimiter [, null_string]); non-strict in the
 // third argument.
-Status ArrayToString(Args args, EvalContext&, Value* out) {
+Status ArrayToString(Args args, EvalContext& ctx, Value* out) {
   if (args[0].is_null() || args[1].is_null()) {
     *out = Value::Null(TypeId::kText);
     return Status::OK();
@@ -58,7 +58,7 @@ Status ArrayToString(Args args, EvalContext&, Value* out) {
     if (e.is_null()) {
       r.append(args[2].string_value());
     } else {
-      STRATA_ASSIGN_OR_RETURN(std::string s, OutputText(e));
+      STRATA_ASSIGN_OR_RETURN(std::string s, OutputText(e, ctx));
       r += s;
     }
   }

@@ -106,10 +106,10 @@ size_t Utf8Offset(std::string_view s, int64_t chars);
 
 // Text of a value via the output function (what concat() and ::text via I/O
 // print); bool prints 't'/'f'.
-Result<std::string> OutputText(const Value& v);
+Result<std::string> OutputText(const Value& v, const EvalContext& ctx);
 // Text of a value as its cast to text (bool prints 'true'/'false', bpchar
 // loses trailing spaces): what anytextcat/textanycat use.
-Result<std::string> CastToText(const Value& v);
+Result<std::string> CastToText(const Value& v, const EvalContext& ctx);
 
 // lower() of UTF-8 text: Unicode case mapping as a C.UTF-8 database.
 std::string Utf8Lower(std::string_view s);

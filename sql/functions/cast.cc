@@ -197,7 +197,9 @@ Status IntToBool(const Value& in, const DataType&, bool, EvalContext&, Value* ou
   return Status::OK();
 }
 
-Status DateToTimestampCast(const Value& in, const DataType& target, bool is_explicit, EvalContext&,
+// timestamptz values convert to and from date/timestamp/time in the session
+// time zone.
+Status DateToTimestampCast(const Value& in, const DataType& target, bool is_explicit, EvalContext& ctx,
                            Value* out) {
   const int32_t d = in.date_value();
   if (IsFiniteDate(d) && (d < -2451545 + 0 || d >= 109203528)) {
@@ -205,12 +207,19 @@ Status DateToTimestampCast(const Value& in, const DataType& target, bool is_expl
     return Status(SqlState::kDatetimeFieldOverflow, "date out of range for timestamp");
   }
   const int64_t ts = internal::DateToTimestamp(d);
-  const Value v = target.id == TypeId::kTimestamp ? Value::Timestamp(ts) : Value::TimestampTz(ts);
+  const Value v = target.id == TypeId::kTimestamp ? Value::Timestamp(ts)
+                                                  : Value::TimestampTz(LocalToTimestampTz(ts, ctx.zone()));
   return ApplyTypmod(v, target, is_explicit, out);
 }
 
-Status TimestampToDate(const Value& in, const DataType&, bool, EvalContext&, Value* out) {
-  const int64_t ts = in.timestamp_value();
+// A timestamp(tz) as wall-clock time (timestamptz in the session zone).
+int64_t WallClock(const Value& in, const EvalContext& ctx) {
+  return in.type() == TypeId::kTimestampTz ? TimestampTzToLocal(in.timestamp_value(), ctx.zone())
+                                           : in.timestamp_value();
+}
+
+Status TimestampToDate(const Value& in, const DataType&, bool, EvalContext& ctx, Value* out) {
+  const int64_t ts = WallClock(in, ctx);
   if (ts == kTimestampPositiveInfinity) {
     *out = Value::Date(kDatePositiveInfinity);
   } else if (ts == kTimestampNegativeInfinity) {
@@ -223,16 +232,19 @@ Status TimestampToDate(const Value& in, const DataType&, bool, EvalContext&, Val
   return Status::OK();
 }
 
-Status TimestampToTimestamp(const Value& in, const DataType& target, bool is_explicit, EvalContext&,
+Status TimestampToTimestamp(const Value& in, const DataType& target, bool is_explicit, EvalContext& ctx,
                             Value* out) {
-  const int64_t ts = in.timestamp_value();
-  const Value v = target.id == TypeId::kTimestamp ? Value::Timestamp(ts) : Value::TimestampTz(ts);
+  const Value v = target.id == TypeId::kTimestamp
+                      ? Value::Timestamp(WallClock(in, ctx))
+                      : Value::TimestampTz(in.type() == TypeId::kTimestamp
+                                               ? LocalToTimestampTz(in.timestamp_value(), ctx.zone())
+                                               : in.timestamp_value());
   return ApplyTypmod(v, target, is_explicit, out);
 }
 
-Status TimestampToTime(const Value& in, const DataType& target, bool is_explicit, EvalContext&,
+Status TimestampToTime(const Value& in, const DataType& target, bool is_explicit, EvalContext& ctx,
                        Value* out) {
-  const int64_t ts = in.timestamp_value();
+  const int64_t ts = WallClock(in, ctx);
   if (!IsFiniteTimestamp(ts)) {
     *out = Value::Null(TypeId::kTime);
     return Status::OK();
@@ -294,9 +306,9 @@ Status JsonbToJson(const Value& in, const DataType&, bool, EvalContext&, Value* 
 }
 
 // Casts to a string type through the source's text form (bool -> 'true').
-Status ToStringCast(const Value& in, const DataType& target, bool is_explicit, EvalContext&,
+Status ToStringCast(const Value& in, const DataType& target, bool is_explicit, EvalContext& ctx,
                     Value* out) {
-  STRATA_ASSIGN_OR_RETURN(std::string text, internal::CastToText(in));
+  STRATA_ASSIGN_OR_RETURN(std::string text, internal::CastToText(in, ctx));
   return ApplyTypmod(Value::String(target.id, std::move(text)), target, is_explicit, out);
 }
 

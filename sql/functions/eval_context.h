@@ -21,21 +21,22 @@ struct EvalContext {
   // now(), current_timestamp, transaction_timestamp(), current_date and
   // the 'now'/'today' literals: when the transaction started.
   int64_t transaction_start_micros = 0;
-  // The session TimeZone setting. Only "UTC" (and its aliases) is
-  // implemented: timestamptz values are printed and split in UTC whatever
-  // the name says.
-  std::string timezone = "UTC";
-  // The session's extra_float_digits (PostgreSQL default 1: shortest
-  // round-trip output). Stored for the wire layer; text output here always
-  // uses the shortest form.
-  int extra_float_digits = 1;
+  // The session's TimeZone (null means UTC) and extra_float_digits
+  // (PostgreSQL default 1: shortest round-trip output): timestamptz
+  // arithmetic, fields and casts, and every text conversion use them.
+  TextFormatOptions format;
+  // DateStyle's field order for date input ('01/02/2024').
+  DateOrder date_order = DateOrder::kMdy;
   // random() and gen_random_uuid(). Seed it per session for setseed().
   std::mt19937_64 rng{std::random_device{}()};
   // clock_timestamp(); null means SystemClockMicros. Tests override it.
   int64_t (*clock)() = nullptr;
 
   int64_t ClockMicros() const { return clock != nullptr ? clock() : SystemClockMicros(); }
-  TextInputContext text_input() const { return TextInputContext{transaction_start_micros}; }
+  TextInputContext text_input() const {
+    return TextInputContext{transaction_start_micros, format.zone, date_order};
+  }
+  const TimeZone* zone() const { return format.zone; }
 };
 
 }  // namespace strata::sql::functions

@@ -54,16 +54,27 @@ void AppendEscaped(std::string_view s, std::string* out) {
 }
 
 // ISO 8601 forms PostgreSQL uses inside JSON ("2020-05-17T13:14:15+00:00").
-std::string JsonTimestamp(int64_t ts, bool with_tz) {
+// The offset always has minutes, in the session time zone.
+std::string JsonTimestamp(int64_t ts, bool with_tz, const EvalContext& ctx) {
   if (!IsFiniteTimestamp(ts)) return ts > 0 ? "infinity" : "-infinity";
-  std::string text = FormatText(with_tz ? Value::TimestampTz(ts) : Value::Timestamp(ts)).value();
+  int32_t offset = 0;
+  if (with_tz) ts = TimestampTzToLocal(ts, ctx.zone(), &offset);
+  std::string text = FormatText(Value::Timestamp(ts)).value();
+  std::string bc;
+  if (text.ends_with(" BC")) {
+    bc = " BC";
+    text.resize(text.size() - 3);
+  }
   const size_t space = text.find(' ');
   if (space != std::string::npos) text[space] = 'T';
-  if (with_tz && text.ends_with("+00")) text += ":00";
-  return text;
+  if (with_tz) {
+    text += FormatUtcOffset(offset);
+    if (offset % 3600 == 0) text += ":00";
+  }
+  return text + bc;
 }
 
-Status AppendJson(const Value& v, std::string* out) {
+Status AppendJson(const Value& v, const EvalContext& ctx, std::string* out) {
   if (v.is_null()) {
     *out += "null";
     return Status::OK();
@@ -80,7 +91,7 @@ Status AppendJson(const Value& v, std::string* out) {
     case TypeId::kFloat4:
     case TypeId::kFloat8:
     case TypeId::kNumeric: {
-      STRATA_ASSIGN_OR_RETURN(std::string text, FormatText(v));
+      STRATA_ASSIGN_OR_RETURN(std::string text, FormatText(v, ctx.format));
       const bool finite = v.kind() == ValueKind::kNumeric ? !v.numeric_value().is_nan()
                                                           : std::isfinite(v.float_value());
       if (finite) {
@@ -96,7 +107,7 @@ Status AppendJson(const Value& v, std::string* out) {
       return Status::OK();
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz:
-      AppendEscaped(JsonTimestamp(v.timestamp_value(), v.type() == TypeId::kTimestampTz), out);
+      AppendEscaped(JsonTimestamp(v.timestamp_value(), v.type() == TypeId::kTimestampTz, ctx), out);
       return Status::OK();
     case TypeId::kArray: {
       out->push_back('[');
@@ -104,13 +115,13 @@ Status AppendJson(const Value& v, std::string* out) {
       for (const Value& e : v.array_elements()) {
         if (!first) *out += ",";
         first = false;
-        STRATA_RETURN_IF_ERROR(AppendJson(e, out));
+        STRATA_RETURN_IF_ERROR(AppendJson(e, ctx, out));
       }
       out->push_back(']');
       return Status::OK();
     }
     default: {
-      STRATA_ASSIGN_OR_RETURN(std::string text, CastToText(v));
+      STRATA_ASSIGN_OR_RETURN(std::string text, CastToText(v, ctx));
       AppendEscaped(text, out);
       return Status::OK();
     }
@@ -118,9 +129,9 @@ Status AppendJson(const Value& v, std::string* out) {
 }
 
 template <bool kJsonb>
-Status ToJson(Args args, EvalContext&, Value* out) {
+Status ToJson(Args args, EvalContext& ctx, Value* out) {
   std::string text;
-  STRATA_RETURN_IF_ERROR(AppendJson(args[0], &text));
+  STRATA_RETURN_IF_ERROR(AppendJson(args[0], ctx, &text));
   if (kJsonb) {
     STRATA_ASSIGN_OR_RETURN(text, NormalizeJsonb(text));
   }
@@ -129,7 +140,7 @@ Status ToJson(Args args, EvalContext&, Value* out) {
 }
 
 template <bool kJsonb>
-Status BuildObject(Args args, EvalContext&, Value* out) {
+Status BuildObject(Args args, EvalContext& ctx, Value* out) {
   if (args.size() % 2 != 0) {
     return Status(SqlState::kInvalidParameterValue,
                   "argument list must have even number of elements")
@@ -142,10 +153,10 @@ Status BuildObject(Args args, EvalContext&, Value* out) {
       return Status(SqlState("22004"), "null value not allowed for object key");
     }
     if (i > 0) text += ", ";
-    STRATA_ASSIGN_OR_RETURN(std::string key, CastToText(args[i]));
+    STRATA_ASSIGN_OR_RETURN(std::string key, CastToText(args[i], ctx));
     AppendEscaped(key, &text);
     text += " : ";
-    STRATA_RETURN_IF_ERROR(AppendJson(args[i + 1], &text));
+    STRATA_RETURN_IF_ERROR(AppendJson(args[i + 1], ctx, &text));
   }
   text += "}";
   if (kJsonb) {
@@ -156,11 +167,11 @@ Status BuildObject(Args args, EvalContext&, Value* out) {
 }
 
 template <bool kJsonb>
-Status BuildArray(Args args, EvalContext&, Value* out) {
+Status BuildArray(Args args, EvalContext& ctx, Value* out) {
   std::string text = "[";
   for (size_t i = 0; i < args.size(); ++i) {
     if (i > 0) text += ", ";
-    STRATA_RETURN_IF_ERROR(AppendJson(args[i], &text));
+    STRATA_RETURN_IF_ERROR(AppendJson(args[i], ctx, &text));
   }
   text += "]";
   if (kJsonb) {

@@ -179,9 +179,27 @@ Status NumericPowerOp(Args args, EvalContext&, Value* out) {
 // ---- comparison -------------------------------------------------------------
 
 template <int kOp>  // 0 =, 1 <>, 2 <, 3 <=, 4 >, 5 >=
-Status Compare(Args args, EvalContext&, Value* out) {
+Status Compare(Args args, EvalContext& ctx, Value* out) {
   int c;
-  if (args[0].kind() == ValueKind::kInt && args[1].kind() == ValueKind::kInt) {
+  const TypeId t0 = args[0].type();
+  const TypeId t1 = args[1].type();
+  if ((t0 == TypeId::kTimestampTz) != (t1 == TypeId::kTimestampTz) &&
+      (t0 == TypeId::kDate || t0 == TypeId::kTimestamp || t1 == TypeId::kDate ||
+       t1 == TypeId::kTimestamp)) {
+    // date/timestamp vs timestamptz: the former is wall-clock time in the
+    // session zone (date_cmp_timestamptz, timestamp_cmp_timestamptz).
+    auto as_tz = [&](const Value& v) {
+      return v.type() == TypeId::kTimestampTz ? v.timestamp_value()
+                                              : LocalToTimestampTz(
+                                                    v.type() == TypeId::kDate
+                                                        ? DateToTimestamp(v.date_value())
+                                                        : v.timestamp_value(),
+                                                    ctx.zone());
+    };
+    const int64_t a = as_tz(args[0]);
+    const int64_t b = as_tz(args[1]);
+    c = a < b ? -1 : (a > b ? 1 : 0);
+  } else if (args[0].kind() == ValueKind::kInt && args[1].kind() == ValueKind::kInt) {
     const int64_t a = args[0].int_value();
     const int64_t b = args[1].int_value();
     c = a < b ? -1 : (a > b ? 1 : 0);
@@ -222,9 +240,9 @@ Status TextCat(Args args, EvalContext&, Value* out) {
   return Status::OK();
 }
 
-Status AnyTextCat(Args args, EvalContext&, Value* out) {
-  STRATA_ASSIGN_OR_RETURN(std::string a, CastToText(args[0]));
-  STRATA_ASSIGN_OR_RETURN(std::string b, CastToText(args[1]));
+Status AnyTextCat(Args args, EvalContext& ctx, Value* out) {
+  STRATA_ASSIGN_OR_RETURN(std::string a, CastToText(args[0], ctx));
+  STRATA_ASSIGN_OR_RETURN(std::string b, CastToText(args[1], ctx));
   *out = Value::Text(a + b);
   return Status::OK();
 }
@@ -366,12 +384,24 @@ int64_t AsTimestamp(const Value& v) {
 
 // (date|timestamp|timestamptz) +/- interval, either order for '+'.
 template <bool kMinus>
-Status TimestampIntervalArith(Args args, EvalContext&, Value* out) {
+Status TimestampIntervalArith(Args args, EvalContext& ctx, Value* out) {
   const bool ts_first = args[0].type() != TypeId::kInterval;
   const Value& ts = ts_first ? args[0] : args[1];
   Interval iv = ts_first ? args[1].interval_value() : args[0].interval_value();
   if (kMinus) {
     STRATA_ASSIGN_OR_RETURN(iv, IntervalNegate(iv));
+  }
+  if (ts.type() == TypeId::kTimestampTz && (iv.months != 0 || iv.days != 0) &&
+      IsFiniteTimestamp(ts.timestamp_value())) {
+    // timestamptz_pl_interval: months and days move the wall-clock time in
+    // the session zone (a day across a DST change is 23 or 25 hours).
+    const int64_t local = TimestampTzToLocal(ts.timestamp_value(), ctx.zone());
+    STRATA_ASSIGN_OR_RETURN(int64_t moved,
+                            TimestampPlusInterval(local, Interval{iv.months, iv.days, 0}));
+    STRATA_ASSIGN_OR_RETURN(int64_t r, TimestampPlusInterval(LocalToTimestampTz(moved, ctx.zone()),
+                                                             Interval{0, 0, iv.micros}));
+    *out = Value::TimestampTz(r);
+    return Status::OK();
   }
   STRATA_ASSIGN_OR_RETURN(int64_t r, TimestampPlusInterval(AsTimestamp(ts), iv));
   *out = ts.type() == TypeId::kTimestampTz ? Value::TimestampTz(r) : Value::Timestamp(r);

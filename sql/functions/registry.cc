@@ -69,9 +69,11 @@ size_t Utf8Offset(std::string_view s, int64_t chars) {
   return s.size();
 }
 
-Result<std::string> OutputText(const Value& v) { return FormatText(v); }
+Result<std::string> OutputText(const Value& v, const EvalContext& ctx) {
+  return FormatText(v, ctx.format);
+}
 
-Result<std::string> CastToText(const Value& v) {
+Result<std::string> CastToText(const Value& v, const EvalContext& ctx) {
   switch (v.type()) {
     case TypeId::kBool:
       return std::string(v.bool_value() ? "true" : "false");
@@ -81,7 +83,7 @@ Result<std::string> CastToText(const Value& v) {
       return std::string(s);
     }
     default:
-      return FormatText(v);
+      return FormatText(v, ctx.format);
   }
 }
 

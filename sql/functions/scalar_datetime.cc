@@ -1,12 +1,15 @@
-// Date/time functions (PostgreSQL 15's timestamp.c, date.c, formatting.c)
-// with the session time zone fixed at UTC.
+// Date/time functions (PostgreSQL 15's timestamp.c, date.c, formatting.c).
+// timestamptz values are split, truncated and printed in the session time
+// zone (EvalContext::zone()).
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <string>
 
 #include "common/datetime.h"
+#include "common/timezone.h"
 #include "common/value_text.h"
 #include "sql/functions/builtins.h"
 
@@ -35,20 +38,25 @@ Status ClockTimestamp(Args, EvalContext& ctx, Value* out) {
   *out = Value::TimestampTz(ctx.ClockMicros());
   return Status::OK();
 }
+// The transaction start as wall-clock time in the session zone.
+int64_t LocalNow(const EvalContext& ctx) {
+  return TimestampTzToLocal(ctx.transaction_start_micros, ctx.zone());
+}
+int64_t FloorDays(int64_t ts) {
+  int64_t days = ts / kMicrosPerDay;
+  if (ts % kMicrosPerDay < 0) --days;
+  return days;
+}
 Status LocalTimestamp(Args, EvalContext& ctx, Value* out) {
-  *out = Value::Timestamp(ctx.transaction_start_micros);
+  *out = Value::Timestamp(LocalNow(ctx));
   return Status::OK();
 }
 Status LocalTime(Args, EvalContext& ctx, Value* out) {
-  int64_t t = ctx.transaction_start_micros % kMicrosPerDay;
-  if (t < 0) t += kMicrosPerDay;
-  *out = Value::Time(t);
+  *out = Value::Time(LocalNow(ctx) - FloorDays(LocalNow(ctx)) * kMicrosPerDay);
   return Status::OK();
 }
 Status CurrentDate(Args, EvalContext& ctx, Value* out) {
-  int64_t days = ctx.transaction_start_micros / kMicrosPerDay;
-  if (ctx.transaction_start_micros % kMicrosPerDay < 0) --days;
-  *out = Value::Date(static_cast<int32_t>(days));
+  *out = Value::Date(static_cast<int32_t>(FloorDays(LocalNow(ctx))));
   return Status::OK();
 }
 
@@ -188,8 +196,10 @@ int DayOfWeek(int32_t days) { return static_cast<int>(((days + 6) % 7 + 7) % 7);
 
 // ---- extract / date_part --------------------------------------------------------
 
-// Extracts `field` from a timestamp or date as numeric (PG 15's extract).
-Result<Numeric> ExtractTimestamp(std::string_view unit, Field field, int64_t ts, TypeId type) {
+// Extracts `field` from a timestamp or date as numeric (PG 15's extract);
+// timestamptz fields are those of the wall-clock time in `zone`.
+Result<Numeric> ExtractTimestamp(std::string_view unit, Field field, int64_t ts, TypeId type,
+                                 const TimeZone* zone) {
   if (!IsFiniteTimestamp(ts)) {
     switch (field) {
       case Field::kEpoch:
@@ -205,7 +215,10 @@ Result<Numeric> ExtractTimestamp(std::string_view unit, Field field, int64_t ts,
         return Status(SqlState::kNumericValueOutOfRange, "value out of range");  // NULL in PG
     }
   }
-  const DateTimeFields f = TimestampToFields(ts);
+  int32_t utc_offset = 0;
+  const int64_t local =
+      type == TypeId::kTimestampTz ? TimestampTzToLocal(ts, zone, &utc_offset) : ts;
+  const DateTimeFields f = TimestampToFields(local);
   const int32_t days = DaysFromCivil(f.year, f.month, f.day);
   auto num = [](int64_t v) { return Numeric::FromInt64(v); };
   auto scaled = [](int64_t v, int32_t scale) {
@@ -271,16 +284,20 @@ Result<Numeric> ExtractTimestamp(std::string_view unit, Field field, int64_t ts,
     case Field::kJulian: {
       const int64_t jd = int64_t{days} + 2451545;
       if (is_date) return num(jd);
-      const int64_t time = ts - int64_t{days} * kMicrosPerDay;
+      const int64_t time = local - int64_t{days} * kMicrosPerDay;
       // julian + time / day, exact: time * 10^? / 86400e6 has a finite
       // decimal only sometimes; PostgreSQL divides with numeric rules.
       STRATA_ASSIGN_OR_RETURN(Numeric frac, num(time).Divide(num(kMicrosPerDay)));
       return num(jd).Add(frac);
     }
     case Field::kTimezone:
+      if (type == TypeId::kTimestampTz) return num(utc_offset);
+      break;
     case Field::kTimezoneHour:
+      if (type == TypeId::kTimestampTz) return num(utc_offset / 3600);
+      break;
     case Field::kTimezoneMinute:
-      if (type == TypeId::kTimestampTz) return num(0);
+      if (type == TypeId::kTimestampTz) return num(utc_offset / 60 % 60);
       break;
     case Field::kUnknown:
       return UnitNotRecognized(unit, type);
@@ -367,24 +384,24 @@ Result<Numeric> ExtractInterval(std::string_view unit, Field field, const Interv
   }
 }
 
-Result<Numeric> ExtractValue(std::string_view unit, const Value& v) {
+Result<Numeric> ExtractValue(std::string_view unit, const Value& v, const TimeZone* zone) {
   const Field field = LookupField(unit);
   switch (v.type()) {
     case TypeId::kDate:
       if (!IsFiniteDate(v.date_value())) {
         return Status::NotSupported("extract of infinite values is not supported");
       }
-      return ExtractTimestamp(unit, field, DateToTimestamp(v.date_value()), TypeId::kDate);
+      return ExtractTimestamp(unit, field, DateToTimestamp(v.date_value()), TypeId::kDate, zone);
     case TypeId::kTime:
       return ExtractTime(unit, field, v.time_value());
     case TypeId::kInterval:
       return ExtractInterval(unit, field, v.interval_value());
     default:
-      return ExtractTimestamp(unit, field, v.timestamp_value(), v.type());
+      return ExtractTimestamp(unit, field, v.timestamp_value(), v.type(), zone);
   }
 }
 
-Status Extract(Args args, EvalContext&, Value* out) {
+Status Extract(Args args, EvalContext& ctx, Value* out) {
   const Value& v = args[1];
   const bool infinite = (IsTimestampType(v.type()) && !IsFiniteTimestamp(v.timestamp_value())) ||
                         (v.type() == TypeId::kDate && !IsFiniteDate(v.date_value()));
@@ -400,12 +417,12 @@ Status Extract(Args args, EvalContext&, Value* out) {
       return Status::OK();
     }
   }
-  STRATA_ASSIGN_OR_RETURN(Numeric n, ExtractValue(args[0].string_value(), args[1]));
+  STRATA_ASSIGN_OR_RETURN(Numeric n, ExtractValue(args[0].string_value(), args[1], ctx.zone()));
   *out = Value::FromNumeric(std::move(n));
   return Status::OK();
 }
 
-Status DatePart(Args args, EvalContext&, Value* out) {
+Status DatePart(Args args, EvalContext& ctx, Value* out) {
   const Value& v = args[1];
   if ((IsTimestampType(v.type()) && !IsFiniteTimestamp(v.timestamp_value()))) {
     const Field f = LookupField(args[0].string_value());
@@ -430,14 +447,14 @@ Status DatePart(Args args, EvalContext&, Value* out) {
     }
     input = Value::Timestamp(DateToTimestamp(v.date_value()));
   }
-  STRATA_ASSIGN_OR_RETURN(Numeric n, ExtractValue(args[0].string_value(), input));
+  STRATA_ASSIGN_OR_RETURN(Numeric n, ExtractValue(args[0].string_value(), input, ctx.zone()));
   *out = Value::Float8(n.ToDouble());
   return Status::OK();
 }
 
 // ---- date_trunc -------------------------------------------------------------------
 
-Status DateTrunc(Args args, EvalContext&, Value* out) {
+Status DateTrunc(Args args, EvalContext& ctx, Value* out) {
   const std::string_view unit = args[0].string_value();
   const Field field = LookupField(unit);
   const Value& v = args[1];
@@ -507,12 +524,25 @@ Status DateTrunc(Args args, EvalContext&, Value* out) {
     *out = make(ts);
     return Status::OK();
   }
-  DateTimeFields f = TimestampToFields(ts);
+  // timestamptz: truncate the wall-clock time in the session zone; units of
+  // a day or more look the offset up again (timestamptz_trunc's redotz),
+  // smaller ones keep the original offset.
+  const bool with_tz = v.type() == TypeId::kTimestampTz;
+  int32_t utc_offset = 0;
+  const int64_t local = with_tz ? TimestampTzToLocal(ts, ctx.zone(), &utc_offset) : ts;
+  const bool redo_offset = field != Field::kHour && field != Field::kMinute &&
+                           field != Field::kSecond && field != Field::kMilliseconds &&
+                           field != Field::kMicroseconds;
+  auto finish = [&](int64_t r) {
+    if (!with_tz) return make(r);
+    return make(redo_offset ? LocalToTimestampTz(r, ctx.zone()) : r - utc_offset * kMicrosPerSecond);
+  };
+  DateTimeFields f = TimestampToFields(local);
   switch (field) {
     case Field::kWeek: {
       const int32_t days = DaysFromCivil(f.year, f.month, f.day);
       const int iso_dow = DayOfWeek(days) == 0 ? 7 : DayOfWeek(days);
-      *out = make(int64_t{days - (iso_dow - 1)} * kMicrosPerDay);
+      *out = finish(int64_t{days - (iso_dow - 1)} * kMicrosPerDay);
       return Status::OK();
     }
     case Field::kMillennium:
@@ -565,7 +595,7 @@ Status DateTrunc(Args args, EvalContext&, Value* out) {
       return UnitNotSupported(unit, v.type());
   }
   STRATA_ASSIGN_OR_RETURN(int64_t r, FieldsToTimestamp(f));
-  *out = make(r);
+  *out = finish(r);
   return Status::OK();
 }
 
@@ -574,15 +604,18 @@ Status DateTrunc(Args args, EvalContext&, Value* out) {
 Status Age(Args args, EvalContext& ctx, Value* out) {
   int64_t a;
   int64_t b;
+  // timestamptz_age works on the wall-clock times in the session zone.
+  auto wall_clock = [&](const Value& v) {
+    return v.type() == TypeId::kTimestampTz ? TimestampTzToLocal(v.timestamp_value(), ctx.zone())
+                                            : v.timestamp_value();
+  };
   if (args.size() == 2) {
-    a = args[0].timestamp_value();
-    b = args[1].timestamp_value();
+    a = wall_clock(args[0]);
+    b = wall_clock(args[1]);
   } else {
     // age(ts) = age(current_date at midnight, ts).
-    int64_t days = ctx.transaction_start_micros / kMicrosPerDay;
-    if (ctx.transaction_start_micros % kMicrosPerDay < 0) --days;
-    a = days * kMicrosPerDay;
-    b = args[0].timestamp_value();
+    a = FloorDays(LocalNow(ctx)) * kMicrosPerDay;
+    b = wall_clock(args[0]);
   }
   STRATA_ASSIGN_OR_RETURN(Interval r, TimestampAge(a, b));
   *out = Value::FromInterval(r);
@@ -674,6 +707,8 @@ Status ToTimestampEpoch(Args args, EvalContext&, Value* out) {
 struct TimeParts {
   DateTimeFields f;
   int32_t days = 0;  // days since 2000-01-01 (timestamps only)
+  int32_t utc_offset = 0;          // timestamptz: seconds east of UTC
+  std::string_view zone_abbreviation;  // timestamptz only; else empty
   bool is_interval = false;
   int64_t interval_hours = 0;
 };
@@ -799,10 +834,21 @@ std::string FormatTimeParts(const TimeParts& p, std::string_view fmt) {
       out += Pad((p.days - DaysFromCivil(f.year, 1, 1)) / 7 + 1, 2, fm);
     } else if (take("J") || take("j")) {
       out += Pad(int64_t{p.days} + 2451545, 1, fm);
-    } else if (take("TZ") || take("OF")) {
-      out += fmt[i - 1] == 'Z' ? "UTC" : "+00";
+    } else if (take("TZH")) {
+      out += FormatUtcOffset(p.utc_offset / 3600 * 3600);
+      if (p.utc_offset < 0 && p.utc_offset > -3600) out[out.size() - 3] = '-';
+    } else if (take("TZM")) {
+      out += Pad((p.utc_offset < 0 ? -p.utc_offset : p.utc_offset) / 60 % 60, 2, fm);
+    } else if (take("OF")) {
+      out += FormatUtcOffset(p.utc_offset / 60 * 60);
+    } else if (take("TZ")) {
+      for (char c : p.zone_abbreviation) {
+        out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+      }
     } else if (take("tz")) {
-      out += "utc";
+      for (char c : p.zone_abbreviation) {
+        out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      }
     } else if (take("BC") || take("AD")) {
       out += f.year > 0 ? "AD" : "BC";
     } else if (take("bc") || take("ad")) {
@@ -824,13 +870,23 @@ std::string FormatTimeParts(const TimeParts& p, std::string_view fmt) {
   return out;
 }
 
-Status ToCharTimestamp(Args args, EvalContext&, Value* out) {
-  const int64_t ts = args[0].timestamp_value();
+Status ToCharTimestamp(Args args, EvalContext& ctx, Value* out) {
+  int64_t ts = args[0].timestamp_value();
   if (!IsFiniteTimestamp(ts)) {
     *out = Value::Null(TypeId::kText);
     return Status::OK();
   }
   TimeParts p;
+  if (args[0].type() == TypeId::kTimestampTz) {
+    const TimeZone* zone = ctx.zone() != nullptr ? ctx.zone() : TimeZone::Utc();
+    int64_t unix_seconds = ts / kMicrosPerSecond;
+    if (ts % kMicrosPerSecond < 0) --unix_seconds;
+    unix_seconds += int64_t{kUnixEpochToPgEpochDays} * 86'400;
+    const TimeZone::Period period = zone->At(unix_seconds);
+    p.utc_offset = period.utc_offset;
+    p.zone_abbreviation = period.abbreviation;
+    ts += int64_t{period.utc_offset} * kMicrosPerSecond;
+  }
   p.f = TimestampToFields(ts);
   p.days = DaysFromCivil(p.f.year, p.f.month, p.f.day);
   *out = Value::Text(FormatTimeParts(p, args[1].string_value()));
@@ -1182,10 +1238,33 @@ Status ToDate(Args args, EvalContext&, Value* out) {
   return Status::OK();
 }
 
-Status ToTimestampFormat(Args args, EvalContext&, Value* out) {
+Status ToTimestampFormat(Args args, EvalContext& ctx, Value* out) {
   STRATA_ASSIGN_OR_RETURN(int64_t ts,
                           ParseWithFormat(args[0].string_value(), args[1].string_value(), true));
-  *out = Value::TimestampTz(ts);
+  *out = Value::TimestampTz(LocalToTimestampTz(ts, ctx.zone()));
+  return Status::OK();
+}
+
+// timezone(zone, ts) -- `ts AT TIME ZONE zone`: timestamptz -> the
+// wall-clock time in `zone`; timestamp -> the timestamptz of that wall-clock
+// time in `zone`. `zone` is an abbreviation ('EST'), a zone name or a POSIX
+// string ('+05' is UTC-5, as in PostgreSQL).
+Status AtTimeZone(Args args, EvalContext&, Value* out) {
+  const std::string_view name = args[0].string_value();
+  const int64_t ts = args[1].timestamp_value();
+  const bool from_tz = args[1].type() == TypeId::kTimestampTz;
+  if (!IsFiniteTimestamp(ts)) {
+    *out = from_tz ? Value::Timestamp(ts) : Value::TimestampTz(ts);
+    return Status::OK();
+  }
+  if (std::optional<int32_t> offset = TimeZone::AbbreviationOffset(name)) {
+    const int64_t shift = int64_t{*offset} * kMicrosPerSecond;
+    *out = from_tz ? Value::Timestamp(ts + shift) : Value::TimestampTz(ts - shift);
+    return Status::OK();
+  }
+  STRATA_ASSIGN_OR_RETURN(const TimeZone* zone, TimeZone::LoadName(name));
+  *out = from_tz ? Value::Timestamp(TimestampTzToLocal(ts, zone))
+                 : Value::TimestampTz(LocalToTimestampTz(ts, zone));
   return Status::OK();
 }
 
@@ -1230,6 +1309,8 @@ void AddDateTimeFunctions(std::vector<FunctionDef>* defs) {
   for (T t : {T::kDate, T::kTimestamp, T::kTimestampTz, T::kInterval}) {
     Add(defs, "isfinite", {P(t)}, T::kBool, IsFinite);
   }
+  Add(defs, "timezone", {text, P(T::kTimestampTz)}, T::kTimestamp, AtTimeZone);
+  Add(defs, "timezone", {text, P(T::kTimestamp)}, T::kTimestampTz, AtTimeZone);
   Add(defs, "to_timestamp", {P(T::kFloat8)}, T::kTimestampTz, ToTimestampEpoch);
   Add(defs, "to_timestamp", {text, text}, T::kTimestampTz, ToTimestampFormat, Volatility::kStable);
   Add(defs, "to_date", {text, text}, T::kDate, ToDate, Volatility::kStable);

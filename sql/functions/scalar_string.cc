@@ -305,17 +305,17 @@ Status SplitPart(Args args, EvalContext&, Value* out) {
   return SetText(std::string(parts[static_cast<size_t>(index)]), out);
 }
 
-Status Concat(Args args, EvalContext&, Value* out) {
+Status Concat(Args args, EvalContext& ctx, Value* out) {
   std::string r;
   for (const Value& v : args) {
     if (v.is_null()) continue;
-    STRATA_ASSIGN_OR_RETURN(std::string s, OutputText(v));
+    STRATA_ASSIGN_OR_RETURN(std::string s, OutputText(v, ctx));
     r += s;
   }
   return SetText(std::move(r), out);
 }
 
-Status ConcatWs(Args args, EvalContext&, Value* out) {
+Status ConcatWs(Args args, EvalContext& ctx, Value* out) {
   if (args[0].is_null()) {
     *out = Value::Null(TypeId::kText);
     return Status::OK();
@@ -325,7 +325,7 @@ Status ConcatWs(Args args, EvalContext&, Value* out) {
   bool first = true;
   for (size_t i = 1; i < args.size(); ++i) {
     if (args[i].is_null()) continue;
-    STRATA_ASSIGN_OR_RETURN(std::string s, OutputText(args[i]));
+    STRATA_ASSIGN_OR_RETURN(std::string s, OutputText(args[i], ctx));
     if (!first) r.append(sep);
     first = false;
     r += s;
