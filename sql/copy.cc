@@ -79,7 +79,10 @@ Result<CopyOptions> ParseOptions(const std::vector<ast::DefElem>& options) {
 }
 
 // Splits the incoming byte stream into records (text: lines; CSV: lines
-// outside quotes).
+// outside quotes, so a quoted field may hold newlines). CopyData chunks may
+// end anywhere, even inside a quoted field or between an escape and the
+// character it escapes: the scan state is kept across chunks and each byte
+// is examined once.
 class RecordReader {
  public:
   RecordReader(ResultSink* sink, const CopyOptions& options) : sink_(sink), options_(options) {}
@@ -92,6 +95,8 @@ class RecordReader {
         if (pos_ < buffer_.size()) {
           std::string rest = buffer_.substr(pos_);
           pos_ = buffer_.size();
+          scan_ = pos_;
+          in_quotes_ = false;
           if (!rest.empty() && rest.back() == '\r') rest.pop_back();
           ++line_;
           return std::optional<std::string>(std::move(rest));
@@ -104,6 +109,7 @@ class RecordReader {
       } else {
         if (pos_ > 0) {
           buffer_.erase(0, pos_);
+          scan_ -= pos_;
           pos_ = 0;
         }
         buffer_ += *chunk;
@@ -122,25 +128,29 @@ class RecordReader {
   int64_t line() const { return line_; }
 
  private:
+  // Continues scanning the current record from scan_; returns it once its
+  // terminating newline is in the buffer.
   std::optional<std::string> TakeRecord() {
-    bool in_quotes = false;
-    for (size_t i = scan_from_ > pos_ ? scan_from_ : pos_; i < buffer_.size(); ++i) {
+    size_t i = scan_;
+    for (; i < buffer_.size(); ++i) {
       const char c = buffer_[i];
       if (options_.csv) {
-        if (in_quotes) {
-          if (c == options_.escape && options_.escape != options_.quote && i + 1 < buffer_.size() &&
-              (buffer_[i + 1] == options_.quote || buffer_[i + 1] == options_.escape)) {
-            ++i;
+        if (in_quotes_) {
+          if (c == options_.escape && options_.escape != options_.quote) {
+            if (i + 1 >= buffer_.size()) break;  // need the next byte
+            if (buffer_[i + 1] == options_.quote || buffer_[i + 1] == options_.escape) ++i;
           } else if (c == options_.quote) {
-            in_quotes = false;
+            // A doubled quote (escape == quote) closes and reopens.
+            in_quotes_ = false;
           }
           continue;
         }
         if (c == options_.quote) {
-          in_quotes = true;
+          in_quotes_ = true;
           continue;
         }
-      } else if (c == '\\' && i + 1 < buffer_.size()) {
+      } else if (c == '\\') {
+        if (i + 1 >= buffer_.size()) break;  // need the escaped byte
         ++i;
         continue;
       }
@@ -148,22 +158,21 @@ class RecordReader {
         std::string rec = buffer_.substr(pos_, i - pos_);
         if (!rec.empty() && rec.back() == '\r') rec.pop_back();
         pos_ = i + 1;
-        scan_from_ = pos_;
+        scan_ = pos_;
         ++line_;
         return rec;
       }
     }
-    // Incomplete record: rescan from its start once more data arrives (the
-    // quote state is recomputed, so restart at pos_).
-    scan_from_ = pos_;
+    scan_ = i;
     return std::nullopt;
   }
 
   ResultSink* sink_;
   const CopyOptions& options_;
   std::string buffer_;
-  size_t pos_ = 0;
-  size_t scan_from_ = 0;
+  size_t pos_ = 0;          // start of the current record
+  size_t scan_ = 0;         // first byte of the current record not yet examined
+  bool in_quotes_ = false;  // CSV: scan_ is inside a quoted field
   bool eof_ = false;
   int64_t line_ = 0;
 };
@@ -254,13 +263,8 @@ Result<std::vector<Field>> SplitCsv(const std::string& rec, const CopyOptions& o
     while (i < rec.size()) {
       const char c = rec[i];
       if (in_quotes) {
-        if (c == o.escape && i + 1 < rec.size() && rec[i + 1] == o.quote && (o.escape != o.quote || true)) {
-          if (o.escape == o.quote) {
-            // Doubled quote inside quotes.
-            cur += o.quote;
-            i += 2;
-            continue;
-          }
+        // A doubled quote (escape == quote) or an escaped quote.
+        if (c == o.escape && i + 1 < rec.size() && rec[i + 1] == o.quote) {
           cur += o.quote;
           i += 2;
           continue;
