@@ -139,9 +139,17 @@ bool PoolSet::ShutdownAll(std::chrono::milliseconds timeout) {
 
 std::vector<PoolOptions> DefaultPools() {
   const int cores = std::max(1u, std::thread::hardware_concurrency());
+  // A write worker spends most of a statement waiting for its commit's WAL
+  // sync, not on a CPU. Group commit can only batch the commits that are in
+  // flight at once, so the write pool needs about as many workers as there
+  // are concurrent committers, not one per core.
+  constexpr int kWriteWorkers = 64;
   return {
-      {"serving", cores, 4096, 0, 0}, {"write", cores, 4096, 0, 0},   {"olap", cores, 256, 5, 0},
-      {"stream", 1, 256, 5, 0},       {"background", 1, 1024, 10, 0},
+      {"serving", cores, 4096, 0, 0},
+      {"write", kWriteWorkers, 4096, 0, 0},
+      {"olap", cores, 256, 5, 0},
+      {"stream", 1, 256, 5, 0},
+      {"background", 1, 1024, 10, 0},
   };
 }
 
