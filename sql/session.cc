@@ -23,6 +23,7 @@
 #include "sql/functions/cast.h"
 #include "sql/guc.h"
 #include "sql/parser/parser.h"
+#include "isolation/resource_pool.h"
 #include "sql/planner/planner.h"
 #include "storage/database.h"
 
@@ -296,6 +297,8 @@ class SqlSession::Impl {
   // ---- simple protocol ----
 
   Status ExecuteSimple(std::string_view text, ResultSink* sink) {
+    // The server runs the message in the pool this names.
+    statement_pool_ = PoolForSimpleQuery(text);
     auto parsed = parser::Parse(text);
     if (!parsed.ok()) {
       FailTransaction();
@@ -451,6 +454,7 @@ class SqlSession::Impl {
     auto it = portals_.find(name);
     if (it == portals_.end()) return Status(SqlState("34000"), "portal \"" + name + "\" does not exist");
     Portal* portal = it->second.get();
+    statement_pool_ = portal->prepared->pool;
     // A DML statement that opens the implicit transaction may be re-run at
     // Sync if the commit conflicts (see RerunAtSync).
     const bool opens_implicit_txn = !in_block_ && !txn_ && !failed_ && !portal->started && !portal->done &&
@@ -728,12 +732,23 @@ class SqlSession::Impl {
     ctx.params = params;
     ctx.session = &session_values_;
     ctx.cancel = &cancel_;
+    ctx.budget = StatementBudget();
+    ctx.statement_memory = executor::MemoryTracker(ctx.budget);
     const int64_t timeout = gucs_.StatementTimeoutMs();
     eval_.statement_start_micros = functions::SystemClockMicros();
     eval_.transaction_start_micros = TxnStartMicros();
     SyncEvalSettings();
     ctx.deadline_micros = timeout > 0 ? eval_.statement_start_micros + timeout * 1000 : 0;
     return ctx;
+  }
+
+  // The memory budget of the pool running the current statement (null
+  // without pools, e.g. in tests, or for an unknown pool name).
+  isolation::MemoryBudget* StatementBudget() const {
+    isolation::PoolSet* pools = engine_->pools();
+    if (pools == nullptr) return nullptr;
+    isolation::ResourcePool* pool = pools->Find(statement_pool_);
+    return pool != nullptr ? pool->memory_budget() : nullptr;
   }
 
   binder::BinderOptions BinderOpts() {
@@ -1780,6 +1795,9 @@ class SqlSession::Impl {
   // statement that opened the implicit transaction, for RerunAtSync.
   int implicit_executes_ = 0;
   std::optional<SyncRetry> sync_retry_;
+  // The pool the server runs the current statement in (whose memory
+  // budget the statement's operators charge).
+  std::string statement_pool_;
   std::atomic<bool> cancel_{false};
   functions::EvalContext eval_;
   executor::SessionValues session_values_;

@@ -163,7 +163,10 @@ Status EvalSubquery(const BoundExpr& e, const Row& row, ExecContext& ctx, Value*
       case SubqueryKind::kAll: {
         while (true) {
           STRATA_ASSIGN_OR_RETURN(bool more, op->Next(&batch));
-          for (Row& r : batch) column.push_back(std::move(r[0]));
+          for (Row& r : batch) {
+            STRATA_RETURN_IF_ERROR(ctx.statement_memory.Grow(RowBytes(r)));
+            column.push_back(std::move(r[0]));
+          }
           if (!more) break;
         }
         if (e.subquery == SubqueryKind::kArray) {
@@ -191,6 +194,39 @@ Status EvalSubquery(const BoundExpr& e, const Row& row, ExecContext& ctx, Value*
 }
 
 }  // namespace
+
+Status MemoryTracker::Grow(uint64_t bytes) {
+  used_ += bytes;
+  if (used_ <= reserved_ || budget_ == nullptr) return Status::OK();
+  const uint64_t need = std::max(kChunkBytes, used_ - reserved_);
+  auto r = budget_->Reserve(need);
+  if (!r.ok()) {
+    used_ -= bytes;
+    return r.status();
+  }
+  reserved_ += need;
+  reservations_.push_back(std::move(r).value());
+  return Status::OK();
+}
+
+void MemoryTracker::Reset() {
+  reservations_.clear();
+  used_ = 0;
+  reserved_ = 0;
+}
+
+uint64_t RowBytes(const Row& row) {
+  uint64_t bytes = sizeof(Row) + row.capacity() * sizeof(Value);
+  for (const Value& v : row) {
+    if (v.is_null()) continue;
+    if (v.kind() == ValueKind::kString) {
+      bytes += v.string_value().size();
+    } else if (v.kind() == ValueKind::kArray) {
+      bytes += RowBytes(v.array_elements());
+    }
+  }
+  return bytes;
+}
 
 Status ExecContext::CheckInterrupts() const {
   if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
@@ -872,7 +908,7 @@ Status Drain(Operator* op, ExecContext& ctx, const std::function<Status(Row&&)>&
 class SortOp final : public BufferedOp {
  public:
   SortOp(const PlanNode& plan, std::unique_ptr<Operator> child, ExecContext& ctx)
-      : plan_(plan), child_(std::move(child)), ctx_(ctx) {}
+      : plan_(plan), child_(std::move(child)), ctx_(ctx), memory_(ctx.budget) {}
 
  protected:
   Status Materialize() override {
@@ -883,6 +919,7 @@ class SortOp final : public BufferedOp {
       for (size_t i = 0; i < plan_.sort_keys.size(); ++i) {
         STRATA_RETURN_IF_ERROR(Eval(*plan_.sort_keys[i].expr, r, ctx_, &keys[i]));
       }
+      STRATA_RETURN_IF_ERROR(memory_.Grow(RowBytes(keys) + RowBytes(r)));
       entries.emplace_back(std::move(keys), std::move(r));
       return Status::OK();
     }));
@@ -913,12 +950,13 @@ class SortOp final : public BufferedOp {
   const PlanNode& plan_;
   std::unique_ptr<Operator> child_;
   ExecContext& ctx_;
+  MemoryTracker memory_;  // the sort buffer (then rows_)
 };
 
 class DistinctOp final : public Operator {
  public:
-  DistinctOp(const PlanNode& plan, std::unique_ptr<Operator> child)
-      : plan_(plan), child_(std::move(child)) {}
+  DistinctOp(const PlanNode& plan, std::unique_ptr<Operator> child, ExecContext& ctx)
+      : plan_(plan), child_(std::move(child)), memory_(ctx.budget) {}
   Result<bool> Next(std::vector<Row>* batch) override {
     while (true) {
       STRATA_ASSIGN_OR_RETURN(bool more, child_->Next(&input_));
@@ -931,6 +969,7 @@ class DistinctOp final : public Operator {
           have_last_ = true;
           batch->push_back(std::move(r));
         } else if (seen_.insert(r).second) {
+          STRATA_RETURN_IF_ERROR(memory_.Grow(RowBytes(r) + kHashEntryBytes));
           batch->push_back(std::move(r));
         }
       }
@@ -945,6 +984,7 @@ class DistinctOp final : public Operator {
   std::unordered_set<Row, RowHash, RowEq> seen_;
   Row last_key_;
   bool have_last_ = false;
+  MemoryTracker memory_;
 };
 
 // ---- aggregation ----
@@ -952,7 +992,7 @@ class DistinctOp final : public Operator {
 class AggregateOp final : public BufferedOp {
  public:
   AggregateOp(const PlanNode& plan, std::unique_ptr<Operator> child, ExecContext& ctx)
-      : plan_(plan), child_(std::move(child)), ctx_(ctx) {}
+      : plan_(plan), child_(std::move(child)), ctx_(ctx), memory_(ctx.budget) {}
 
  protected:
   struct AggSlot {
@@ -987,12 +1027,16 @@ class AggregateOp final : public BufferedOp {
         has_null = has_null || args[a].is_null();
       }
       if (has_null && call.aggregate.strict) continue;
-      if (call.distinct && !slot.seen.insert(args).second) continue;
+      if (call.distinct) {
+        if (!slot.seen.insert(args).second) continue;
+        STRATA_RETURN_IF_ERROR(memory_.Grow(RowBytes(args) + kHashEntryBytes));
+      }
       if (!call.order.empty()) {
         Row keys(call.order.size());
         for (size_t k = 0; k < call.order.size(); ++k) {
           STRATA_RETURN_IF_ERROR(Eval(*call.order[k].expr, row, ctx_, &keys[k]));
         }
+        STRATA_RETURN_IF_ERROR(memory_.Grow(RowBytes(keys) + RowBytes(args)));
         slot.buffered.emplace_back(std::move(keys), args);
         continue;
       }
@@ -1048,6 +1092,9 @@ class AggregateOp final : public BufferedOp {
       for (size_t i = 0; i < n_groups; ++i) STRATA_RETURN_IF_ERROR(Eval(*plan_.exprs[i], r, ctx_, &key[i]));
       auto it = index.find(key);
       if (it == index.end()) {
+        // The key twice (index and group), the entry, the aggregate states.
+        STRATA_RETURN_IF_ERROR(memory_.Grow(2 * RowBytes(key) + kHashEntryBytes +
+                                            plan_.aggregates.size() * kAggregateStateBytes));
         it = index.emplace(key, groups.size()).first;
         groups.emplace_back(std::move(key), NewGroup());
       }
@@ -1063,9 +1110,13 @@ class AggregateOp final : public BufferedOp {
   }
 
  private:
+  // Approximate bytes of one group's state for one aggregate.
+  static constexpr uint64_t kAggregateStateBytes = 96;
+
   const PlanNode& plan_;
   std::unique_ptr<Operator> child_;
   ExecContext& ctx_;
+  MemoryTracker memory_;
 };
 
 // ---- joins ----
@@ -1089,7 +1140,7 @@ class JoinOp final : public Operator {
  public:
   JoinOp(const PlanNode& plan, std::unique_ptr<Operator> left, std::unique_ptr<Operator> right,
          ExecContext& ctx)
-      : plan_(plan), left_(std::move(left)), right_(std::move(right)), ctx_(ctx) {
+      : plan_(plan), left_(std::move(left)), right_(std::move(right)), ctx_(ctx), memory_(ctx.budget) {
     left_width_ = plan.children[0]->types.size();
     right_width_ = plan.children[1]->types.size();
   }
@@ -1156,8 +1207,12 @@ class JoinOp final : public Operator {
           STRATA_RETURN_IF_ERROR(Eval(*plan_.right_keys[i], r, ctx_, &key[i]));
           has_null = has_null || key[i].is_null();
         }
-        if (!has_null) table_[key].push_back(build_.size());
+        if (!has_null) {
+          STRATA_RETURN_IF_ERROR(memory_.Grow(RowBytes(key) + kHashEntryBytes));
+          table_[key].push_back(build_.size());
+        }
       }
+      STRATA_RETURN_IF_ERROR(memory_.Grow(RowBytes(r)));
       build_.push_back(std::move(r));
       return Status::OK();
     }));
@@ -1222,6 +1277,7 @@ class JoinOp final : public Operator {
   size_t candidate_pos_ = 0;
   Row key_;
   size_t unmatched_next_ = 0;
+  MemoryTracker memory_;  // the build side
 };
 
 // ---- set operations ----
@@ -1230,14 +1286,19 @@ class SetOpOp final : public BufferedOp {
  public:
   SetOpOp(const PlanNode& plan, std::unique_ptr<Operator> left, std::unique_ptr<Operator> right,
           ExecContext& ctx)
-      : plan_(plan), left_(std::move(left)), right_(std::move(right)), ctx_(ctx) {}
+      : plan_(plan), left_(std::move(left)), right_(std::move(right)), ctx_(ctx), memory_(ctx.budget) {}
 
  protected:
   Status Materialize() override {
     if (plan_.set_op == SetOpType::kUnion) {
       std::unordered_set<Row, RowHash, RowEq> seen;
       auto add = [&](Row&& r) -> Status {
-        if (plan_.all || seen.insert(r).second) rows_.push_back(std::move(r));
+        if (!plan_.all) {
+          if (!seen.insert(r).second) return Status::OK();
+          STRATA_RETURN_IF_ERROR(memory_.Grow(RowBytes(r) + kHashEntryBytes));
+        }
+        STRATA_RETURN_IF_ERROR(memory_.Grow(RowBytes(r)));
+        rows_.push_back(std::move(r));
         return Status::OK();
       };
       STRATA_RETURN_IF_DRAIN_ERROR(Drain(left_.get(), ctx_, add));
@@ -1245,13 +1306,16 @@ class SetOpOp final : public BufferedOp {
     }
     // INTERSECT / EXCEPT: count the right side, then stream the left.
     std::unordered_map<Row, int64_t, RowHash, RowEq> counts;
-    STRATA_RETURN_IF_DRAIN_ERROR(Drain(right_.get(), ctx_, [&](Row&& r) {
-      ++counts[std::move(r)];
+    STRATA_RETURN_IF_DRAIN_ERROR(Drain(right_.get(), ctx_, [&](Row&& r) -> Status {
+      auto [it, inserted] = counts.try_emplace(std::move(r), 0);
+      if (inserted) STRATA_RETURN_IF_ERROR(memory_.Grow(RowBytes(it->first) + kHashEntryBytes));
+      ++it->second;
       return Status::OK();
     }));
     std::unordered_set<Row, RowHash, RowEq> emitted;
     const bool intersect = plan_.set_op == SetOpType::kIntersect;
     return Drain(left_.get(), ctx_, [&](Row&& r) -> Status {
+      STRATA_RETURN_IF_ERROR(memory_.Grow(RowBytes(r)));
       auto it = counts.find(r);
       const bool in_right = it != counts.end() && it->second > 0;
       if (plan_.all) {
@@ -1278,6 +1342,7 @@ class SetOpOp final : public BufferedOp {
   std::unique_ptr<Operator> left_;
   std::unique_ptr<Operator> right_;
   ExecContext& ctx_;
+  MemoryTracker memory_;
 };
 
 }  // namespace
@@ -1322,7 +1387,7 @@ Result<std::unique_ptr<Operator>> BuildOperator(const PlanNode& plan, ExecContex
     }
     case PlanKind::kDistinct: {
       STRATA_ASSIGN_OR_RETURN(auto c, child(0));
-      return std::unique_ptr<Operator>(std::make_unique<DistinctOp>(plan, std::move(c)));
+      return std::unique_ptr<Operator>(std::make_unique<DistinctOp>(plan, std::move(c), ctx));
     }
     case PlanKind::kHashJoin:
     case PlanKind::kNestedLoopJoin: {
@@ -1342,7 +1407,8 @@ Result<std::unique_ptr<Operator>> BuildOperator(const PlanNode& plan, ExecContex
 Result<std::vector<Row>> CollectRows(const PlanNode& plan, ExecContext& ctx) {
   STRATA_ASSIGN_OR_RETURN(auto op, BuildOperator(plan, ctx));
   std::vector<Row> out;
-  STRATA_RETURN_IF_DRAIN_ERROR(Drain(op.get(), ctx, [&](Row&& r) {
+  STRATA_RETURN_IF_DRAIN_ERROR(Drain(op.get(), ctx, [&](Row&& r) -> Status {
+    STRATA_RETURN_IF_ERROR(ctx.statement_memory.Grow(RowBytes(r)));
     out.push_back(std::move(r));
     return Status::OK();
   }));
@@ -1360,7 +1426,10 @@ Result<std::vector<std::pair<Row, std::string>>> CollectRowsWithLocators(const P
   std::vector<Row> batch;
   while (true) {
     STRATA_ASSIGN_OR_RETURN(bool more, op.Next(&batch));
-    for (size_t i = 0; i < batch.size(); ++i) out.emplace_back(std::move(batch[i]), op.locators()[i]);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      STRATA_RETURN_IF_ERROR(ctx.statement_memory.Grow(RowBytes(batch[i]) + op.locators()[i].size()));
+      out.emplace_back(std::move(batch[i]), op.locators()[i]);
+    }
     if (!more) break;
   }
   return out;

@@ -13,6 +13,7 @@
 #include "common/result.h"
 #include "common/status.h"
 #include "common/value.h"
+#include "isolation/memory_budget.h"
 #include "sql/functions/eval_context.h"
 #include "sql/plan.h"
 
@@ -37,6 +38,36 @@ struct SessionValues {
   std::function<Result<std::string>(const std::string&, const std::string&, bool)> set_setting;
 };
 
+// Bytes held by one operator (or a statement's buffers), charged to the
+// running pool's MemoryBudget in chunks of at least kChunkBytes as they
+// grow and returned when the tracker is destroyed or Reset(). Without a
+// budget it only counts. Not thread-safe; movable.
+class MemoryTracker {
+ public:
+  static constexpr uint64_t kChunkBytes = uint64_t{1} << 20;
+
+  explicit MemoryTracker(isolation::MemoryBudget* budget = nullptr) : budget_(budget) {}
+
+  // Accounts for `bytes` more. When the budget refuses: 53200 (SQLSTATE
+  // out_of_memory) and nothing more is charged.
+  Status Grow(uint64_t bytes);
+  // Returns everything to the budget.
+  void Reset();
+
+  uint64_t used_bytes() const { return used_; }
+
+ private:
+  isolation::MemoryBudget* budget_;
+  uint64_t used_ = 0;
+  uint64_t reserved_ = 0;
+  std::vector<isolation::Reservation> reservations_;
+};
+
+// Approximate heap bytes of a row held in an operator's buffer.
+uint64_t RowBytes(const Row& row);
+// Approximate overhead of one hash-table entry.
+inline constexpr uint64_t kHashEntryBytes = 64;
+
 // Everything a running statement needs. One per statement execution; not
 // thread-safe. Borrowed pointers must outlive the execution.
 struct ExecContext {
@@ -48,6 +79,11 @@ struct ExecContext {
   // (microseconds since the PostgreSQL epoch by the system clock; 0 = none).
   const std::atomic<bool>* cancel = nullptr;
   int64_t deadline_micros = 0;
+  // The memory budget of the pool running the statement (null: none).
+  // Operators charge their buffers to it; statement_memory holds what
+  // lives as long as the statement (DML source rows, subquery results).
+  isolation::MemoryBudget* budget = nullptr;
+  MemoryTracker statement_memory;
   // Rows of the enclosing queries, innermost last (for correlated
   // subqueries).
   std::vector<const Row*> outer_rows;
