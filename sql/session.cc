@@ -996,9 +996,18 @@ class SqlSession::Impl {
   Status RunBound(const BoundStatement& bound, std::span<const Value> params, ResultSink* sink, bool describe_rows) {
     ExecContext ctx = MakeContext(params);
     const bool returns_rows = bound.kind == ast::StmtKind::kSelect || !bound.query.columns.empty();
-    if (returns_rows && describe_rows) STRATA_RETURN_IF_ERROR(sink->BeginRows(bound.query.columns));
+    // The row description goes out with the first row (or the tag), so an
+    // error found before any row (SELECT 1/0) comes alone, as in PostgreSQL
+    // where such errors arise while planning.
+    bool described = !(returns_rows && describe_rows);
+    auto describe = [&]() -> Status {
+      if (described) return Status::OK();
+      described = true;
+      return sink->BeginRows(bound.query.columns);
+    };
     int64_t count = 0;
     auto emit = [&](const Row& row) -> Status {
+      STRATA_RETURN_IF_ERROR(describe());
       ++count;
       return sink->Row(row);
     };
@@ -1012,21 +1021,25 @@ class SqlSession::Impl {
           for (const Row& r : batch) STRATA_RETURN_IF_ERROR(emit(r));
           if (!more) break;
         }
+        STRATA_RETURN_IF_ERROR(describe());
         return sink->Complete("SELECT " + std::to_string(count));
       }
       case ast::StmtKind::kInsert: {
         int64_t n = 0;
         STRATA_RETURN_IF_ERROR(RunInsert(*bound.insert, ctx, &n, emit));
+        STRATA_RETURN_IF_ERROR(describe());
         return sink->Complete("INSERT 0 " + std::to_string(n));
       }
       case ast::StmtKind::kUpdate: {
         int64_t n = 0;
         STRATA_RETURN_IF_ERROR(RunUpdate(*bound.update, ctx, &n, emit));
+        STRATA_RETURN_IF_ERROR(describe());
         return sink->Complete("UPDATE " + std::to_string(n));
       }
       case ast::StmtKind::kDelete: {
         int64_t n = 0;
         STRATA_RETURN_IF_ERROR(RunDelete(*bound.del, ctx, &n, emit));
+        STRATA_RETURN_IF_ERROR(describe());
         return sink->Complete("DELETE " + std::to_string(n));
       }
       default:

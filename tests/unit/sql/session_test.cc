@@ -49,6 +49,18 @@ TEST_F(SessionTest, ErrorsCarryPostgresStates) {
   EXPECT_EQ(Query("SELECT count(*) FROM t"), Rows{"1"});
 }
 
+TEST_F(SessionTest, RowDescriptionWaitsForTheFirstRow) {
+  Status s;
+  RecordingSink failed = Run("SELECT 1/0", &s);
+  EXPECT_EQ(s.sql_state(), SqlState::kDivisionByZero);
+  EXPECT_TRUE(failed.columns.empty());
+  RecordingSink empty = Run("SELECT 1 AS one WHERE false", &s);
+  ASSERT_OK(s);
+  ASSERT_EQ(empty.columns.size(), 1u);
+  EXPECT_EQ(empty.columns[0].name, "one");
+  EXPECT_EQ(empty.tags, std::vector<std::string>{"SELECT 0"});
+}
+
 TEST_F(SessionTest, UpsertUpdatesOnlyNamedColumns) {
   Exec("CREATE TABLE w (id bigint PRIMARY KEY, a int, b int, c text)");
   Exec("INSERT INTO w VALUES (1, 10, 20, 'x')");
