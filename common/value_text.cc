@@ -698,9 +698,13 @@ std::string FormatTimestamp(int64_t micros, bool with_tz, const TimeZone* zone) 
 struct JsonNode {
   enum class Kind { kNull, kTrue, kFalse, kNumber, kString, kArray, kObject };
   Kind kind = Kind::kNull;
-  std::string text;                                       // number (normalized) or decoded string
-  std::vector<JsonNode> items;                            // array
-  std::vector<std::pair<std::string, JsonNode>> members;  // object
+  std::string text;  // number (normalized) or decoded string
+  std::string key;   // as a member of an object: its key
+  // Array elements, or object members (each with its key). A vector of the
+  // node type itself rather than of pairs: libstdc++ with clang rejects
+  // std::pair of an incomplete type.
+  std::vector<JsonNode> items;
+  std::vector<JsonNode> members;
 };
 
 // Recursive-descent JSON parser (RFC 8259, as PostgreSQL's json lexer). When
@@ -983,7 +987,10 @@ class JsonParser {
       SkipSpace();
       JsonNode value;
       STRATA_RETURN_IF_ERROR(ParseValue(&value, depth + 1));
-      if (build_) node->members.emplace_back(std::move(key), std::move(value));
+      if (build_) {
+        value.key = std::move(key);
+        node->members.push_back(std::move(value));
+      }
       SkipSpace();
       if (pos_ >= in_.size()) return Error("The input string ended unexpectedly.");
       if (in_[pos_] == ',') {
@@ -1076,18 +1083,18 @@ void AppendJsonb(JsonNode& node, std::string* out) {
       // Duplicate keys: the last occurrence wins (stable sort keeps input
       // order among equal keys, so keep the last of each run).
       std::stable_sort(node.members.begin(), node.members.end(),
-                       [](const auto& a, const auto& b) { return JsonbKeyLess(a.first, b.first); });
+                       [](const auto& a, const auto& b) { return JsonbKeyLess(a.key, b.key); });
       out->push_back('{');
       bool first = true;
       for (size_t i = 0; i < node.members.size(); ++i) {
-        if (i + 1 < node.members.size() && node.members[i + 1].first == node.members[i].first) {
+        if (i + 1 < node.members.size() && node.members[i + 1].key == node.members[i].key) {
           continue;
         }
         if (!first) *out += ", ";
         first = false;
-        AppendJsonString(node.members[i].first, out);
+        AppendJsonString(node.members[i].key, out);
         *out += ": ";
-        AppendJsonb(node.members[i].second, out);
+        AppendJsonb(node.members[i], out);
       }
       out->push_back('}');
       return;
