@@ -44,6 +44,7 @@ class SqlState {
   static const SqlState kActiveSqlTransaction;
   static const SqlState kNoActiveSqlTransaction;
   static const SqlState kInFailedSqlTransaction;
+  static const SqlState kIdleInTransactionSessionTimeout;
   static const SqlState kReadOnlySqlTransaction;
   static const SqlState kInvalidAuthorizationSpecification;
   static const SqlState kInvalidPassword;
@@ -117,6 +118,7 @@ inline constexpr SqlState SqlState::kInvalidTransactionState{"25000"};
 inline constexpr SqlState SqlState::kActiveSqlTransaction{"25001"};
 inline constexpr SqlState SqlState::kNoActiveSqlTransaction{"25P01"};
 inline constexpr SqlState SqlState::kInFailedSqlTransaction{"25P02"};
+inline constexpr SqlState SqlState::kIdleInTransactionSessionTimeout{"25P03"};
 inline constexpr SqlState SqlState::kReadOnlySqlTransaction{"25006"};
 inline constexpr SqlState SqlState::kInvalidAuthorizationSpecification{"28000"};
 inline constexpr SqlState SqlState::kInvalidPassword{"28P01"};

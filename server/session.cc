@@ -332,6 +332,7 @@ Session::Session(asio::ip::tcp::socket socket, SessionContext context)
     : socket_(std::move(socket)),
       strand_(asio::make_strand(socket_.get_executor())),
       auth_timer_(strand_),
+      idle_timer_(strand_),
       context_(context),
       framer_(protocol::Sender::kFrontend,
               protocol::FramerOptions{
@@ -554,6 +555,7 @@ void Session::Dispatch() {
           protocol::Encode(protocol::ParameterStatus{name, value}, sink.buffer());
         }
         transaction_status_ = ToWire(sql_->txn_status());
+        idle_timeout_ms_ = sql_->IdleInTransactionTimeoutMs();
         protocol::Encode(protocol::ReadyForQuery{transaction_status_}, sink.buffer());
         sink.Flush().Ignore();  // a lost client is noticed by the reader
       });
@@ -666,6 +668,7 @@ void Session::Dispatch() {
                   protocol::Encode(protocol::ParameterStatus{name, value}, out);
                 }
                 transaction_status_ = ToWire(sql_->txn_status());
+                idle_timeout_ms_ = sql_->IdleInTransactionTimeoutMs();
                 protocol::Encode(protocol::ReadyForQuery{transaction_status_}, out);
               } else if constexpr (std::is_same_v<M, protocol::Flush>) {
                 return sink.Flush();
@@ -683,7 +686,29 @@ void Session::Dispatch() {
     });
     return;
   }
+  ArmIdleInTransactionTimer();
   FlushThenContinue();
+}
+
+void Session::ArmIdleInTransactionTimer() {
+  if (idle_timeout_ms_ <= 0 || busy_ || !pending_.empty() || phase_ != Phase::kReady ||
+      transaction_status_ == protocol::TransactionStatus::kIdle) {
+    return;
+  }
+  const uint64_t generation = ++idle_generation_;
+  idle_timer_.expires_after(std::chrono::milliseconds(idle_timeout_ms_));
+  idle_timer_.async_wait(
+      [self = shared_from_this(), generation](const boost::system::error_code& ec) {
+        if (ec || generation != self->idle_generation_ || self->busy_ ||
+            self->phase_ != Phase::kReady || !self->pending_.empty() ||
+            self->transaction_status_ == protocol::TransactionStatus::kIdle) {
+          return;
+        }
+        self->AppendError(Status(SqlState::kIdleInTransactionSessionTimeout,
+                                 "terminating connection due to idle-in-transaction timeout"),
+                          /*fatal=*/true);
+        self->CloseAfterFlush();
+      });
 }
 
 bool Session::HandleStartup(FrontendMessage message) {
@@ -991,6 +1016,8 @@ void Session::RunInPool(const std::string& pool_name, std::function<void()> work
   isolation::ResourcePool* pool = context_.pools->Find(pool_name);
   if (pool == nullptr) pool = context_.pools->Find("serving");
   busy_ = true;
+  ++idle_generation_;  // a statement arrived: the idle timer no longer applies
+  idle_timer_.cancel();
   Status submitted = pool->Submit([self = shared_from_this(), work = std::move(work)] {
     {
       std::lock_guard<std::mutex> lock(self->sql_mu_);
@@ -1079,6 +1106,7 @@ void Session::WriteFinalAndClose() {
 void Session::Close() {
   phase_ = Phase::kClosing;
   auth_timer_.cancel();
+  idle_timer_.cancel();
   if (output_) output_->Close();
   if (copy_in_ && copy_in_active_) {
     copy_in_active_ = false;

@@ -92,6 +92,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // Runs `work` in the named pool; it writes through the OutputChannel.
   // When it returns, frame processing resumes on the strand.
   void RunInPool(const std::string& pool_name, std::function<void()> work);
+  // Starts idle_in_transaction_session_timeout when the session waits inside
+  // an open or failed transaction block; any new statement disarms it.
+  void ArmIdleInTransactionTimer();
   void OnStatementDone();
 
   void AppendError(const Status& status, bool fatal);
@@ -109,6 +112,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   boost::asio::steady_timer auth_timer_;
+  boost::asio::steady_timer idle_timer_;
+  uint64_t idle_generation_ = 0;  // a fired timer of an older generation is stale
+  int64_t idle_timeout_ms_ = 0;   // read from the SQL session after each statement
   SessionContext context_;
   protocol::MessageFramer framer_;
   std::deque<protocol::FrontendMessage> pending_;

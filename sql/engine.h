@@ -186,6 +186,11 @@ class SqlSession {
   // a statement changes the settings.
   const TextFormatOptions& text_format_options() const;
 
+  // idle_in_transaction_session_timeout in milliseconds (0 = none): how long
+  // the server lets the session sit in an open or failed transaction block
+  // between statements before terminating it with FATAL 25P03.
+  int64_t IdleInTransactionTimeoutMs() const;
+
   Impl* impl() { return impl_.get(); }
 
  private:

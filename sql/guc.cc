@@ -396,6 +396,13 @@ int64_t GucSet::StatementTimeoutMs() const {
   return ms.ok() ? *ms : 0;
 }
 
+int64_t GucSet::IdleInTransactionTimeoutMs() const {
+  auto it = values_.find("idle_in_transaction_session_timeout");
+  if (it == values_.end()) return 0;
+  auto ms = ParseDurationMs(it->second);
+  return ms.ok() ? *ms : 0;
+}
+
 int GucSet::ExtraFloatDigits() const {
   auto it = values_.find("extra_float_digits");
   if (it == values_.end()) return 1;

@@ -51,6 +51,8 @@ class GucSet {
   // Typed accessors.
   std::vector<std::string> SearchPath(const std::string& user) const;
   int64_t StatementTimeoutMs() const;
+  // idle_in_transaction_session_timeout in milliseconds; 0 = none.
+  int64_t IdleInTransactionTimeoutMs() const;
   int ExtraFloatDigits() const;
   // TimeZone (never null) and extra_float_digits, for text output.
   const TextFormatOptions& text_format_options() const { return format_options_; }

@@ -562,6 +562,7 @@ class SqlSession::Impl {
   std::vector<std::pair<std::string, std::string>> TakeChangedReportedParameters() { return gucs_.TakeChanged(); }
   std::vector<std::pair<std::string, std::string>> ReportedParameters() const { return gucs_.Reported(); }
   const TextFormatOptions& text_format_options() const { return gucs_.text_format_options(); }
+  int64_t idle_in_transaction_timeout_ms() const { return gucs_.IdleInTransactionTimeoutMs(); }
 
   Status SetStartupParameter(std::string_view name, std::string_view value) {
     STRATA_RETURN_IF_ERROR(gucs_.Set(name, {std::string(value)}));
@@ -614,10 +615,21 @@ class SqlSession::Impl {
     local_gucs_.clear();
   }
 
+  // synchronous_commit = off: the commit is ordered and visible but not
+  // synced (it may be lost in a crash, with every later one). Any other
+  // value (PostgreSQL's local/remote_* mean "on" on one node) leaves it to
+  // the server's storage.sync_commit, which is the GUC's default.
+  storage::CommitOptions CommitOptionsFromGucs() const {
+    storage::CommitOptions options;
+    auto level = gucs_.Get("synchronous_commit");
+    if (level.ok() && *level == "off") options.sync = false;
+    return options;
+  }
+
   Status CommitImplicit() {
     Status s;
     if (txn_) {
-      auto r = txn_->Commit();
+      auto r = txn_->Commit(CommitOptionsFromGucs());
       txn_.reset();
       if (!r.ok()) s = r.status();
     }
@@ -1851,6 +1863,9 @@ Status SqlSession::CloseStatement(const std::string& name) { return impl_->Close
 Status SqlSession::ClosePortal(const std::string& name) { return impl_->ClosePortal(name); }
 Status SqlSession::Sync() { return impl_->Sync(); }
 TxnStatus SqlSession::txn_status() const { return impl_->txn_status(); }
+int64_t SqlSession::IdleInTransactionTimeoutMs() const {
+  return impl_->idle_in_transaction_timeout_ms();
+}
 std::string SqlSession::PoolForSimpleQuery(std::string_view text) const { return impl_->PoolForSimpleQuery(text); }
 void SqlSession::Cancel() { impl_->Cancel(); }
 std::vector<std::pair<std::string, std::string>> SqlSession::TakeChangedReportedParameters() {

@@ -222,6 +222,56 @@ class ProtocolTest(unittest.TestCase):
             self.assertEqual([m[0] for m in query("")], [b"I", b"Z"])  # EmptyQueryResponse
 
 
+class TimeoutTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = StrataServer(config_text="authentication_timeout_ms = 300\n").start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def connect(self):
+        sock = socket.create_connection(("127.0.0.1", self.server.port))
+        self.addCleanup(sock.close)
+        sock.sendall(startup_packet())
+        read_messages(sock)
+        return sock
+
+    def query(self, sock, sql):
+        sock.sendall(b"Q" + struct.pack("!i", 4 + len(sql) + 1) + sql.encode() + b"\0")
+        return read_messages(sock)
+
+    def test_idle_in_transaction_session_timeout(self):
+        sock = self.connect()
+        self.assertEqual(self.query(sock, "SET idle_in_transaction_session_timeout = 300")[-1], (b"Z", b"I"))
+        # Idle outside a transaction block is fine.
+        time.sleep(0.6)
+        self.assertEqual(self.query(sock, "BEGIN")[-1], (b"Z", b"T"))
+        # Activity keeps it alive...
+        for _ in range(3):
+            time.sleep(0.15)
+            self.assertEqual(self.query(sock, "SELECT 1")[-1], (b"Z", b"T"))
+        # ...idling past the timeout ends the session.
+        started = time.time()
+        messages = read_messages(sock, until=b"E", timeout=10)
+        fields = error_fields(messages[-1][1])
+        self.assertEqual((fields["S"], fields["C"]), ("FATAL", "25P03"))
+        self.assertLess(time.time() - started, 5)
+        self.assertEqual(sock.recv(1), b"")
+
+    def test_authentication_timeout_closes_silent_connections(self):
+        for partial in (b"", startup_packet()[:6]):
+            with socket.create_connection(("127.0.0.1", self.server.port)) as sock:
+                sock.sendall(partial)
+                sock.settimeout(10)
+                started = time.time()
+                self.assertEqual(sock.recv(1), b"")  # closed by the server
+                self.assertLess(time.time() - started, 5)
+        # A client that authenticates in time is unaffected.
+        self.assertEqual(self.query(self.connect(), "SELECT 1")[-1], (b"Z", b"I"))
+
+
 class AuthenticationTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

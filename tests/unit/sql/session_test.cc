@@ -271,5 +271,31 @@ TEST_F(SessionTest, ExplainShowsAccessPath) {
   EXPECT_EQ(Query("EXPLAIN SELECT v FROM t WHERE v = 5").back(), "  ->  Seq Scan on t [row replica] (filtered)");
 }
 
+class SynchronousCommitTest : public testing::SqlFixture {
+ protected:
+  SynchronousCommitTest() { sync_commit_ = true; }  // the server default: sync
+};
+
+// synchronous_commit = off commits without a WAL sync; on (the server's
+// storage.sync_commit default) syncs again.
+TEST_F(SynchronousCommitTest, OffSkipsTheWalSyncButStillCommits) {
+  ASSERT_EQ(Exec("CREATE TABLE sc (id int PRIMARY KEY)"), "CREATE TABLE");
+  auto syncs = [&] { return db_->engine()->commit_stats().wal_syncs; };
+
+  ASSERT_EQ(Exec("SET synchronous_commit = off"), "SET");
+  const uint64_t before_off = syncs();
+  ASSERT_EQ(Exec("INSERT INTO sc VALUES (1)"), "INSERT 0 1");
+  ASSERT_EQ(Exec("BEGIN"), "BEGIN");
+  ASSERT_EQ(Exec("INSERT INTO sc VALUES (2)"), "INSERT 0 1");
+  ASSERT_EQ(Exec("COMMIT"), "COMMIT");
+  EXPECT_EQ(syncs(), before_off);
+  EXPECT_EQ(Query("SELECT count(*) FROM sc"), Rows{"2"});
+
+  ASSERT_EQ(Exec("SET synchronous_commit = on"), "SET");
+  const uint64_t before_on = syncs();
+  ASSERT_EQ(Exec("INSERT INTO sc VALUES (3)"), "INSERT 0 1");
+  EXPECT_EQ(syncs(), before_on + 1);
+}
+
 }  // namespace
 }  // namespace strata::sql

@@ -70,7 +70,7 @@ class SqlFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     storage::StorageOptions options;
-    options.sync_commit = false;
+    options.sync_commit = sync_commit_;
     auto db = storage::Database::Open(dir_.str(), options);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();
@@ -82,6 +82,9 @@ class SqlFixture : public ::testing::Test {
     engine_.reset();
     db_.reset();
   }
+
+  // Tests skip the WAL sync unless a fixture turns it on before SetUp.
+  bool sync_commit_ = false;
 
   std::unique_ptr<SqlSession> NewSession() {
     SessionInfo info;
