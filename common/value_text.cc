@@ -1010,6 +1010,8 @@ class JsonParser {
   size_t pos_ = 0;
 };
 
+}  // namespace
+
 void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
   for (char c : s) {
@@ -1047,6 +1049,8 @@ void AppendJsonString(std::string_view s, std::string* out) {
   }
   out->push_back('"');
 }
+
+namespace {
 
 // jsonb's key order: shorter keys first, then bytewise.
 bool JsonbKeyLess(const std::string& a, const std::string& b) {

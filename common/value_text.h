@@ -96,6 +96,9 @@ Result<std::string> FormatText(const Value& value, const TextFormatOptions& opti
 // json` with PostgreSQL's detail text where practical. NormalizeJsonb: the
 // jsonb output form of valid JSON text (see above), or the same error.
 Status ValidateJson(std::string_view text);
+// Appends `s` as a JSON string literal (quotes, and the escapes PostgreSQL's
+// json output uses: \" \\ \b \f \n \r \t, \u00XX for other control bytes).
+void AppendJsonString(std::string_view s, std::string* out);
 Result<std::string> NormalizeJsonb(std::string_view text);
 
 // Calendar helpers (proleptic Gregorian; year 0 is 1 BC as in PostgreSQL's

@@ -15,44 +15,6 @@ namespace {
 
 using Args = std::span<const Value>;
 
-void AppendEscaped(std::string_view s, std::string* out) {
-  out->push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        *out += "\\\"";
-        break;
-      case '\\':
-        *out += "\\\\";
-        break;
-      case '\b':
-        *out += "\\b";
-        break;
-      case '\f':
-        *out += "\\f";
-        break;
-      case '\n':
-        *out += "\\n";
-        break;
-      case '\r':
-        *out += "\\r";
-        break;
-      case '\t':
-        *out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned char>(c));
-          *out += buf;
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
-}
-
 // ISO 8601 forms PostgreSQL uses inside JSON ("2020-05-17T13:14:15+00:00").
 // The offset always has minutes, in the session time zone.
 std::string JsonTimestamp(int64_t ts, bool with_tz, const EvalContext& ctx) {
@@ -97,7 +59,7 @@ Status AppendJson(const Value& v, const EvalContext& ctx, std::string* out) {
       if (finite) {
         *out += text;
       } else {
-        AppendEscaped(text, out);
+        AppendJsonString(text, out);
       }
       return Status::OK();
     }
@@ -107,7 +69,7 @@ Status AppendJson(const Value& v, const EvalContext& ctx, std::string* out) {
       return Status::OK();
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz:
-      AppendEscaped(JsonTimestamp(v.timestamp_value(), v.type() == TypeId::kTimestampTz, ctx), out);
+      AppendJsonString(JsonTimestamp(v.timestamp_value(), v.type() == TypeId::kTimestampTz, ctx), out);
       return Status::OK();
     case TypeId::kArray: {
       out->push_back('[');
@@ -122,7 +84,7 @@ Status AppendJson(const Value& v, const EvalContext& ctx, std::string* out) {
     }
     default: {
       STRATA_ASSIGN_OR_RETURN(std::string text, CastToText(v, ctx));
-      AppendEscaped(text, out);
+      AppendJsonString(text, out);
       return Status::OK();
     }
   }
@@ -154,7 +116,7 @@ Status BuildObject(Args args, EvalContext& ctx, Value* out) {
     }
     if (i > 0) text += ", ";
     STRATA_ASSIGN_OR_RETURN(std::string key, CastToText(args[i], ctx));
-    AppendEscaped(key, &text);
+    AppendJsonString(key, &text);
     text += " : ";
     STRATA_RETURN_IF_ERROR(AppendJson(args[i + 1], ctx, &text));
   }
