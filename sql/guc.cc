@@ -54,7 +54,7 @@ const std::vector<GucDef>& Defs() {
       {"standard_conforming_strings", "on", K::kBool},
       {"statement_timeout", "0", K::kDurationMs},
       {"strata.pool", "", K::kString},
-      {"strata.read_replica", "row", K::kEnum, {"row", "column", "auto"}},
+      {"strata.read_replica", "auto", K::kEnum, {"row", "column", "auto"}},
       {"synchronous_commit", "on", K::kEnum, {"on", "off", "local", "remote_write", "remote_apply"}},
       {"TimeZone", "UTC", K::kString},
       {"transaction_isolation", "repeatable read", K::kEnum,

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "columnstore/predicate.h"
 #include "common/types.h"
 #include "common/value.h"
 #include "sql/ast.h"
@@ -135,6 +136,18 @@ struct PlanNode {
   bool upper_inclusive = true;
   std::vector<DataType> key_types;  // the primary-key column types, in key order
   bool with_locators = false;       // scans for UPDATE/DELETE of tables without a PK
+
+  // kSeqScan only (planner::ChooseReplicas): read the table's column
+  // replica (storage ColumnScan) instead of the row replica. Output rows
+  // keep the full table width; only the columns at `column_positions`
+  // (table positions, ascending) are read, the others are NULL (nothing
+  // above the scan reads them). `column_predicates` (column ids) are pushed
+  // into the scan; the full filter still applies on top. `pushed_text`
+  // describes them for EXPLAIN.
+  bool column_replica = false;
+  std::vector<size_t> column_positions;
+  std::vector<columnstore::ColumnPredicate> column_predicates;
+  std::vector<std::string> pushed_text;
 
   BoundExprPtr filter;  // kFilter, scans, join residual
   std::vector<BoundExprPtr> exprs;  // kProject outputs; kAggregate groups; kFunctionScan args

@@ -766,6 +766,7 @@ class SqlSession::Impl {
   binder::BinderOptions BinderOpts() {
     binder::BinderOptions o;
     o.search_path = gucs_.SearchPath(info_.user);
+    if (auto replica = gucs_.Get("strata.read_replica"); replica.ok()) o.read_replica = *replica;
     if (o.search_path.empty()) o.search_path = {"public"};
     o.eval = &eval_;
     SyncEvalSettings();

@@ -2394,6 +2394,11 @@ class Binder::Impl {
     return out;
   }
 
+  void ChooseReplicas(PlanNode* plan) {
+    if (plan == nullptr) return;
+    planner::ChooseReplicas(plan, *catalog_, planner::ParseReadReplica(options_.read_replica));
+  }
+
   Result<BoundDelete> BindDelete(const ast::DeleteStmt& stmt) {
     if (stmt.with) return Err(SqlState::kFeatureNotSupported, "WITH in DELETE is not supported", 0);
     if (!stmt.using_tables.empty()) {
@@ -2456,8 +2461,18 @@ Binder::Binder(const storage::CatalogSnapshot* catalog, BinderOptions options, s
     : impl_(std::make_unique<Impl>(catalog, std::move(options), param_types)) {}
 Binder::~Binder() = default;
 
-Result<BoundQuery> Binder::BindQuery(const ast::SelectStmt& stmt) { return impl_->BindSelect(stmt, nullptr); }
-Result<BoundInsert> Binder::BindInsert(const ast::InsertStmt& stmt) { return impl_->BindInsert(stmt); }
+Result<BoundQuery> Binder::BindQuery(const ast::SelectStmt& stmt) {
+  STRATA_ASSIGN_OR_RETURN(BoundQuery out, impl_->BindSelect(stmt, nullptr));
+  impl_->ChooseReplicas(out.plan.get());
+  return out;
+}
+Result<BoundInsert> Binder::BindInsert(const ast::InsertStmt& stmt) {
+  STRATA_ASSIGN_OR_RETURN(BoundInsert out, impl_->BindInsert(stmt));
+  // The source is collected completely before the first write, so no
+  // column scanner of the target is open while it is written.
+  impl_->ChooseReplicas(out.query.get());
+  return out;
+}
 Result<BoundUpdate> Binder::BindUpdate(const ast::UpdateStmt& stmt) { return impl_->BindUpdate(stmt); }
 Result<BoundDelete> Binder::BindDelete(const ast::DeleteStmt& stmt) { return impl_->BindDelete(stmt); }
 Result<BoundExprPtr> Binder::BindConstantExpr(const ast::Expr& expr, const DataType& target) {

@@ -84,6 +84,10 @@ struct BinderOptions {
   std::vector<std::string> search_path = {"public"};
   // For unknown-literal coercion at bind time ('now', 'today').
   functions::EvalContext* eval = nullptr;
+  // `strata.read_replica`: which replica scans of SELECT (and of INSERT
+  // ... SELECT sources) read; see planner::ChooseReplicas. UPDATE and
+  // DELETE always scan the row replica.
+  std::string read_replica = "auto";
 };
 
 // Binds and plans statements against one catalog snapshot. `param_types`

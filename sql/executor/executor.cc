@@ -7,6 +7,7 @@
 
 #include "common/macros.h"
 #include "sql/functions/type_resolution.h"
+#include "storage/column_scan.h"
 #include "storage/database.h"
 
 // STRATA_RETURN_IF_ERROR around a call whose lambda argument uses it too
@@ -690,6 +691,64 @@ class ScanOp final : public Operator {
   bool done_ = false;
 };
 
+// A kSeqScan of the column replica: rows of the table's full width with
+// only plan.column_positions read (the rest NULL), pushed-down predicates
+// applied in the scan and the whole filter on top.
+class ColumnScanOp final : public Operator {
+ public:
+  ColumnScanOp(const PlanNode& plan, ExecContext& ctx) : plan_(plan), ctx_(ctx) {}
+
+  Status Open() {
+    STRATA_ASSIGN_OR_RETURN(const storage::TableDef* def, ResolveTable(plan_, ctx_));
+    storage::ColumnScanSpec spec;
+    spec.delta_batch_rows = kBatchRows;
+    for (size_t pos : plan_.column_positions) {
+      if (pos >= def->columns.size()) return Status::Internal("column scan position out of range");
+      spec.projection.push_back(def->columns[pos].id);
+    }
+    spec.predicates = plan_.column_predicates;
+    STRATA_ASSIGN_OR_RETURN(scanner_, ctx_.txn->ColumnScan(*def, spec));
+    return Status::OK();
+  }
+
+  Result<bool> Next(std::vector<Row>* batch) override {
+    batch->clear();
+    while (!done_) {
+      STRATA_RETURN_IF_ERROR(ctx_.CheckInterrupts());
+      STRATA_ASSIGN_OR_RETURN(bool more, scanner_->Next(&columns_));
+      if (!more) {
+        done_ = true;
+        scanner_.reset();
+        break;
+      }
+      const size_t n = columns_.num_rows();
+      if (columns_.columns.size() != plan_.column_positions.size()) {
+        return Status::Internal("column scan returned an unexpected projection");
+      }
+      batch->reserve(n);
+      for (size_t r = 0; r < n; ++r) {
+        Row row;
+        row.reserve(plan_.types.size());
+        for (const DataType& t : plan_.types) row.push_back(Value::Null(t.id));
+        for (size_t c = 0; c < plan_.column_positions.size(); ++c) {
+          row[plan_.column_positions[c]] = columns_.columns[c].GetValue(r);
+        }
+        batch->push_back(std::move(row));
+      }
+      STRATA_RETURN_IF_ERROR(ApplyFilter(plan_.filter.get(), batch, ctx_));
+      if (!batch->empty()) return true;
+    }
+    return false;
+  }
+
+ private:
+  const PlanNode& plan_;
+  ExecContext& ctx_;
+  std::unique_ptr<storage::ColumnScanner> scanner_;
+  columnstore::ColumnBatch columns_;
+  bool done_ = false;
+};
+
 class GetOp final : public Operator {
  public:
   GetOp(const PlanNode& plan, ExecContext& ctx) : plan_(plan), ctx_(ctx) {}
@@ -1356,6 +1415,11 @@ Result<std::unique_ptr<Operator>> BuildOperator(const PlanNode& plan, ExecContex
       return std::unique_ptr<Operator>(std::make_unique<ValuesOp>(plan, ctx));
     case PlanKind::kSeqScan:
     case PlanKind::kRangeScan: {
+      if (plan.column_replica) {
+        auto op = std::make_unique<ColumnScanOp>(plan, ctx);
+        STRATA_RETURN_IF_ERROR(op->Open());
+        return std::unique_ptr<Operator>(std::move(op));
+      }
       auto op = std::make_unique<ScanOp>(plan, ctx);
       STRATA_RETURN_IF_ERROR(op->Open());
       return std::unique_ptr<Operator>(std::move(op));

@@ -1,9 +1,11 @@
 #include "sql/planner/planner.h"
 
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "storage/catalog.h"
+#include "storage/column_replica.h"
 
 namespace strata::sql::planner {
 namespace {
@@ -216,6 +218,273 @@ PlanPtr PlanTableAccess(const storage::TableDef& table, const std::string& name,
   return plan;
 }
 
+ReadReplica ParseReadReplica(const std::string& setting) {
+  if (setting == "row") return ReadReplica::kRow;
+  if (setting == "column") return ReadReplica::kColumn;
+  return ReadReplica::kAuto;
+}
+
+namespace {
+
+// Marks in *need the input columns `e` reads; *all when it may read any
+// (a correlated subquery sees the whole row, an index out of range).
+void CollectRefs(const BoundExpr& e, std::vector<bool>* need, bool* all) {
+  if (e.kind == BoundExprKind::kColumn) {
+    if (e.index >= 0 && static_cast<size_t>(e.index) < need->size()) {
+      (*need)[static_cast<size_t>(e.index)] = true;
+    } else {
+      *all = true;
+    }
+  }
+  if (e.kind == BoundExprKind::kSubquery && e.correlated) *all = true;
+  for (const auto& c : e.children) CollectRefs(*c, need, all);
+}
+
+void CollectRefs(const BoundExprPtr& e, std::vector<bool>* need, bool* all) {
+  if (e != nullptr) CollectRefs(*e, need, all);
+}
+
+// Subquery plans of `e`.
+void CollectSubplans(const BoundExpr& e, std::set<const PlanNode*>* out) {
+  if (e.subplan != nullptr) out->insert(e.subplan.get());
+  for (const auto& c : e.children) CollectSubplans(*c, out);
+}
+
+void CollectNodeSubplans(const PlanNode& n, std::set<const PlanNode*>* out) {
+  auto add = [&](const BoundExprPtr& e) {
+    if (e != nullptr) CollectSubplans(*e, out);
+  };
+  for (const auto& row : n.keys) {
+    for (const auto& e : row) add(e);
+  }
+  for (const auto& e : n.lower) add(e);
+  for (const auto& e : n.upper) add(e);
+  add(n.filter);
+  for (const auto& e : n.exprs) add(e);
+  for (const auto& a : n.aggregates) {
+    for (const auto& e : a.args) add(e);
+    add(a.filter);
+    for (const auto& k : a.order) add(k.expr);
+  }
+  for (const auto& k : n.sort_keys) add(k.expr);
+  add(n.limit);
+  add(n.offset);
+  for (const auto& e : n.left_keys) add(e);
+  for (const auto& e : n.right_keys) add(e);
+}
+
+bool PushableType(const DataType& t) {
+  if (t.is_array()) return false;
+  if (IsIntegerType(t.id)) return true;
+  switch (t.id) {
+    case TypeId::kBool:
+    case TypeId::kText:
+    case TypeId::kVarchar:
+    case TypeId::kBpchar:
+    case TypeId::kDate:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// `e` as a predicate the column scan can evaluate exactly, if it is one.
+std::optional<std::pair<columnstore::ColumnPredicate, std::string>> PushablePredicate(
+    const BoundExpr& e, const storage::TableDef& table) {
+  using columnstore::CompareOp;
+  auto column_of = [&](const BoundExpr& x) -> const storage::ColumnDef* {
+    if (x.kind != BoundExprKind::kColumn || x.index < 0 ||
+        static_cast<size_t>(x.index) >= table.columns.size()) {
+      return nullptr;
+    }
+    return &table.columns[static_cast<size_t>(x.index)];
+  };
+  if (e.kind == BoundExprKind::kIsNull && e.children.size() == 1) {
+    const storage::ColumnDef* col = column_of(*e.children[0]);
+    if (col == nullptr || col->type.is_array()) return std::nullopt;
+    columnstore::ColumnPredicate p;
+    p.column_id = col->id;
+    p.op = e.negated ? CompareOp::kIsNotNull : CompareOp::kIsNull;
+    return std::make_pair(p, col->name + (e.negated ? " IS NOT NULL" : " IS NULL"));
+  }
+  if (e.kind != BoundExprKind::kFunction || e.children.size() != 2) return std::nullopt;
+  const std::string op(e.fn.name);
+  static const std::pair<const char*, CompareOp> kOps[] = {
+      {"=", CompareOp::kEq},  {"<>", CompareOp::kNe}, {"<", CompareOp::kLt},
+      {"<=", CompareOp::kLe}, {">", CompareOp::kGt},  {">=", CompareOp::kGe}};
+  for (int side = 0; side < 2; ++side) {
+    const storage::ColumnDef* col = column_of(*e.children[static_cast<size_t>(side)]);
+    const BoundExpr& v = *e.children[static_cast<size_t>(1 - side)];
+    if (col == nullptr || v.kind != BoundExprKind::kConst || v.unknown_literal) continue;
+    if (!PushableType(col->type) || !PushableType(v.type)) continue;
+    const bool same =
+        col->type.id == v.type.id || (IsIntegerType(col->type.id) && IsIntegerType(v.type.id));
+    if (!same) continue;
+    const std::string effective = side == 0 ? op : Mirror(op);
+    for (const auto& [name, cmp] : kOps) {
+      if (effective != name) continue;
+      columnstore::ColumnPredicate p;
+      p.column_id = col->id;
+      p.op = cmp;
+      p.operand = v.value;
+      if (!columnstore::ValidatePredicate(p, col->type).ok()) return std::nullopt;
+      return std::make_pair(p, col->name + " " + effective + " " + v.value.DebugString());
+    }
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+void ChooseScan(PlanNode* node, std::vector<bool> need, bool all,
+                const storage::CatalogSnapshot& catalog, ReadReplica mode) {
+  node->column_replica = false;
+  node->column_positions.clear();
+  node->column_predicates.clear();
+  node->pushed_text.clear();
+  if (mode == ReadReplica::kRow || node->with_locators) return;
+  if (node->kind == PlanKind::kRangeScan && mode != ReadReplica::kColumn) return;
+  const storage::TableDef* def = catalog.FindTableById(node->table_id);
+  if (def == nullptr || def->schema_version != node->schema_version ||
+      !storage::HasColumnReplica(*def) || def->columns.size() != node->types.size()) {
+    return;
+  }
+  if (node->kind == PlanKind::kRangeScan) {
+    // Every conjunct is in the filter: the bounds only narrowed the read.
+    node->kind = PlanKind::kSeqScan;
+    node->lower.clear();
+    node->upper.clear();
+    node->lower_inclusive = true;
+    node->upper_inclusive = true;
+  }
+  node->column_replica = true;
+  CollectRefs(node->filter, &need, &all);
+  for (size_t i = 0; i < need.size(); ++i) {
+    if (all || need[i]) node->column_positions.push_back(i);
+  }
+  if (node->column_positions.empty() && !need.empty()) {
+    // Only the row count matters (count(*)); read one column, the first
+    // key column when there is one.
+    const std::vector<size_t> pk = def->PrimaryKeyIndexes();
+    node->column_positions.push_back(pk.empty() ? 0 : pk[0]);
+  }
+  std::vector<const BoundExpr*> conjuncts;
+  if (node->filter != nullptr) {
+    if (node->filter->kind == BoundExprKind::kAnd) {
+      for (const auto& c : node->filter->children) conjuncts.push_back(c.get());
+    } else {
+      conjuncts.push_back(node->filter.get());
+    }
+  }
+  for (const BoundExpr* c : conjuncts) {
+    auto p = PushablePredicate(*c, *def);
+    if (!p) continue;
+    node->column_predicates.push_back(std::move(p->first));
+    node->pushed_text.push_back(std::move(p->second));
+  }
+}
+
+// Propagates which output columns of `node` are used (need; all: every
+// one) down to its scans.
+void Choose(PlanNode* node, std::vector<bool> need, bool all,
+            const storage::CatalogSnapshot& catalog, ReadReplica mode,
+            std::set<const PlanNode*>* subplans) {
+  need.resize(node->types.size(), false);
+  CollectNodeSubplans(*node, subplans);
+  auto input_need = [&](size_t child) {
+    return std::vector<bool>(node->children[child]->types.size(), false);
+  };
+  switch (node->kind) {
+    case PlanKind::kSeqScan:
+    case PlanKind::kRangeScan:
+      ChooseScan(node, std::move(need), all, catalog, mode);
+      return;
+    case PlanKind::kFilter:
+    case PlanKind::kSort:
+    case PlanKind::kLimit: {
+      if (node->children.size() != 1) break;
+      std::vector<bool> in = need;
+      in.resize(node->children[0]->types.size(), true);
+      bool in_all = all || node->children[0]->types.size() != node->types.size();
+      CollectRefs(node->filter, &in, &in_all);
+      for (const auto& k : node->sort_keys) CollectRefs(k.expr, &in, &in_all);
+      CollectRefs(node->limit, &in, &in_all);
+      CollectRefs(node->offset, &in, &in_all);
+      Choose(node->children[0].get(), std::move(in), in_all, catalog, mode, subplans);
+      return;
+    }
+    case PlanKind::kProject:
+    case PlanKind::kAggregate: {
+      if (node->children.size() != 1) break;
+      std::vector<bool> in = input_need(0);
+      bool in_all = false;
+      for (const auto& e : node->exprs) CollectRefs(e, &in, &in_all);
+      for (const auto& a : node->aggregates) {
+        for (const auto& e : a.args) CollectRefs(e, &in, &in_all);
+        CollectRefs(a.filter, &in, &in_all);
+        for (const auto& k : a.order) CollectRefs(k.expr, &in, &in_all);
+      }
+      CollectRefs(node->filter, &in, &in_all);
+      for (const auto& k : node->sort_keys) CollectRefs(k.expr, &in, &in_all);
+      Choose(node->children[0].get(), std::move(in), in_all, catalog, mode, subplans);
+      return;
+    }
+    case PlanKind::kHashJoin:
+    case PlanKind::kNestedLoopJoin: {
+      if (node->children.size() != 2) break;
+      std::vector<bool> left = input_need(0);
+      std::vector<bool> right = input_need(1);
+      const size_t lw = left.size();
+      bool any_all = all || lw + right.size() != node->types.size();
+      std::vector<bool> combined = need;
+      combined.resize(lw + right.size(), false);
+      CollectRefs(node->filter, &combined, &any_all);
+      bool left_all = any_all;
+      bool right_all = any_all;
+      for (size_t i = 0; i < combined.size(); ++i) {
+        if (!combined[i]) continue;
+        if (i < lw) {
+          left[i] = true;
+        } else {
+          right[i - lw] = true;
+        }
+      }
+      for (const auto& e : node->left_keys) CollectRefs(e, &left, &left_all);
+      for (const auto& e : node->right_keys) CollectRefs(e, &right, &right_all);
+      Choose(node->children[0].get(), std::move(left), left_all, catalog, mode, subplans);
+      Choose(node->children[1].get(), std::move(right), right_all, catalog, mode, subplans);
+      return;
+    }
+    default:
+      break;
+  }
+  // Anything else (DISTINCT, set operations, ...): every input column.
+  for (auto& c : node->children) Choose(c.get(), {}, true, catalog, mode, subplans);
+}
+
+}  // namespace
+
+void ChooseReplicas(PlanNode* plan, const storage::CatalogSnapshot& catalog, ReadReplica mode) {
+  std::set<const PlanNode*> subplans;
+  std::set<const PlanNode*> done;
+  Choose(plan, {}, true, catalog, mode, &subplans);
+  while (true) {
+    const PlanNode* next = nullptr;
+    for (const PlanNode* p : subplans) {
+      if (!done.contains(p)) {
+        next = p;
+        break;
+      }
+    }
+    if (next == nullptr) break;
+    done.insert(next);
+    // Subquery plans are built by the same binder and not yet shared
+    // outside this statement's plan.
+    Choose(const_cast<PlanNode*>(next), {}, true, catalog, mode, &subplans);
+  }
+}
+
 }  // namespace strata::sql::planner
 
 namespace strata::sql {
@@ -228,7 +497,19 @@ void ExplainNode(const PlanNode& plan, int depth, std::vector<std::string>* out)
   switch (plan.kind) {
     case PlanKind::kResult: line += "Result"; break;
     case PlanKind::kValues: line += "Values Scan (" + std::to_string(plan.keys.size()) + " rows)"; break;
-    case PlanKind::kSeqScan: line += "Seq Scan on " + plan.table_name + " [row replica]" + filter; break;
+    case PlanKind::kSeqScan:
+      line += "Seq Scan on " + plan.table_name;
+      if (plan.column_replica) {
+        line += " [column replica, " + std::to_string(plan.column_positions.size()) + " columns";
+        for (size_t i = 0; i < plan.pushed_text.size(); ++i) {
+          line += (i == 0 ? ", pushed: " : ", ") + plan.pushed_text[i];
+        }
+        line += "]";
+      } else {
+        line += " [row replica]";
+      }
+      line += filter;
+      break;
     case PlanKind::kRangeScan:
       line += "Range Scan on " + plan.table_name + " [row replica, primary key prefix " +
               std::to_string(std::max(plan.lower.size(), plan.upper.size())) + "]" + filter;

@@ -6,6 +6,7 @@
 #include "sql/plan.h"
 
 namespace strata::storage {
+class CatalogSnapshot;
 struct TableDef;
 }  // namespace strata::storage
 
@@ -26,6 +27,26 @@ PlanPtr PlanTableAccess(const storage::TableDef& table, const std::string& name,
                         std::vector<BoundExprPtr> conjuncts);
 
 inline constexpr size_t kMaxMultiGetKeys = 4096;
+
+// `SET strata.read_replica`.
+enum class ReadReplica { kAuto, kRow, kColumn };
+// "auto" / "row" / "column" (anything else: kAuto).
+ReadReplica ParseReadReplica(const std::string& setting);
+
+// Chooses the replica each table scan of `plan` (and of its subquery plans)
+// reads:
+//   - kAuto: a kSeqScan (not with_locators) of a table with a column
+//     replica reads the column replica; point lookups and primary-key
+//     range scans stay on the row replica.
+//   - kColumn: as kAuto, and primary-key range scans of such tables become
+//     column-replica scans too (the filter holds every conjunct). A table
+//     without a column replica (orientation 'row') falls back to the row
+//     replica -- no error -- and EXPLAIN shows [row replica].
+//   - kRow: every scan reads the row replica.
+// Column-replica scans read only the columns the plan above them uses and
+// get the simple `column op constant` / IS [NOT] NULL conjuncts of their
+// filter whose constant has exactly the column's type pushed down.
+void ChooseReplicas(PlanNode* plan, const storage::CatalogSnapshot& catalog, ReadReplica mode);
 
 // Splits a boolean expression into its top-level AND conjuncts.
 void SplitConjuncts(BoundExprPtr expr, std::vector<BoundExprPtr>* out);

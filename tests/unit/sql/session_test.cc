@@ -268,6 +268,9 @@ TEST_F(SessionTest, ExplainShowsAccessPath) {
             "  ->  MultiGet on t [row replica, 2 keys, serving fast path]");
   EXPECT_EQ(Query("EXPLAIN SELECT v FROM t WHERE id > 5").back(),
             "  ->  Range Scan on t [row replica, primary key prefix 1] (filtered)");
+  EXPECT_EQ(Query("EXPLAIN SELECT v FROM t WHERE v = 5").back(),
+            "  ->  Seq Scan on t [column replica, 1 columns, pushed: v = integer 5] (filtered)");
+  Exec("SET strata.read_replica = 'row'");
   EXPECT_EQ(Query("EXPLAIN SELECT v FROM t WHERE v = 5").back(), "  ->  Seq Scan on t [row replica] (filtered)");
 }
 
