@@ -74,6 +74,7 @@ class SqlState {
   static const SqlState kTooManyConnections;
   static const SqlState kProgramLimitExceeded;
   static const SqlState kObjectNotInPrerequisiteState;
+  static const SqlState kObjectInUse;
   static const SqlState kOperatorIntervention;
   static const SqlState kQueryCanceled;
   static const SqlState kAdminShutdown;
@@ -148,6 +149,7 @@ inline constexpr SqlState SqlState::kOutOfMemory{"53200"};
 inline constexpr SqlState SqlState::kTooManyConnections{"53300"};
 inline constexpr SqlState SqlState::kProgramLimitExceeded{"54000"};
 inline constexpr SqlState SqlState::kObjectNotInPrerequisiteState{"55000"};
+inline constexpr SqlState SqlState::kObjectInUse{"55006"};
 inline constexpr SqlState SqlState::kOperatorIntervention{"57000"};
 inline constexpr SqlState SqlState::kQueryCanceled{"57014"};
 inline constexpr SqlState SqlState::kAdminShutdown{"57P01"};

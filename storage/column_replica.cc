@@ -1,13 +1,13 @@
 #include "storage/column_replica.h"
 
-#include <rocksdb/db.h>
-#include <rocksdb/write_batch.h>
-
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <system_error>
 #include <utility>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 #include "common/macros.h"
 #include "common/sql_state.h"
@@ -79,9 +79,8 @@ std::vector<ScanColumn> TableSchema(const TableDef& table) {
 }
 
 Status TableChanged(uint32_t table_id) {
-  return Status(SqlState::kSerializationFailure,
-                "relation with OID " + std::to_string(table_id) +
-                    " changed during column replica maintenance");
+  return Status(SqlState::kSerializationFailure, "relation with OID " + std::to_string(table_id) +
+                                                     " changed during column replica maintenance");
 }
 
 // Orders rows by the clustering key (when set), then by row key.
@@ -345,7 +344,10 @@ class ColumnScanner::Impl {
 };
 
 ColumnScanner::ColumnScanner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-ColumnScanner::~ColumnScanner() = default;
+ColumnScanner::~ColumnScanner() {
+  impl_.reset();
+  if (on_close_) on_close_();
+}
 Result<bool> ColumnScanner::Next(ColumnBatch* batch) { return impl_->Next(batch); }
 ColumnScanStats ColumnScanner::stats() const { return impl_->stats(); }
 
@@ -368,9 +370,8 @@ Status ColumnReplica::Open() {
   Snapshot snapshot = engine_->TakeSnapshot();
   uint64_t next_seq = 1;
   uint64_t next_segment = 1;
-  for (const auto& [key, target] :
-       {std::pair{column_keys::kNextDeltaSeqKey, &next_seq},
-        std::pair{column_keys::kNextSegmentIdKey, &next_segment}}) {
+  for (const auto& [key, target] : {std::pair{column_keys::kNextDeltaSeqKey, &next_seq},
+                                    std::pair{column_keys::kNextSegmentIdKey, &next_segment}}) {
     STRATA_ASSIGN_OR_RETURN(std::optional<std::string> v,
                             engine_->Get(snapshot, ColumnFamily::kMeta, key));
     if (v.has_value()) {
@@ -557,8 +558,7 @@ Result<std::vector<SegmentRecord>> ColumnReplica::ListSegments(const Snapshot& s
   return out;
 }
 
-Result<DeleteVector> ColumnReplica::ReadDeleteVector(const Snapshot& snapshot,
-                                                     uint32_t relfilenode,
+Result<DeleteVector> ColumnReplica::ReadDeleteVector(const Snapshot& snapshot, uint32_t relfilenode,
                                                      uint64_t segment) const {
   DeleteVector deleted;
   std::unique_ptr<Iterator> it =
@@ -613,15 +613,15 @@ Result<std::unique_ptr<ColumnScanner>> ColumnReplica::NewScanner(const TableDef&
   }
   STRATA_ASSIGN_OR_RETURN(std::vector<SegmentRecord> segments, ListSegments(snapshot, rel));
   for (const SegmentRecord& record : segments) {
-    STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const Segment> segment,
-                            GetSegment(record.segment_id));
+    STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const Segment> segment, GetSegment(record.segment_id));
     STRATA_ASSIGN_OR_RETURN(DeleteVector deleted,
                             ReadDeleteVector(snapshot, rel, record.segment_id));
     if (const auto h = hidden_ordinals.find(record.segment_id); h != hidden_ordinals.end()) {
       for (const uint32_t ord : h->second) deleted.add(ord);
     }
     deleted.runOptimize();
-    impl->sources_.push_back({std::move(segment), std::make_unique<DeleteVector>(std::move(deleted))});
+    impl->sources_.push_back(
+        {std::move(segment), std::make_unique<DeleteVector>(std::move(deleted))});
   }
   impl->stats_.segments = segments.size();
   const ReadBounds bounds = PrefixBounds(rowstore::TablePrefix(rel));
@@ -700,8 +700,8 @@ Status ColumnReplica::FlushTableLocked(uint32_t table_id, bool* flushed) {
   std::vector<std::vector<Value>> rows;
   const std::vector<rowstore::ColumnSpec> specs = row_format::ColumnSpecs(*table);
   {
-    std::unique_ptr<Iterator> it = engine_->NewIterator(
-        view.snapshot(), ColumnFamily::kColDelta, PrefixBounds(rowstore::TablePrefix(rel)));
+    std::unique_ptr<Iterator> it = engine_->NewIterator(view.snapshot(), ColumnFamily::kColDelta,
+                                                        PrefixBounds(rowstore::TablePrefix(rel)));
     for (it->SeekToFirst(); it->Valid() && seqs.size() < max_rows; it->Next()) {
       std::string_view row_key;
       std::string_view row;
@@ -739,8 +739,8 @@ Status ColumnReplica::FlushTableLocked(uint32_t table_id, bool* flushed) {
       STRATA_ASSIGN_OR_RETURN(std::optional<ColumnLocation> current, CurrentLocation(keys[i]));
       if (current.has_value() && !current->in_segment && current->id == seqs[i]) {
         const ColumnLocation loc{true, segment_id, ord};
-        STRATA_RETURN_IF_ERROR(Put(b, engine_, ColumnFamily::kPkIndex, keys[i],
-                                   column_keys::EncodeLocation(loc)));
+        STRATA_RETURN_IF_ERROR(
+            Put(b, engine_, ColumnFamily::kPkIndex, keys[i], column_keys::EncodeLocation(loc)));
         STRATA_RETURN_IF_ERROR(
             Del(b, engine_, ColumnFamily::kColDelta, column_keys::Delta(rel, seqs[i])));
         moved.emplace_back(keys[i], loc);
@@ -807,8 +807,7 @@ Status ColumnReplica::CompactTableLocked(uint32_t table_id) {
   if (table == nullptr || !HasColumnReplica(*table)) return Status::OK();
   const uint32_t rel = table->relfilenode;
   const Lsn snapshot_lsn = view.lsn();
-  STRATA_ASSIGN_OR_RETURN(std::vector<SegmentRecord> segments,
-                          ListSegments(view.snapshot(), rel));
+  STRATA_ASSIGN_OR_RETURN(std::vector<SegmentRecord> segments, ListSegments(view.snapshot(), rel));
   struct Candidate {
     SegmentRecord record;
     DeleteVector deleted;
@@ -897,8 +896,8 @@ Status ColumnReplica::CompactTableLocked(uint32_t table_id) {
       STRATA_ASSIGN_OR_RETURN(std::optional<ColumnLocation> current, CurrentLocation(keys[i]));
       if (current.has_value() && *current == origins[i]) {
         const ColumnLocation loc{true, *segment_id, ord};
-        STRATA_RETURN_IF_ERROR(Put(b, engine_, ColumnFamily::kPkIndex, keys[i],
-                                   column_keys::EncodeLocation(loc)));
+        STRATA_RETURN_IF_ERROR(
+            Put(b, engine_, ColumnFamily::kPkIndex, keys[i], column_keys::EncodeLocation(loc)));
         moved.emplace_back(keys[i], loc);
       } else {
         STRATA_RETURN_IF_ERROR(Put(b, engine_, ColumnFamily::kDelvec,
@@ -906,8 +905,8 @@ Status ColumnReplica::CompactTableLocked(uint32_t table_id) {
       }
     }
     for (const Candidate& c : picked) {
-      STRATA_RETURN_IF_ERROR(Del(b, engine_, ColumnFamily::kMeta,
-                                 column_keys::Manifest(rel, c.record.segment_id)));
+      STRATA_RETURN_IF_ERROR(
+          Del(b, engine_, ColumnFamily::kMeta, column_keys::Manifest(rel, c.record.segment_id)));
       STRATA_RETURN_IF_ERROR(DelRange(b, engine_, ColumnFamily::kDelvec,
                                       column_keys::DeleteVectorPrefix(rel, c.record.segment_id)));
     }

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -43,9 +44,12 @@ struct ColumnScanStats {
 // set equals what Scan over the row replica returns at the same point;
 // the order is unspecified (not primary-key order).
 //
-// Not thread-safe. Must not outlive its ReadView/DatabaseTransaction. A
-// transaction must not write to the table while a ColumnScanner of it is
-// open (take the rows to change first).
+// Not thread-safe. Must not outlive its ReadView/DatabaseTransaction. While
+// a transaction has a ColumnScanner of a table open, its writes to that
+// table (row operations, TRUNCATE, DROP) fail with 55006 object_in_use: the
+// scanner reads the transaction's own writes through an iterator that a
+// write would invalidate. Take the rows to change first (or finish a
+// suspended portal).
 class ColumnScanner {
  public:
   class Impl;
@@ -61,8 +65,13 @@ class ColumnScanner {
   Result<bool> Next(columnstore::ColumnBatch* batch);
   ColumnScanStats stats() const;
 
+  // Called once when the scanner is destroyed (the transaction uses it to
+  // count the scanners open on each table).
+  void SetOnClose(std::function<void()> on_close) { on_close_ = std::move(on_close); }
+
  private:
   std::unique_ptr<Impl> impl_;
+  std::function<void()> on_close_;
 };
 
 }  // namespace strata::storage

@@ -447,6 +447,7 @@ Status DatabaseTransaction::StoreTable(std::shared_ptr<const TableDef> def, cons
 }
 
 Status DatabaseTransaction::RemoveTable(const TableDef& old) {
+  STRATA_RETURN_IF_ERROR(CheckNoOpenColumnScan(old));
   STRATA_RETURN_IF_ERROR(
       txn_->Delete(ColumnFamily::kCatalog, catalog_keys::TableName(old.schema_id, old.name)));
   STRATA_RETURN_IF_ERROR(txn_->Delete(ColumnFamily::kCatalog, catalog_keys::Table(old.id)));
@@ -806,6 +807,7 @@ Status DatabaseTransaction::TruncateTable(const TableName& name) {
     return Status(SqlState::kNoActiveSqlTransaction, "transaction has already finished");
   }
   STRATA_ASSIGN_OR_RETURN(const TableDef* table, catalog_->GetTable(name));
+  STRATA_RETURN_IF_ERROR(CheckNoOpenColumnScan(*table));
   TableDef def = *table;
   def.relfilenode = db_->AllocateOid();
   allocated_oid_ = true;

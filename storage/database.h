@@ -360,6 +360,9 @@ class DatabaseTransaction {
   std::vector<CatalogSnapshotPtr> old_catalogs_;
   // Table ids whose rows were written or whose emptiness DDL relied on.
   std::set<uint32_t> written_tables_;
+  // Column scanners open per table id; writes to such a table fail (55006).
+  mutable std::map<uint32_t, int> open_column_scanners_;
+  Status CheckNoOpenColumnScan(const TableDef& table) const;
   std::set<uint32_t> emptiness_checked_tables_;
   // Table ids changed by DDL here.
   std::set<uint32_t> ddl_tables_;

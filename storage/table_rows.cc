@@ -62,6 +62,7 @@ Result<std::vector<rowstore::ColumnUpdate>> PrepareAssignments(
 Result<RowChange> DatabaseTransaction::InsertImpl(const TableDef& table_in, Row row,
                                                   bool ignore_existing) {
   STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  STRATA_RETURN_IF_ERROR(CheckNoOpenColumnScan(*table));
   STRATA_RETURN_IF_ERROR(row_format::CoerceRow(*table, &row));
   STRATA_RETURN_IF_ERROR(row_format::CheckNotNull(*table, table->name, row));
   const std::vector<rowstore::ColumnSpec> specs = row_format::ColumnSpecs(*table);
@@ -96,6 +97,7 @@ Result<RowChange> DatabaseTransaction::InsertOrIgnore(const TableDef& table, Row
 
 Result<RowChange> DatabaseTransaction::Upsert(const TableDef& table_in, Row row) {
   STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  STRATA_RETURN_IF_ERROR(CheckNoOpenColumnScan(*table));
   if (!table->has_primary_key()) return NoPrimaryKey(*table);
   STRATA_RETURN_IF_ERROR(row_format::CoerceRow(*table, &row));
   STRATA_RETURN_IF_ERROR(row_format::CheckNotNull(*table, table->name, row));
@@ -118,6 +120,7 @@ Result<RowChange> DatabaseTransaction::Upsert(const TableDef& table_in, Row row)
 Result<RowChange> DatabaseTransaction::UpsertColumns(const TableDef& table_in, Row row,
                                                      std::span<const uint32_t> update_column_ids) {
   STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  STRATA_RETURN_IF_ERROR(CheckNoOpenColumnScan(*table));
   if (!table->has_primary_key()) return NoPrimaryKey(*table);
   STRATA_RETURN_IF_ERROR(row_format::CoerceRow(*table, &row));
   // As in PostgreSQL, the proposed row must satisfy NOT NULL whether or not
@@ -179,6 +182,7 @@ Result<RowChange> DatabaseTransaction::UpdateColumns(
     const TableDef& table_in, std::span<const Value> primary_key,
     std::span<const ColumnAssignment> assignments) {
   STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  STRATA_RETURN_IF_ERROR(CheckNoOpenColumnScan(*table));
   STRATA_ASSIGN_OR_RETURN(std::string key, row_format::KeyFromPrimaryKey(*table, primary_key));
   return UpdateAtKey(*table, key, assignments);
 }
@@ -187,6 +191,7 @@ Result<RowChange> DatabaseTransaction::UpdateColumnsAt(
     const TableDef& table_in, const RowLocator& locator,
     std::span<const ColumnAssignment> assignments) {
   STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  STRATA_RETURN_IF_ERROR(CheckNoOpenColumnScan(*table));
   STRATA_RETURN_IF_ERROR(row_format::CheckLocator(*table, locator));
   return UpdateAtKey(*table, locator, assignments);
 }
@@ -195,6 +200,7 @@ Result<RowChange> DatabaseTransaction::UpdatePrimaryKey(const TableDef& table_in
                                                         std::span<const Value> old_key,
                                                         Row new_row) {
   STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  STRATA_RETURN_IF_ERROR(CheckNoOpenColumnScan(*table));
   if (!table->has_primary_key()) return NoPrimaryKey(*table);
   STRATA_ASSIGN_OR_RETURN(std::string old_key_bytes,
                           row_format::KeyFromPrimaryKey(*table, old_key));
@@ -233,6 +239,7 @@ Result<RowChange> DatabaseTransaction::DeleteAtKey(const TableDef& table, const 
 Result<RowChange> DatabaseTransaction::Delete(const TableDef& table_in,
                                               std::span<const Value> primary_key) {
   STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  STRATA_RETURN_IF_ERROR(CheckNoOpenColumnScan(*table));
   STRATA_ASSIGN_OR_RETURN(std::string key, row_format::KeyFromPrimaryKey(*table, primary_key));
   return DeleteAtKey(*table, key);
 }
@@ -240,6 +247,7 @@ Result<RowChange> DatabaseTransaction::Delete(const TableDef& table_in,
 Result<RowChange> DatabaseTransaction::DeleteAt(const TableDef& table_in,
                                                 const RowLocator& locator) {
   STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  STRATA_RETURN_IF_ERROR(CheckNoOpenColumnScan(*table));
   STRATA_RETURN_IF_ERROR(row_format::CheckLocator(*table, locator));
   return DeleteAtKey(*table, locator);
 }
@@ -294,8 +302,8 @@ Status DatabaseTransaction::ColumnWrite(const TableDef& table, const std::string
   // then (a flush or compaction may move it meanwhile).
   const auto it = column_touched_.find(key);
   if (it != column_touched_.end() && it->second.has_value() && !it->second->in_segment) {
-    STRATA_RETURN_IF_ERROR(
-        txn_->Delete(ColumnFamily::kColDelta, column_keys::Delta(table.relfilenode, it->second->id)));
+    STRATA_RETURN_IF_ERROR(txn_->Delete(ColumnFamily::kColDelta,
+                                        column_keys::Delta(table.relfilenode, it->second->id)));
   }
   if (row == nullptr) {
     STRATA_RETURN_IF_ERROR(txn_->Delete(ColumnFamily::kPkIndex, key));
@@ -316,7 +324,25 @@ Status DatabaseTransaction::ColumnWrite(const TableDef& table, const std::string
 Result<std::unique_ptr<ColumnScanner>> DatabaseTransaction::ColumnScan(
     const TableDef& table_in, const ColumnScanSpec& spec) const {
   STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
-  return db_->column_->NewScanner(*table, spec, txn_->snapshot(), txn_.get(), &column_touched_);
+  STRATA_ASSIGN_OR_RETURN(
+      std::unique_ptr<ColumnScanner> scanner,
+      db_->column_->NewScanner(*table, spec, txn_->snapshot(), txn_.get(), &column_touched_));
+  const uint32_t id = table->id;
+  ++open_column_scanners_[id];
+  // The scanner must not outlive this transaction (column_scan.h), so the
+  // callback's `this` stays valid.
+  scanner->SetOnClose([this, id] {
+    if (--open_column_scanners_[id] == 0) open_column_scanners_.erase(id);
+  });
+  return scanner;
+}
+
+Status DatabaseTransaction::CheckNoOpenColumnScan(const TableDef& table) const {
+  if (open_column_scanners_.count(table.id) == 0) return Status::OK();
+  return Status(SqlState::kObjectInUse,
+                "cannot modify table \"" + table.name +
+                    "\" because it is being read by an open portal or cursor in this transaction")
+      .WithHint("Fetch the remaining rows or close the portal first.");
 }
 
 }  // namespace strata::storage

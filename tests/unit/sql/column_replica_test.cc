@@ -152,3 +152,46 @@ TEST_F(ColumnReplicaTest, BothReplicasGiveTheSameResults) {
 
 }  // namespace
 }  // namespace strata::sql
+
+namespace strata::sql {
+namespace {
+
+using testing::RecordingSink;
+using Rows = std::vector<std::string>;
+
+// A suspended portal keeps its column scan open; a write to that table in
+// the same transaction must fail cleanly (55006, as PostgreSQL reports a
+// table in use by an active query) instead of invalidating the scan.
+TEST_F(ColumnReplicaTest, WriteWhileASuspendedPortalScansTheTableIsRefused) {
+  Exec("CREATE TABLE big (k int PRIMARY KEY, v int)");
+  Exec("INSERT INTO big SELECT g, g FROM generate_series(1, 5000) g");
+  ASSERT_EQ(Exec("BEGIN"), "BEGIN");
+  ASSERT_OK(session_->Prepare("all", "SELECT k FROM big", {}).status());
+  ASSERT_OK(session_->Bind("p", "all", {}, {}, {}));
+  RecordingSink first;
+  ASSERT_OK_AND_ASSIGN(bool suspended, session_->Execute("p", 10, &first));
+  ASSERT_TRUE(suspended);
+  EXPECT_EQ(first.rows.size(), 10u);
+
+  RecordingSink write;
+  ASSERT_SQLSTATE(session_->ExecuteSimple("INSERT INTO big VALUES (100000, 0)", &write),
+                  SqlState::kObjectInUse);
+  ASSERT_SQLSTATE(session_->ExecuteSimple("TRUNCATE big", &write),
+                  SqlState::kInFailedSqlTransaction);
+  ASSERT_EQ(Exec("ROLLBACK"), "ROLLBACK");
+  EXPECT_EQ(Query("SELECT count(*) FROM big"), Rows{"5000"});
+
+  // Once the portal has run to completion its scan is closed and writes work.
+  ASSERT_EQ(Exec("BEGIN"), "BEGIN");
+  ASSERT_OK(session_->Bind("p2", "all", {}, {}, {}));
+  RecordingSink all;
+  ASSERT_OK_AND_ASSIGN(suspended, session_->Execute("p2", 0, &all));
+  ASSERT_FALSE(suspended);
+  EXPECT_EQ(all.rows.size(), 5000u);
+  EXPECT_EQ(Exec("INSERT INTO big VALUES (100000, 0)"), "INSERT 0 1");
+  ASSERT_EQ(Exec("COMMIT"), "COMMIT");
+  EXPECT_EQ(Query("SELECT count(*) FROM big"), Rows{"5001"});
+}
+
+}  // namespace
+}  // namespace strata::sql
