@@ -20,33 +20,27 @@
 #include "common/sql_state.h"
 #include "storage/column_replica.h"
 #include "storage/database.h"
+#include "tests/unit/storage/storage_test_util.h"
 #include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
 
 namespace strata::storage {
 namespace {
 
+using test_util::Col;
+
 using columnstore::ColumnBatch;
 using columnstore::ColumnPredicate;
 using columnstore::CompareOp;
 
+// Small blocks and no background thread, so tests decide when flushes and
+// compactions happen and exercise many blocks with few rows.
 StorageOptions TestOptions() {
-  StorageOptions options;
-  options.sync_commit = false;
-  options.block_cache_bytes = 8 << 20;
-  options.write_buffer_bytes = 4 << 20;
+  StorageOptions options = test_util::TestOptions();
   options.column_background = false;
   options.column_block_rows = 64;
   options.column_compact_small_rows = 256;
   return options;
-}
-
-NewColumn Col(std::string name, TypeId type, bool pk = false) {
-  NewColumn c;
-  c.name = std::move(name);
-  c.type = DataType::Of(type);
-  c.primary_key = pk;
-  return c;
 }
 
 std::string RowString(const Row& row) {

@@ -20,28 +20,15 @@
 #include "common/sql_state.h"
 #include "rowstore/key_codec.h"
 #include "storage/database.h"
+#include "tests/unit/storage/storage_test_util.h"
 #include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
 
 namespace strata::storage {
 namespace {
 
-StorageOptions TestOptions() {
-  StorageOptions options;
-  options.sync_commit = false;
-  options.block_cache_bytes = 8 << 20;
-  options.write_buffer_bytes = 4 << 20;
-  return options;
-}
-
-NewColumn Col(std::string name, TypeId type, bool pk = false, bool not_null = false) {
-  NewColumn c;
-  c.name = std::move(name);
-  c.type = DataType::Of(type);
-  c.primary_key = pk;
-  c.not_null = not_null;
-  return c;
-}
+using test_util::Col;
+using test_util::TestOptions;
 
 std::vector<Value> Key(int64_t id) { return {Value::Int8(id)}; }
 
