@@ -4,6 +4,7 @@
 #include <limits>
 #include <utility>
 
+#include "common/coding.h"
 #include "common/macros.h"
 #include "common/numeric.h"
 
@@ -35,20 +36,12 @@ uint64_t GetBigEndian(std::string_view in, size_t pos, int bytes) {
   return v;
 }
 
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
 uint64_t ZigZag(int64_t v) {
   return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
 }
 int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1)); }
 
-void PutSigned(std::string* out, int64_t v) { PutVarint(out, ZigZag(v)); }
+void PutSigned(std::string* out, int64_t v) { PutVarint(ZigZag(v), out); }
 
 void PutLittleEndian(std::string* out, uint64_t v, int bytes) {
   for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -69,16 +62,13 @@ class Reader {
   }
 
   Result<uint64_t> GetVarint() {
+    std::string_view rest = in_.substr(pos_);
     uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (remaining() < 1) return Truncated();
-      const uint8_t b = static_cast<uint8_t>(in_[pos_++]);
-      if (shift == 63 && (b & 0x7e) != 0)
-        return Status::Corruption("binlog value: varint overflow");
-      v |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if ((b & 0x80) == 0) return v;
+    if (!::strata::GetVarint(&rest, &v)) {
+      return Status::Corruption("binlog value: truncated, overlong or overflowing varint");
     }
-    return Status::Corruption("binlog value: varint too long");
+    pos_ = in_.size() - rest.size();
+    return v;
   }
 
   Result<int64_t> GetSigned() {
@@ -132,9 +122,9 @@ void PutNumeric(const Numeric& n, std::string* out) {
     return;
   }
   out->push_back(static_cast<char>(n.is_negative() ? kNumericNegative : kNumericPositive));
-  PutVarint(out, static_cast<uint64_t>(n.scale()));
+  PutVarint(static_cast<uint64_t>(n.scale()), out);
   const std::string& digits = n.digits();
-  PutVarint(out, digits.size());
+  PutVarint(digits.size(), out);
   for (size_t i = 0; i < digits.size(); i += 2) {
     const int hi = digits[i] - '0';
     const int lo = i + 1 < digits.size() ? digits[i + 1] - '0' : 0;
@@ -175,7 +165,7 @@ void PutPayload(const Value& v, std::string* out) {
     case TypeId::kBytea:
     case TypeId::kJson:
     case TypeId::kJsonb:
-      PutVarint(out, v.string_value().size());
+      PutVarint(v.string_value().size(), out);
       out->append(v.string_value());
       return;
     case TypeId::kDate:
@@ -199,7 +189,7 @@ void PutPayload(const Value& v, std::string* out) {
     case TypeId::kArray: {
       out->push_back(static_cast<char>(v.array_element_type()));
       const std::vector<Value>& elements = v.array_elements();
-      PutVarint(out, elements.size());
+      PutVarint(elements.size(), out);
       for (const Value& e : elements) {
         if (e.is_null()) {
           out->push_back(static_cast<char>(kElementNull));
@@ -468,7 +458,7 @@ void EncodeBinlogValue(const BinlogRecord& record, std::string* out) {
   out->push_back(static_cast<char>(kBinlogValueVersion));
   out->push_back(static_cast<char>(record.type));
   PutSigned(out, record.timestamp_us);
-  PutVarint(out, record.row.size());
+  PutVarint(record.row.size(), out);
   for (const Value& v : record.row) {
     if (v.is_null()) {
       out->push_back(v.type() == TypeId::kInvalid

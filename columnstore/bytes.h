@@ -5,18 +5,13 @@
 #include <string>
 #include <string_view>
 
+#include "common/coding.h"
+
 // Internal to columnstore/: little-endian and varint helpers for the segment
 // format.
 namespace strata::columnstore::bytes {
 
-
-inline void PutVarint(uint64_t v, std::string* out) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
+using ::strata::PutVarint;
 
 inline void PutFixed64(uint64_t v, std::string* out) {
   for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
@@ -32,21 +27,12 @@ class ByteReader {
  public:
   explicit ByteReader(std::string_view data) : data_(data) {}
 
-  bool Varint(uint64_t* v) {
-    *v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (data_.empty()) return false;
-      const uint8_t b = static_cast<uint8_t>(data_.front());
-      data_.remove_prefix(1);
-      *v |= static_cast<uint64_t>(b & 0x7F) << shift;
-      if ((b & 0x80) == 0) return true;
-    }
-    return false;
-  }
+  bool Varint(uint64_t* v) { return GetVarint(&data_, v); }
   bool Fixed64(uint64_t* v) {
     if (data_.size() < 8) return false;
     *v = 0;
-    for (int i = 0; i < 8; ++i) *v |= static_cast<uint64_t>(static_cast<uint8_t>(data_[i])) << (8 * i);
+    for (int i = 0; i < 8; ++i)
+      *v |= static_cast<uint64_t>(static_cast<uint8_t>(data_[i])) << (8 * i);
     data_.remove_prefix(8);
     return true;
   }
@@ -68,6 +54,5 @@ class ByteReader {
  private:
   std::string_view data_;
 };
-
 
 }  // namespace strata::columnstore::bytes

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <numeric>
 
+#include "common/coding.h"
 #include "common/macros.h"
 
 namespace strata::rowstore {
@@ -17,29 +18,6 @@ constexpr uint8_t kNumericNaN = 2;
 
 Status Corrupt(std::string_view what) {
   return Status::Corruption("malformed row value: " + std::string(what));
-}
-
-void PutVarint(uint64_t v, std::string* out) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-bool GetVarint(std::string_view* in, uint64_t* v) {
-  uint64_t result = 0;
-  for (int shift = 0; shift <= 63 && !in->empty(); shift += 7) {
-    const uint8_t byte = static_cast<uint8_t>((*in)[0]);
-    in->remove_prefix(1);
-    if (shift == 63 && byte > 1) return false;
-    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) {
-      *v = result;
-      return true;
-    }
-  }
-  return false;
 }
 
 template <typename U>
