@@ -47,10 +47,14 @@ void ChangeBuilder::Append(BinlogEventType type, const std::vector<Value>& row) 
 
 bool RowImagesEqual(const std::vector<Value>& a, const std::vector<Value>& b) {
   if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (!(a[i] == b[i])) return false;
-  }
-  return true;
+  // By stored representation, not Value::operator==: numeric 1.5 -> 1.50
+  // changes what readers see (PostgreSQL decodes it as an update), while
+  // Value equality calls them equal.
+  std::string a_bytes;
+  std::string b_bytes;
+  EncodeBinlogRowFields(a, &a_bytes);
+  EncodeBinlogRowFields(b, &b_bytes);
+  return a_bytes == b_bytes;
 }
 
 }  // namespace strata::binlog

@@ -16,8 +16,9 @@ namespace strata::binlog {
 //   update (before and after)      -> UPDATE_BEFORE(3), UPDATE_AFTER(7)
 //   update whose images are equal  -> nothing
 // Images are full rows (the caller merges a partial update first). Two images
-// are equal when they have the same length and each pair of Values is equal
-// by Value::operator== (so NULL equals NULL, and 1.5 equals 1.50).
+// are equal when their stored representations are (EncodeBinlogRowFields):
+// NULL equals NULL, but numeric 1.5 differs from 1.50 and -0.0 from 0.0,
+// because readers see them differently (PostgreSQL decodes such an update).
 //
 // Every record gets the builder's table, shard, LSN and timestamp, and
 // seq_in_commit numbers the records 0, 1, 2, ... in the order they are built,
@@ -55,7 +56,7 @@ class ChangeBuilder {
   std::vector<BinlogRecord> records_;
 };
 
-// True when both images have the same length and pairwise equal Values.
+// True when both images have the same stored representation (see above).
 bool RowImagesEqual(const std::vector<Value>& a, const std::vector<Value>& b);
 
 }  // namespace strata::binlog

@@ -455,11 +455,19 @@ std::string BinlogSeekKeyAtLsn(uint32_t table_id, uint16_t shard, uint64_t lsn) 
 // ---- values ----
 
 void EncodeBinlogValue(const BinlogRecord& record, std::string* out) {
+  AppendBinlogValueHeader(record.type, record.timestamp_us, out);
+  EncodeBinlogRowFields(record.row, out);
+}
+
+void AppendBinlogValueHeader(BinlogEventType type, int64_t timestamp_us, std::string* out) {
   out->push_back(static_cast<char>(kBinlogValueVersion));
-  out->push_back(static_cast<char>(record.type));
-  PutSigned(out, record.timestamp_us);
-  PutVarint(record.row.size(), out);
-  for (const Value& v : record.row) {
+  out->push_back(static_cast<char>(type));
+  PutSigned(out, timestamp_us);
+}
+
+void EncodeBinlogRowFields(const std::vector<Value>& row, std::string* out) {
+  PutVarint(row.size(), out);
+  for (const Value& v : row) {
     if (v.is_null()) {
       out->push_back(v.type() == TypeId::kInvalid
                          ? static_cast<char>(kUntypedNull)

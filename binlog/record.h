@@ -111,6 +111,15 @@ struct BinlogValue {
 void EncodeBinlogValue(const BinlogRecord& record, std::string* out);
 std::string EncodeBinlogValue(const BinlogRecord& record);
 
+// The two halves of EncodeBinlogValue, for writers that encode a row image
+// before the commit's timestamp is known: a value is exactly
+// AppendBinlogValueHeader(type, ts) followed by EncodeBinlogRowFields(row)
+// (column count + fields). Two rows have equal field bytes iff they are
+// equal in representation (type, NULL-ness and payload: 1.5 and 1.50
+// differ, as their text does).
+void AppendBinlogValueHeader(BinlogEventType type, int64_t timestamp_us, std::string* out);
+void EncodeBinlogRowFields(const std::vector<Value>& row, std::string* out);
+
 // Decodes a value. Corruption (XX001) on anything that is not exactly one
 // well-formed value: unknown version, event type or TypeId, truncation,
 // trailing bytes, out-of-range payloads. Never crashes on any input.

@@ -377,6 +377,8 @@ struct DropStmt : Statement {
 struct TruncateStmt : Statement {
   TruncateStmt() : Statement(StmtKind::kTruncate) {}
   std::vector<QualifiedName> tables;
+  bool restart_identity = false;  // RESTART IDENTITY
+  bool cascade = false;           // CASCADE
 };
 
 enum class AlterTableAction {

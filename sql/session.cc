@@ -949,10 +949,13 @@ class SqlSession::Impl {
       case ast::StmtKind::kTruncate: {
         const auto& s = static_cast<const ast::TruncateStmt&>(stmt);
         binder::Binder binder(&txn_->catalog(), BinderOpts(), &scratch_params_);
+        std::vector<storage::TableName> names;
         for (const auto& t : s.tables) {
           STRATA_ASSIGN_OR_RETURN(const storage::TableDef* def, binder.LookupTable(t));
-          STRATA_RETURN_IF_ERROR(txn_->TruncateTable(TableNameOf(*def)));
+          names.push_back(TableNameOf(*def));
         }
+        STRATA_RETURN_IF_ERROR(txn_->TruncateTables(
+            names, {.cascade = s.cascade, .restart_identity = s.restart_identity}));
         return sink->Complete("TRUNCATE TABLE");
       }
       case ast::StmtKind::kAlterTable:

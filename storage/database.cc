@@ -1,6 +1,7 @@
 #include "storage/database.h"
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
 #include <rocksdb/db.h>
@@ -8,8 +9,11 @@
 
 #include "common/macros.h"
 #include "common/sql_state.h"
+#include "binlog/record.h"
 #include "rowstore/key_codec.h"
+#include "storage/binlog_store.h"
 #include "storage/catalog_store.h"
+#include "storage/change_feed.h"
 #include "storage/column_replica.h"
 #include "storage/rocksdb_status.h"
 #include "storage/row_format.h"
@@ -70,7 +74,9 @@ void EraseId(std::vector<uint32_t>* ids, uint32_t id) {
 // ---------------------------------------------------------------- Database
 
 Database::Database(std::unique_ptr<Engine> engine)
-    : engine_(std::move(engine)), column_(std::make_unique<ColumnReplica>(this, engine_.get())) {}
+    : engine_(std::move(engine)),
+      column_(std::make_unique<ColumnReplica>(this, engine_.get())),
+      change_feed_(std::make_unique<ChangeFeed>(this)) {}
 
 Database::~Database() { column_->Stop(); }
 
@@ -86,6 +92,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir,
   STRATA_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, Engine::Open(dir, options));
   std::unique_ptr<Database> db(new Database(std::move(engine)));
   STRATA_RETURN_IF_ERROR(db->Load());
+  STRATA_RETURN_IF_ERROR(db->LoadBinlogState());
   STRATA_RETURN_IF_ERROR(db->column_->Open());
   if (options.column_background) db->column_->StartBackground();
   return db;
@@ -166,6 +173,74 @@ Status Database::Load() {
   return Status::OK();
 }
 
+Status Database::LoadBinlogState() {
+  Snapshot snapshot = engine_->TakeSnapshot();
+  STRATA_ASSIGN_OR_RETURN(std::optional<std::string> removed,
+                          engine_->Get(snapshot, ColumnFamily::kMeta, binlog_store::kRemovedLsnKey));
+  if (removed.has_value()) {
+    STRATA_ASSIGN_OR_RETURN(Lsn lsn, DecodeLsnBigEndian(*removed));
+    binlog_removed_lsn_.store(lsn);
+  }
+  STRATA_ASSIGN_OR_RETURN(std::optional<std::string> ceiling,
+                          engine_->Get(snapshot, ColumnFamily::kMeta, binlog_store::kXidCeilingKey));
+  {
+    std::lock_guard<std::mutex> lock(xid_mu_);
+    if (ceiling.has_value()) {
+      STRATA_ASSIGN_OR_RETURN(uint64_t v, ReadBigEndian(*ceiling, 4));
+      next_xid_ = static_cast<uint32_t>(v);
+    } else {
+      next_xid_ = binlog_store::kFirstXid;
+    }
+    xid_ceiling_ = next_xid_;
+  }
+  // The newest commit index entry: where the feed stands, and the commit
+  // time later commits must exceed.
+  ReadBounds bounds;
+  bounds.lower = binlog::BinlogKeyPrefix(binlog_store::kCommitIndexTableId, 0);
+  bounds.upper = binlog::BinlogKeyPrefix(binlog_store::kCommitIndexTableId, 1);
+  std::unique_ptr<Iterator> it = engine_->NewIterator(snapshot, ColumnFamily::kBinlog, bounds);
+  it->SeekToLast();
+  if (it->Valid()) {
+    STRATA_ASSIGN_OR_RETURN(binlog::BinlogKey key, binlog::DecodeBinlogKey(it->key()));
+    STRATA_ASSIGN_OR_RETURN(binlog_store::CommitIndexEntry entry,
+                            binlog_store::DecodeCommitIndex(it->value()));
+    change_feed_->SetLastFeedLsn(key.lsn);
+    last_commit_ts_us_.store(entry.commit_time_us);
+  }
+  return it->status();
+}
+
+Result<uint32_t> Database::AllocateXid() {
+  // Blocks of ids are made durable before any id of them is handed out, so
+  // a restart (which continues at the persisted ceiling) never repeats one.
+  constexpr uint32_t kXidBlock = 4096;
+  std::lock_guard<std::mutex> lock(xid_mu_);
+  if (next_xid_ >= xid_ceiling_) {
+    const uint32_t ceiling = next_xid_ + kXidBlock;
+    rocksdb::WriteBatch batch;
+    STRATA_RETURN_IF_ERROR(FromRocksDbStatus(
+        batch.Put(engine_->handle(ColumnFamily::kMeta),
+                  rocksdb::Slice(binlog_store::kXidCeilingKey.data(),
+                                 binlog_store::kXidCeilingKey.size()),
+                  rocksdb::Slice(catalog_keys::EncodeId(ceiling))),
+        "put"));
+    CommitOptions options;
+    options.sync = true;
+    STRATA_RETURN_IF_ERROR(engine_->Commit(&batch, options).status());
+    xid_ceiling_ = ceiling;
+  }
+  return next_xid_++;
+}
+
+int64_t Database::NextCommitTimestampUs() {
+  const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const int64_t ts = std::max(now, last_commit_ts_us_.load(std::memory_order_relaxed) + 1);
+  last_commit_ts_us_.store(ts, std::memory_order_relaxed);
+  return ts;
+}
+
 CatalogSnapshotPtr Database::catalog() const {
   std::lock_guard<std::mutex> lock(catalog_mu_);
   return catalog_;
@@ -221,11 +296,42 @@ Result<Lsn> Database::CommitTransaction(DatabaseTransaction* t, const CommitOpti
     }
   }
 
+  const bool feed = t->binlog_changes_ != nullptr && !t->binlog_changes_->empty();
+  if (feed) {
+    Result<uint32_t> xid = t->xid();
+    if (!xid.ok()) {
+      txn->Rollback();
+      return xid.status();
+    }
+  }
+  // Definition history of binlog tables changed by DDL here (see
+  // binlog_store.h), so the feed decodes each change with its columns.
+  std::vector<std::pair<uint32_t, std::string>> history;
+  for (const auto& [id, def] : t->table_changes_) {
+    const TableDef* old = t->base_catalog_->FindTableById(id);
+    const bool old_binlog =
+        old != nullptr && old->properties.binlog_level == BinlogLevel::kReplica;
+    if (def != nullptr) {
+      if (def->properties.binlog_level != BinlogLevel::kReplica && !old_binlog) continue;
+      const SchemaDef* schema = t->catalog_->FindSchemaById(def->schema_id);
+      history.emplace_back(id, binlog_store::EncodeTableHistory(
+                                   schema == nullptr ? "" : schema->name, *def, false));
+    } else {
+      const auto dropped = t->dropped_tables_.find(id);
+      if (dropped == t->dropped_tables_.end()) continue;
+      const TableDef& last = *dropped->second.second;
+      if (last.properties.binlog_level != BinlogLevel::kReplica && !old_binlog) continue;
+      history.emplace_back(id,
+                           binlog_store::EncodeTableHistory(dropped->second.first, last, true));
+    }
+  }
+
   const Lsn snapshot_lsn = txn->snapshot_lsn();
   std::vector<uint32_t> ddl_tables(t->ddl_tables_.begin(), t->ddl_tables_.end());
   CommitOptions stamped = options;
   const CommitStamp user_stamp = options.stamp;
-  stamped.stamp = [this, t, snapshot_lsn, &user_stamp](Lsn lsn, rocksdb::WriteBatch* batch) {
+  stamped.stamp = [this, t, snapshot_lsn, &user_stamp, &history, feed](Lsn lsn,
+                                                                       rocksdb::WriteBatch* batch) {
     {
       // Runs in commit order (the pipeline serializes stamps), so the maps
       // reflect exactly the commits before this one. If a later group write
@@ -256,6 +362,18 @@ Result<Lsn> Database::CommitTransaction(DatabaseTransaction* t, const CommitOpti
       }
     }
     if (user_stamp) STRATA_RETURN_IF_ERROR(user_stamp(lsn, batch));
+    rocksdb::ColumnFamilyHandle* binlog_cf = engine_->handle(ColumnFamily::kBinlog);
+    for (const auto& [id, value] : history) {
+      STRATA_RETURN_IF_ERROR(FromRocksDbStatus(
+          batch->Put(binlog_cf,
+                     rocksdb::Slice(binlog::EncodeBinlogKey(id, binlog_store::kHistoryShard, lsn, 0)),
+                     rocksdb::Slice(value)),
+          "put binlog history"));
+    }
+    if (feed) {
+      STRATA_RETURN_IF_ERROR(
+          t->binlog_changes_->Write(t->xid_, lsn, NextCommitTimestampUs(), binlog_cf, batch));
+    }
     for (uint32_t relfilenode : t->reclaim_) {
       const std::string begin = rowstore::TablePrefix(relfilenode);
       const std::string end = rowstore::PrefixUpperBound(begin);
@@ -301,6 +419,7 @@ Result<Lsn> Database::CommitTransaction(DatabaseTransaction* t, const CommitOpti
     return Status::OK();
   };
   Result<Lsn> result = txn->Commit(stamped);
+  if (result.ok() && feed) change_feed_->NotifyCommitted(*result);
   if (!result.ok() || !ddl) return result;
 
   // Publish: replay this transaction's changes onto the current catalog
@@ -382,7 +501,18 @@ Result<std::unique_ptr<ColumnScanner>> ReadView::ColumnScan(const TableDef& tabl
   return db_->column_->NewScanner(table, spec, snapshot_, nullptr, nullptr);
 }
 
+Result<std::unique_ptr<BinlogScanner>> ReadView::BinlogScan(const TableDef& table,
+                                                           const BinlogScanSpec& spec) const {
+  return NewBinlogScanner(db_, snapshot_, table, spec);
+}
+
 // ---------------------------------------------------------------- DatabaseTransaction
+
+Result<std::unique_ptr<BinlogScanner>> DatabaseTransaction::BinlogScan(
+    const TableDef& table_in, const BinlogScanSpec& spec) const {
+  STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  return NewBinlogScanner(db_, txn_->snapshot(), *table, spec);
+}
 
 DatabaseTransaction::DatabaseTransaction(Database* db, std::unique_ptr<Transaction> txn,
                                          CatalogSnapshotPtr catalog)
@@ -395,6 +525,21 @@ Result<Lsn> DatabaseTransaction::Commit(const CommitOptions& options) {
 }
 
 void DatabaseTransaction::Rollback() { txn_->Rollback(); }
+
+Result<uint32_t> DatabaseTransaction::xid() {
+  if (xid_ == 0) {
+    STRATA_ASSIGN_OR_RETURN(xid_, db_->AllocateXid());
+  }
+  return xid_;
+}
+
+void DatabaseTransaction::CaptureBinlog(const TableDef& table, std::string_view old_key,
+                                        const Row* before, std::string_view new_key,
+                                        const Row* after) {
+  if (table.properties.binlog_level != BinlogLevel::kReplica) return;
+  if (binlog_changes_ == nullptr) binlog_changes_ = std::make_unique<binlog_store::ChangeBuffer>();
+  binlog_changes_->AddRowChange(table.id, old_key, before, new_key, after);
+}
 
 void DatabaseTransaction::SetCatalog(CatalogSnapshotPtr next) {
   old_catalogs_.push_back(std::move(catalog_));
@@ -452,6 +597,9 @@ Status DatabaseTransaction::RemoveTable(const TableDef& old) {
       txn_->Delete(ColumnFamily::kCatalog, catalog_keys::TableName(old.schema_id, old.name)));
   STRATA_RETURN_IF_ERROR(txn_->Delete(ColumnFamily::kCatalog, catalog_keys::Table(old.id)));
   const uint32_t id = old.id;
+  const SchemaDef* schema = catalog_->FindSchemaById(old.schema_id);
+  dropped_tables_[id] = {schema == nullptr ? std::string() : schema->name,
+                         std::make_shared<const TableDef>(old)};
   reclaim_.push_back(old.relfilenode);
   CatalogBuilder builder(*catalog_);
   builder.RemoveTable(id);
@@ -803,11 +951,41 @@ Status DatabaseTransaction::SetTableProperties(
 }
 
 Status DatabaseTransaction::TruncateTable(const TableName& name) {
+  return TruncateTables(std::span<const TableName>(&name, 1), TruncateOptions{});
+}
+
+Status DatabaseTransaction::TruncateTables(std::span<const TableName> names,
+                                           const TruncateOptions& options) {
+  // Resolve all first: the statement truncates all of them or none.
+  std::vector<const TableDef*> tables;
+  for (const TableName& name : names) {
+    if (!txn_->active()) {
+      return Status(SqlState::kNoActiveSqlTransaction, "transaction has already finished");
+    }
+    STRATA_ASSIGN_OR_RETURN(const TableDef* table, catalog_->GetTable(name));
+    STRATA_RETURN_IF_ERROR(CheckNoOpenColumnScan(*table));
+    if (std::find(tables.begin(), tables.end(), table) == tables.end()) tables.push_back(table);
+  }
+  std::vector<uint32_t> binlog_tables;
+  for (const TableDef* table : tables) {
+    if (table->properties.binlog_level == BinlogLevel::kReplica) binlog_tables.push_back(table->id);
+    STRATA_RETURN_IF_ERROR(TruncateOne(*table));
+  }
+  if (!binlog_tables.empty()) {
+    if (binlog_changes_ == nullptr) {
+      binlog_changes_ = std::make_unique<binlog_store::ChangeBuffer>();
+    }
+    binlog_changes_->AddTruncate(std::move(binlog_tables), options.cascade,
+                                 options.restart_identity);
+  }
+  return Status::OK();
+}
+
+Status DatabaseTransaction::TruncateOne(const TableDef& table_ref) {
   if (!txn_->active()) {
     return Status(SqlState::kNoActiveSqlTransaction, "transaction has already finished");
   }
-  STRATA_ASSIGN_OR_RETURN(const TableDef* table, catalog_->GetTable(name));
-  STRATA_RETURN_IF_ERROR(CheckNoOpenColumnScan(*table));
+  const TableDef* table = &table_ref;
   TableDef def = *table;
   def.relfilenode = db_->AllocateOid();
   allocated_oid_ = true;

@@ -18,6 +18,7 @@
 #include "common/status.h"
 #include "common/types.h"
 #include "common/value.h"
+#include "storage/binlog_scan.h"
 #include "storage/catalog.h"
 #include "storage/column_scan.h"
 #include "storage/commit_pipeline.h"
@@ -30,6 +31,11 @@
 
 namespace strata::storage {
 
+namespace binlog_store {
+class ChangeBuffer;
+}  // namespace binlog_store
+
+class ChangeFeed;
 class ColumnReplica;
 class Database;
 struct ColumnLocation;
@@ -99,6 +105,10 @@ class ReadView {
   // bad projection or predicate column; 42804 predicate operand type.
   Result<std::unique_ptr<ColumnScanner>> ColumnScan(const TableDef& table,
                                                     const ColumnScanSpec& spec) const;
+  // The table's binlog records at this view's snapshot; see BinlogScanner.
+  // Errors: 0A000 when the table has no binlog (binlog_level none).
+  Result<std::unique_ptr<BinlogScanner>> BinlogScan(const TableDef& table,
+                                                    const BinlogScanSpec& spec) const;
 
  private:
   friend class Database;
@@ -162,6 +172,16 @@ class DatabaseTransaction {
   bool has_ddl() const { return catalog_->has_pending_changes(); }
   // True once any row or catalog write was buffered.
   bool has_writes() const { return txn_->write_count() > 0 || !reclaim_.empty(); }
+
+  // This transaction's id: a PostgreSQL-like 32-bit transaction id, assigned
+  // on first call (Commit assigns one to every transaction that writes a
+  // binlog table; the change feed reports it). Ids increase in assignment
+  // order and are never handed out twice, also across restarts (blocks of
+  // ids are persisted ahead of use, so a restart skips some). For
+  // txid_current(). Errors: I/O persisting the next block (58030).
+  Result<uint32_t> xid();
+  // The id if one was assigned, else 0.
+  uint32_t assigned_xid() const { return xid_; }
 
   // The catalog as this transaction sees it (committed snapshot + own DDL).
   const CatalogSnapshot& catalog() const { return *catalog_; }
@@ -249,6 +269,14 @@ class DatabaseTransaction {
   // transaction sees it empty at once) and the old rows are reclaimed with
   // DeleteRange when the transaction commits. Errors: 3F000, 42P01.
   Status TruncateTable(const TableName& name);
+  // TRUNCATE t1, t2, ... as one statement: as TruncateTable for each, and
+  // the change feed reports one Truncate of the binlog tables among them
+  // with these options (as PostgreSQL's logical decoding does).
+  struct TruncateOptions {
+    bool cascade = false;
+    bool restart_identity = false;
+  };
+  Status TruncateTables(std::span<const TableName> names, const TruncateOptions& options);
 
   // ---- Row replica ----
   // `table` is resolved by id in catalog() (42P01 when dropped here);
@@ -320,6 +348,11 @@ class DatabaseTransaction {
   // writes; see ColumnScanner and ReadView::ColumnScan.
   Result<std::unique_ptr<ColumnScanner>> ColumnScan(const TableDef& table,
                                                     const ColumnScanSpec& spec) const;
+  // The table's committed binlog records at this transaction's snapshot
+  // (its own writes have no LSN yet and are not included); see
+  // BinlogScanner. Errors: 42P01; 0A000 when the table has no binlog.
+  Result<std::unique_ptr<BinlogScanner>> BinlogScan(const TableDef& table,
+                                                    const BinlogScanSpec& spec) const;
 
   // The underlying storage transaction (for other storage-level writers
   // such as the binlog; not for the SQL layer).
@@ -337,6 +370,10 @@ class DatabaseTransaction {
   Result<RowChange> UpdateAtKey(const TableDef& table, const std::string& key,
                                 std::span<const ColumnAssignment> assignments);
   Result<RowChange> DeleteAtKey(const TableDef& table, const std::string& key);
+  // Binlog part of a row write (no-op unless the table has binlog_level
+  // replica): see binlog_store::ChangeBuffer::AddRowChange.
+  void CaptureBinlog(const TableDef& table, std::string_view old_key, const Row* before,
+                     std::string_view new_key, const Row* after);
   // Column replica part of a row write: the row at `key` becomes `row`
   // (row codec bytes; null = deleted). No-op for row-only tables.
   Status ColumnWrite(const TableDef& table, const std::string& key, const std::string* row);
@@ -345,6 +382,8 @@ class DatabaseTransaction {
   // new table) or remove those of `old`, and update the private view.
   Status StoreTable(std::shared_ptr<const TableDef> def, const TableDef* old);
   Status RemoveTable(const TableDef& old);
+  // REQUIRES: `table` is from catalog() and has no open column scan.
+  Status TruncateOne(const TableDef& table);
   Status DropTableImpl(const TableDef& table);
 
   Database* const db_;
@@ -376,6 +415,13 @@ class DatabaseTransaction {
   std::map<std::string, std::optional<ColumnLocation>> column_touched_;
   bool allocated_delta_seq_ = false;
   bool allocated_oid_ = false;
+  uint32_t xid_ = 0;
+  // Binlog changes of this transaction, in statement order (null until the
+  // first one).
+  std::unique_ptr<binlog_store::ChangeBuffer> binlog_changes_;
+  // Definitions (and schema names) of tables dropped here, for the binlog
+  // history record of the drop.
+  std::map<uint32_t, std::pair<std::string, std::shared_ptr<const TableDef>>> dropped_tables_;
 };
 
 // ---- Database ----
@@ -407,6 +453,12 @@ class Database {
 
   Engine* engine() const { return engine_.get(); }
   Lsn last_committed_lsn() const { return engine_->last_committed_lsn(); }
+
+  // The change feed of binlog-enabled tables (change_feed.h), for
+  // replication. Valid while the Database lives.
+  ChangeFeed& change_feed() const { return *change_feed_; }
+  // See ChangeFeed::removed_lsn().
+  Lsn binlog_removed_lsn() const { return binlog_removed_lsn_.load(); }
 
   // ---- Column replica maintenance ----
   // Normally run by the database's background thread
@@ -444,6 +496,12 @@ class Database {
   uint32_t AllocateOid() { return next_oid_.fetch_add(1); }
   uint64_t AllocateRowIds(uint64_t count) { return next_row_id_.fetch_add(count); }
   Result<Lsn> CommitTransaction(DatabaseTransaction* txn, const CommitOptions& options);
+  Result<uint32_t> AllocateXid();
+  // Commit time of the commit being stamped: the wall clock, but strictly
+  // above every earlier commit's (so a heartbeat's timestamp bounds every
+  // later record's). Only inside commit stamps (serialized by the pipeline).
+  int64_t NextCommitTimestampUs();
+  Status LoadBinlogState();
 
   std::unique_ptr<Engine> engine_;
   // After engine_: destroyed (and stopped, in ~Database) first.
@@ -462,6 +520,13 @@ class Database {
   std::mutex lsn_mu_;
   std::map<uint32_t, Lsn> table_ddl_lsn_;    // table id -> LSN of its last DDL
   std::map<uint32_t, Lsn> table_write_lsn_;  // table id -> LSN of its last row write
+
+  std::unique_ptr<ChangeFeed> change_feed_;
+  std::atomic<Lsn> binlog_removed_lsn_{kInvalidLsn};
+  std::atomic<int64_t> last_commit_ts_us_{0};
+  std::mutex xid_mu_;
+  uint32_t next_xid_ = 0;     // guarded by xid_mu_
+  uint32_t xid_ceiling_ = 0;  // guarded by xid_mu_; persisted (binlog_store::kXidCeilingKey)
 
   std::atomic<uint32_t> next_oid_{kFirstUserOid};
   std::atomic<uint64_t> next_row_id_{1};

@@ -84,6 +84,7 @@ Result<RowChange> DatabaseTransaction::InsertImpl(const TableDef& table_in, Row 
   STRATA_RETURN_IF_ERROR(txn_->Put(ColumnFamily::kRows, key, value));
   STRATA_RETURN_IF_ERROR(ColumnWrite(*table, key, &value));
   written_tables_.insert(table->id);
+  CaptureBinlog(*table, {}, nullptr, key, &row);
   return RowChange{std::nullopt, std::move(row)};
 }
 
@@ -113,6 +114,7 @@ Result<RowChange> DatabaseTransaction::Upsert(const TableDef& table_in, Row row)
   STRATA_RETURN_IF_ERROR(txn_->Put(ColumnFamily::kRows, key, value));
   STRATA_RETURN_IF_ERROR(ColumnWrite(*table, key, &value));
   written_tables_.insert(table->id);
+  CaptureBinlog(*table, key, change.before.has_value() ? &*change.before : nullptr, key, &row);
   change.after = std::move(row);
   return change;
 }
@@ -147,6 +149,7 @@ Result<RowChange> DatabaseTransaction::UpsertColumns(const TableDef& table_in, R
     STRATA_RETURN_IF_ERROR(txn_->Put(ColumnFamily::kRows, key, value));
     STRATA_RETURN_IF_ERROR(ColumnWrite(*table, key, &value));
     written_tables_.insert(table->id);
+    CaptureBinlog(*table, {}, nullptr, key, &row);
     return RowChange{std::nullopt, std::move(row)};
   }
   STRATA_ASSIGN_OR_RETURN(Row before, rowstore::DecodeRow(*existing, specs));
@@ -156,6 +159,7 @@ Result<RowChange> DatabaseTransaction::UpsertColumns(const TableDef& table_in, R
   STRATA_RETURN_IF_ERROR(txn_->Put(ColumnFamily::kRows, key, merged));
   STRATA_RETURN_IF_ERROR(ColumnWrite(*table, key, &merged));
   written_tables_.insert(table->id);
+  CaptureBinlog(*table, key, &before, key, &after);
   return RowChange{std::move(before), std::move(after)};
 }
 
@@ -175,6 +179,7 @@ Result<RowChange> DatabaseTransaction::UpdateAtKey(const TableDef& table, const 
   STRATA_RETURN_IF_ERROR(txn_->Put(ColumnFamily::kRows, key, merged));
   STRATA_RETURN_IF_ERROR(ColumnWrite(table, key, &merged));
   written_tables_.insert(table.id);
+  CaptureBinlog(table, key, &before, key, &after);
   return RowChange{std::move(before), std::move(after)};
 }
 
@@ -223,6 +228,7 @@ Result<RowChange> DatabaseTransaction::UpdatePrimaryKey(const TableDef& table_in
   STRATA_RETURN_IF_ERROR(txn_->Put(ColumnFamily::kRows, new_key, value));
   STRATA_RETURN_IF_ERROR(ColumnWrite(*table, new_key, &value));
   written_tables_.insert(table->id);
+  CaptureBinlog(*table, old_key_bytes, &before, new_key, &new_row);
   return RowChange{std::move(before), std::move(new_row)};
 }
 
@@ -233,6 +239,7 @@ Result<RowChange> DatabaseTransaction::DeleteAtKey(const TableDef& table, const 
   STRATA_RETURN_IF_ERROR(txn_->Delete(ColumnFamily::kRows, key));
   STRATA_RETURN_IF_ERROR(ColumnWrite(table, key, nullptr));
   written_tables_.insert(table.id);
+  CaptureBinlog(table, key, &before, {}, nullptr);
   return RowChange{std::move(before), std::nullopt};
 }
 

@@ -1222,6 +1222,8 @@ Result<ast::StatementPtr> Transformer::Statement(const PgQuery__Node* node) {
       for (size_t i = 0; i < node->truncate_stmt->n_relations; ++i) {
         out->tables.push_back(Relation(node->truncate_stmt->relations[i]->range_var));
       }
+      out->restart_identity = node->truncate_stmt->restart_seqs;
+      out->cascade = node->truncate_stmt->behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE;
       return ast::StatementPtr(std::move(out));
     }
     case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT:
