@@ -144,12 +144,17 @@ std::vector<PoolOptions> DefaultPools() {
   // flight at once, so the write pool needs about as many workers as there
   // are concurrent committers, not one per core.
   constexpr int kWriteWorkers = 64;
+  constexpr int kReplicationWorkers = 12;
   return {
       {"serving", cores, 4096, 0, 0},
       {"write", kWriteWorkers, 4096, 0, 0},
       {"olap", cores, 256, 5, 0},
       {"stream", 1, 256, 5, 0},
       {"background", 1, 1024, 10, 0},
+      // Walsenders: one worker per START_REPLICATION stream for its whole
+      // life (max_wal_senders of them), plus room for the other
+      // replication commands.
+      {"replication", kReplicationWorkers, 64, 0, 0},
   };
 }
 

@@ -399,7 +399,7 @@ Status ValidateConfig(const ServerConfig& config) {
   if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
     return ConfigError("tls.cert_file and tls.key_file must be set together");
   }
-  for (const char* required : {"serving", "write", "olap", "stream", "background"}) {
+  for (const char* required : {"serving", "write", "olap", "stream", "background", "replication"}) {
     bool found = false;
     for (const auto& pool : config.pools) found = found || pool.name == required;
     if (!found) return ConfigError(std::string("pool.") + required + ": the pool is required");

@@ -19,6 +19,7 @@
 #include "isolation/resource_pool.h"
 #include "server/config.h"
 #include "server/data_dir_lock.h"
+#include "server/replication_session.h"
 #include "server/server.h"
 #include "sql/engine.h"
 #include "storage/database.h"
@@ -129,7 +130,14 @@ int RunServer(const Flags& flags) {
   }
 
   auto engine = std::make_unique<strata::sql::Engine>(database->get(), pools.get());
+  auto replication = strata::server::ReplicationService::Open(
+      database->get(), strata::server::kMaxReplicationSlots, strata::server::kMaxWalSenders);
+  if (!replication.ok()) {
+    spdlog::error("cannot load the replication slots: {}", replication.status().ToString());
+    return kExitRuntimeError;
+  }
   auto server = std::make_unique<strata::server::Server>(config, pools.get(), engine.get());
+  server->set_replication(replication->get());
   if (auto status = server->Start(); !status.ok()) {
     spdlog::error("{}", status.message());
     return kExitRuntimeError;
@@ -147,6 +155,7 @@ int RunServer(const Flags& flags) {
   }
   server.reset();
   pools.reset();
+  replication->reset();
   engine.reset();
   database->reset();  // flushes and closes RocksDB
   spdlog::info("shutdown complete");

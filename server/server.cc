@@ -70,7 +70,7 @@ void Server::Accept() {
         if (!ec) {
           socket.set_option(tcp::no_delay(true));
           auto session = std::make_shared<Session>(
-              std::move(socket), SessionContext{&config_, pools_, &sessions_, engine_, tls_.get()});
+              std::move(socket), SessionContext{&config_, pools_, &sessions_, engine_, tls_.get(), replication_});
           session->Start();
         } else {
           // EMFILE and friends: log and keep accepting; the client sees a reset.

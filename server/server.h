@@ -17,6 +17,8 @@
 
 namespace strata::server {
 
+class ReplicationService;
+
 // The network side of strata-server: an asio acceptor and a fixed set of I/O
 // threads. I/O threads only move bytes; every statement a Session receives
 // runs in a resource pool, and the Session resumes on its strand when the
@@ -50,6 +52,10 @@ class Server {
 
   void RequestShutdown();
 
+  // Enables replication=database connections. `replication` is borrowed and
+  // must outlive the Server. Call before Start().
+  void set_replication(ReplicationService* replication) { replication_ = replication; }
+
   SessionRegistry& sessions() { return sessions_; }
 
  private:
@@ -59,6 +65,7 @@ class Server {
   const ServerConfig config_;
   isolation::PoolSet* const pools_;
   sql::Engine* const engine_;
+  ReplicationService* replication_ = nullptr;
   std::unique_ptr<boost::asio::ssl::context> tls_;
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_guard_;

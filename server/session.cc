@@ -8,6 +8,8 @@
 #include "common/value_text.h"
 #include "common/version.h"
 #include "protocol/writer.h"
+#include "server/replication_command.h"
+#include "server/replication_session.h"
 
 namespace strata::server {
 
@@ -381,6 +383,7 @@ void Session::Start() {
 void Session::BeginShutdown() {
   asio::post(strand_, [self = shared_from_this()] {
     self->shutdown_requested_ = true;
+    if (self->replication_) self->replication_->Stop();
     if (self->busy_ || self->phase_ == Phase::kClosing) return;  // handled when it finishes
     self->AppendError(AdminShutdown(), /*fatal=*/true);
     self->CloseAfterFlush();
@@ -467,6 +470,10 @@ void Session::ProcessFrames() {
       RouteCopyMessage(std::move(message).value());
       continue;
     }
+    if (replication_streaming_ && !std::holds_alternative<protocol::Terminate>(*message)) {
+      replication_->OnClientMessage(std::move(message).value());
+      continue;
+    }
     pending_.push_back(std::move(message).value());
   }
   Dispatch();
@@ -539,6 +546,18 @@ void Session::Dispatch() {
     if (auto* query = std::get_if<protocol::Query>(&front)) {
       std::string text = std::move(query->query);
       pending_.pop_front();
+      if (replication_) {
+        Result<std::optional<ReplicationCommand>> command = ParseReplicationCommand(text);
+        if (!command.ok() || command->has_value()) {
+          if (!command.ok()) {
+            AppendError(command.status(), /*fatal=*/false);
+            protocol::Encode(protocol::ReadyForQuery{transaction_status_}, &out_);
+            continue;
+          }
+          RunReplicationCommand(std::move(**command));
+          return;
+        }
+      }
       const std::string pool = sql_->PoolForSimpleQuery(text);
       RunInPool(pool, [this, text = std::move(text)] {
         SessionSink sink(this, {});
@@ -908,8 +927,39 @@ void Session::FinishStartup() {
     CloseAfterFlush();
     return;
   }
+  bool walsender = false;
+  if (auto mode = startup_.parameters.find("replication"); mode != startup_.parameters.end()) {
+    std::string value = mode->second;
+    for (char& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    walsender = value == "database";
+    if (walsender) {
+      if (context_.replication == nullptr) {
+        AppendError(Status(SqlState::kFeatureNotSupported,
+                           "this server does not accept replication connections"),
+                    /*fatal=*/true);
+        CloseAfterFlush();
+        return;
+      }
+    } else if (value == "true" || value == "on" || value == "yes" || value == "1") {
+      AppendError(Status(SqlState::kFeatureNotSupported,
+                         "physical replication connections are not supported by Strata")
+                      .WithHint("Connect with replication=database for logical replication."),
+                  /*fatal=*/true);
+      CloseAfterFlush();
+      return;
+    } else if (!(value == "false" || value == "off" || value == "no" || value == "0")) {
+      AppendError(Status(SqlState::kInvalidParameterValue,
+                         "invalid value for parameter \"replication\": \"" + mode->second + "\""),
+                  /*fatal=*/true);
+      CloseAfterFlush();
+      return;
+    }
+  }
   auth_timer_.cancel();
   process_id_ = context_.registry->Add(shared_from_this(), &secret_key_);
+  if (walsender) {
+    replication_ = std::make_unique<ReplicationSession>(context_.replication, process_id_);
+  }
 
   std::vector<std::pair<std::string, std::string>> reported;
   if (context_.engine != nullptr) {
@@ -1012,6 +1062,50 @@ void Session::StartTls() {
       }));
 }
 
+void Session::RunReplicationCommand(ReplicationCommand command) {
+  RunInPool("replication", [this, command = std::move(command)] {
+    SessionSink sink(this, {});
+    Status status;
+    if (command.kind == ReplicationCommand::Kind::kStartReplication) {
+      sink.Flush().Ignore();
+      auto self = shared_from_this();
+      status = replication_->Stream(
+          command, [this](std::string bytes) { return output_->Send(std::move(bytes)); },
+          [self] {
+            // From here on CopyData goes to the stream, also what the client
+            // sent before it saw CopyBothResponse.
+            asio::post(self->strand_, [self] {
+              self->replication_streaming_ = true;
+              std::deque<protocol::FrontendMessage> rest;
+              for (auto& message : self->pending_) {
+                if (std::holds_alternative<protocol::Terminate>(message)) {
+                  rest.push_back(std::move(message));
+                } else {
+                  self->replication_->OnClientMessage(std::move(message));
+                }
+              }
+              self->pending_.swap(rest);
+              self->ProcessFrames();
+            });
+          });
+      asio::post(self->strand_, [self] { self->replication_streaming_ = false; });
+      if (status.ok()) {
+        // As a walsender: the COPY ends, then the command.
+        protocol::Encode(protocol::CommandComplete{"COPY 0"}, sink.buffer());
+        protocol::Encode(protocol::CommandComplete{"START_REPLICATION"}, sink.buffer());
+      }
+    } else {
+      status = replication_->Execute(command, &sink);
+    }
+    if (!status.ok()) {
+      if (status.sql_state() == SqlState::kConnectionFailure) return;  // client gone
+      protocol::Encode(protocol::ErrorResponse{ErrorFieldsFrom(status, "ERROR")}, sink.buffer());
+    }
+    protocol::Encode(protocol::ReadyForQuery{transaction_status_}, sink.buffer());
+    sink.Flush().Ignore();  // a lost client is noticed by the reader
+  });
+}
+
 void Session::RunInPool(const std::string& pool_name, std::function<void()> work) {
   isolation::ResourcePool* pool = context_.pools->Find(pool_name);
   if (pool == nullptr) pool = context_.pools->Find("serving");
@@ -1108,6 +1202,7 @@ void Session::Close() {
   auth_timer_.cancel();
   idle_timer_.cancel();
   if (output_) output_->Close();
+  if (replication_) replication_->Stop();
   if (copy_in_ && copy_in_active_) {
     copy_in_active_ = false;
     copy_in_->Finish(Status(SqlState::kConnectionFailure, "connection to client lost"));

@@ -24,6 +24,8 @@
 
 namespace strata::server {
 
+class ReplicationService;
+
 // What every session of a server shares. All borrowed; the Server owns them
 // (or is given them) and they outlive its sessions.
 struct SessionContext {
@@ -32,10 +34,14 @@ struct SessionContext {
   SessionRegistry* registry;
   sql::Engine* engine;             // null: SQL is refused (tests of the shell)
   boost::asio::ssl::context* tls;  // null: SSLRequest is answered 'N'
+  // null: connections with replication=database are refused.
+  ReplicationService* replication = nullptr;
 };
 
 class OutputChannel;
 class CopyInChannel;
+class ReplicationSession;
+struct ReplicationCommand;
 
 // One client connection: the PostgreSQL v3 state machine on top of the
 // protocol codec.
@@ -88,6 +94,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool IsLocalMessage(const protocol::FrontendMessage& message) const;
   // During COPY FROM: hands CopyData/CopyDone/CopyFail to the statement.
   void RouteCopyMessage(protocol::FrontendMessage message);
+  // replication=database: runs a replication command (START_REPLICATION
+  // streams until the client's CopyDone) in the "replication" pool.
+  void RunReplicationCommand(ReplicationCommand command);
 
   // Runs `work` in the named pool; it writes through the OutputChannel.
   // When it returns, frame processing resumes on the strand.
@@ -146,6 +155,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // Which pool runs each prepared statement and portal (from Parse's answer).
   std::map<std::string, std::string> statement_pools_;
   std::map<std::string, std::string> portal_pools_;
+
+  // Set for replication=database connections; while a START_REPLICATION
+  // stream runs, CopyData from the client goes to it.
+  std::unique_ptr<ReplicationSession> replication_;
+  bool replication_streaming_ = false;
 
   std::shared_ptr<OutputChannel> output_;
   std::shared_ptr<CopyInChannel> copy_in_;
