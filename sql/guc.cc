@@ -26,6 +26,8 @@ const std::vector<GucDef>& Defs() {
       {"client_encoding", "UTF8", K::kString},
       {"client_min_messages", "notice", K::kEnum,
        {"debug5", "debug4", "debug3", "debug2", "debug1", "log", "notice", "warning", "error"}},
+      // pg_recvlogical asks for it on replication connections.
+      {"data_directory_mode", "0700", K::kReadOnly},
       {"DateStyle", "ISO, MDY", K::kString},
       {"default_transaction_isolation", "repeatable read", K::kEnum,
        {"serializable", "repeatable read", "read committed", "read uncommitted"}},
@@ -46,6 +48,10 @@ const std::vector<GucDef>& Defs() {
       {"lock_timeout", "0", K::kDurationMs},
       {"max_identifier_length", "63", K::kReadOnly},
       {"max_parallel_workers_per_gather", "0", K::kInt, {}, 0, 1024},
+      // Logical replication (server/replication_session.h); CDC tools check
+      // wal_level before they subscribe.
+      {"max_replication_slots", "10", K::kReadOnly},
+      {"max_wal_senders", "10", K::kReadOnly},
       {"search_path", "\"$user\", public", K::kString},
       {"server_encoding", "UTF8", K::kReadOnly},
       {"server_version", "15.0", K::kReadOnly},
@@ -60,6 +66,8 @@ const std::vector<GucDef>& Defs() {
       {"transaction_isolation", "repeatable read", K::kEnum,
        {"serializable", "repeatable read", "read committed", "read uncommitted"}},
       {"transaction_read_only", "off", K::kBool},
+      {"wal_level", "logical", K::kReadOnly},
+      {"wal_sender_timeout", "1min", K::kReadOnly},
       {"work_mem", "4MB", K::kString},
       {"xmloption", "content", K::kEnum, {"content", "document"}},
   };
