@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "binlog/publication.h"
 #include "protocol/reader.h"
 #include "protocol/writer.h"
 #include "storage/change_feed.h"
@@ -116,6 +117,83 @@ Status ReplicationService::AddSender() {
 }
 
 void ReplicationService::RemoveSender() { senders_.fetch_sub(1); }
+
+namespace {
+
+// The publications a pgoutput stream follows, as last loaded.
+struct PublicationFilter {
+  std::vector<binlog::Publication> publications;
+
+  bool Includes(uint32_t table_id) const {
+    for (const auto& p : publications) {
+      if (p.Includes(table_id)) return true;
+    }
+    return false;
+  }
+  bool Publishes(uint32_t table_id, binlog::DecodedChange::Kind kind) const {
+    for (const auto& p : publications) {
+      if (!p.Includes(table_id)) continue;
+      switch (kind) {
+        case binlog::DecodedChange::Kind::kInsert:
+          if (p.publish_insert) return true;
+          break;
+        case binlog::DecodedChange::Kind::kUpdate:
+          if (p.publish_update) return true;
+          break;
+        case binlog::DecodedChange::Kind::kDelete:
+          if (p.publish_delete) return true;
+          break;
+        case binlog::DecodedChange::Kind::kTruncate:
+          if (p.publish_truncate) return true;
+          break;
+      }
+    }
+    return false;
+  }
+  // Keeps only what the publications publish.
+  void Apply(binlog::DecodedTransaction* txn) const {
+    std::vector<binlog::DecodedChange> kept;
+    for (auto& change : txn->changes) {
+      if (change.kind == binlog::DecodedChange::Kind::kTruncate) {
+        std::vector<std::shared_ptr<const binlog::Relation>> tables;
+        for (auto& relation : change.truncated) {
+          if (Publishes(relation->oid, change.kind)) tables.push_back(relation);
+        }
+        if (tables.empty()) continue;
+        change.truncated = std::move(tables);
+      } else if (!Publishes(change.relation->oid, change.kind)) {
+        continue;
+      }
+      kept.push_back(std::move(change));
+    }
+    txn->changes = std::move(kept);
+  }
+};
+
+Result<std::shared_ptr<const PublicationFilter>> LoadPublications(
+    storage::Database* db, const std::vector<std::string>& names) {
+  STRATA_ASSIGN_OR_RETURN(auto records, db->change_feed().ListReplicationState());
+  auto filter = std::make_shared<PublicationFilter>();
+  for (const std::string& name : names) {
+    const std::string key = binlog::PublicationKey(name);
+    bool found = false;
+    for (const auto& [k, value] : records) {
+      if (k != key) continue;
+      STRATA_ASSIGN_OR_RETURN(binlog::Publication p, binlog::DecodePublication(name, value));
+      filter->publications.push_back(std::move(p));
+      found = true;
+    }
+    if (!found) {
+      return Status(SqlState::kUndefinedObject, "publication \"" + name + "\" does not exist");
+    }
+  }
+  return std::shared_ptr<const PublicationFilter>(std::move(filter));
+}
+
+// ALTER PUBLICATION takes effect on running streams within this time.
+constexpr std::chrono::milliseconds kPublicationReload{1000};
+
+}  // namespace
 
 // One START_REPLICATION stream's state; lives on the streaming thread.
 struct ReplicationSession::StreamState {
@@ -241,7 +319,17 @@ std::shared_ptr<const binlog::Relation> ReplicationSession::RelationFor(
   relation->oid = def.id;
   relation->schema = table->schema_name;
   relation->name = def.name;
-  relation->identity = binlog::ReplicaIdentity::kDefault;
+  switch (def.properties.replica_identity) {
+    case storage::ReplicaIdentity::kDefault:
+      relation->identity = binlog::ReplicaIdentity::kDefault;
+      break;
+    case storage::ReplicaIdentity::kFull:
+      relation->identity = binlog::ReplicaIdentity::kFull;
+      break;
+    case storage::ReplicaIdentity::kNothing:
+      relation->identity = binlog::ReplicaIdentity::kNothing;
+      break;
+  }
   for (const storage::ColumnDef& column : def.columns) {
     bool key = false;
     for (uint32_t id : def.primary_key) key = key || id == column.id;
@@ -393,8 +481,18 @@ Status ReplicationSession::Stream(const ReplicationCommand& command, const Strea
   storage::FeedReadOptions read_options;
   read_options.max_transactions = kBatchTransactions;
   read_options.max_bytes = kBatchBytes;
-  const auto& publications = state.plugin->publication_names();
-  (void)publications;
+  // pgoutput sends only what its publications publish.
+  const bool filtered = slot.plugin == "pgoutput";
+  auto publications = std::make_shared<std::shared_ptr<const PublicationFilter>>();
+  auto publications_loaded = std::chrono::steady_clock::now();
+  if (filtered) {
+    STRATA_ASSIGN_OR_RETURN(*publications,
+                            LoadPublications(service_->database(),
+                                             state.plugin->publication_names()));
+    read_options.table_filter = [publications](uint32_t table_id) {
+      return (*publications)->Includes(table_id);
+    };
+  }
   bool done = false;
   bool read_due = true;
   while (true) {
@@ -413,10 +511,18 @@ Status ReplicationSession::Stream(const ReplicationCommand& command, const Strea
       continue;
     }
     read_due = false;
+    if (filtered && now - publications_loaded >= kPublicationReload) {
+      STRATA_ASSIGN_OR_RETURN(*publications,
+                              LoadPublications(service_->database(),
+                                               state.plugin->publication_names()));
+      publications_loaded = now;
+    }
     STRATA_ASSIGN_OR_RETURN(storage::FeedBatch batch, feed.ReadFeed(state.sent_lsn, read_options));
     for (const storage::FeedTransaction& txn : batch.transactions) {
       messages.clear();
-      STRATA_RETURN_IF_ERROR(state.plugin->Encode(Decode(txn), &messages));
+      binlog::DecodedTransaction decoded = Decode(txn);
+      if (filtered) (*publications)->Apply(&decoded);
+      STRATA_RETURN_IF_ERROR(state.plugin->Encode(decoded, &messages));
       for (const binlog::PluginMessage& message : messages) {
         protocol::AppendXLogData(message.lsn, message.lsn, PgNowUs(), message.data, &out);
         if (out.size() >= kChunkBytes) {

@@ -216,6 +216,7 @@ enum class StmtKind {
   kCall,
   kCreateStreamingJob,
   kDiscard,
+  kPublication,
 };
 
 struct Statement {
@@ -372,6 +373,19 @@ struct DropStmt : Statement {
   std::vector<QualifiedName> names;  // for schemas, `name` only
   bool if_exists = false;
   bool cascade = false;
+};
+
+// CREATE PUBLICATION / ALTER PUBLICATION / DROP PUBLICATION.
+struct PublicationStmt : Statement {
+  PublicationStmt() : Statement(StmtKind::kPublication) {}
+  enum class Action { kCreate, kAddTables, kDropTables, kSetTables, kSetOptions, kDrop };
+  Action action = Action::kCreate;
+  std::vector<std::string> names;  // one, except DROP PUBLICATION a, b
+  bool all_tables = false;         // FOR ALL TABLES
+  std::vector<QualifiedName> tables;
+  std::vector<DefElem> options;    // WITH (publish = '...')
+  bool if_exists = false;          // DROP ... IF EXISTS
+  int location = 0;
 };
 
 struct TruncateStmt : Statement {

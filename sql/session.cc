@@ -25,6 +25,7 @@
 #include "sql/parser/parser.h"
 #include "isolation/resource_pool.h"
 #include "sql/planner/planner.h"
+#include "sql/publication.h"
 #include "storage/database.h"
 
 namespace strata::sql {
@@ -994,6 +995,12 @@ class SqlSession::Impl {
         std::string tag = "DISCARD " + s.target;
         for (char& c : tag) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         return sink->Complete(tag);
+      }
+      case ast::StmtKind::kPublication: {
+        binder::Binder binder(&txn_->catalog(), BinderOpts(), &scratch_params_);
+        return ExecutePublication(
+            static_cast<const ast::PublicationStmt&>(stmt), db_,
+            [&binder](const ast::QualifiedName& name) { return binder.LookupTable(name); }, sink);
       }
       case ast::StmtKind::kCreateStreamingJob:
         return Status(SqlState::kFeatureNotSupported, "CREATE STREAMING JOB is not supported yet")

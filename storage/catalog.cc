@@ -338,6 +338,21 @@ Status ApplyTableProperty(const TableDef& table, std::string_view raw_key, std::
     }
     return Status::OK();
   }
+  if (key == "replica_identity") {
+    const std::string v = Lower(Trim(value));
+    if (v == "default") {
+      props->replica_identity = ReplicaIdentity::kDefault;
+    } else if (v == "full") {
+      props->replica_identity = ReplicaIdentity::kFull;
+    } else if (v == "nothing") {
+      props->replica_identity = ReplicaIdentity::kNothing;
+    } else {
+      return Status(SqlState::kInvalidParameterValue,
+                    "invalid value for replica_identity: \"" + std::string(value) +
+                        "\" (expected default, full or nothing)");
+    }
+    return Status::OK();
+  }
   if (key == "binlog_ttl" || key == "binlog.ttl") {
     STRATA_ASSIGN_OR_RETURN(int64_t ttl, ParseInt(key, value));
     if (ttl < 0) return BadValue(key, value);

@@ -80,6 +80,14 @@ enum class BinlogLevel : uint8_t {
   kReplica = 1,
 };
 
+// ALTER TABLE ... REPLICA IDENTITY (property replica_identity): how much of
+// the old row logical replication shows for updates and deletes. Persisted.
+enum class ReplicaIdentity : uint8_t {
+  kDefault = 0,  // the primary key
+  kFull = 1,     // the whole row
+  kNothing = 2,  // nothing
+};
+
 // WITH (...) / set_table_property properties. Column lists hold column ids.
 // Currently every table keeps its rows in the `rows` column family whatever
 // its orientation; the column replica will honour `orientation` once it
@@ -89,6 +97,7 @@ struct TableProperties {
   Orientation orientation = Orientation::kRowColumn;
   BinlogLevel binlog_level = BinlogLevel::kNone;
   int64_t binlog_ttl_seconds = 86400;
+  ReplicaIdentity replica_identity = ReplicaIdentity::kDefault;
   // 1..kMaxShardCount.
   uint32_t shard_count = 1;
   // Default: the primary key. Must be a subset of the primary key when the

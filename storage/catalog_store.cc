@@ -224,6 +224,10 @@ std::string EncodeTable(const TableDef& table) {
   PutVarint(table.next_column_id, &out);
   PutVarint(table.relfilenode, &out);
   PutVarint(table.schema_version, &out);
+  // Added after the first format: absent means kDefault.
+  if (p.replica_identity != ReplicaIdentity::kDefault) {
+    out.push_back(static_cast<char>(p.replica_identity));
+  }
   return out;
 }
 
@@ -274,6 +278,11 @@ Result<TableDef> DecodeTable(std::string_view bytes) {
   STRATA_ASSIGN_OR_RETURN(t.next_column_id, r.U32Varint());
   STRATA_ASSIGN_OR_RETURN(t.relfilenode, r.U32Varint());
   STRATA_ASSIGN_OR_RETURN(t.schema_version, r.Varint());
+  if (!r.done()) {
+    STRATA_ASSIGN_OR_RETURN(uint8_t identity, r.Byte());
+    if (identity < 1 || identity > 2) return Reader::Bad();
+    p.replica_identity = static_cast<ReplicaIdentity>(identity);
+  }
   if (!r.done()) return Reader::Bad();
   // Every referenced column id must exist.
   auto known = [&t](uint32_t id) { return t.FindColumnById(id) != nullptr; };

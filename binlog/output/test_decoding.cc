@@ -49,16 +49,17 @@ Status AppendLiteral(const Value& value, const DataType& type, std::string* out)
   return Status::OK();
 }
 
-// tuple_to_stringinfo: " name[type]:value" per column; with skip_nulls
-// (an old key), columns outside the key are left out.
+// tuple_to_stringinfo: " name[type]:value" per column. An old tuple
+// (`old`) leaves out NULL columns, as PostgreSQL's skip_nulls does, and with
+// `key_only` the columns outside the key (which PostgreSQL logs as NULL).
 Status AppendTuple(const Relation& relation, const std::vector<Value>& row, bool key_only,
-                   std::string* out) {
+                   std::string* out, bool old = false) {
   if (row.size() != relation.columns.size()) {
     return Status::Internal("row width does not match relation \"" + relation.name + "\"");
   }
   for (size_t i = 0; i < row.size(); ++i) {
     const RelationColumn& column = relation.columns[i];
-    if (key_only && !column.key) continue;
+    if ((key_only && !column.key) || (old && row[i].is_null())) continue;
     *out += ' ';
     *out += QuoteIdentifier(column.name);
     *out += '[';
@@ -151,7 +152,7 @@ class TestDecoding final : public OutputPlugin {
                              KeyChanged(relation, change.old_row, change.new_row);
         if (full || old_key) {
           *data += " old-key:";
-          STRATA_RETURN_IF_ERROR(AppendTuple(relation, change.old_row, !full, data));
+          STRATA_RETURN_IF_ERROR(AppendTuple(relation, change.old_row, !full, data, true));
           *data += " new-tuple:";
         }
         return AppendTuple(relation, change.new_row, false, data);
@@ -159,10 +160,10 @@ class TestDecoding final : public OutputPlugin {
       case DecodedChange::Kind::kDelete:
         *data += " DELETE:";
         if (relation.identity == ReplicaIdentity::kFull) {
-          return AppendTuple(relation, change.old_row, false, data);
+          return AppendTuple(relation, change.old_row, false, data, true);
         }
         if (relation.identity == ReplicaIdentity::kDefault && HasKey(relation)) {
-          return AppendTuple(relation, change.old_row, true, data);
+          return AppendTuple(relation, change.old_row, true, data, true);
         }
         *data += " (no-tuple-data)";
         return Status::OK();

@@ -1074,6 +1074,26 @@ Result<ast::StatementPtr> Transformer::AlterTable(const PgQuery__AlterTableStmt*
         STRATA_ASSIGN_OR_RETURN(cmd.options, DefElems(c->def->list->n_items, c->def->list->items));
         break;
       }
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_ReplicaIdentity: {
+        // Kept as the table property replica_identity.
+        const PgQuery__ReplicaIdentityStmt* r =
+            c->def != nullptr ? c->def->replica_identity_stmt : nullptr;
+        if (r == nullptr || r->identity_type == nullptr) {
+          return NotSupported("bad REPLICA IDENTITY", out->table.location);
+        }
+        const char kind = r->identity_type[0];
+        if (kind == 'i') {
+          return NotSupported("REPLICA IDENTITY USING INDEX is not supported",
+                              out->table.location);
+        }
+        cmd.action = ast::AlterTableAction::kSetOptions;
+        ast::DefElem option;
+        option.name = "replica_identity";
+        option.value = kind == 'f' ? "full" : kind == 'n' ? "nothing" : "default";
+        option.has_value = true;
+        cmd.options.push_back(std::move(option));
+        break;
+      }
       case PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull:
         cmd.action = ast::AlterTableAction::kSetNotNull;
         break;
@@ -1216,7 +1236,77 @@ Result<ast::StatementPtr> Transformer::Statement(const PgQuery__Node* node) {
       return ast::StatementPtr(std::move(out));
     }
     case PG_QUERY__NODE__NODE_DROP_STMT:
+      if (node->drop_stmt->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_PUBLICATION) {
+        auto out = std::make_unique<ast::PublicationStmt>();
+        out->action = ast::PublicationStmt::Action::kDrop;
+        out->if_exists = node->drop_stmt->missing_ok;
+        for (size_t i = 0; i < node->drop_stmt->n_objects; ++i) {
+          const PgQuery__Node* o = node->drop_stmt->objects[i];
+          if (o->node_case != PG_QUERY__NODE__NODE_STRING) {
+            return NotSupported("unsupported DROP PUBLICATION object", 0);
+          }
+          out->names.push_back(Str(o->string->sval));
+        }
+        return ast::StatementPtr(std::move(out));
+      }
       return Drop(node->drop_stmt);
+    case PG_QUERY__NODE__NODE_CREATE_PUBLICATION_STMT:
+    case PG_QUERY__NODE__NODE_ALTER_PUBLICATION_STMT: {
+      const bool create = node->node_case == PG_QUERY__NODE__NODE_CREATE_PUBLICATION_STMT;
+      auto out = std::make_unique<ast::PublicationStmt>();
+      const char* name = create ? node->create_publication_stmt->pubname
+                                : node->alter_publication_stmt->pubname;
+      out->names.push_back(Str(name));
+      const size_t n_objects = create ? node->create_publication_stmt->n_pubobjects
+                                      : node->alter_publication_stmt->n_pubobjects;
+      PgQuery__Node** objects = create ? node->create_publication_stmt->pubobjects
+                                       : node->alter_publication_stmt->pubobjects;
+      const size_t n_options = create ? node->create_publication_stmt->n_options
+                                      : node->alter_publication_stmt->n_options;
+      PgQuery__Node** options = create ? node->create_publication_stmt->options
+                                       : node->alter_publication_stmt->options;
+      out->all_tables = create ? node->create_publication_stmt->for_all_tables
+                               : node->alter_publication_stmt->for_all_tables;
+      if (create) {
+        out->action = ast::PublicationStmt::Action::kCreate;
+      } else if (n_objects == 0 && !out->all_tables) {
+        out->action = ast::PublicationStmt::Action::kSetOptions;
+      } else {
+        switch (node->alter_publication_stmt->action) {
+          case PG_QUERY__ALTER_PUBLICATION_ACTION__AP_AddObjects:
+            out->action = ast::PublicationStmt::Action::kAddTables;
+            break;
+          case PG_QUERY__ALTER_PUBLICATION_ACTION__AP_DropObjects:
+            out->action = ast::PublicationStmt::Action::kDropTables;
+            break;
+          default:
+            out->action = ast::PublicationStmt::Action::kSetTables;
+            break;
+        }
+      }
+      for (size_t i = 0; i < n_objects; ++i) {
+        const PgQuery__Node* o = objects[i];
+        if (o->node_case != PG_QUERY__NODE__NODE_PUBLICATION_OBJ_SPEC) {
+          return NotSupported("unsupported publication object", 0);
+        }
+        const PgQuery__PublicationObjSpec* spec = o->publication_obj_spec;
+        if (spec->pubobjtype != PG_QUERY__PUBLICATION_OBJ_SPEC_TYPE__PUBLICATIONOBJ_TABLE &&
+            spec->pubobjtype != PG_QUERY__PUBLICATION_OBJ_SPEC_TYPE__PUBLICATIONOBJ_CONTINUATION) {
+          return NotSupported("publications of TABLES IN SCHEMA are not supported",
+                              spec->location + 1);
+        }
+        if (spec->pubtable == nullptr || spec->pubtable->relation == nullptr) {
+          return NotSupported("unsupported publication object", spec->location + 1);
+        }
+        if (spec->pubtable->where_clause != nullptr || spec->pubtable->n_columns > 0) {
+          return NotSupported("publication row filters and column lists are not supported",
+                              spec->location + 1);
+        }
+        out->tables.push_back(Relation(spec->pubtable->relation));
+      }
+      STRATA_ASSIGN_OR_RETURN(out->options, DefElems(n_options, options));
+      return ast::StatementPtr(std::move(out));
+    }
     case PG_QUERY__NODE__NODE_TRUNCATE_STMT: {
       auto out = std::make_unique<ast::TruncateStmt>();
       for (size_t i = 0; i < node->truncate_stmt->n_relations; ++i) {

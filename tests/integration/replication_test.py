@@ -20,6 +20,7 @@ TABLES = [
     ("orders", "shop int, seq bigint, item text, qty int, at timestamptz, "
                "PRIMARY KEY (shop, seq)"),
     ("misc", "k text PRIMARY KEY, f8 float8, d date, j jsonb, tags text[], b bytea"),
+    ("fullid", "id int PRIMARY KEY, v varchar(10), c char(3)"),
 ]
 
 # Inserts, full and partial upserts, deletes, key changes, multi-statement
@@ -54,9 +55,13 @@ WORKLOAD = [
     "INSERT INTO orders VALUES (3, 1, 'kiwi', 1, NULL)",
     "BEGIN; DELETE FROM misc WHERE k = 'c'; INSERT INTO acc VALUES (4, 'dan', 4, true); "
     "UPDATE acc SET name = 'bobby' WHERE id = 2; COMMIT",
+    "INSERT INTO fullid VALUES (1, 'one', 'a'), (2, 'two', NULL)",
+    "UPDATE fullid SET v = 'uno' WHERE id = 1",
+    "UPDATE fullid SET id = 3 WHERE id = 2",
+    "DELETE FROM fullid WHERE id = 1",
 ]
 # Transactions with changes in WORKLOAD (the rolled back one has none).
-EXPECTED_COMMITS = 16
+EXPECTED_COMMITS = 20
 
 
 def create_tables(conn, strata):
@@ -64,6 +69,7 @@ def create_tables(conn, strata):
         for name, columns in TABLES:
             suffix = " WITH (binlog_level = 'replica')" if strata else ""
             cur.execute("CREATE TABLE %s (%s)%s" % (name, columns, suffix))
+        cur.execute("ALTER TABLE fullid REPLICA IDENTITY FULL")
 
 
 def run_workload(conn):
@@ -166,6 +172,145 @@ class TestDecodingDifferentialTest(unittest.TestCase):
         self.assertEqual(commits(expected), EXPECTED_COMMITS)
         self.maxDiff = None
         self.assertEqual(got, expected)
+
+
+def decode_pgoutput(messages):
+    """pgoutput messages (data_start, payload) -> comparable tuples. Relation
+    oids become names, xids their order of appearance; LSNs and times are
+    checked for consistency and dropped."""
+    import struct
+
+    relations = {}
+    xids = {}
+    out = []
+    begin_lsn = None
+    last_commit = 0
+
+    def cstring(buf, pos):
+        end = buf.index(b"\0", pos)
+        return buf[pos:end].decode(), end + 1
+
+    def tuple_data(buf, pos):
+        (n,) = struct.unpack_from("!h", buf, pos)
+        pos += 2
+        cols = []
+        for _ in range(n):
+            kind = chr(buf[pos])
+            pos += 1
+            if kind in "tb":
+                (length,) = struct.unpack_from("!i", buf, pos)
+                pos += 4
+                cols.append((kind, buf[pos:pos + length].decode()))
+                pos += length
+            else:
+                cols.append((kind,))
+        return cols, pos
+
+    for data_start, buf in messages:
+        kind = chr(buf[0])
+        if kind == "B":
+            final_lsn, _, xid = struct.unpack_from("!qqI", buf, 1)
+            begin_lsn = final_lsn
+            out.append(("B", xids.setdefault(xid, len(xids) + 1)))
+        elif kind == "C":
+            flags, commit_lsn, end_lsn, _ = struct.unpack_from("!bqqq", buf, 1)
+            assert commit_lsn == begin_lsn, (commit_lsn, begin_lsn)
+            assert commit_lsn > last_commit and end_lsn >= commit_lsn
+            assert data_start == end_lsn, (data_start, end_lsn)
+            last_commit = commit_lsn
+            out.append(("C", flags))
+        elif kind == "R":
+            (relid,) = struct.unpack_from("!I", buf, 1)
+            ns, pos = cstring(buf, 5)
+            name, pos = cstring(buf, pos)
+            ident = chr(buf[pos])
+            (natts,) = struct.unpack_from("!h", buf, pos + 1)
+            pos += 3
+            cols = []
+            for _ in range(natts):
+                flags = buf[pos]
+                col, pos = cstring(buf, pos + 1)
+                typ, typmod = struct.unpack_from("!Ii", buf, pos)
+                pos += 8
+                cols.append((flags, col, typ, typmod))
+            relations[relid] = name
+            out.append(("R", ns, name, ident, tuple(cols)))
+        elif kind == "I":
+            (relid,) = struct.unpack_from("!I", buf, 1)
+            assert chr(buf[5]) == "N"
+            new, _ = tuple_data(buf, 6)
+            out.append(("I", relations[relid], new))
+        elif kind in "UD":
+            (relid,) = struct.unpack_from("!I", buf, 1)
+            pos = 5
+            old = None
+            if chr(buf[pos]) in "KO":
+                old_kind = chr(buf[pos])
+                old, pos = tuple_data(buf, pos + 1)
+                old = (old_kind, old)
+            new = None
+            if kind == "U":
+                assert chr(buf[pos]) == "N"
+                new, pos = tuple_data(buf, pos + 1)
+            out.append((kind, relations[relid], old, new))
+        elif kind == "T":
+            n, flags = struct.unpack_from("!ib", buf, 1)
+            ids = struct.unpack_from("!%dI" % n, buf, 6)
+            out.append(("T", flags, tuple(relations[i] for i in ids)))
+        else:
+            raise AssertionError("unexpected pgoutput message %r" % buf[:1])
+    return out
+
+
+class PgOutputDifferentialTest(unittest.TestCase):
+    """The same workload decoded from pgoutput (proto_version 1 and 2) through
+    psycopg2's LogicalReplicationConnection."""
+
+    def capture(self, server, strata, proto):
+        import psycopg2
+        import psycopg2.extras
+        conn = psycopg2.connect(server.dsn())
+        conn.autocommit = True
+        create_tables(conn, strata)
+        with conn.cursor() as cur:
+            cur.execute("CREATE PUBLICATION p FOR TABLE acc, orders, misc, fullid")
+        repl = psycopg2.connect(server.dsn(),
+                                connection_factory=psycopg2.extras.LogicalReplicationConnection)
+        rcur = repl.cursor()
+        rcur.create_replication_slot("pgo", output_plugin="pgoutput")
+        rcur.start_replication(slot_name="pgo", decode=False,
+                               options={"proto_version": str(proto), "publication_names": "p"})
+        run_workload(conn)
+        messages = []
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            msg = rcur.read_message()
+            if msg is None:
+                if sum(1 for _, m in messages if m[:1] == b"C") >= EXPECTED_COMMITS:
+                    # Quiet for a moment: nothing more may come.
+                    time.sleep(0.5)
+                    if rcur.read_message() is None:
+                        break
+                time.sleep(0.05)
+                continue
+            messages.append((msg.data_start, bytes(msg.payload)))
+            rcur.send_feedback(flush_lsn=msg.data_start)
+        repl.close()
+        conn.close()
+        return messages
+
+    def test_same_messages_as_postgres(self):
+        pg = PostgresServer(settings={"wal_level": "logical"}).start()
+        self.addCleanup(pg.stop)
+        for proto in (1, 2):
+            strata = StrataServer().start()
+            self.addCleanup(strata.cleanup)
+            if proto == 1:
+                expected = decode_pgoutput(self.capture(pg, False, proto))
+                self.assertEqual(sum(1 for m in expected if m[0] == "C"), EXPECTED_COMMITS)
+            got = decode_pgoutput(self.capture(strata, True, proto))
+            self.maxDiff = None
+            self.assertEqual(got, expected, "proto_version %d" % proto)
 
 
 CONSUMER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "replication_consumer.py")

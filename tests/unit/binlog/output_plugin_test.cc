@@ -145,6 +145,12 @@ TEST(TestDecodingTest, MatchesPostgresText) {
             "id[integer]:1 name[text]:'b'");
   EXPECT_EQ(Encoded(no_ts.get(), Txn(15, 736, at, {Delete(f, fb)}))[1],
             "table public.f: DELETE: id[integer]:1 name[text]:'b'");
+  // Old tuples leave NULL columns out (PostgreSQL's skip_nulls).
+  std::vector<Value> fnull = {Value::Int4(2), Value::Null(TypeId::kText)};
+  std::vector<Value> fmoved = {Value::Int4(3), Value::Null(TypeId::kText)};
+  EXPECT_EQ(Encoded(no_ts.get(), Txn(16, 737, at, {Update(f, fnull, fmoved)}))[1],
+            "table public.f: UPDATE: old-key: id[integer]:2 new-tuple: id[integer]:3 "
+            "name[text]:null");
   DecodedChange truncate;
   truncate.kind = DecodedChange::Kind::kTruncate;
   truncate.truncated = {t, f};
