@@ -1154,6 +1154,8 @@ void Session::AppendError(const Status& status, bool fatal) {
 }
 
 void Session::FlushThenContinue() {
+  // A replication stream reads the client's status updates while it writes.
+  if (replication_streaming_ && phase_ != Phase::kClosing) Read();
   if (writing_ || phase_ == Phase::kClosing) return;
   if (out_.empty()) {
     // Read while idle, and during COPY FROM (unless the statement is far behind).

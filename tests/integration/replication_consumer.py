@@ -33,7 +33,9 @@ def main():
         try:
             conn = psycopg2.connect(dsn, connection_factory=psycopg2.extras.LogicalReplicationConnection)
             cur = conn.cursor()
-            cur.start_replication(slot_name=slot, decode=True, start_lsn=confirmed)
+            # Resume where the server says the slot is: what it confirmed and
+            # persisted, which may be behind what this consumer applied.
+            cur.start_replication(slot_name=slot, decode=True)
             pending = []
 
             def consume(msg):

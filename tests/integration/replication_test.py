@@ -313,6 +313,68 @@ class PgOutputDifferentialTest(unittest.TestCase):
             self.assertEqual(got, expected, "proto_version %d" % proto)
 
 
+STRATA_BINLOG = os.environ.get(
+    "STRATA_BINLOG", os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))), "build", "bin", "strata-binlog"))
+
+
+class StrataBinlogCliTest(unittest.TestCase):
+    """tools/strata-binlog --slot: JSON lines, follows, confirms on SIGINT and
+    resumes after what it printed."""
+
+    def run_cli(self, server, *extra):
+        return subprocess.Popen([STRATA_BINLOG, "--slot", "cli", "--port", str(server.port)]
+                                + list(extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+
+    def stop(self, proc):
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+        self.assertEqual(proc.returncode, 0, err)
+        return [__import__("json").loads(line) for line in out.splitlines()]
+
+    def test_slot_json_lines_and_resume(self):
+        import psycopg2
+        server = StrataServer().start()
+        self.addCleanup(server.cleanup)
+        conn = psycopg2.connect(server.dsn())
+        conn.autocommit = True
+        cur = conn.cursor()
+        cur.execute("CREATE TABLE t (id int PRIMARY KEY, name text, score float8, ok boolean) "
+                    "WITH (binlog_level = 'replica')")
+        cli = self.run_cli(server, "--create-slot")
+        time.sleep(0.5)
+        cur.execute("INSERT INTO t VALUES (1, 'a \"q\" ''s', 1.5, true), (2, NULL, NULL, false)")
+        cur.execute("UPDATE t SET id = 3 WHERE id = 2")
+        cur.execute("DELETE FROM t WHERE id = 1")
+        deadline = time.time() + 10
+        time.sleep(1)
+        lines = self.stop(cli)
+        self.assertEqual([(l["event_type"], l["table"]) for l in lines],
+                         [("INSERT", "public.t"), ("INSERT", "public.t"), ("UPDATE", "public.t"),
+                          ("DELETE", "public.t")])
+        self.assertEqual(lines[0]["row"], {"id": 1, "name": "a \"q\" 's", "score": 1.5,
+                                           "ok": True})
+        self.assertEqual(lines[1]["row"], {"id": 2, "name": None, "score": None, "ok": False})
+        self.assertEqual(lines[2]["old"], {"id": 2})
+        self.assertEqual(lines[2]["row"]["id"], 3)
+        self.assertEqual(lines[3]["row"], {"id": 1})
+        self.assertEqual(lines[0]["lsn"], lines[1]["lsn"])  # one transaction
+        self.assertRegex(lines[0]["timestamp"], r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+        # Changes made while it is stopped come next time, nothing twice.
+        cur.execute("INSERT INTO t VALUES (10, 'later', 0, true)")
+        again = self.run_cli(server)
+        time.sleep(1)
+        cur.execute("INSERT INTO t VALUES (11, 'live', 0, true)")
+        time.sleep(1)
+        lines = self.stop(again)
+        self.assertEqual([l["row"]["id"] for l in lines], [10, 11])
+        conn.close()
+        self.assertNotEqual(subprocess.run([STRATA_BINLOG, "--port", str(server.port)],
+                                           capture_output=True).returncode, 0)
+
+
 CONSUMER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "replication_consumer.py")
 
 
