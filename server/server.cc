@@ -17,7 +17,23 @@ Server::Server(const ServerConfig& config, isolation::PoolSet* pools, sql::Engin
       engine_(engine),
       work_guard_(asio::make_work_guard(io_)),
       acceptor_(io_),
-      signals_(io_, SIGINT, SIGTERM) {}
+      signals_(io_, SIGINT, SIGTERM) {
+  if (engine_ != nullptr) engine_->set_server_info(this);
+}
+
+std::vector<sql::RoleDescription> Server::Roles() const {
+  std::vector<sql::RoleDescription> out;
+  for (const auto& [name, role] : config_.roles) {
+    out.push_back(sql::RoleDescription{name, role.superuser, role.password.has_value()});
+  }
+  return out;
+}
+
+std::vector<sql::SessionActivity> Server::Sessions() const {
+  std::vector<sql::SessionActivity> out;
+  sessions_.ForEach([&](Session& s) { out.push_back(s.Activity()); });
+  return out;
+}
 
 Server::~Server() {
   io_.stop();

@@ -28,7 +28,7 @@ class ReplicationService;
 // RequestShutdown()) → destroy. Thread-safe: RequestShutdown() may be called
 // from any thread. `pools` and `registry` are borrowed and must outlive the
 // Server.
-class Server {
+class Server : public sql::ServerInfo {
  public:
   // `engine` may be null (then SQL statements are refused).
   Server(const ServerConfig& config, isolation::PoolSet* pools, sql::Engine* engine);
@@ -57,6 +57,10 @@ class Server {
   void set_replication(ReplicationService* replication) { replication_ = replication; }
 
   SessionRegistry& sessions() { return sessions_; }
+
+  // sql::ServerInfo: the configured roles and the live sessions.
+  std::vector<sql::RoleDescription> Roles() const override;
+  std::vector<sql::SessionActivity> Sessions() const override;
 
  private:
   void Accept();

@@ -1,6 +1,7 @@
 #include "server/session.h"
 
 #include <openssl/rand.h>
+#include <chrono>
 #include <spdlog/spdlog.h>
 
 #include "common/types.h"
@@ -20,6 +21,34 @@ namespace {
 
 // The only database until CREATE DATABASE exists.
 constexpr const char* kDefaultDatabase = "strata";
+
+// Microseconds since 2000-01-01 UTC (PostgreSQL's epoch) by the system clock.
+int64_t PgEpochMicrosNow() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return std::chrono::duration_cast<std::chrono::microseconds>(now).count() - 946684800LL * 1000000;
+}
+
+// Statements that fail because Strata lacks something a client expects (an
+// object, a function, a feature, a piece of grammar) are logged at warning
+// level with their text, so what drivers and tools send at connect time or
+// for metadata and Strata cannot answer shows up in the server log. Other
+// failures (constraint violations, bad input, conflicts) are the client's
+// business and are not logged.
+bool IsUnsupportedState(const std::string& code) {
+  return code == "0A000" ||  // feature_not_supported
+         code == "42883" ||  // undefined_function
+         code == "42P01" ||  // undefined_table
+         code == "42703" ||  // undefined_column
+         code == "42704" ||  // undefined_object
+         code == "3F000" ||  // invalid_schema_name
+         code == "42601";    // syntax_error
+}
+
+void LogIfUnsupported(const Status& status, const std::string& text, int32_t process_id) {
+  const std::string code(status.sql_state().code());
+  if (!IsUnsupportedState(code)) return;
+  spdlog::warn("session {}: statement failed with {} {}: {}", process_id, code, status.message(), text);
+}
 
 constexpr size_t kReadChunk = 16 * 1024;
 // A statement's output is handed to the I/O thread in chunks of about this
@@ -564,8 +593,11 @@ void Session::Dispatch() {
         if (IsBlank(text)) {
           protocol::Encode(protocol::EmptyQueryResponse{}, sink.buffer());
         } else {
+          SetActivity(&text);
           Status status = sql_->ExecuteSimple(text, &sink);
+          SetActivity(nullptr);
           if (!status.ok()) {
+            LogIfUnsupported(status, text, process_id_);
             protocol::Encode(protocol::ErrorResponse{ErrorFieldsFrom(status, "ERROR")},
                              sink.buffer());
           }
@@ -633,8 +665,10 @@ void Session::Dispatch() {
             [&](auto& m) -> Status {
               using M = std::decay_t<decltype(m)>;
               if constexpr (std::is_same_v<M, protocol::Parse>) {
-                STRATA_ASSIGN_OR_RETURN(sql::PreparedInfo info,
-                                        sql_->Prepare(m.name, m.query, m.param_types));
+                SetActivity(&m.query);
+                auto prepared = sql_->Prepare(m.name, m.query, m.param_types);
+                if (!prepared.ok()) LogIfUnsupported(prepared.status(), m.query, process_id_);
+                STRATA_ASSIGN_OR_RETURN(sql::PreparedInfo info, std::move(prepared));
                 statement_pools_[m.name] = info.pool;
                 protocol::Encode(protocol::ParseComplete{}, out);
               } else if constexpr (std::is_same_v<M, protocol::Bind>) {
@@ -679,6 +713,7 @@ void Session::Dispatch() {
               } else if constexpr (std::is_same_v<M, protocol::Sync>) {
                 skip_until_sync_ = false;
                 Status sync = sql_->Sync();
+                SetActivity(nullptr);
                 portal_pools_.erase("");
                 if (!sync.ok()) {
                   protocol::Encode(protocol::ErrorResponse{ErrorFieldsFrom(sync, "ERROR")}, out);
@@ -957,6 +992,22 @@ void Session::FinishStartup() {
   }
   auth_timer_.cancel();
   process_id_ = context_.registry->Add(shared_from_this(), &secret_key_);
+  {
+    std::lock_guard lock(activity_mu_);
+    activity_.process_id = process_id_;
+    activity_.user = user_;
+    activity_.database = database_;
+    auto app = startup_.parameters.find("application_name");
+    if (app != startup_.parameters.end()) activity_.application_name = app->second;
+    boost::system::error_code ec;
+    auto remote = socket_.remote_endpoint(ec);
+    if (!ec) {
+      activity_.client_addr = remote.address().to_string();
+      activity_.client_port = remote.port();
+    }
+    activity_.backend_start_micros = PgEpochMicrosNow();
+    activity_.state = "idle";
+  }
   if (walsender) {
     replication_ = std::make_unique<ReplicationSession>(context_.replication, process_id_);
   }
@@ -1218,6 +1269,26 @@ void Session::Close() {
     const int32_t id = process_id_;
     process_id_ = 0;
     context_.registry->Remove(id);  // may drop the registry's reference to us
+  }
+}
+
+}  // namespace strata::server
+
+namespace strata::server {
+
+sql::SessionActivity Session::Activity() const {
+  std::lock_guard lock(activity_mu_);
+  return activity_;
+}
+
+void Session::SetActivity(const std::string* query) {
+  std::lock_guard lock(activity_mu_);
+  if (query != nullptr) {
+    activity_.state = "active";
+    activity_.query = *query;
+    activity_.query_start_micros = PgEpochMicrosNow();
+  } else {
+    activity_.state = "idle";
   }
 }
 

@@ -74,6 +74,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // Asks the running statement, if any, to stop with 57014. Thread-safe.
   void RequestCancel();
 
+  // What pg_stat_activity shows of this session. Thread-safe.
+  sql::SessionActivity Activity() const;
+
  private:
   friend class SessionSink;
   enum class Phase { kStartup, kAuthenticating, kReady, kClosing };
@@ -145,6 +148,12 @@ class Session : public std::enable_shared_from_this<Session> {
   std::array<char, 4> md5_salt_{};
   std::unique_ptr<ScramServer> scram_;
   protocol::StartupMessage startup_;
+
+  // Called on the strand when a statement starts (`query` non-null) or ends.
+  void SetActivity(const std::string* query);
+
+  mutable std::mutex activity_mu_;
+  sql::SessionActivity activity_;  // guarded by activity_mu_
 
   int32_t process_id_ = 0;
   int32_t secret_key_ = 0;

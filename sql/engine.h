@@ -197,6 +197,38 @@ class SqlSession {
   std::unique_ptr<Impl> impl_;
 };
 
+// A role that may log in, as pg_roles shows it.
+struct RoleDescription {
+  std::string name;
+  bool superuser = false;
+  bool has_password = false;
+};
+
+// A live connection, as pg_stat_activity shows it.
+struct SessionActivity {
+  int32_t process_id = 0;
+  std::string user;
+  std::string database;
+  std::string application_name;
+  std::string client_addr;  // empty: unknown / Unix socket
+  int32_t client_port = -1;
+  // Microseconds since the PostgreSQL epoch (2000-01-01 UTC); 0 = unknown.
+  int64_t backend_start_micros = 0;
+  int64_t query_start_micros = 0;
+  std::string state;  // "active", "idle", "idle in transaction", ...
+  std::string query;  // the current or last statement's text
+};
+
+// What the server knows beyond the database: its roles and connections.
+// Implemented by the server; read by system relations (pg_roles,
+// pg_stat_activity, ...). Thread-safe: called from any session's thread.
+class ServerInfo {
+ public:
+  virtual ~ServerInfo() = default;
+  virtual std::vector<RoleDescription> Roles() const = 0;
+  virtual std::vector<SessionActivity> Sessions() const = 0;
+};
+
 // The SQL engine of one server: hands out sessions over one database.
 //
 // Thread-safe.
@@ -214,9 +246,16 @@ class Engine {
   storage::Database* database() const { return database_; }
   isolation::PoolSet* pools() const { return pools_; }
 
+  // The server's roles and sessions for the system relations; borrowed,
+  // must outlive the Engine. Set before the first session is created;
+  // null (the default) shows only the connected user and session.
+  void set_server_info(const ServerInfo* info) { server_info_ = info; }
+  const ServerInfo* server_info() const { return server_info_; }
+
  private:
   storage::Database* const database_;
   isolation::PoolSet* const pools_;
+  const ServerInfo* server_info_ = nullptr;
 };
 
 }  // namespace strata::sql

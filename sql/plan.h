@@ -12,6 +12,7 @@
 #include "sql/functions/aggregate.h"
 #include "sql/functions/cast.h"
 #include "sql/functions/registry.h"
+#include "sql/system/system_relations.h"
 
 namespace strata::sql {
 
@@ -101,6 +102,7 @@ enum class PlanKind {
   kNestedLoopJoin,  // filter as join condition (null: cross join)
   kSetOp,         // set_op over children[0], children[1]
   kFunctionScan,  // generate_series(exprs...)
+  kSystemScan,    // all rows of system_relation (pg_catalog / information_schema)
 };
 
 enum class JoinType { kInner, kLeft, kRight, kFull };
@@ -148,6 +150,9 @@ struct PlanNode {
   std::vector<size_t> column_positions;
   std::vector<columnstore::ColumnPredicate> column_predicates;
   std::vector<std::string> pushed_text;
+
+  // kSystemScan: the relation (owned by system::Relations(), immortal).
+  const system::SystemRelation* system_relation = nullptr;
 
   BoundExprPtr filter;  // kFilter, scans, join residual
   std::vector<BoundExprPtr> exprs;  // kProject outputs; kAggregate groups; kFunctionScan args

@@ -270,6 +270,10 @@ class SqlSession::Impl {
     session_values_.user = info.user;
     session_values_.database = info.database;
     session_values_.process_id = info.process_id;
+    session_values_.application_name = info.application_name;
+    session_values_.storage_database = engine->database();
+    session_values_.server = engine->server_info();
+    session_values_.all_settings = [this] { return gucs_.All(); };
     session_values_.get_setting = [this](const std::string& name, bool missing_ok)
         -> Result<std::optional<std::string>> {
       auto v = gucs_.Get(name);
@@ -775,10 +779,13 @@ class SqlSession::Impl {
     if (!txn_ && !catalog_hold_) catalog_hold_ = db_->catalog();
     // Never refreshes the held snapshot: callers may hold references into it.
     const storage::CatalogSnapshot& catalog = txn_ ? txn_->catalog() : *catalog_hold_;
+    bool found_current = false;
+    session_values_.search_path.clear();
     for (const std::string& schema : o.search_path) {
       if (catalog.FindSchema(schema) != nullptr) {
-        session_values_.current_schema = schema;
-        break;
+        if (!found_current) session_values_.current_schema = schema;
+        found_current = true;
+        session_values_.search_path.push_back(schema);
       }
     }
     return o;

@@ -14,6 +14,7 @@
 #include "sql/functions/type_resolution.h"
 #include "sql/parser/parser.h"
 #include "sql/planner/planner.h"
+#include "sql/system/system_relations.h"
 #include "storage/catalog.h"
 
 namespace strata::sql::binder {
@@ -1137,6 +1138,28 @@ class Binder::Impl {
             STRATA_RETURN_IF_ERROR(AddRangeName(range_names, item.scope.tables[0], ref.location));
             return item;
           }
+        }
+        if (const system::SystemRelation* rel =
+                system::FindSystemRelation(ref.table.schema, ref.table.name, options_.search_path)) {
+          auto plan = std::make_unique<PlanNode>(PlanKind::kSystemScan);
+          plan->system_relation = rel;
+          plan->table_name = rel->name;
+          for (size_t i = 0; i < rel->columns.size(); ++i) {
+            ScopeColumn c;
+            c.name = rel->columns[i].name;
+            c.type = rel->columns[i].type;
+            c.index = static_cast<int>(i);
+            c.table_oid = rel->oid;
+            c.attnum = static_cast<int16_t>(i + 1);
+            item.scope.columns.push_back(std::move(c));
+            item.scope.star.push_back(static_cast<int>(i));
+            plan->types.push_back(rel->columns[i].type);
+          }
+          item.width = static_cast<int>(rel->columns.size());
+          item.plan = std::move(plan);
+          STRATA_RETURN_IF_ERROR(ApplyAlias(ref.alias, ref.table.name, &item.scope, ref.location));
+          STRATA_RETURN_IF_ERROR(AddRangeName(range_names, item.scope.tables[0], ref.location));
+          return item;
         }
         STRATA_ASSIGN_OR_RETURN(const storage::TableDef* table, LookupTable(ref.table));
         item.table = table;

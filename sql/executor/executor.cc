@@ -791,6 +791,47 @@ class GetOp final : public Operator {
   bool done_ = false;
 };
 
+// All rows of a system relation, generated when first pulled.
+class SystemScanOp final : public Operator {
+ public:
+  SystemScanOp(const PlanNode& plan, ExecContext& ctx) : plan_(plan), ctx_(ctx) {}
+  Result<bool> Next(std::vector<Row>* batch) override {
+    batch->clear();
+    if (!opened_) {
+      opened_ = true;
+      if (ctx_.txn == nullptr) {
+        return Status(SqlState::kInternalError, "system relation scanned outside a transaction");
+      }
+      system::SystemScanContext sc;
+      sc.catalog = &ctx_.txn->catalog();
+      if (ctx_.session != nullptr) {
+        const SessionValues& sv = *ctx_.session;
+        sc.database = sv.storage_database;
+        sc.server = sv.server;
+        sc.user = sv.user;
+        sc.database_name = sv.database;
+        sc.process_id = sv.process_id;
+        sc.application_name = sv.application_name;
+        if (sv.all_settings) sc.settings = sv.all_settings();
+        sc.search_path = sv.search_path;
+      }
+      STRATA_ASSIGN_OR_RETURN(rows_, plan_.system_relation->generate(sc));
+      STRATA_RETURN_IF_ERROR(memory_.Grow(rows_.size() * 256));
+    }
+    STRATA_RETURN_IF_ERROR(ctx_.CheckInterrupts());
+    while (pos_ < rows_.size() && batch->size() < kBatchRows) batch->push_back(std::move(rows_[pos_++]));
+    return !batch->empty();
+  }
+
+ private:
+  const PlanNode& plan_;
+  ExecContext& ctx_;
+  MemoryTracker memory_{ctx_.budget};
+  bool opened_ = false;
+  std::vector<Row> rows_;
+  size_t pos_ = 0;
+};
+
 class FunctionScanOp final : public Operator {
  public:
   FunctionScanOp(const PlanNode& plan, ExecContext& ctx) : plan_(plan), ctx_(ctx) {}
@@ -1429,6 +1470,8 @@ Result<std::unique_ptr<Operator>> BuildOperator(const PlanNode& plan, ExecContex
       return std::unique_ptr<Operator>(std::make_unique<GetOp>(plan, ctx));
     case PlanKind::kFunctionScan:
       return std::unique_ptr<Operator>(std::make_unique<FunctionScanOp>(plan, ctx));
+    case PlanKind::kSystemScan:
+      return std::unique_ptr<Operator>(std::make_unique<SystemScanOp>(plan, ctx));
     case PlanKind::kFilter: {
       STRATA_ASSIGN_OR_RETURN(auto c, child(0));
       return std::unique_ptr<Operator>(std::make_unique<FilterOp>(plan, std::move(c), ctx));

@@ -18,8 +18,13 @@
 #include "sql/plan.h"
 
 namespace strata::storage {
+class Database;
 class DatabaseTransaction;
 }  // namespace strata::storage
+
+namespace strata::sql {
+class ServerInfo;
+}  // namespace strata::sql
 
 namespace strata::sql::executor {
 
@@ -36,6 +41,16 @@ struct SessionValues {
   // is_local); null outside a session.
   std::function<Result<std::optional<std::string>>(const std::string&, bool)> get_setting;
   std::function<Result<std::string>(const std::string&, const std::string&, bool)> set_setting;
+  // For system relations (see sql/system/system_relations.h); may be null
+  // outside a server.
+  std::string application_name;
+  storage::Database* storage_database = nullptr;
+  const ServerInfo* server = nullptr;
+  // All settings as (canonical name, value), sorted; null outside a session.
+  std::function<std::vector<std::pair<std::string, std::string>>()> all_settings;
+  // The effective search path: existing schemas, in order (pg_catalog not
+  // included unless the user named it).
+  std::vector<std::string> search_path = {"public"};
 };
 
 // Bytes held by one operator (or a statement's buffers), charged to the

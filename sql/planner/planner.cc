@@ -540,6 +540,9 @@ void ExplainNode(const PlanNode& plan, int depth, std::vector<std::string>* out)
       break;
     }
     case PlanKind::kFunctionScan: line += "Function Scan on generate_series"; break;
+    case PlanKind::kSystemScan:
+      line += "System Scan on " + plan.system_relation->schema + "." + plan.system_relation->name;
+      break;
   }
   out->push_back(std::move(line));
   for (const auto& c : plan.children) ExplainNode(*c, depth + 1, out);

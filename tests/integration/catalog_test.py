@@ -1,0 +1,143 @@
+"""pg_catalog and information_schema over Strata's catalog, read with psycopg2
+through the real strata-server: rows come from the catalog at the statement's
+snapshot (own DDL in a transaction included), and ordinary SQL (joins,
+filters, ORDER BY, subqueries) works over them."""
+import unittest
+
+from harness import StrataServer
+
+
+def psycopg2():
+    import psycopg2 as module  # python3-psycopg2 (Debian), hence /usr/bin/python3
+    return module
+
+
+class CatalogTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = StrataServer(config_text='[role.alice]\npassword = "secret"\n').start()
+        cls.conn = psycopg2().connect(cls.server.dsn())
+        cls.conn.autocommit = True
+        cur = cls.conn.cursor()
+        cur.execute("CREATE SCHEMA app")
+        cur.execute("CREATE TABLE app.orders (id bigint PRIMARY KEY, customer varchar(40) NOT NULL, "
+                    "amount numeric(12,2) DEFAULT 0, note text, created timestamptz)")
+        cur.execute("CREATE TABLE events (a int, b int, payload jsonb, PRIMARY KEY (b, a))")
+        cur.execute("CREATE TABLE logs (msg text)")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.conn.close()
+        cls.server.cleanup()
+
+    def query(self, sql, params=None):
+        cur = self.conn.cursor()
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+    def test_pg_namespace_and_pg_class(self):
+        ns = dict(self.query("SELECT nspname, oid FROM pg_namespace"))
+        self.assertEqual(ns["pg_catalog"], 11)
+        self.assertEqual(ns["public"], 2200)
+        self.assertGreaterEqual(ns["app"], 16384)
+        rows = self.query("SELECT c.relname, c.relkind, n.nspname, c.relnatts, c.relhasindex "
+                          "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                          "WHERE n.nspname IN ('app', 'public') ORDER BY n.nspname, c.relname")
+        self.assertEqual(rows, [("orders", "r", "app", 5, True), ("orders_pkey", "i", "app", 1, False),
+                                ("events", "r", "public", 3, True), ("events_pkey", "i", "public", 2, False),
+                                ("logs", "r", "public", 1, False)])
+        # System relations are in pg_class too, with PostgreSQL's OIDs.
+        self.assertEqual(self.query("SELECT oid, relkind FROM pg_class WHERE relname = 'pg_class'"), [(1259, "r")])
+        self.assertEqual(self.query("SELECT relkind FROM pg_class WHERE relname = 'pg_roles'"), [("v",)])
+
+    def test_pg_attribute_and_pg_type(self):
+        rows = self.query(
+            "SELECT a.attnum, a.attname, t.typname, a.atttypmod, a.attnotnull, a.atthasdef "
+            "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+            "WHERE a.attrelid = (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "                    WHERE n.nspname = 'app' AND c.relname = 'orders') AND a.attnum > 0 "
+            "ORDER BY a.attnum")
+        self.assertEqual(rows, [(1, "id", "int8", -1, True, False),
+                                (2, "customer", "varchar", 44, True, False),
+                                (3, "amount", "numeric", (12 << 16 | 2) + 4, False, True),
+                                (4, "note", "text", -1, False, False),
+                                (5, "created", "timestamptz", -1, False, False)])
+        types = dict(self.query("SELECT typname, oid FROM pg_type"))
+        for name, oid in [("bool", 16), ("int4", 23), ("int8", 20), ("text", 25), ("varchar", 1043),
+                          ("numeric", 1700), ("timestamptz", 1184), ("jsonb", 3802), ("_int4", 1007),
+                          ("oid", 26), ("name", 19), ("regclass", 2205)]:
+            self.assertEqual(types[name], oid, name)
+        self.assertEqual(self.query("SELECT typelem, typcategory FROM pg_type WHERE oid = 1007"), [(23, "A")])
+
+    def test_primary_key_index_constraint_and_default(self):
+        rows = self.query(
+            "SELECT ic.relname, i.indisprimary, i.indisunique, i.indkey, con.conname, con.contype, con.conkey "
+            "FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_class ic ON ic.oid = i.indexrelid "
+            "LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid "
+            "WHERE c.relname = 'events'")
+        self.assertEqual(rows, [("events_pkey", True, True, [2, 1], "events_pkey", "p", [2, 1])])
+        rows = self.query("SELECT d.adnum, d.adbin FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid "
+                          "WHERE c.relname = 'orders'")
+        self.assertEqual(rows, [(3, "0")])
+        # logs has no primary key: no index, no constraint.
+        self.assertEqual(self.query("SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+                                    "WHERE c.relname = 'logs'"), [(0,)])
+
+    def test_database_and_roles(self):
+        self.assertEqual(self.query("SELECT datname, encoding FROM pg_database"), [("strata", 6)])
+        self.assertEqual(self.query("SELECT rolname, rolsuper, rolcanlogin FROM pg_roles ORDER BY rolname"),
+                         [("alice", False, True), ("strata", True, True)])
+        self.assertEqual(self.query("SELECT oid FROM pg_roles WHERE rolname = 'strata'"), [(10,)])
+        self.assertEqual(self.query("SELECT usename FROM pg_user WHERE usesuper"), [("strata",)])
+
+    def test_information_schema(self):
+        rows = self.query("SELECT table_schema, table_name, table_type FROM information_schema.tables "
+                          "WHERE table_schema NOT IN ('pg_catalog', 'information_schema') "
+                          "ORDER BY 1, 2")
+        self.assertEqual(rows, [("app", "orders", "BASE TABLE"), ("public", "events", "BASE TABLE"),
+                                ("public", "logs", "BASE TABLE")])
+        rows = self.query("SELECT column_name, ordinal_position, is_nullable, data_type, "
+                          "character_maximum_length, numeric_precision, numeric_scale, column_default, udt_name "
+                          "FROM information_schema.columns WHERE table_schema = 'app' AND table_name = 'orders' "
+                          "ORDER BY ordinal_position")
+        self.assertEqual(rows, [
+            ("id", 1, "NO", "bigint", None, 64, 0, None, "int8"),
+            ("customer", 2, "NO", "character varying", 40, None, None, None, "varchar"),
+            ("amount", 3, "YES", "numeric", None, 12, 2, "0", "numeric"),
+            ("note", 4, "YES", "text", None, None, None, None, "text"),
+            ("created", 5, "YES", "timestamp with time zone", None, None, None, None, "timestamptz")])
+        rows = self.query("SELECT k.column_name, k.ordinal_position FROM information_schema.table_constraints c "
+                          "JOIN information_schema.key_column_usage k ON k.constraint_name = c.constraint_name "
+                          "WHERE c.table_name = 'events' AND c.constraint_type = 'PRIMARY KEY' "
+                          "ORDER BY k.ordinal_position")
+        self.assertEqual(rows, [("b", 1), ("a", 2)])
+        self.assertIn(("app",), self.query("SELECT schema_name FROM information_schema.schemata"))
+
+    def test_own_ddl_is_visible_in_the_transaction_only(self):
+        other = psycopg2().connect(self.server.dsn())
+        try:
+            cur = other.cursor()  # not autocommit: one transaction
+            cur.execute("CREATE TABLE pending_t (x int)")
+            cur.execute("SELECT count(*) FROM pg_class WHERE relname = 'pending_t'")
+            self.assertEqual(cur.fetchone(), (1,))
+            self.assertEqual(self.query("SELECT count(*) FROM pg_class WHERE relname = 'pending_t'"), [(0,)])
+            other.rollback()
+            self.assertEqual(self.query("SELECT count(*) FROM pg_class WHERE relname = 'pending_t'"), [(0,)])
+        finally:
+            other.close()
+
+    def test_name_resolution(self):
+        # pg_catalog is searched first; information_schema only when named.
+        self.assertEqual(self.query("SELECT count(*) > 0 FROM pg_type"), [(True,)])
+        with self.assertRaises(psycopg2().errors.UndefinedTable):
+            self.query("SELECT * FROM tables")
+        self.conn.rollback()
+        self.assertEqual(self.query("SET search_path = information_schema, public; "
+                                    "SELECT count(*) FROM tables WHERE table_name = 'logs'"), [(1,)])
+        self.query("RESET search_path; SELECT 1")
+        with self.assertRaises(psycopg2().errors.UndefinedTable):
+            self.query("SELECT * FROM pg_catalog.no_such_catalog")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
