@@ -996,4 +996,19 @@ Status DatabaseTransaction::TruncateOne(const TableDef& table_ref) {
   return Status::OK();
 }
 
+uint64_t Database::ApproximateTableBytes(const TableDef& table) const {
+  const std::string begin = rowstore::TablePrefix(table.relfilenode);
+  const std::string end = rowstore::PrefixUpperBound(begin);
+  rocksdb::SizeApproximationOptions options;
+  options.include_memtables = true;
+  options.include_files = true;
+  const rocksdb::Range range(begin, end);
+  uint64_t total = 0;
+  for (ColumnFamily cf : {ColumnFamily::kRows, ColumnFamily::kPkIndex, ColumnFamily::kColDelta}) {
+    uint64_t size = 0;
+    if (engine_->db()->GetApproximateSizes(options, engine_->handle(cf), &range, 1, &size).ok()) total += size;
+  }
+  return total;
+}
+
 }  // namespace strata::storage

@@ -483,6 +483,10 @@ class Database {
   // segments of truncated/dropped tables.
   Status CollectColumnGarbage();
   ColumnReplicaStats column_stats() const;
+  // Approximate bytes the table's data occupies (row replica, primary-key
+  // index and column deltas, memtables included), as RocksDB estimates
+  // them for its key range; for pg_relation_size and friends. Thread-safe.
+  uint64_t ApproximateTableBytes(const TableDef& table) const;
   // Segment files on disk (for tests and monitoring).
   size_t column_segment_file_count() const;
 

@@ -14,6 +14,8 @@
 #include "sql/functions/type_resolution.h"
 #include "sql/parser/parser.h"
 #include "sql/planner/planner.h"
+#include "sql/system/catalog_functions.h"
+#include "sql/system/builtin_relations.h"
 #include "sql/system/system_relations.h"
 #include "storage/catalog.h"
 
@@ -590,7 +592,60 @@ class Binder::Impl {
     return r;
   }
 
+  // Casts to the catalog's OID types. Strata represents oid and the reg*
+  // types as int8 (see sql/system/system_relations.h): 'name'::regclass
+  // resolves the name now (42P01 when absent), an integer passes through.
+  std::optional<Result<BoundExprPtr>> BindOidCast(const ast::Expr& e, const Scope& scope) {
+    const std::string& t = e.type->name;
+    if (e.type->is_array) {
+      if (t != "oid" && t != "regclass" && t != "regtype" && t != "regproc" && t != "name") return std::nullopt;
+      ast::Expr copy(ast::ExprKind::kCast, e.location);
+      return Result<BoundExprPtr>(Err(SqlState::kFeatureNotSupported, "arrays of " + t + " are not supported", e.location));
+    }
+    const bool is_reg = t == "regclass" || t == "regtype" || t == "regproc" || t == "regprocedure" ||
+                        t == "regnamespace" || t == "regrole";
+    if (!is_reg && t != "oid" && t != "xid" && t != "cid" && t != "name") return std::nullopt;
+    auto bound = Bind(*e.args[0], scope);
+    if (!bound.ok()) return Result<BoundExprPtr>(bound.status());
+    BoundExprPtr inner = std::move(bound).value();
+    if (t == "name") return Coerce(std::move(inner), kText, CastContext::kExplicit);
+    const bool textual = IsUnknown(*inner) || IsStringType(inner->type.id);
+    if (is_reg && textual) {
+      if (inner->kind != BoundExprKind::kConst) {
+        if (t != "regclass" && t != "regtype") {
+          return Result<BoundExprPtr>(
+              Err(SqlState::kFeatureNotSupported, "casting a non-constant to " + t + " is not supported", e.location));
+        }
+        auto c = Coerce(std::move(inner), kText, CastContext::kExplicit);
+        if (!c.ok()) return Result<BoundExprPtr>(c.status());
+        auto out = std::make_unique<BoundExpr>(BoundExprKind::kSqlValue, DataType::Of(TypeId::kInt8));
+        out->name = t == "regclass" ? "to_regclass" : "to_regtype";
+        out->location = e.location;
+        out->children.push_back(std::move(c).value());
+        return Result<BoundExprPtr>(std::move(out));
+      }
+      if (inner->value.is_null()) return Result<BoundExprPtr>(MakeConst(Value::Null(TypeId::kInt8), DataType::Of(TypeId::kInt8), e.location));
+      const std::string text(inner->value.string_value());
+      Result<uint32_t> oid = Status::OK();
+      if (t == "regclass") {
+        oid = system::RegclassOid(text, *catalog_, options_.search_path);
+      } else if (t == "regtype") {
+        oid = system::RegtypeOid(text);
+      } else if (t == "regproc" || t == "regprocedure") {
+        oid = system::RegprocOid(text);
+      } else if (t == "regnamespace") {
+        oid = system::RegnamespaceOid(text, *catalog_);
+      } else {
+        oid = system::RoleOid(text);
+      }
+      if (!oid.ok()) return Result<BoundExprPtr>(Status(oid.status()).WithPosition(e.args[0]->location));
+      return Result<BoundExprPtr>(MakeConst(Value::Int8(*oid), DataType::Of(TypeId::kInt8), e.location));
+    }
+    return Coerce(std::move(inner), DataType::Of(TypeId::kInt8), CastContext::kExplicit);
+  }
+
   Result<BoundExprPtr> BindCast(const ast::Expr& e, const Scope& scope) {
+    if (auto oid_cast = BindOidCast(e, scope)) return std::move(*oid_cast);
     STRATA_ASSIGN_OR_RETURN(DataType target, LookupTypeName(*e.type));
     const ast::Expr& arg = *e.args[0];
     if (arg.kind == ast::ExprKind::kArray && arg.args.empty() && target.is_array()) {
@@ -866,6 +921,27 @@ class Binder::Impl {
       }
       const std::string type = IsUnknown(**arg) ? "unknown" : (*arg)->type.ToString();
       return Result<BoundExprPtr>(MakeConst(Value::Text(type), kText, e.location));
+    }
+    if (const system::CatalogFunction* cf = system::FindCatalogFunction(name, n)) {
+      auto out = std::make_unique<BoundExpr>(BoundExprKind::kSqlValue, cf->return_type);
+      out->name = std::string(cf->name);
+      out->location = e.location;
+      for (size_t i = 0; i < n; ++i) {
+        auto arg = Bind(*e.args[i], scope);
+        if (!arg.ok()) return Result<BoundExprPtr>(arg.status());
+        DataType want = kText;
+        switch (cf->args[i]) {
+          case system::ArgKind::kOid: want = DataType::Of(TypeId::kInt8); break;
+          case system::ArgKind::kText: want = kText; break;
+          case system::ArgKind::kInt4: want = DataType::Of(TypeId::kInt4); break;
+          case system::ArgKind::kBool: want = kBool; break;
+          case system::ArgKind::kAny: want = IsUnknown(**arg) ? kText : (*arg)->type; break;
+        }
+        auto c = Coerce(std::move(arg).value(), want, CastContext::kImplicit);
+        if (!c.ok()) return Result<BoundExprPtr>(c.status());
+        out->children.push_back(std::move(c).value());
+      }
+      return Result<BoundExprPtr>(std::move(out));
     }
     std::string which;
     if ((name == "current_schema" || name == "current_database" || name == "current_catalog" ||
@@ -1202,15 +1278,48 @@ class Binder::Impl {
       }
       case ast::TableRefKind::kFunction: {
         const ast::Expr& f = *ref.function;
+        // Arguments may reference enclosing queries (correlation).
+        Scope args_scope;
+        args_scope.parent = outer;
+        args_scope.correlated = from_flag_;
+        if (f.kind == ast::ExprKind::kFuncCall && f.names.back() == "unnest" && f.args.size() == 1 &&
+            (f.names.size() == 1 || f.names[0] == "pg_catalog")) {
+          STRATA_ASSIGN_OR_RETURN(BoundExprPtr arr, Bind(*f.args[0], args_scope));
+          if (IsUnknown(*arr) || !arr->type.is_array()) {
+            return Err(SqlState::kUndefinedFunction,
+                       "function unnest(" + (IsUnknown(*arr) ? std::string("unknown") : arr->type.ToString()) +
+                           ") does not exist",
+                       f.location);
+          }
+          auto plan = std::make_unique<PlanNode>(PlanKind::kFunctionScan);
+          plan->table_name = "unnest";
+          const DataType elem = arr->type.ElementType();
+          plan->types.push_back(elem);
+          plan->exprs.push_back(std::move(arr));
+          ScopeColumn c;
+          c.name = "unnest";
+          c.type = elem;
+          item.scope.columns.push_back(std::move(c));
+          item.scope.star.push_back(0);
+          item.width = 1;
+          item.plan = std::move(plan);
+          STRATA_RETURN_IF_ERROR(ApplyAlias(ref.alias, "unnest", &item.scope, ref.location));
+          if (!ref.alias || ref.alias->column_names.empty()) {
+            item.scope.columns[0].name = ref.alias ? ref.alias->name : "unnest";
+          }
+          STRATA_RETURN_IF_ERROR(AddRangeName(range_names, item.scope.tables[0], ref.location));
+          return item;
+        }
         if (f.kind != ast::ExprKind::kFuncCall || f.names.back() != "generate_series" ||
             (f.args.size() != 2 && f.args.size() != 3)) {
-          return Err(SqlState::kFeatureNotSupported, "only generate_series(start, stop[, step]) is supported in FROM",
+          return Err(SqlState::kFeatureNotSupported,
+                     "only generate_series(start, stop[, step]) and unnest(array) are supported in FROM",
                      ref.location);
         }
         auto plan = std::make_unique<PlanNode>(PlanKind::kFunctionScan);
         std::vector<BoundExprPtr> args;
         for (const auto& a : f.args) {
-          STRATA_ASSIGN_OR_RETURN(BoundExprPtr c, Bind(*a, Scope()));
+          STRATA_ASSIGN_OR_RETURN(BoundExprPtr c, Bind(*a, args_scope));
           args.push_back(std::move(c));
         }
         DataType t = DataType::Of(TypeId::kInt4);
@@ -1485,10 +1594,17 @@ class Binder::Impl {
                             bool* has_where) {
     std::set<std::string> range_names;
     std::vector<FromItem> items;
+    bool* const saved_flag = from_flag_;
+    from_flag_ = flag;
     for (const auto& ref : from) {
-      STRATA_ASSIGN_OR_RETURN(FromItem item, BindFromItem(*ref, outer, &range_names));
-      items.push_back(std::move(item));
+      auto item = BindFromItem(*ref, outer, &range_names);
+      if (!item.ok()) {
+        from_flag_ = saved_flag;
+        return item.status();
+      }
+      items.push_back(std::move(item).value());
     }
+    from_flag_ = saved_flag;
     // The full scope, for binding WHERE.
     Scope full;
     full.parent = outer;
@@ -2469,6 +2585,8 @@ class Binder::Impl {
   }
 
  private:
+  // The correlation flag of the query whose FROM list is being bound.
+  bool* from_flag_ = nullptr;
   const storage::CatalogSnapshot* catalog_;
   BinderOptions options_;
   std::vector<DataType>* params_;

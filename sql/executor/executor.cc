@@ -8,6 +8,7 @@
 #include "common/macros.h"
 #include "sql/functions/type_resolution.h"
 #include "storage/column_scan.h"
+#include "sql/system/catalog_functions.h"
 #include "storage/database.h"
 
 // STRATA_RETURN_IF_ERROR around a call whose lambda argument uses it too
@@ -20,6 +21,25 @@
 
 namespace strata::sql::executor {
 namespace {
+
+// What system relations and catalog functions read. REQUIRES: ctx.txn.
+system::SystemScanContext SystemContext(const ExecContext& ctx, bool with_settings) {
+  system::SystemScanContext sc;
+  sc.catalog = &ctx.txn->catalog();
+  if (ctx.session != nullptr) {
+    const SessionValues& sv = *ctx.session;
+    sc.database = sv.storage_database;
+    sc.server = sv.server;
+    sc.user = sv.user;
+    sc.database_name = sv.database;
+    sc.process_id = sv.process_id;
+    sc.application_name = sv.application_name;
+    if (with_settings && sv.all_settings) sc.settings = sv.all_settings();
+    sc.search_path = sv.search_path;
+  }
+  return sc;
+}
+
 
 Value NullOf(const DataType& type) { return Value::Null(type.is_array() ? TypeId::kArray : type.id); }
 
@@ -462,6 +482,14 @@ Status Eval(const BoundExpr& e, const Row& row, ExecContext& ctx, Value* out) {
     }
     case BoundExprKind::kSqlValue: {
       const SessionValues* sv = ctx.session;
+      if (const system::CatalogFunction* cf = system::FindCatalogFunction(e.name, e.children.size())) {
+        std::vector<Value> args(e.children.size());
+        for (size_t i = 0; i < e.children.size(); ++i) STRATA_RETURN_IF_ERROR(Eval(*e.children[i], row, ctx, &args[i]));
+        if (ctx.txn == nullptr) return Status(SqlState::kInternalError, e.name + " called outside a transaction");
+        system::SystemScanContext sc = SystemContext(ctx, /*with_settings=*/false);
+        STRATA_ASSIGN_OR_RETURN(*out, system::EvalCatalogFunction(*cf, args, sc));
+        return Status::OK();
+      }
       if (e.name == "version") {
         *out = Value::Text("PostgreSQL 15.0 (Strata) on x86_64-pc-linux-gnu");
         return Status::OK();
@@ -802,19 +830,7 @@ class SystemScanOp final : public Operator {
       if (ctx_.txn == nullptr) {
         return Status(SqlState::kInternalError, "system relation scanned outside a transaction");
       }
-      system::SystemScanContext sc;
-      sc.catalog = &ctx_.txn->catalog();
-      if (ctx_.session != nullptr) {
-        const SessionValues& sv = *ctx_.session;
-        sc.database = sv.storage_database;
-        sc.server = sv.server;
-        sc.user = sv.user;
-        sc.database_name = sv.database;
-        sc.process_id = sv.process_id;
-        sc.application_name = sv.application_name;
-        if (sv.all_settings) sc.settings = sv.all_settings();
-        sc.search_path = sv.search_path;
-      }
+      system::SystemScanContext sc = SystemContext(ctx_, /*with_settings=*/true);
       STRATA_ASSIGN_OR_RETURN(rows_, plan_.system_relation->generate(sc));
       STRATA_RETURN_IF_ERROR(memory_.Grow(rows_.size() * 256));
     }
@@ -837,6 +853,16 @@ class FunctionScanOp final : public Operator {
   FunctionScanOp(const PlanNode& plan, ExecContext& ctx) : plan_(plan), ctx_(ctx) {}
   Result<bool> Next(std::vector<Row>* batch) override {
     batch->clear();
+    if (!opened_ && plan_.table_name == "unnest") {
+      opened_ = true;
+      Value arr;
+      STRATA_RETURN_IF_ERROR(Eval(*plan_.exprs[0], Row(), ctx_, &arr));
+      if (!arr.is_null()) elements_ = arr.array_elements();
+    }
+    if (plan_.table_name == "unnest") {
+      while (pos_ < elements_.size() && batch->size() < kBatchRows) batch->push_back(Row{elements_[pos_++]});
+      return !batch->empty();
+    }
     if (!opened_) {
       opened_ = true;
       const Row empty;
@@ -876,6 +902,8 @@ class FunctionScanOp final : public Operator {
   int64_t next_ = 0;
   int64_t stop_ = 0;
   int64_t step_ = 1;
+  std::vector<Value> elements_;  // unnest
+  size_t pos_ = 0;
 };
 
 // ---- row-at-a-time transforms ----

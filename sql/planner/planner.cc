@@ -539,7 +539,9 @@ void ExplainNode(const PlanNode& plan, int depth, std::vector<std::string>* out)
       line += std::string(kOps[static_cast<int>(plan.set_op)]) + (plan.all ? " All" : "");
       break;
     }
-    case PlanKind::kFunctionScan: line += "Function Scan on generate_series"; break;
+    case PlanKind::kFunctionScan:
+      line += "Function Scan on " + (plan.table_name.empty() ? std::string("generate_series") : plan.table_name);
+      break;
     case PlanKind::kSystemScan:
       line += "System Scan on " + plan.system_relation->schema + "." + plan.system_relation->name;
       break;

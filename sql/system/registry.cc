@@ -24,6 +24,7 @@ Registry BuildRegistry() {
   Registry r;
   RegisterPgCatalog(&r);
   RegisterInformationSchema(&r);
+  RegisterPublications(&r);
   return r;
 }
 

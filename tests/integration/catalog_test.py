@@ -138,6 +138,61 @@ class CatalogTest(unittest.TestCase):
         with self.assertRaises(psycopg2().errors.UndefinedTable):
             self.query("SELECT * FROM pg_catalog.no_such_catalog")
 
+    def test_catalog_functions(self):
+        oid = self.query("SELECT 'app.orders'::regclass")[0][0]
+        self.assertEqual(self.query("SELECT oid FROM pg_class WHERE relname = 'orders'"), [(oid,)])
+        self.assertEqual(self.query("SELECT 'pg_catalog.pg_class'::regclass, 'pg_type'::regclass, "
+                                    "'integer'::regtype, 'pg_catalog.array_in'::regproc"),
+                         [(1259, 1247, 23, 750)])
+        self.assertEqual(self.query(
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod), pg_get_expr(d.adbin, d.adrelid, true) "
+            "FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+            "WHERE a.attrelid = %s ORDER BY a.attnum", (oid,)),
+            [("id", "bigint", None), ("customer", "character varying(40)", None),
+             ("amount", "numeric(12,2)", "0"), ("note", "text", None),
+             ("created", "timestamp with time zone", None)])
+        self.assertEqual(self.query(
+            "SELECT pg_get_indexdef(i.indexrelid), pg_get_indexdef(i.indexrelid, 2, true), "
+            "pg_get_constraintdef(c.oid, true) FROM pg_index i JOIN pg_constraint c ON c.conindid = i.indexrelid "
+            "WHERE i.indrelid = 'events'::regclass"),
+            [("CREATE UNIQUE INDEX events_pkey ON public.events USING btree (b, a)", "a", "PRIMARY KEY (b, a)")])
+        # Visibility follows the search path: app is not on it.
+        self.assertEqual(self.query("SELECT relname, pg_table_is_visible(oid) FROM pg_class "
+                                    "WHERE relname IN ('orders', 'events', 'pg_class') ORDER BY 1"),
+                         [("events", True), ("orders", False), ("pg_class", True)])
+        self.assertEqual(self.query("SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname = 'events'"),
+                         [("strata",)])
+        self.assertEqual(self.query("SELECT current_schemas(true), current_schemas(false), current_database(), "
+                                    "current_user, session_user, pg_backend_pid() > 0"),
+                         [(["pg_catalog", "public"], ["public"], "strata", "strata", "strata", True)])
+        self.assertEqual(self.query("SELECT quote_ident('plain'), quote_ident('Mixed'), quote_ident('a b'), "
+                                    "quote_ident('select'), pg_encoding_to_char(6), "
+                                    "pg_size_pretty(10239::bigint), pg_size_pretty(10240::bigint), "
+                                    "pg_size_pretty(123456789::bigint), pg_size_pretty(5000000000000::bigint)"),
+                         [("plain", '"Mixed"', '"a b"', '"select"', "UTF8", "10239 bytes", "10 kB", "118 MB",
+                           "4657 GB")])
+        self.assertEqual(self.query("SELECT has_table_privilege('events', 'SELECT'), "
+                                    "has_schema_privilege('app', 'USAGE'), obj_description(%s, 'pg_class'), "
+                                    "col_description(%s, 1)", (oid, oid)),
+                         [(True, True, None, None)])
+        self.assertEqual(self.query("SELECT x FROM unnest(ARRAY[3, 1, 2]) AS x ORDER BY x"), [(1,), (2,), (3,)])
+        self.assertEqual(self.query("SELECT c.relname, (SELECT count(*) FROM unnest(c.reloptions) o) > 0 "
+                                    "FROM pg_class c WHERE c.relname = 'logs'"), [("logs", True)])
+        self.assertEqual(self.query("SELECT relname FROM pg_class WHERE relname OPERATOR(pg_catalog.~) '^(ev.*)$' "
+                                    "COLLATE pg_catalog.default ORDER BY 1"), [("events",), ("events_pkey",)])
+        self.assertGreater(self.query("SELECT pg_relation_size('events'::regclass)")[0][0], -1)
+        with self.assertRaises(psycopg2().errors.UndefinedTable) as cm:
+            self.query("SELECT 'no_such_table'::regclass")
+        self.assertIn('relation "no_such_table" does not exist', str(cm.exception))
+        self.conn.rollback()
+
+    def test_unanswerable_statement_is_logged_with_its_text(self):
+        with self.assertRaises(psycopg2().errors.UndefinedFunction):
+            self.query("SELECT pg_no_such_catalog_function(42)")
+        self.conn.rollback()
+        log = self.server.log()
+        self.assertRegex(log, r"\[warning\].*42883.*SELECT pg_no_such_catalog_function\(42\)")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
