@@ -332,13 +332,57 @@ class Binder::Impl {
         return out;
       }
       if (table_seen) {
-        return Err(SqlState::kUndefinedColumn, "column " + table + "." + column + " does not exist", e.location);
+        Status missing = Err(SqlState::kUndefinedColumn, "column " + table + "." + column + " does not exist", e.location);
+        if (std::string hint = ColumnHint(*s, table, column); !hint.empty()) return std::move(missing).WithHint(hint);
+        return missing;
       }
     }
     if (!table.empty()) {
       return Err(SqlState::kUndefinedTable, "missing FROM-clause entry for table \"" + table + "\"", e.location);
     }
-    return Err(SqlState::kUndefinedColumn, "column \"" + column + "\" does not exist", e.location);
+    Status missing = Err(SqlState::kUndefinedColumn, "column \"" + column + "\" does not exist", e.location);
+    if (std::string hint = ColumnHint(scope, "", column); !hint.empty()) return std::move(missing).WithHint(hint);
+    return missing;
+  }
+
+  // PostgreSQL's hint for a misspelled column (errorMissingColumn): the
+  // closest column names by Levenshtein distance (at most 3 and at most half
+  // the name's length), one or two of them from different tables.
+  static std::string ColumnHint(const Scope& scope, const std::string& table, const std::string& column) {
+    auto distance = [](const std::string& a, const std::string& b) {
+      std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+      for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+      for (size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+          cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        }
+        std::swap(prev, cur);
+      }
+      return prev[b.size()];
+    };
+    size_t best = 4;
+    std::vector<const ScopeColumn*> matches;
+    for (const Scope* s = &scope; s != nullptr; s = s->parent) {
+      for (const ScopeColumn& c : s->columns) {
+        if (c.hidden || c.table.empty() || (!table.empty() && c.table != table)) continue;
+        const size_t d = distance(c.name, column);
+        if (d > column.size() / 2 || d > best) continue;
+        if (d < best) {
+          best = d;
+          matches.clear();
+        }
+        matches.push_back(&c);
+      }
+    }
+    if (matches.size() == 1) {
+      return "Perhaps you meant to reference the column \"" + matches[0]->table + "." + matches[0]->name + "\".";
+    }
+    if (matches.size() == 2 && matches[0]->table != matches[1]->table) {
+      return "Perhaps you meant to reference the column \"" + matches[0]->table + "." + matches[0]->name +
+             "\" or the column \"" + matches[1]->table + "." + matches[1]->name + "\".";
+    }
+    return "";
   }
 
   void MarkCorrelated(const Scope& scope, int depth) {

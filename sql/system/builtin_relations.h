@@ -46,6 +46,9 @@ inline Value NullOf(const DataType& t) { return Value::Null(t.id); }
 uint32_t RoleOid(std::string_view name);
 // The role owning every object (pg_class.relowner, ...): "strata".
 inline constexpr std::string_view kOwnerRole = "strata";
+// PostgreSQL's predefined role owning schema public (OID 6171).
+inline constexpr std::string_view kDatabaseOwnerRole = "pg_database_owner";
+inline constexpr uint32_t kPublicNamespaceOid = 2200;
 
 // Facts about one pg_type row.
 struct TypeRow {

@@ -144,6 +144,7 @@ std::string RoleName(uint32_t oid, const SystemScanContext& ctx) {
     return ctx.user;
   }
   if (oid == kBootstrapRoleOid) return std::string(kOwnerRole);
+  if (oid == RoleOid(kDatabaseOwnerRole)) return std::string(kDatabaseOwnerRole);
   return "unknown (OID=" + std::to_string(oid) + ")";
 }
 
@@ -368,6 +369,14 @@ Result<Value> EvalCatalogFunction(const CatalogFunction& fn, std::span<const Val
     return Value::Text("CREATE UNIQUE INDEX " + QuoteIdent(t->name + "_pkey") + " ON " +
                        QuoteIdent(SchemaName(*ctx.catalog, t->schema_id)) + "." + QuoteIdent(t->name) +
                        " USING btree (" + PkColumns(*t) + ")");
+  }
+  if (name == "obj_description" && args.size() == 2) {
+    const uint32_t oid = oid_arg(0);
+    if (args[1].string_value() == "pg_namespace") {
+      if (oid == kPublicNamespaceOid) return Value::Text("standard public schema");
+      if (oid == kPgCatalogNamespaceOid) return Value::Text("system catalog schema");
+    }
+    return null_text;
   }
   if (name == "pg_relation_is_publishable") {
     return Value::Bool(ctx.catalog->FindTableById(oid_arg(0)) != nullptr);

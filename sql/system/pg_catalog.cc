@@ -125,9 +125,23 @@ Row AttributeRow(uint32_t relid, const std::string& name, const DataType& type, 
              NullOf(kTextType)};
 }
 
-std::vector<RoleDescription> RolesOf(const SystemScanContext& ctx) {
-  if (ctx.server != nullptr) return ctx.server->Roles();
-  return {RoleDescription{ctx.user, ctx.user == kOwnerRole, false}};
+// The login roles plus PostgreSQL's predefined pg_database_owner, which
+// owns schema public (as in PostgreSQL 15). It cannot log in.
+struct RoleRow {
+  std::string name;
+  bool superuser = false;
+  bool can_login = true;
+};
+
+std::vector<RoleRow> RolesOf(const SystemScanContext& ctx) {
+  std::vector<RoleRow> out;
+  if (ctx.server != nullptr) {
+    for (const RoleDescription& r : ctx.server->Roles()) out.push_back({r.name, r.superuser, true});
+  } else {
+    out.push_back({ctx.user, ctx.user == kOwnerRole, true});
+  }
+  out.push_back({std::string(kDatabaseOwnerRole), false, false});
+  return out;
 }
 
 }  // namespace
@@ -138,7 +152,8 @@ void RegisterPgCatalog(Registry* registry) {
       [](const SystemScanContext& ctx) -> Result<std::vector<Row>> {
         std::vector<Row> rows;
         for (const storage::SchemaDef* s : ctx.catalog->schemas()) {
-          rows.push_back({OidValue(s->id), TextValue(s->name), OidValue(kBootstrapRoleOid), NullOf(kTextArrayType)});
+          const uint32_t owner = s->id == kPublicNamespaceOid ? RoleOid(kDatabaseOwnerRole) : kBootstrapRoleOid;
+          rows.push_back({OidValue(s->id), TextValue(s->name), OidValue(owner), NullOf(kTextArrayType)});
         }
         return rows;
       });
@@ -396,9 +411,9 @@ void RegisterPgCatalog(Registry* registry) {
                           {"rolconfig", kTextArrayType}, {"oid", kOidType}};
   Add(registry, "pg_roles", 12001, true, role_columns, [](const SystemScanContext& ctx) -> Result<std::vector<Row>> {
     std::vector<Row> rows;
-    for (const RoleDescription& r : RolesOf(ctx)) {
+    for (const RoleRow& r : RolesOf(ctx)) {
       rows.push_back({TextValue(r.name), Value::Bool(r.superuser), Value::Bool(true), Value::Bool(r.superuser),
-                      Value::Bool(r.superuser), Value::Bool(true), Value::Bool(r.superuser), Value::Int4(-1),
+                      Value::Bool(r.superuser), Value::Bool(r.can_login), Value::Bool(r.superuser), Value::Int4(-1),
                       TextValue("********"), NullOf(kTimestampTzType), Value::Bool(r.superuser),
                       NullOf(kTextArrayType), OidValue(RoleOid(r.name))});
     }
@@ -413,9 +428,9 @@ void RegisterPgCatalog(Registry* registry) {
         // Password verifiers are not exposed (PostgreSQL shows them to
         // superusers only).
         std::vector<Row> rows;
-        for (const RoleDescription& r : RolesOf(ctx)) {
+        for (const RoleRow& r : RolesOf(ctx)) {
           rows.push_back({OidValue(RoleOid(r.name)), TextValue(r.name), Value::Bool(r.superuser), Value::Bool(true),
-                          Value::Bool(r.superuser), Value::Bool(r.superuser), Value::Bool(true),
+                          Value::Bool(r.superuser), Value::Bool(r.superuser), Value::Bool(r.can_login),
                           Value::Bool(r.superuser), Value::Bool(r.superuser), Value::Int4(-1), NullOf(kTextType),
                           NullOf(kTimestampTzType)});
         }
@@ -427,7 +442,8 @@ void RegisterPgCatalog(Registry* registry) {
        {"passwd", kTextType},    {"valuntil", kTimestampTzType}, {"useconfig", kTextArrayType}},
       [](const SystemScanContext& ctx) -> Result<std::vector<Row>> {
         std::vector<Row> rows;
-        for (const RoleDescription& r : RolesOf(ctx)) {
+        for (const RoleRow& r : RolesOf(ctx)) {
+          if (!r.can_login) continue;
           rows.push_back({TextValue(r.name), OidValue(RoleOid(r.name)), Value::Bool(r.superuser),
                           Value::Bool(r.superuser), Value::Bool(r.superuser), Value::Bool(r.superuser),
                           TextValue("********"), NullOf(kTimestampTzType), NullOf(kTextArrayType)});
@@ -455,9 +471,15 @@ void RegisterPgCatalog(Registry* registry) {
         return rows;
       });
 
-  // Strata keeps no comments (COMMENT ON is not supported).
+  // Strata keeps no comments (COMMENT ON is not supported); only the
+  // built-in objects carry PostgreSQL's own descriptions.
   Add(registry, "pg_description", 2609, false,
-      {{"objoid", kOidType}, {"classoid", kOidType}, {"objsubid", kInt4Type}, {"description", kTextType}}, NoRows);
+      {{"objoid", kOidType}, {"classoid", kOidType}, {"objsubid", kInt4Type}, {"description", kTextType}},
+      [](const SystemScanContext&) -> Result<std::vector<Row>> {
+        return std::vector<Row>{
+            {OidValue(kPublicNamespaceOid), OidValue(2615), Value::Int4(0), TextValue("standard public schema")},
+            {OidValue(kPgCatalogNamespaceOid), OidValue(2615), Value::Int4(0), TextValue("system catalog schema")}};
+      });
   Add(registry, "pg_shdescription", 2396, false,
       {{"objoid", kOidType}, {"classoid", kOidType}, {"description", kTextType}}, NoRows);
 

@@ -56,6 +56,7 @@ const SystemRelation* FindSystemRelationByOid(uint32_t oid) {
 
 uint32_t RoleOid(std::string_view name) {
   if (name == kOwnerRole) return kBootstrapRoleOid;
+  if (name == kDatabaseOwnerRole) return 6171;
   // FNV-1a, folded into [0x50000000, 0x5fffffff]: stable across restarts
   // and apart from every other OID range Strata uses.
   uint32_t h = 2166136261u;

@@ -86,7 +86,10 @@ class CatalogTest(unittest.TestCase):
     def test_database_and_roles(self):
         self.assertEqual(self.query("SELECT datname, encoding FROM pg_database"), [("strata", 6)])
         self.assertEqual(self.query("SELECT rolname, rolsuper, rolcanlogin FROM pg_roles ORDER BY rolname"),
-                         [("alice", False, True), ("strata", True, True)])
+                         [("alice", False, True), ("pg_database_owner", False, False), ("strata", True, True)])
+        self.assertEqual(self.query("SELECT n.nspname, pg_get_userbyid(n.nspowner) FROM pg_namespace n "
+                                    "WHERE nspname IN ('public', 'app') ORDER BY 1"),
+                         [("app", "strata"), ("public", "pg_database_owner")])
         self.assertEqual(self.query("SELECT oid FROM pg_roles WHERE rolname = 'strata'"), [(10,)])
         self.assertEqual(self.query("SELECT usename FROM pg_user WHERE usesuper"), [("strata",)])
 

@@ -1,0 +1,4 @@
+-- Databases and roles.
+\l
+\du
+\dn+
