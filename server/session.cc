@@ -213,6 +213,16 @@ class CopyInChannel {
     paused_ = queued_bytes_ > kCopyInHighBytes;
     return !paused_;
   }
+  // Pool side, before announcing a new COPY FROM STDIN: forgets the end of
+  // the previous one (otherwise a second COPY on the connection would see
+  // CopyDone at once and stop after the data that happened to be queued).
+  void Reset() {
+    std::lock_guard<std::mutex> lock(mu_);
+    chunks_.clear();
+    queued_bytes_ = 0;
+    finished_ = false;
+    final_status_ = Status::OK();
+  }
   void Finish(Status status) {
     std::lock_guard<std::mutex> lock(mu_);
     finished_ = true;
@@ -301,6 +311,7 @@ class SessionSink : public sql::ResultSink {
   }
 
   Status BeginCopyIn(int column_count, bool binary) override {
+    session_->copy_in_->Reset();
     protocol::CopyInResponse response;
     response.overall_format = binary ? protocol::kBinaryFormat : protocol::kTextFormat;
     response.column_formats.assign(column_count, response.overall_format);
