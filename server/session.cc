@@ -1298,6 +1298,10 @@ void Session::SetActivity(const std::string* query) {
     activity_.state = "active";
     activity_.query = *query;
     activity_.query_start_micros = PgEpochMicrosNow();
+  } else if (sql_ != nullptr && sql_->txn_status() == sql::TxnStatus::kInBlock) {
+    activity_.state = "idle in transaction";
+  } else if (sql_ != nullptr && sql_->txn_status() == sql::TxnStatus::kFailed) {
+    activity_.state = "idle in transaction (aborted)";
   } else {
     activity_.state = "idle";
   }

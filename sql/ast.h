@@ -144,7 +144,11 @@ struct Expr {
   bool agg_distinct = false;
   std::vector<OrderItem> agg_order;
   ExprPtr agg_filter;
-  bool has_over = false;  // window function call (not supported yet)
+  bool has_over = false;  // window function call: fn(...) OVER (...)
+  // The OVER clause (has_over): PARTITION BY and ORDER BY. Frames are not
+  // kept (the supported window functions do not use them).
+  std::vector<ExprPtr> over_partition;
+  std::vector<OrderItem> over_order;
 
   // kCase
   std::vector<WhenClause> when_clauses;

@@ -103,6 +103,7 @@ enum class PlanKind {
   kSetOp,         // set_op over children[0], children[1]
   kFunctionScan,  // generate_series(exprs...)
   kSystemScan,    // all rows of system_relation (pg_catalog / information_schema)
+  kWindow,        // input columns ++ one column per window call (windows)
 };
 
 enum class JoinType { kInner, kLeft, kRight, kFull };
@@ -120,6 +121,14 @@ struct AggregateCall {
   bool distinct = false;
   BoundExprPtr filter;  // FILTER (WHERE ...)
   std::vector<SortKey> order;  // ORDER BY inside the call (string_agg, array_agg)
+};
+
+// A window function call: row_number(), rank() or dense_rank() OVER
+// (PARTITION BY partition ORDER BY order), over the input row of kWindow.
+struct WindowCall {
+  std::string name;
+  std::vector<BoundExprPtr> partition;
+  std::vector<SortKey> order;
 };
 
 struct PlanNode {
@@ -157,6 +166,7 @@ struct PlanNode {
   BoundExprPtr filter;  // kFilter, scans, join residual
   std::vector<BoundExprPtr> exprs;  // kProject outputs; kAggregate groups; kFunctionScan args
   std::vector<AggregateCall> aggregates;
+  std::vector<WindowCall> windows;  // kWindow
   std::vector<SortKey> sort_keys;
   BoundExprPtr limit;
   BoundExprPtr offset;

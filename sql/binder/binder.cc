@@ -925,7 +925,7 @@ class Binder::Impl {
       return Err(SqlState("3F000"), "schema \"" + e.names[0] + "\" does not exist", e.location);
     }
     const std::string name = e.names.back();
-    if (e.has_over) return Err(SqlState::kFeatureNotSupported, "window functions are not supported", e.location);
+    if (e.has_over) return BindWindow(e, name, scope);
     if (functions::IsAggregateName(name)) return BindAggregate(e, scope);
     if (e.agg_star || e.agg_distinct || !e.agg_order.empty() || e.agg_filter) {
       return Err(SqlState("42809"), name + " is not an aggregate function", e.location);
@@ -1013,6 +1013,67 @@ class Binder::Impl {
       out->children.push_back(std::move(c).value());
     }
     return Result<BoundExprPtr>(std::move(out));
+  }
+
+  // A window function call in a select list or ORDER BY: collected into
+  // window_sink_, replaced by a marker (depth -2) that BindSelectBody turns
+  // into a column of the kWindow node.
+  Result<BoundExprPtr> BindWindow(const ast::Expr& e, const std::string& name, const Scope& scope) {
+    if (window_sink_ == nullptr) {
+      return Err(SqlState("42P20"), "window functions are not allowed in " +
+                                        (agg_context_.empty() ? std::string("this context") : agg_context_),
+                 e.location);
+    }
+    if ((name != "row_number" && name != "rank" && name != "dense_rank") || !e.args.empty() || e.agg_star ||
+        e.agg_distinct || e.agg_filter) {
+      return Err(SqlState::kFeatureNotSupported,
+                 "window function " + name + " is not supported (only row_number(), rank() and dense_rank())",
+                 e.location);
+    }
+    std::vector<WindowCall>* sink = window_sink_;
+    std::vector<AggregateCall>* saved_aggs = agg_sink_;
+    window_sink_ = nullptr;
+    agg_sink_ = nullptr;
+    struct Restore {
+      Impl* self;
+      std::vector<WindowCall>* windows;
+      std::vector<AggregateCall>* aggs;
+      ~Restore() {
+        self->window_sink_ = windows;
+        self->agg_sink_ = aggs;
+      }
+    } restore{this, sink, saved_aggs};
+    WindowCall call;
+    call.name = name;
+    for (const auto& p : e.over_partition) {
+      STRATA_ASSIGN_OR_RETURN(BoundExprPtr b, Bind(*p, scope));
+      STRATA_ASSIGN_OR_RETURN(b, ResolveUnknown(std::move(b)));
+      call.partition.push_back(std::move(b));
+    }
+    for (const auto& o : e.over_order) {
+      SortKey key;
+      STRATA_ASSIGN_OR_RETURN(key.expr, Bind(*o.expr, scope));
+      STRATA_ASSIGN_OR_RETURN(key.expr, ResolveUnknown(std::move(key.expr)));
+      key.descending = o.direction == ast::SortDirection::kDesc;
+      key.nulls_first = o.nulls == ast::NullsOrder::kDefault ? key.descending : o.nulls == ast::NullsOrder::kFirst;
+      call.order.push_back(std::move(key));
+    }
+    auto marker = std::make_unique<BoundExpr>(BoundExprKind::kColumn, DataType::Of(TypeId::kInt8));
+    marker->depth = -2;
+    marker->index = static_cast<int>(sink->size());
+    marker->location = e.location;
+    sink->push_back(std::move(call));
+    return marker;
+  }
+
+  // Turns window markers into columns `base + i` of the kWindow output.
+  static void ResolveWindowMarkers(BoundExpr* e, int base) {
+    if (e->kind == BoundExprKind::kColumn && e->depth == -2) {
+      e->depth = 0;
+      e->index += base;
+      return;
+    }
+    for (auto& c : e->children) ResolveWindowMarkers(c.get(), base);
   }
 
   Result<BoundExprPtr> BindAggregate(const ast::Expr& e, const Scope& scope) {
@@ -1766,6 +1827,13 @@ class Binder::Impl {
   }
 
   Result<BoundQuery> BindSelectBody(const ast::SelectStmt& s, const Scope* outer, bool* flag) {
+    std::vector<WindowCall>* const saved_windows = window_sink_;
+    window_sink_ = nullptr;
+    struct RestoreWindows {
+      Impl* self;
+      std::vector<WindowCall>* saved;
+      ~RestoreWindows() { self->window_sink_ = saved; }
+    } restore_windows{this, saved_windows};
     if (s.op != ast::SetOpKind::kNone) return BindSetOp(s, outer, flag);
     if (!s.values.empty()) return BindValues(s, outer, flag);
 
@@ -1785,9 +1853,11 @@ class Binder::Impl {
       plan = std::move(f);
     }
 
-    // Select list (aggregates are collected).
+    // Select list (aggregates and window calls are collected).
     std::vector<AggregateCall> aggs;
+    std::vector<WindowCall> windows;
     agg_sink_ = &aggs;
+    window_sink_ = &windows;
     agg_context_ = "";
     std::vector<Target> targets;
     for (const auto& t : s.targets) {
@@ -1816,6 +1886,7 @@ class Binder::Impl {
     // GROUP BY.
     std::vector<BoundExprPtr> groups;
     agg_sink_ = nullptr;
+    window_sink_ = nullptr;
     agg_context_ = "GROUP BY";
     for (const auto& g : s.group_by) {
       BoundExprPtr ge;
@@ -1854,13 +1925,15 @@ class Binder::Impl {
       groups.push_back(std::move(ge));
     }
 
-    // HAVING and ORDER BY (may add aggregates).
+    // HAVING and ORDER BY (may add aggregates; ORDER BY window calls too).
     agg_sink_ = &aggs;
     BoundExprPtr having;
     if (s.having) {
+      agg_context_ = "HAVING";
       STRATA_ASSIGN_OR_RETURN(BoundExprPtr h, Bind(*s.having, scope));
       STRATA_ASSIGN_OR_RETURN(having, CoerceBool(std::move(h), "HAVING"));
     }
+    window_sink_ = &windows;
     struct OrderSpec {
       int target = -1;  // index into targets, or -1: hidden expression
       BoundExprPtr expr;
@@ -1891,6 +1964,7 @@ class Binder::Impl {
       order.push_back(std::move(spec));
     }
     agg_sink_ = nullptr;
+    window_sink_ = nullptr;
 
     std::vector<bool> unknown_columns;
     for (auto& t : targets) {
@@ -1956,6 +2030,24 @@ class Binder::Impl {
         f->filter = std::move(having);
         f->children.push_back(std::move(plan));
         plan = std::move(f);
+      }
+    }
+
+    if (!windows.empty()) {
+      if (aggregated) {
+        return Err(SqlState::kFeatureNotSupported, "window functions in a grouped query are not supported",
+                   s.location);
+      }
+      const int base = static_cast<int>(plan->types.size());
+      auto w = std::make_unique<PlanNode>(PlanKind::kWindow);
+      w->types = plan->types;
+      for (size_t i = 0; i < windows.size(); ++i) w->types.push_back(DataType::Of(TypeId::kInt8));
+      w->windows = std::move(windows);
+      w->children.push_back(std::move(plan));
+      plan = std::move(w);
+      for (auto& t : targets) ResolveWindowMarkers(t.expr.get(), base);
+      for (auto& o : order) {
+        if (o.expr) ResolveWindowMarkers(o.expr.get(), base);
       }
     }
 
@@ -2629,6 +2721,8 @@ class Binder::Impl {
   }
 
  private:
+  // Where window function calls of the select list / ORDER BY being bound go.
+  std::vector<WindowCall>* window_sink_ = nullptr;
   // The correlation flag of the query whose FROM list is being bound.
   bool* from_flag_ = nullptr;
   const storage::CatalogSnapshot* catalog_;

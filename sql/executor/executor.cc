@@ -1081,6 +1081,87 @@ class SortOp final : public BufferedOp {
   MemoryTracker memory_;  // the sort buffer (then rows_)
 };
 
+// kWindow: every input row followed by one value per window call. Rows come
+// out in the order of the last call's (partition, order) sort.
+class WindowOp final : public BufferedOp {
+ public:
+  WindowOp(const PlanNode& plan, std::unique_ptr<Operator> child, ExecContext& ctx)
+      : plan_(plan), child_(std::move(child)), ctx_(ctx), memory_(ctx.budget) {}
+
+ protected:
+  Status Materialize() override {
+    std::vector<Row> rows;
+    STRATA_RETURN_IF_DRAIN_ERROR(Drain(child_.get(), ctx_, [&](Row&& r) -> Status {
+      STRATA_RETURN_IF_ERROR(memory_.Grow(RowBytes(r) + 16 * plan_.windows.size()));
+      rows.push_back(std::move(r));
+      return Status::OK();
+    }));
+    // REQUIRES (binder): at least one window call.
+    std::vector<size_t> order(rows.size());
+    for (const WindowCall& w : plan_.windows) {
+      // Keys: partition values, then order values.
+      std::vector<Row> keys(rows.size());
+      const size_t np = w.partition.size();
+      for (size_t i = 0; i < rows.size(); ++i) {
+        keys[i].resize(np + w.order.size());
+        for (size_t k = 0; k < np; ++k) STRATA_RETURN_IF_ERROR(Eval(*w.partition[k], rows[i], ctx_, &keys[i][k]));
+        for (size_t k = 0; k < w.order.size(); ++k) {
+          STRATA_RETURN_IF_ERROR(Eval(*w.order[k].expr, rows[i], ctx_, &keys[i][np + k]));
+        }
+      }
+      auto cmp = [&](const Value& x, const Value& y, bool desc, bool nulls_first) {
+        if (x.is_null() || y.is_null()) {
+          if (x.is_null() && y.is_null()) return 0;
+          return (x.is_null() == nulls_first) ? -1 : 1;
+        }
+        const int c = CompareForSort(x, y);
+        return desc ? -c : c;
+      };
+      auto compare_range = [&](size_t a, size_t b, size_t from, size_t to) {
+        for (size_t k = from; k < to; ++k) {
+          const bool desc = k >= np && w.order[k - np].descending;
+          const bool nf = k >= np && w.order[k - np].nulls_first;
+          const int c = cmp(keys[a][k], keys[b][k], desc, nf);
+          if (c != 0) return c;
+        }
+        return 0;
+      };
+      for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::stable_sort(order.begin(), order.end(),
+                       [&](size_t a, size_t b) { return compare_range(a, b, 0, keys[a].size()) < 0; });
+      int64_t row_number = 0;
+      int64_t rank = 0;
+      int64_t dense_rank = 0;
+      for (size_t i = 0; i < order.size(); ++i) {
+        const size_t cur = order[i];
+        const bool new_partition = i == 0 || compare_range(order[i - 1], cur, 0, np) != 0;
+        const bool new_peer = new_partition || compare_range(order[i - 1], cur, np, keys[cur].size()) != 0;
+        if (new_partition) {
+          row_number = 0;
+          rank = 0;
+          dense_rank = 0;
+        }
+        ++row_number;
+        if (new_peer) {
+          rank = row_number;
+          ++dense_rank;
+        }
+        const int64_t v = w.name == "row_number" ? row_number : w.name == "rank" ? rank : dense_rank;
+        rows[cur].push_back(Value::Int8(v));
+      }
+    }
+    rows_.reserve(rows.size());
+    for (size_t i : order) rows_.push_back(std::move(rows[i]));
+    return Status::OK();
+  }
+
+ private:
+  const PlanNode& plan_;
+  std::unique_ptr<Operator> child_;
+  ExecContext& ctx_;
+  MemoryTracker memory_;
+};
+
 class DistinctOp final : public Operator {
  public:
   DistinctOp(const PlanNode& plan, std::unique_ptr<Operator> child, ExecContext& ctx)
@@ -1500,6 +1581,10 @@ Result<std::unique_ptr<Operator>> BuildOperator(const PlanNode& plan, ExecContex
       return std::unique_ptr<Operator>(std::make_unique<FunctionScanOp>(plan, ctx));
     case PlanKind::kSystemScan:
       return std::unique_ptr<Operator>(std::make_unique<SystemScanOp>(plan, ctx));
+    case PlanKind::kWindow: {
+      STRATA_ASSIGN_OR_RETURN(auto c, child(0));
+      return std::unique_ptr<Operator>(std::make_unique<WindowOp>(plan, std::move(c), ctx));
+    }
     case PlanKind::kFilter: {
       STRATA_ASSIGN_OR_RETURN(auto c, child(0));
       return std::unique_ptr<Operator>(std::make_unique<FilterOp>(plan, std::move(c), ctx));

@@ -246,6 +246,14 @@ Result<ExprPtr> Transformer::FuncCall(const PgQuery__FuncCall* f) {
     STRATA_ASSIGN_OR_RETURN(e->agg_filter, Expression(f->agg_filter));
   }
   e->has_over = f->over != nullptr;
+  if (f->over != nullptr) {
+    const PgQuery__WindowDef* w = f->over;
+    if ((w->name != nullptr && w->name[0] != '\0') || (w->refname != nullptr && w->refname[0] != '\0')) {
+      return NotSupported("named windows are not supported", loc);
+    }
+    STRATA_ASSIGN_OR_RETURN(e->over_partition, ExprList(w->n_partition_clause, w->partition_clause));
+    STRATA_ASSIGN_OR_RETURN(e->over_order, Order(w->n_order_clause, w->order_clause));
+  }
   return e;
 }
 

@@ -542,6 +542,11 @@ void ExplainNode(const PlanNode& plan, int depth, std::vector<std::string>* out)
     case PlanKind::kFunctionScan:
       line += "Function Scan on " + (plan.table_name.empty() ? std::string("generate_series") : plan.table_name);
       break;
+    case PlanKind::kWindow: {
+      line += "WindowAgg";
+      for (const auto& w : plan.windows) line += " " + w.name + "()";
+      break;
+    }
     case PlanKind::kSystemScan:
       line += "System Scan on " + plan.system_relation->schema + "." + plan.system_relation->name;
       break;

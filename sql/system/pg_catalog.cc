@@ -471,6 +471,47 @@ void RegisterPgCatalog(Registry* registry) {
         return rows;
       });
 
+  Add(registry, "pg_stat_activity", 12010, true,
+      {{"datid", kOidType},           {"datname", kNameType},         {"pid", kInt4Type},
+       {"leader_pid", kInt4Type},     {"usesysid", kOidType},         {"usename", kNameType},
+       {"application_name", kTextType}, {"client_addr", kTextType},   {"client_hostname", kTextType},
+       {"client_port", kInt4Type},    {"backend_start", kTimestampTzType}, {"xact_start", kTimestampTzType},
+       {"query_start", kTimestampTzType}, {"state_change", kTimestampTzType}, {"wait_event_type", kTextType},
+       {"wait_event", kTextType},     {"state", kTextType},           {"backend_xid", kOidType},
+       {"backend_xmin", kOidType},    {"query_id", kInt8Type},        {"query", kTextType},
+       {"backend_type", kTextType}},
+      [](const SystemScanContext& ctx) -> Result<std::vector<Row>> {
+        std::vector<SessionActivity> sessions;
+        if (ctx.server != nullptr) {
+          sessions = ctx.server->Sessions();
+        } else {
+          SessionActivity self;
+          self.process_id = ctx.process_id;
+          self.user = ctx.user;
+          self.database = ctx.database_name;
+          self.application_name = ctx.application_name;
+          self.state = "active";
+          sessions.push_back(self);
+        }
+        auto ts = [](int64_t micros) {
+          return micros == 0 ? Value::Null(TypeId::kTimestampTz) : Value::TimestampTz(micros);
+        };
+        std::vector<Row> rows;
+        for (const SessionActivity& a : sessions) {
+          // The scanning session is running this very statement.
+          const bool self = a.process_id == ctx.process_id;
+          rows.push_back({OidValue(kDatabaseOid), TextValue(a.database), Value::Int4(a.process_id),
+                          NullOf(kInt4Type), OidValue(RoleOid(a.user)), TextValue(a.user),
+                          TextValue(a.application_name),
+                          a.client_addr.empty() ? NullOf(kTextType) : TextValue(a.client_addr), NullOf(kTextType),
+                          Value::Int4(a.client_port), ts(a.backend_start_micros), NullOf(kTimestampTzType),
+                          ts(a.query_start_micros), ts(a.query_start_micros), NullOf(kTextType),
+                          NullOf(kTextType), TextValue(self ? "active" : a.state), NullOf(kOidType),
+                          NullOf(kOidType), NullOf(kInt8Type), TextValue(a.query), TextValue("client backend")});
+        }
+        return rows;
+      });
+
   // Strata keeps no comments (COMMENT ON is not supported); only the
   // built-in objects carry PostgreSQL's own descriptions.
   Add(registry, "pg_description", 2609, false,

@@ -189,6 +189,26 @@ class CatalogTest(unittest.TestCase):
         self.assertIn('relation "no_such_table" does not exist', str(cm.exception))
         self.conn.rollback()
 
+    def test_pg_stat_activity(self):
+        other = psycopg2().connect(self.server.dsn(application_name="watcher"))
+        try:
+            other.cursor().execute("SELECT 42")
+            rows = self.query("SELECT pid, usename, datname, application_name, state, query, "
+                              "pid = pg_backend_pid(), backend_start IS NOT NULL, client_addr "
+                              "FROM pg_stat_activity ORDER BY pid")
+            mine = [r for r in rows if r[6]]
+            self.assertEqual(len(mine), 1)
+            self.assertEqual(mine[0][1:6], ("strata", "strata", "", "active", mine[0][5]))
+            self.assertIn("FROM pg_stat_activity", mine[0][5])
+            watcher = [r for r in rows if r[3] == "watcher"]
+            self.assertEqual(len(watcher), 1)
+            # psycopg2 opened a transaction block (BEGIN) before the query.
+            self.assertEqual(watcher[0][4:6], ("idle in transaction", "SELECT 42"))
+            self.assertTrue(watcher[0][7])
+            self.assertEqual(watcher[0][8], "127.0.0.1")
+        finally:
+            other.close()
+
     def test_unanswerable_statement_is_logged_with_its_text(self):
         with self.assertRaises(psycopg2().errors.UndefinedFunction):
             self.query("SELECT pg_no_such_catalog_function(42)")

@@ -143,6 +143,18 @@ public class JdbcTest {
         }
       }
       eq(Arrays.asList("jdbc_batch", "jdbc_t"), tables, "getTables");
+      List<String> columns = new ArrayList<>();
+      try (ResultSet rs = md.getColumns(null, "public", "jdbc_t", null)) {
+        while (rs.next()) {
+          columns.add(rs.getInt("ORDINAL_POSITION") + ":" + rs.getString("COLUMN_NAME") + ":"
+                      + rs.getString("TYPE_NAME") + ":" + rs.getInt("DATA_TYPE") + ":"
+                      + rs.getInt("COLUMN_SIZE") + ":" + rs.getString("IS_NULLABLE"));
+        }
+      }
+      eq(Arrays.asList("1:id:int4:4:10:NO", "2:name:varchar:12:30:NO", "3:price:numeric:2:10:YES",
+                       "4:big:int8:-5:19:YES", "5:ok:bool:-7:1:YES", "6:d:date:91:13:YES",
+                       "7:at:timestamptz:93:35:YES", "8:ratio:float8:8:17:YES"),
+         columns, "getColumns");
     }
     System.out.println("pgjdbc: all checks passed");
   }
