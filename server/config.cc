@@ -155,7 +155,7 @@ const std::map<std::string, Setter>& KnownKeys() {
          return Status::OK();
        }},
       {"log_file", StringSetter(&ServerConfig::log_file)},
-      {"io_threads", IntSetter(&ServerConfig::io_threads, 1, 256)},
+      {"io_threads", IntSetter(&ServerConfig::io_threads, 0, 256)},
       {"max_connections", IntSetter(&ServerConfig::max_connections, 1, 1000000)},
       {"shutdown_timeout_ms", IntSetter(&ServerConfig::shutdown_timeout_ms, 0, 3600000)},
       {"authentication_timeout_ms",

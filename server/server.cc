@@ -1,6 +1,8 @@
 #include "server/server.h"
 
+#include <algorithm>
 #include <csignal>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -73,7 +75,11 @@ Status Server::Start() {
     RequestShutdown();
   });
   Accept();
-  for (int i = 0; i < config_.io_threads; ++i) {
+  // 0: one I/O thread per core (point reads run on them, see Session).
+  const int io_threads = config_.io_threads > 0
+                             ? config_.io_threads
+                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < io_threads; ++i) {
     io_threads_.emplace_back([this] { io_.run(); });
   }
   return Status::OK();

@@ -263,8 +263,10 @@ class CopyInChannel {
 // and hands them to the OutputChannel in chunks. Lives on the pool thread.
 class SessionSink : public sql::ResultSink {
  public:
-  SessionSink(Session* session, std::vector<int16_t> formats)
-      : session_(session), formats_(std::move(formats)) {}
+  // `on_strand`: the statement runs inline on the session's strand, so
+  // output goes straight into the session's write buffer.
+  SessionSink(Session* session, std::vector<int16_t> formats, bool on_strand = false)
+      : session_(session), formats_(std::move(formats)), on_strand_(on_strand) {}
 
   Status BeginRows(const std::vector<sql::ResultColumn>& columns) override {
     protocol::Encode(DescribeRows(columns, formats_), &buffer_);
@@ -354,6 +356,15 @@ class SessionSink : public sql::ResultSink {
   std::string* buffer() { return &buffer_; }
 
   Status Flush() {
+    if (on_strand_) {
+      if (session_->out_.empty()) {
+        session_->out_.swap(buffer_);
+      } else {
+        session_->out_ += buffer_;
+      }
+      buffer_.clear();
+      return Status::OK();
+    }
     std::string data;
     data.swap(buffer_);
     return session_->output_->Send(std::move(data));
@@ -367,6 +378,7 @@ class SessionSink : public sql::ResultSink {
 
   Session* session_;
   std::vector<int16_t> formats_;
+  bool on_strand_;
   std::string buffer_;
 };
 
@@ -598,27 +610,16 @@ void Session::Dispatch() {
           return;
         }
       }
+      if (sql_->IsCachedPointRead(text)) {
+        // Serving fast path: a cached point-read plan, run right here.
+        RunInline([&](SessionSink* sink) { RunSimpleQuery(text, sink); });
+        if (phase_ != Phase::kReady) return;
+        continue;
+      }
       const std::string pool = sql_->PoolForSimpleQuery(text);
       RunInPool(pool, [this, text = std::move(text)] {
         SessionSink sink(this, {});
-        if (IsBlank(text)) {
-          protocol::Encode(protocol::EmptyQueryResponse{}, sink.buffer());
-        } else {
-          SetActivity(&text);
-          Status status = sql_->ExecuteSimple(text, &sink);
-          SetActivity(nullptr);
-          if (!status.ok()) {
-            LogIfUnsupported(status, text, process_id_);
-            protocol::Encode(protocol::ErrorResponse{ErrorFieldsFrom(status, "ERROR")},
-                             sink.buffer());
-          }
-        }
-        for (auto& [name, value] : sql_->TakeChangedReportedParameters()) {
-          protocol::Encode(protocol::ParameterStatus{name, value}, sink.buffer());
-        }
-        transaction_status_ = ToWire(sql_->txn_status());
-        idle_timeout_ms_ = sql_->IdleInTransactionTimeoutMs();
-        protocol::Encode(protocol::ReadyForQuery{transaction_status_}, sink.buffer());
+        RunSimpleQuery(text, &sink);
         sink.Flush().Ignore();  // a lost client is noticed by the reader
       });
       return;
@@ -640,119 +641,160 @@ void Session::Dispatch() {
       if (sync) break;
     }
     // The pool of the first statement executed decides; statements without
-    // an Execute are cheap and go to "serving".
-    std::string pool = "serving";
+    // an Execute are cheap and go to "serving". A batch whose every Execute
+    // is a point read of an already prepared statement, started outside any
+    // transaction, runs inline on the strand: no pool hand-off (the serving
+    // fast path).
+    std::string pool;
+    bool inline_ok = sql_->IdleWithoutTransaction();
+    bool any_execute = false;
     std::map<std::string, std::string> bound;  // portal → statement, within the batch
     for (const auto& m : *batch) {
+      if (std::holds_alternative<protocol::Parse>(m)) inline_ok = false;
       if (const auto* bind = std::get_if<protocol::Bind>(&m)) bound[bind->portal] = bind->statement;
-      if (const auto* execute = std::get_if<protocol::Execute>(&m)) {
-        auto it = bound.find(execute->portal);
-        if (it != bound.end()) {
-          auto st = statement_pools_.find(it->second);
-          if (st != statement_pools_.end()) {
-            pool = st->second;
-          } else {
-            for (const auto& p : *batch) {
-              if (const auto* parse = std::get_if<protocol::Parse>(&p);
-                  parse != nullptr && parse->name == it->second) {
-                pool = sql_->PoolForSimpleQuery(parse->query);
-              }
+      const auto* execute = std::get_if<protocol::Execute>(&m);
+      if (execute == nullptr) continue;
+      any_execute = true;
+      StatementRoute route{"serving", false};
+      auto it = bound.find(execute->portal);
+      if (it != bound.end()) {
+        auto st = statement_routes_.find(it->second);
+        if (st != statement_routes_.end()) {
+          route = st->second;
+        } else {
+          for (const auto& p : *batch) {
+            if (const auto* parse = std::get_if<protocol::Parse>(&p);
+                parse != nullptr && parse->name == it->second) {
+              route.pool = sql_->PoolForSimpleQuery(parse->query);
             }
           }
-        } else if (auto pt = portal_pools_.find(execute->portal); pt != portal_pools_.end()) {
-          pool = pt->second;
         }
-        break;
+      } else if (auto pt = portal_routes_.find(execute->portal); pt != portal_routes_.end()) {
+        route = pt->second;
       }
+      if (pool.empty()) pool = route.pool;
+      if (!route.point_read) inline_ok = false;
+    }
+    if (pool.empty()) pool = "serving";
+    inline_ok = inline_ok && any_execute;
+    if (inline_ok) {
+      RunInline([&](SessionSink* sink) { RunBatch(*batch, sink); });
+      if (phase_ != Phase::kReady) return;
+      continue;
     }
     RunInPool(pool, [this, batch] {
       SessionSink sink(this, {});
-      std::string* out = sink.buffer();
-      // skip_until_sync_ and the pool maps are touched here only while the
-      // session is busy, i.e. while the strand leaves them alone.
-      for (auto& message : *batch) {
-        if (skip_until_sync_ && !std::holds_alternative<protocol::Sync>(message)) continue;
-        Status status = std::visit(
-            [&](auto& m) -> Status {
-              using M = std::decay_t<decltype(m)>;
-              if constexpr (std::is_same_v<M, protocol::Parse>) {
-                SetActivity(&m.query);
-                auto prepared = sql_->Prepare(m.name, m.query, m.param_types);
-                if (!prepared.ok()) LogIfUnsupported(prepared.status(), m.query, process_id_);
-                STRATA_ASSIGN_OR_RETURN(sql::PreparedInfo info, std::move(prepared));
-                statement_pools_[m.name] = info.pool;
-                protocol::Encode(protocol::ParseComplete{}, out);
-              } else if constexpr (std::is_same_v<M, protocol::Bind>) {
-                STRATA_RETURN_IF_ERROR(
-                    sql_->Bind(m.portal, m.statement, m.param_formats, m.params, m.result_formats));
-                auto st = statement_pools_.find(m.statement);
-                portal_pools_[m.portal] = st != statement_pools_.end() ? st->second : "serving";
-                protocol::Encode(protocol::BindComplete{}, out);
-              } else if constexpr (std::is_same_v<M, protocol::Describe>) {
-                if (m.kind == protocol::TargetKind::kStatement) {
-                  STRATA_ASSIGN_OR_RETURN(sql::PreparedInfo info, sql_->DescribeStatement(m.name));
-                  protocol::ParameterDescription params;
-                  for (const auto& type : info.param_types)
-                    params.param_types.push_back(TypeOid(type));
-                  protocol::Encode(params, out);
-                  if (info.columns.empty()) {
-                    protocol::Encode(protocol::NoData{}, out);
-                  } else {
-                    protocol::Encode(DescribeRows(info.columns, {}), out);
-                  }
-                } else {
-                  STRATA_ASSIGN_OR_RETURN(auto columns, sql_->DescribePortal(m.name));
-                  if (columns.empty()) {
-                    protocol::Encode(protocol::NoData{}, out);
-                  } else {
-                    protocol::Encode(DescribeRows(columns, sql_->PortalResultFormats(m.name)), out);
-                  }
-                }
-              } else if constexpr (std::is_same_v<M, protocol::Execute>) {
-                sink.SetFormats(sql_->PortalResultFormats(m.portal));
-                STRATA_ASSIGN_OR_RETURN(bool suspended, sql_->Execute(m.portal, m.max_rows, &sink));
-                if (suspended) protocol::Encode(protocol::PortalSuspended{}, out);
-              } else if constexpr (std::is_same_v<M, protocol::Close>) {
-                if (m.kind == protocol::TargetKind::kStatement) {
-                  STRATA_RETURN_IF_ERROR(sql_->CloseStatement(m.name));
-                  statement_pools_.erase(m.name);
-                } else {
-                  STRATA_RETURN_IF_ERROR(sql_->ClosePortal(m.name));
-                  portal_pools_.erase(m.name);
-                }
-                protocol::Encode(protocol::CloseComplete{}, out);
-              } else if constexpr (std::is_same_v<M, protocol::Sync>) {
-                skip_until_sync_ = false;
-                Status sync = sql_->Sync();
-                SetActivity(nullptr);
-                portal_pools_.erase("");
-                if (!sync.ok()) {
-                  protocol::Encode(protocol::ErrorResponse{ErrorFieldsFrom(sync, "ERROR")}, out);
-                }
-                for (auto& [name, value] : sql_->TakeChangedReportedParameters()) {
-                  protocol::Encode(protocol::ParameterStatus{name, value}, out);
-                }
-                transaction_status_ = ToWire(sql_->txn_status());
-                idle_timeout_ms_ = sql_->IdleInTransactionTimeoutMs();
-                protocol::Encode(protocol::ReadyForQuery{transaction_status_}, out);
-              } else if constexpr (std::is_same_v<M, protocol::Flush>) {
-                return sink.Flush();
-              }
-              return Status::OK();
-            },
-            message);
-        if (!status.ok()) {
-          if (status.sql_state() == SqlState::kConnectionFailure) return;  // client gone
-          protocol::Encode(protocol::ErrorResponse{ErrorFieldsFrom(status, "ERROR")}, out);
-          skip_until_sync_ = true;
-        }
-      }
+      RunBatch(*batch, &sink);
       sink.Flush().Ignore();  // a lost client is noticed by the reader
     });
     return;
   }
   ArmIdleInTransactionTimer();
   FlushThenContinue();
+}
+
+void Session::RunSimpleQuery(const std::string& text, SessionSink* sink) {
+  if (IsBlank(text)) {
+    protocol::Encode(protocol::EmptyQueryResponse{}, sink->buffer());
+  } else {
+    SetActivity(&text);
+    Status status = sql_->ExecuteSimple(text, sink);
+    SetActivity(nullptr);
+    if (!status.ok()) {
+      LogIfUnsupported(status, text, process_id_);
+      protocol::Encode(protocol::ErrorResponse{ErrorFieldsFrom(status, "ERROR")}, sink->buffer());
+    }
+  }
+  for (auto& [name, value] : sql_->TakeChangedReportedParameters()) {
+    protocol::Encode(protocol::ParameterStatus{name, value}, sink->buffer());
+  }
+  transaction_status_ = ToWire(sql_->txn_status());
+  idle_timeout_ms_ = sql_->IdleInTransactionTimeoutMs();
+  protocol::Encode(protocol::ReadyForQuery{transaction_status_}, sink->buffer());
+}
+
+void Session::RunBatch(std::vector<FrontendMessage>& batch, SessionSink* sink) {
+  std::string* out = sink->buffer();
+  // skip_until_sync_ and the route maps are touched here only while the
+  // session is busy (or inline, on the strand), i.e. never concurrently.
+  for (auto& message : batch) {
+    if (skip_until_sync_ && !std::holds_alternative<protocol::Sync>(message)) continue;
+    Status status = std::visit(
+        [&](auto& m) -> Status {
+          using M = std::decay_t<decltype(m)>;
+          if constexpr (std::is_same_v<M, protocol::Parse>) {
+            SetActivity(&m.query);
+            auto prepared = sql_->Prepare(m.name, m.query, m.param_types);
+            if (!prepared.ok()) LogIfUnsupported(prepared.status(), m.query, process_id_);
+            STRATA_ASSIGN_OR_RETURN(sql::PreparedInfo info, std::move(prepared));
+            statement_routes_[m.name] = StatementRoute{info.pool, info.point_read};
+            protocol::Encode(protocol::ParseComplete{}, out);
+          } else if constexpr (std::is_same_v<M, protocol::Bind>) {
+            STRATA_RETURN_IF_ERROR(
+                sql_->Bind(m.portal, m.statement, m.param_formats, m.params, m.result_formats));
+            auto st = statement_routes_.find(m.statement);
+            portal_routes_[m.portal] =
+                st != statement_routes_.end() ? st->second : StatementRoute{"serving", false};
+            protocol::Encode(protocol::BindComplete{}, out);
+          } else if constexpr (std::is_same_v<M, protocol::Describe>) {
+            if (m.kind == protocol::TargetKind::kStatement) {
+              STRATA_ASSIGN_OR_RETURN(sql::PreparedInfo info, sql_->DescribeStatement(m.name));
+              protocol::ParameterDescription params;
+              for (const auto& type : info.param_types)
+                params.param_types.push_back(TypeOid(type));
+              protocol::Encode(params, out);
+              if (info.columns.empty()) {
+                protocol::Encode(protocol::NoData{}, out);
+              } else {
+                protocol::Encode(DescribeRows(info.columns, {}), out);
+              }
+            } else {
+              STRATA_ASSIGN_OR_RETURN(auto columns, sql_->DescribePortal(m.name));
+              if (columns.empty()) {
+                protocol::Encode(protocol::NoData{}, out);
+              } else {
+                protocol::Encode(DescribeRows(columns, sql_->PortalResultFormats(m.name)), out);
+              }
+            }
+          } else if constexpr (std::is_same_v<M, protocol::Execute>) {
+            sink->SetFormats(sql_->PortalResultFormats(m.portal));
+            STRATA_ASSIGN_OR_RETURN(bool suspended, sql_->Execute(m.portal, m.max_rows, sink));
+            if (suspended) protocol::Encode(protocol::PortalSuspended{}, out);
+          } else if constexpr (std::is_same_v<M, protocol::Close>) {
+            if (m.kind == protocol::TargetKind::kStatement) {
+              STRATA_RETURN_IF_ERROR(sql_->CloseStatement(m.name));
+              statement_routes_.erase(m.name);
+            } else {
+              STRATA_RETURN_IF_ERROR(sql_->ClosePortal(m.name));
+              portal_routes_.erase(m.name);
+            }
+            protocol::Encode(protocol::CloseComplete{}, out);
+          } else if constexpr (std::is_same_v<M, protocol::Sync>) {
+            skip_until_sync_ = false;
+            Status sync = sql_->Sync();
+            SetActivity(nullptr);
+            portal_routes_.erase("");
+            if (!sync.ok()) {
+              protocol::Encode(protocol::ErrorResponse{ErrorFieldsFrom(sync, "ERROR")}, out);
+            }
+            for (auto& [name, value] : sql_->TakeChangedReportedParameters()) {
+              protocol::Encode(protocol::ParameterStatus{name, value}, out);
+            }
+            transaction_status_ = ToWire(sql_->txn_status());
+            idle_timeout_ms_ = sql_->IdleInTransactionTimeoutMs();
+            protocol::Encode(protocol::ReadyForQuery{transaction_status_}, out);
+          } else if constexpr (std::is_same_v<M, protocol::Flush>) {
+            return sink->Flush();
+          }
+          return Status::OK();
+        },
+        message);
+    if (!status.ok()) {
+      if (status.sql_state() == SqlState::kConnectionFailure) return;  // client gone
+      protocol::Encode(protocol::ErrorResponse{ErrorFieldsFrom(status, "ERROR")}, out);
+      skip_until_sync_ = true;
+    }
+  }
 }
 
 void Session::ArmIdleInTransactionTimer() {
@@ -1191,6 +1233,26 @@ void Session::RunInPool(const std::string& pool_name, std::function<void()> work
     AppendError(submitted, /*fatal=*/false);
     protocol::Encode(protocol::ReadyForQuery{transaction_status_}, &out_);
     FlushThenContinue();
+  }
+}
+
+void Session::RunInline(const std::function<void(SessionSink*)>& work) {
+  ++idle_generation_;  // a statement arrived: the idle timer no longer applies
+  idle_timer_.cancel();
+  {
+    std::lock_guard<std::mutex> lock(sql_mu_);
+    statement_in_flight_ = true;
+  }
+  SessionSink sink(this, {}, /*on_strand=*/true);
+  work(&sink);
+  sink.Flush().Ignore();
+  {
+    std::lock_guard<std::mutex> lock(sql_mu_);
+    statement_in_flight_ = false;
+  }
+  if (shutdown_requested_) {
+    AppendError(AdminShutdown(), /*fatal=*/true);
+    CloseAfterFlush();
   }
 }
 

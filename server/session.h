@@ -42,6 +42,7 @@ class OutputChannel;
 class CopyInChannel;
 class ReplicationSession;
 struct ReplicationCommand;
+class SessionSink;
 
 // One client connection: the PostgreSQL v3 state machine on top of the
 // protocol codec.
@@ -104,6 +105,12 @@ class Session : public std::enable_shared_from_this<Session> {
   // Runs `work` in the named pool; it writes through the OutputChannel.
   // When it returns, frame processing resumes on the strand.
   void RunInPool(const std::string& pool_name, std::function<void()> work);
+  // Runs bounded work (point reads) right here on the strand, its output
+  // appended to out_.
+  void RunInline(const std::function<void(SessionSink*)>& work);
+  // The statement work itself, wherever it runs.
+  void RunSimpleQuery(const std::string& text, SessionSink* sink);
+  void RunBatch(std::vector<protocol::FrontendMessage>& batch, SessionSink* sink);
   // Starts idle_in_transaction_session_timeout when the session waits inside
   // an open or failed transaction block; any new statement disarms it.
   void ArmIdleInTransactionTimer();
@@ -161,9 +168,14 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string database_;
   protocol::TransactionStatus transaction_status_ = protocol::TransactionStatus::kIdle;
 
-  // Which pool runs each prepared statement and portal (from Parse's answer).
-  std::map<std::string, std::string> statement_pools_;
-  std::map<std::string, std::string> portal_pools_;
+  // Which pool runs each prepared statement and portal, and whether it is a
+  // point read that may run inline (from Parse's answer).
+  struct StatementRoute {
+    std::string pool;
+    bool point_read = false;
+  };
+  std::map<std::string, StatementRoute> statement_routes_;
+  std::map<std::string, StatementRoute> portal_routes_;
 
   // Set for replication=database connections; while a START_REPLICATION
   // stream runs, CopyData from the client goes to it.

@@ -85,6 +85,11 @@ struct PreparedInfo {
   // The resource pool that should execute this statement: "serving",
   // "write" or "olap" (or the session's strata.pool override).
   std::string pool;
+  // A SELECT planned as a primary-key Get/MultiGet of constant or parameter
+  // keys with no filter and only plain columns in its output: one bounded
+  // storage read, at most one row per key. The server may run it without a
+  // pool hand-off (see server/README.md, "Serving fast path").
+  bool point_read = false;
 };
 
 // Transaction state for ReadyForQuery: I (idle), T (in a block), E (failed
@@ -153,6 +158,17 @@ class SqlSession {
   Status Sync();
 
   TxnStatus txn_status() const;
+  // True when no transaction is open (neither a block nor an implicit
+  // transaction awaiting Sync): a read-only statement run now commits
+  // without writing anything.
+  bool IdleWithoutTransaction() const;
+  // Simple protocol: true when `text` is a point read (PreparedInfo::
+  // point_read) found in the session's plan cache and no transaction is
+  // open, so ExecuteSimple will run it from the cached plan without
+  // parsing. The cache is keyed by the text with its constants lifted out
+  // (sql/plan_cache.h); a statement enters it after its first successful
+  // run.
+  bool IsCachedPointRead(std::string_view text);
 
   // Which resource pool should run this simple-query text: "write" for
   // INSERT/UPDATE/DELETE/COPY/DDL, "olap" for queries, "serving" for point

@@ -9,6 +9,7 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
@@ -23,6 +24,7 @@
 #include "sql/functions/cast.h"
 #include "sql/guc.h"
 #include "sql/parser/parser.h"
+#include "sql/plan_cache.h"
 #include "isolation/resource_pool.h"
 #include "sql/planner/planner.h"
 #include "sql/publication.h"
@@ -62,6 +64,8 @@ struct PreparedStatement {
   std::vector<DataType> param_types;
   std::vector<ResultColumn> columns;
   std::string pool;
+  // A bounded primary-key read (see PreparedInfo::point_read).
+  bool point_read = false;
   std::shared_ptr<BoundStatement> bound;
 };
 
@@ -290,18 +294,23 @@ class SqlSession::Impl {
         STRATA_ASSIGN_OR_RETURN(std::string canonical, gucs_.CanonicalName(name));
         local_gucs_.insert(canonical);
       }
+      SnapshotTxnGucs();
       STRATA_RETURN_IF_ERROR(gucs_.Set(name, {value}));
       return gucs_.Get(name);
     };
   }
 
   ~Impl() {
-    if (txn_) txn_->Rollback();
+    if (txn_) {
+      txn_->Rollback();
+      ReleaseTxn();
+    }
   }
 
   // ---- simple protocol ----
 
   Status ExecuteSimple(std::string_view text, ResultSink* sink) {
+    if (TryCachedPointRead(text, sink)) return cached_status_;
     // The server runs the message in the pool this names.
     statement_pool_ = PoolForSimpleQuery(text);
     auto parsed = parser::Parse(text);
@@ -311,10 +320,12 @@ class SqlSession::Impl {
       return parsed.status();
     }
     if (parsed->size() == 1 && !in_block_ && !failed_ && !txn_ && RetryableKind((*parsed)[0]->kind)) {
+      const bool select = (*parsed)[0]->kind == ast::StmtKind::kSelect;
       current_stmt_ = std::shared_ptr<ast::Statement>(std::move((*parsed)[0]));
       Status s = RunAutocommit(*current_stmt_, sink);
       current_stmt_.reset();
       FinishStatementCycle();
+      if (s.ok() && select) RememberPlan(text);
       return s;
     }
     Status result;
@@ -331,6 +342,102 @@ class SqlSession::Impl {
     if (result.ok() && txn_ && !in_block_) result = CommitImplicit();
     FinishStatementCycle();
     return result;
+  }
+
+  // ---- simple-protocol plan cache (sql/plan_cache.h) ----
+
+  // True when `text` is a point read whose plan is cached, outside any
+  // transaction: ExecuteSimple will run it without parsing.
+  bool IsCachedPointRead(std::string_view text) {
+    return IdleWithoutTransaction() && CachedPointRead(text) != nullptr;
+  }
+
+  // The cached point-read plan for `text`, or null.
+  PreparedStatement* CachedPointRead(std::string_view text) {
+    auto forced = gucs_.values().find("strata.pool");
+    if (forced != gucs_.values().end() && !forced->second.empty()) return nullptr;
+    const LiftedQuery* lifted = Lift(text);
+    if (lifted == nullptr) return nullptr;
+    auto it = plan_cache_.find(lifted->key);
+    if (it == plan_cache_.end() || it->second.prepared == nullptr) return nullptr;
+    if (it->second.search_path != SearchPath()) return nullptr;
+    return it->second.prepared.get();
+  }
+
+  const LiftedQuery* Lift(std::string_view text) {
+    if (!lifted_valid_ || lifted_text_ != text) {
+      lifted_text_.assign(text);
+      lifted_ = LiftLiterals(text);
+      lifted_valid_ = true;
+    }
+    return lifted_ ? &*lifted_ : nullptr;
+  }
+
+  std::string_view SearchPath() const {
+    auto it = gucs_.values().find("search_path");
+    return it == gucs_.values().end() ? std::string_view() : std::string_view(it->second);
+  }
+
+  // Runs `text` from its cached plan when there is one and nothing about the
+  // session stands in the way; the result is in cached_status_. Returns
+  // false when the caller must take the normal path, which also happens
+  // after any error here (nothing was sent; the normal path then reports
+  // the error exactly as an uncached statement would, positions included).
+  bool TryCachedPointRead(std::string_view text, ResultSink* sink) {
+    if (in_block_ || failed_ || txn_) return false;
+    PreparedStatement* prepared = CachedPointRead(text);
+    if (prepared == nullptr) return false;
+    std::vector<Value> params;
+    params.reserve(lifted_->literals.size());
+    eval_.transaction_start_micros = TxnStartMicros();
+    SyncEvalSettings();
+    for (size_t i = 0; i < lifted_->literals.size(); ++i) {
+      auto v = functions::CoerceUnknownLiteral(lifted_->literals[i].text, prepared->param_types[i], eval_);
+      if (!v.ok()) return false;
+      params.push_back(std::move(v).value());
+    }
+    statement_pool_ = prepared->pool;
+    DeferringSink deferred(sink, /*stream_rows=*/false);
+    Status s;
+    auto bound = CurrentBinding(prepared);
+    s = bound.ok() ? RunOne(*prepared->stmt, params, &deferred, /*describe_rows=*/true, bound->get())
+                   : bound.status();
+    if (s.ok() && txn_ && !in_block_) s = CommitImplicit();
+    if (!s.ok()) {
+      FailTransaction();
+      FinishStatementCycle();
+      return false;
+    }
+    FinishStatementCycle();
+    cached_status_ = deferred.Flush();
+    return true;
+  }
+
+  // After `text` ran as a single SELECT: caches its literal-lifted form if
+  // that plans as a point read (and remembers a miss otherwise, so the
+  // shape is not prepared again).
+  void RememberPlan(std::string_view text) {
+    const LiftedQuery* lifted = Lift(text);
+    if (lifted == nullptr || plan_cache_.count(lifted->key) > 0) return;
+    if (plan_cache_.size() >= kPlanCacheEntries) plan_cache_.clear();
+    CachedPlan entry;
+    entry.search_path = std::string(SearchPath());
+    auto stmts = parser::Parse(lifted->normalized);
+    if (stmts.ok() && stmts->size() == 1 && (*stmts)[0]->kind == ast::StmtKind::kSelect) {
+      auto prepared = std::make_shared<PreparedStatement>();
+      prepared->text = lifted->normalized;
+      for (const Literal& literal : lifted->literals) {
+        const uint32_t oid = LiteralTypeOid(literal.kind);
+        prepared->param_types.push_back(oid == 0 ? DataType::Of(TypeId::kInvalid) : *DataTypeFromOid(oid));
+      }
+      prepared->stmt = std::shared_ptr<ast::Statement>(std::move((*stmts)[0]));
+      // Planning must not start a transaction the session would then hold.
+      const bool had_txn = txn_ != nullptr;
+      Status described = Describe(prepared.get());
+      if (!had_txn && txn_) RollbackTxn();
+      if (described.ok() && prepared->point_read) entry.prepared = std::move(prepared);
+    }
+    plan_cache_.emplace(lifted->key, std::move(entry));
   }
 
   // ---- extended protocol ----
@@ -366,6 +473,7 @@ class SqlSession::Impl {
     info.param_types = prepared->param_types;
     info.columns = prepared->columns;
     info.pool = prepared->pool;
+    info.point_read = prepared->point_read;
     return info;
   }
 
@@ -440,6 +548,7 @@ class SqlSession::Impl {
     info.param_types = it->second->param_types;
     info.columns = it->second->columns;
     info.pool = it->second->pool;
+    info.point_read = it->second->point_read;
     return info;
   }
 
@@ -508,6 +617,8 @@ class SqlSession::Impl {
     cancel_.store(false);
     return result;
   }
+
+  bool IdleWithoutTransaction() const { return !txn_ && !in_block_ && !failed_; }
 
   TxnStatus txn_status() const {
     if (failed_) return TxnStatus::kFailed;
@@ -593,16 +704,37 @@ class SqlSession::Impl {
     if (txn_) return Status::OK();
     txn_ = db_->BeginTransaction();
     txn_start_micros_ = functions::SystemClockMicros();
-    if (!in_block_) txn_gucs_ = gucs_.values();
     return Status::OK();
+  }
+
+  // An implicit transaction's settings are restored if it fails (a block's
+  // are saved at BEGIN). The copy is taken lazily, before the first change
+  // of a setting while the transaction is open: most transactions change
+  // none, and copying every setting per statement is a serving-path cost.
+  void SnapshotTxnGucs() {
+    if (txn_ && !in_block_ && !txn_gucs_) txn_gucs_ = gucs_.values();
   }
 
   void RollbackTxn() {
     if (txn_) {
       txn_->Rollback();
-      txn_.reset();
+      ReleaseTxn();
     }
     txn_start_micros_ = 0;
+  }
+
+  // Destroys the finished transaction. A portal suspended inside it still
+  // holds operators that read through it (and whose scans report back to
+  // it when closed), so their execution state goes first; such a portal
+  // then has nothing more to return.
+  void ReleaseTxn() {
+    for (auto& [name, portal] : portals_) {
+      if (portal->op == nullptr && portal->ctx == nullptr) continue;
+      portal->op.reset();
+      portal->ctx.reset();
+      portal->done = true;
+    }
+    txn_.reset();
   }
 
   // After an error: a block becomes failed; an implicit transaction ends.
@@ -626,8 +758,10 @@ class SqlSession::Impl {
   // the server's storage.sync_commit, which is the GUC's default.
   storage::CommitOptions CommitOptionsFromGucs() const {
     storage::CommitOptions options;
-    auto level = gucs_.Get("synchronous_commit");
-    if (level.ok() && *level == "off") options.sync = false;
+    // values() holds canonical names; GucSet::Get would canonicalize the
+    // name first, a per-commit cost on the serving path.
+    auto level = gucs_.values().find("synchronous_commit");
+    if (level != gucs_.values().end() && level->second == "off") options.sync = false;
     return options;
   }
 
@@ -635,7 +769,7 @@ class SqlSession::Impl {
     Status s;
     if (txn_) {
       auto r = txn_->Commit(CommitOptionsFromGucs());
-      txn_.reset();
+      ReleaseTxn();
       if (!r.ok()) s = r.status();
     }
     txn_start_micros_ = 0;
@@ -725,10 +859,19 @@ class SqlSession::Impl {
     }
     txn_gucs_.reset();
     local_gucs_.clear();
-    std::map<std::string, std::string> values = gucs_.values();
-    values["transaction_isolation"] = values["default_transaction_isolation"];
-    values["transaction_read_only"] = values["default_transaction_read_only"];
-    gucs_.Restore(values);
+    // The transaction characteristics fall back to the session defaults.
+    const auto& current = gucs_.values();
+    auto value_of = [&](const char* name) {
+      auto it = current.find(name);
+      return it == current.end() ? std::string() : it->second;
+    };
+    if (value_of("transaction_isolation") != value_of("default_transaction_isolation") ||
+        value_of("transaction_read_only") != value_of("default_transaction_read_only")) {
+      std::map<std::string, std::string> values = gucs_.values();
+      values["transaction_isolation"] = values["default_transaction_isolation"];
+      values["transaction_read_only"] = values["default_transaction_read_only"];
+      gucs_.Restore(values);
+    }
   }
 
   void FinishStatementCycle() { cancel_.store(false); }
@@ -885,7 +1028,61 @@ class SqlSession::Impl {
       if (t.id == TypeId::kInvalid) t = DataType::Of(TypeId::kText);
     }
     prepared->pool = PoolOf(stmt, prepared->bound.get());
+    prepared->point_read = stmt.kind == ast::StmtKind::kSelect && prepared->bound != nullptr &&
+                           IsPointRead(*prepared->bound->query.plan);
     return Status::OK();
+  }
+
+  // Cheap, bounded expressions: constants, parameters and casts of them.
+  static bool IsCheapKey(const BoundExpr& e) {
+    if (e.kind == BoundExprKind::kConst || e.kind == BoundExprKind::kParam) return true;
+    return e.kind == BoundExprKind::kCast && e.children.size() == 1 && IsCheapKey(*e.children[0]);
+  }
+
+  // A filter of the key comparisons the planner keeps on a Get: ANDs of
+  // comparisons and IN lists between columns, constants and parameters.
+  static bool IsCheapFilter(const BoundExpr& e) {
+    switch (e.kind) {
+      case BoundExprKind::kColumn:
+        return true;
+      case BoundExprKind::kAnd:
+      case BoundExprKind::kInList:
+        break;
+      case BoundExprKind::kFunction: {
+        const std::string_view op = e.fn.name;
+        if (op != "=" && op != "<" && op != ">" && op != "<=" && op != ">=" && op != "<>") return false;
+        break;
+      }
+      default:
+        return IsCheapKey(e);
+    }
+    for (const auto& c : e.children) {
+      if (!IsCheapFilter(*c)) return false;
+    }
+    return true;
+  }
+
+  // A Get/MultiGet of constant or parameter keys filtered only by key
+  // comparisons, under at most a projection of plain columns: its work is
+  // one RocksDB (Multi)Get and its output at most one row per key, so the
+  // server may run it inline on the session's I/O thread.
+  static bool IsPointRead(const PlanNode& plan) {
+    const PlanNode* p = &plan;
+    if (p->kind == PlanKind::kProject) {
+      for (const auto& e : p->exprs) {
+        if (e->kind != BoundExprKind::kColumn) return false;
+      }
+      if (p->children.size() != 1) return false;
+      p = p->children[0].get();
+    }
+    if (p->kind != PlanKind::kGet && p->kind != PlanKind::kMultiGet) return false;
+    if ((p->filter != nullptr && !IsCheapFilter(*p->filter)) || p->column_replica) return false;
+    for (const auto& key : p->keys) {
+      for (const auto& e : key) {
+        if (!IsCheapKey(*e)) return false;
+      }
+    }
+    return true;
   }
 
   // A bound statement for executing `prepared` now (re-bound when the
@@ -995,6 +1192,7 @@ class SqlSession::Impl {
           return Status(SqlState::kActiveSqlTransaction, "DISCARD ALL cannot run inside a transaction block");
         }
         if (s.target == "all") {
+          SnapshotTxnGucs();
           prepared_.clear();
           portals_.clear();
           gucs_.ResetAll();
@@ -1321,6 +1519,7 @@ class SqlSession::Impl {
   }
 
   Status RunSet(const ast::SetStmt& s, ResultSink* sink) {
+    SnapshotTxnGucs();
     switch (s.set_kind) {
       case ast::SetKind::kMulti: {
         if (s.name == "transaction" || s.name == "session characteristics") {
@@ -1850,6 +2049,19 @@ class SqlSession::Impl {
   std::map<std::string, std::unique_ptr<Portal>> portals_;
   // The simple-query statement being run (PREPARE keeps parts of it).
   std::shared_ptr<ast::Statement> current_stmt_;
+  // Simple-protocol plan cache: lifted key → prepared point read (null: the
+  // shape is not a point read). Cleared when it reaches kPlanCacheEntries.
+  struct CachedPlan {
+    std::shared_ptr<PreparedStatement> prepared;
+    std::string search_path;  // table names resolved under this path
+  };
+  static constexpr size_t kPlanCacheEntries = 512;
+  std::unordered_map<std::string, CachedPlan> plan_cache_;
+  // The last text lifted (the server asks IsCachedPointRead, then runs it).
+  std::string lifted_text_;
+  std::optional<LiftedQuery> lifted_;
+  bool lifted_valid_ = false;
+  Status cached_status_;
 };
 
 // ---- SqlSession ----
@@ -1881,6 +2093,8 @@ Status SqlSession::CloseStatement(const std::string& name) { return impl_->Close
 Status SqlSession::ClosePortal(const std::string& name) { return impl_->ClosePortal(name); }
 Status SqlSession::Sync() { return impl_->Sync(); }
 TxnStatus SqlSession::txn_status() const { return impl_->txn_status(); }
+bool SqlSession::IdleWithoutTransaction() const { return impl_->IdleWithoutTransaction(); }
+bool SqlSession::IsCachedPointRead(std::string_view text) { return impl_->IsCachedPointRead(text); }
 int64_t SqlSession::IdleInTransactionTimeoutMs() const {
   return impl_->idle_in_transaction_timeout_ms();
 }

@@ -18,6 +18,17 @@ bool KeyCompatible(const DataType& column, const DataType& other) {
          other.id != TypeId::kBpchar;
 }
 
+// A key value of type `other` converts to the key column's type without
+// changing which rows compare equal to it: integers (a value out of the
+// column's range finds no row, as the comparison would), and strings of
+// the column's own unconstrained type.
+bool LosslessKey(const DataType& column, const DataType& other) {
+  if (column.is_array() || other.is_array()) return false;
+  if (IsIntegerType(column.id) && IsIntegerType(other.id)) return true;
+  return column.id == other.id && column.typmod < 0 && other.typmod < 0 &&
+         (column.id == TypeId::kText || column.id == TypeId::kVarchar);
+}
+
 // The comparison shape `col <op> expr` of a conjunct.
 struct KeyPredicate {
   size_t column = 0;  // position in the table
@@ -190,7 +201,23 @@ PlanPtr PlanTableAccess(const storage::TableDef& table, const std::string& name,
           for (const BoundExpr* v : key) exprs.push_back(CloneExpr(*v));
           plan->keys.push_back(std::move(exprs));
         }
-        plan->filter = CombineConjuncts(std::move(conjuncts));
+        // The filter re-checks what the lookup already guarantees when every
+        // conjunct is the chosen equality (or IN list) of a key column with
+        // lossless key values: then it is dropped (for a 100-key IN list it
+        // would cost 100 comparisons per row).
+        bool redundant = conjuncts.size() == pk.size();
+        for (size_t i = 0; i < conjuncts.size() && redundant; ++i) {
+          auto p = Classify(*conjuncts[i], table);
+          bool chosen = false;
+          for (size_t k = 0; p && k < pk.size(); ++k) {
+            chosen = chosen || (pk[k] == p->column && eq[k] && eq[k]->values == p->values);
+          }
+          redundant = chosen;
+          for (size_t v = 0; redundant && v < p->values.size(); ++v) {
+            redundant = LosslessKey(table.columns[p->column].type, p->values[v]->type);
+          }
+        }
+        if (!redundant) plan->filter = CombineConjuncts(std::move(conjuncts));
         return plan;
       }
     }
