@@ -54,7 +54,9 @@ class SessionSink;
 // posts to the strand and blocks when too much is unwritten), and COPY FROM
 // data reaches it through the CopyInChannel. A session decodes every message
 // already buffered, runs consecutive extended-protocol messages as one pool
-// task, and writes the replies of a batch with one call (pipelining).
+// task, and writes the replies of a batch with one call (pipelining). Point
+// reads run inline on the strand instead (server/README.md, "Serving fast
+// path").
 //
 // Owned by shared_ptr: pending asio handlers and pool tasks hold a reference,
 // and the registry holds one while the session is authenticated.
