@@ -593,6 +593,69 @@ bool FunctionNameExists(std::string_view name) {
   return catalog.functions.contains(key) || catalog.aggregates.contains(key);
 }
 
+namespace {
+
+uint32_t ParamOid(const internal::ParamType& p) {
+  switch (p.poly) {
+    case internal::Poly::kNone: return p.id == TypeId::kInvalid ? 0 : GetTypeInfo(p.id).oid;
+    case internal::Poly::kAnyElement: return 2283;
+    case internal::Poly::kAnyNonArray: return 2776;
+    case internal::Poly::kAnyArray: return 2277;
+    case internal::Poly::kAny: return 2276;
+    case internal::Poly::kAnyCompatible: return 5077;
+    case internal::Poly::kAnyCompatibleArray: return 5078;
+  }
+  return 0;
+}
+
+uint32_t ReturnOid(TypeId ret, internal::ReturnRule rule) {
+  switch (rule) {
+    case internal::ReturnRule::kFixed:
+      return ret == TypeId::kInvalid || ret == TypeId::kArray ? 0 : GetTypeInfo(ret).oid;
+    case internal::ReturnRule::kPolyElement: return 2283;
+    case internal::ReturnRule::kPolyArray: return 2277;
+    case internal::ReturnRule::kCompatibleArray: return 5078;
+    case internal::ReturnRule::kTextArray: return 1009;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::vector<FunctionListing> ListFunctions() {
+  std::vector<FunctionListing> out;
+  const Catalog& catalog = GetCatalog();
+  for (const auto& [name, defs] : catalog.functions) {
+    for (const auto& d : defs) {
+      FunctionListing f;
+      f.name = name;
+      for (const auto& p : d.params) f.arg_type_oids.push_back(ParamOid(p));
+      f.return_type_oid = ReturnOid(d.ret, d.return_rule);
+      f.strict = d.strict;
+      f.variadic = d.variadic_any;
+      f.volatility = d.volatility;
+      out.push_back(std::move(f));
+    }
+  }
+  for (const auto& [name, defs] : catalog.aggregates) {
+    for (const auto& d : defs) {
+      FunctionListing f;
+      f.name = name;
+      for (const auto& p : d.params) f.arg_type_oids.push_back(ParamOid(p));
+      f.return_type_oid = ReturnOid(d.ret, d.return_rule);
+      f.is_aggregate = true;
+      f.strict = d.strict;
+      out.push_back(std::move(f));
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const FunctionListing& a, const FunctionListing& b) {
+    if (a.name != b.name) return a.name < b.name;
+    if (a.is_aggregate != b.is_aggregate) return b.is_aggregate;
+    return a.arg_type_oids < b.arg_type_oids;
+  });
+  return out;
+}
+
 bool IsAggregateName(std::string_view name) {
   return GetCatalog().aggregates.contains(NormalizeName(name));
 }

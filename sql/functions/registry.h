@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -112,5 +113,22 @@ Result<ResolvedFunction> ResolveOperator(std::string_view op, std::optional<ArgT
 // True if a function (any arity) or aggregate of this name exists; lets the
 // binder tell a misspelled function from a wrong-argument call.
 bool FunctionNameExists(std::string_view name);
+
+// One built-in function or aggregate, as pg_proc lists it. Polymorphic
+// parameters and results carry the pseudo-type OIDs (anyelement 2283,
+// anyarray 2277, ...).
+struct FunctionListing {
+  std::string name;
+  std::vector<uint32_t> arg_type_oids;
+  uint32_t return_type_oid = 0;
+  bool is_aggregate = false;
+  bool strict = true;
+  bool variadic = false;
+  Volatility volatility = Volatility::kImmutable;
+};
+
+// Every built-in function and aggregate (operators excluded), sorted by
+// name, then by argument types.
+std::vector<FunctionListing> ListFunctions();
 
 }  // namespace strata::sql::functions

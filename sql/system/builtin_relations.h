@@ -69,4 +69,9 @@ const std::vector<TypeRow>& AllTypes();
 const TypeRow* FindTypeByOid(uint32_t oid);
 const TypeRow* FindTypeByName(std::string_view name);
 
+// pg_proc: Strata's built-in functions and aggregates (sql/functions), in
+// ListFunctions() order; proc i has OID kFirstProcOid + i (stable for a
+// given build, not across versions that add functions).
+inline constexpr uint32_t kFirstProcOid = 0x60000000u;
+
 }  // namespace strata::sql::system

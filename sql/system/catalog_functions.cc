@@ -7,6 +7,7 @@
 
 #include "common/sql_state.h"
 #include "sql/engine.h"
+#include "sql/functions/registry.h"
 #include "sql/system/builtin_relations.h"
 #include "storage/catalog.h"
 #include "storage/database.h"
@@ -74,6 +75,9 @@ const std::vector<CatalogFunction>& Functions() {
       {"to_regclass", {A::kText}, kInt8},
       {"to_regtype", {A::kText}, kInt8},
       {"pg_my_temp_schema", {}, kInt8},
+      {"pg_get_function_result", {A::kOid}, kText},
+      {"pg_get_function_arguments", {A::kOid}, kText},
+      {"pg_get_function_identity_arguments", {A::kOid}, kText},
   };
   return fns;
 }
@@ -344,6 +348,24 @@ Result<Value> EvalCatalogFunction(const CatalogFunction& fn, std::span<const Val
   if (name == "pg_table_is_visible") return TableVisible(oid_arg(0), ctx);
   if (name == "pg_type_is_visible") return Value::Bool(FindTypeByOid(oid_arg(0)) != nullptr);
   if (name == "pg_function_is_visible") return Value::Bool(true);
+  if (name == "pg_get_function_result" || name == "pg_get_function_arguments" ||
+      name == "pg_get_function_identity_arguments") {
+    const uint32_t oid = oid_arg(0);
+    if (oid < kFirstProcOid) return null_text;
+    const auto procs = functions::ListFunctions();
+    const size_t i = oid - kFirstProcOid;
+    if (i >= procs.size()) return null_text;
+    const functions::FunctionListing& f = procs[i];
+    if (name == "pg_get_function_result") return Value::Text(FormatTypeOid(f.return_type_oid, -1));
+    std::string out;
+    for (size_t k = 0; k < f.arg_type_oids.size(); ++k) {
+      if (k > 0) out += ", ";
+      if (f.variadic && k + 1 == f.arg_type_oids.size()) out += "VARIADIC ";
+      out += FormatTypeOid(f.arg_type_oids[k], -1);
+    }
+    if (f.is_aggregate && f.arg_type_oids.empty()) out = "*";
+    return Value::Text(out);
+  }
   if (name == "pg_get_userbyid") return Value::Text(RoleName(oid_arg(0), ctx));
   if (name == "format_type") {
     if (args[0].is_null()) return null_text;

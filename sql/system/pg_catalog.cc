@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sql/engine.h"
+#include "sql/functions/registry.h"
 #include "sql/system/builtin_relations.h"
 #include "storage/catalog.h"
 
@@ -508,6 +509,41 @@ void RegisterPgCatalog(Registry* registry) {
                           ts(a.query_start_micros), ts(a.query_start_micros), NullOf(kTextType),
                           NullOf(kTextType), TextValue(self ? "active" : a.state), NullOf(kOidType),
                           NullOf(kOidType), NullOf(kInt8Type), TextValue(a.query), TextValue("client backend")});
+        }
+        return rows;
+      });
+
+  Add(registry, "pg_proc", 1255, false,
+      {{"oid", kOidType},            {"proname", kNameType},        {"pronamespace", kOidType},
+       {"proowner", kOidType},       {"prolang", kOidType},         {"procost", kFloat4Type},
+       {"prorows", kFloat4Type},     {"provariadic", kOidType},     {"prosupport", kOidType},
+       {"prokind", kTextType},       {"prosecdef", kBoolType},      {"proleakproof", kBoolType},
+       {"proisstrict", kBoolType},   {"proretset", kBoolType},      {"provolatile", kTextType},
+       {"proparallel", kTextType},   {"pronargs", kInt2Type},       {"pronargdefaults", kInt2Type},
+       {"prorettype", kOidType},     {"proargtypes", kOidArrayType}, {"proallargtypes", kOidArrayType},
+       {"proargmodes", kTextArrayType}, {"proargnames", kTextArrayType}, {"proargdefaults", kTextType},
+       {"protrftypes", kOidArrayType}, {"prosrc", kTextType},       {"probin", kTextType},
+       {"prosqlbody", kTextType},    {"proconfig", kTextArrayType}, {"proacl", kTextArrayType}},
+      [](const SystemScanContext&) -> Result<std::vector<Row>> {
+        std::vector<Row> rows;
+        uint32_t oid = kFirstProcOid;
+        for (const functions::FunctionListing& f : functions::ListFunctions()) {
+          std::vector<Value> args;
+          for (uint32_t a : f.arg_type_oids) args.push_back(Value::Int8(a));
+          const char* volatility = f.volatility == functions::Volatility::kImmutable ? "i"
+                                   : f.volatility == functions::Volatility::kStable  ? "s"
+                                                                                       : "v";
+          // Built-ins are C functions (prolang 12 = internal).
+          rows.push_back({OidValue(oid++), TextValue(f.name), OidValue(kPgCatalogNamespaceOid),
+                          OidValue(kBootstrapRoleOid), OidValue(12), Value::Float4(1), Value::Float4(0),
+                          OidValue(f.variadic ? 2276 : 0), OidValue(0), TextValue(f.is_aggregate ? "a" : "f"),
+                          Value::Bool(false), Value::Bool(false), Value::Bool(f.strict), Value::Bool(false),
+                          TextValue(volatility), TextValue("s"),
+                          Value::Int2(static_cast<int16_t>(args.size())), Value::Int2(0),
+                          OidValue(f.return_type_oid), Value::Array(TypeId::kInt8, std::move(args)),
+                          NullOf(kOidArrayType), NullOf(kTextArrayType), NullOf(kTextArrayType), NullOf(kTextType),
+                          NullOf(kOidArrayType), TextValue(f.name), NullOf(kTextType), NullOf(kTextType),
+                          NullOf(kTextArrayType), NullOf(kTextArrayType)});
         }
         return rows;
       });

@@ -76,6 +76,9 @@ std::vector<TypeRow> BuildTypes() {
       {2277, "anyarray", -1, 'P', false, 0, 'p', 2296},
       {2278, "void", 4, 'P', false, 0, 'p', 2298},
       {2283, "anyelement", 4, 'P', false, 0, 'p', 2312},
+      {2776, "anynonarray", 4, 'P', false, 0, 'p', 2777},
+      {5077, "anycompatible", 4, 'P', false, 0, 'p', 5086},
+      {5078, "anycompatiblearray", -1, 'P', false, 0, 'p', 5088},
       {4089, "regnamespace", 4, 'N', false, 4090, 'b', 4084},
       {4096, "regrole", 4, 'N', false, 4097, 'b', 4098},
   };

@@ -189,6 +189,14 @@ class CatalogTest(unittest.TestCase):
         self.assertIn('relation "no_such_table" does not exist', str(cm.exception))
         self.conn.rollback()
 
+    def test_pg_proc(self):
+        rows = self.query("SELECT p.proname, p.proargtypes, p.prorettype, p.prokind, n.nspname, "
+                          "pg_get_function_arguments(p.oid), pg_get_function_result(p.oid) "
+                          "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                          "WHERE p.proname IN ('lower', 'sum') ORDER BY p.proname, p.proargtypes")
+        self.assertIn(("lower", [25], 25, "f", "pg_catalog", "text", "text"), rows)
+        self.assertIn(("sum", [23], 20, "a", "pg_catalog", "integer", "bigint"), rows)
+
     def test_pg_stat_activity(self):
         other = psycopg2().connect(self.server.dsn(application_name="watcher"))
         try:

@@ -13,4 +13,5 @@ CREATE TABLE sales.orders (order_id int, line int, amount double precision, tags
 \d accounts_pkey
 \d+ sales.orders
 \di
+\df
 \d no_such_table
