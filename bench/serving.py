@@ -66,6 +66,24 @@ def write_data(path, rows):
                      "x" * rng.randint(0, 40)))
 
 
+def settle(pid, limit_s=240):
+    """Waits until process `pid` is idle (under 5% of a core in four 3 s windows in a row): the
+    background work a bulk load leaves behind (Strata: column-replica flushes
+    and RocksDB compactions) must not be measured as serving latency.
+    Returns the seconds waited."""
+    def cpu():
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    start = time.time()
+    idle_windows = 0
+    while time.time() - start < limit_s and idle_windows < 4:
+        before = cpu()
+        time.sleep(3)
+        idle_windows = idle_windows + 1 if cpu() - before < 0.15 else 0
+    return time.time() - start
+
+
 def conn_params(server):
     return dict(p.split("=") for p in server.dsn().split())
 
@@ -182,9 +200,10 @@ def main():
     try:
         for name, server in servers:
             copy_rows(server, "feat", data_path)
-            r = server.psql("-c", "ANALYZE feat" if name == "postgres" else "SELECT count(*) FROM feat")
+            r = server.psql("-c", "VACUUM ANALYZE feat" if name == "postgres" else "SELECT count(*) FROM feat")
             if r.returncode != 0:
                 raise RuntimeError(r.stderr)
+        print("strata settled after load in %.0f s" % settle(strata.proc.pid), flush=True)
         lookup = LOOKUP.format(rows=args.rows)
         for run in range(args.runs):
             for name, server in servers:
@@ -218,6 +237,7 @@ def main():
                     elapsed = copy_rows(server, "feat_copy", data_path)
                     record("5-copy", name, rows_s=args.rows / elapsed)
                     server.psql("-c", "DROP TABLE feat_copy")
+                settle(strata.proc.pid)
             if 7 in items:
                 record("7-redis", "redis", qps=redis_ceiling(args.rows, 300000))
     finally:
@@ -263,6 +283,9 @@ def main():
 
 `/usr/bin/python3 bench/serving.py --seconds %d --runs %d --rows %d` — %s, %s.
 Both servers on this machine in the same run, alternating; medians of %d runs.
+After loading (PostgreSQL: `VACUUM ANALYZE`) and after each COPY run the script
+waits until strata-server is idle (column-replica flushes and compactions
+done) before measuring.
 Data: `feat(id bigint primary key, f1 int, f2 bigint, f3 double precision, f4 text)`,
 %d rows loaded with COPY. PostgreSQL 15 with `shared_buffers = 1GB` and default
 durability; Strata with its defaults (`storage.sync_commit = true`). Latency

@@ -39,6 +39,16 @@ rocksdb::ColumnFamilyOptions MakeColumnFamilyOptions(const StorageOptions& optio
     // uniqueness checks on INSERT). Scans are bounded by iterate bounds.
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(options.bloom_bits_per_key));
     table.whole_key_filtering = true;
+    // The same for the memtable: a lookup of a key that was flushed long ago
+    // (the common case for a serving table) skips the skiplist search.
+    cf_options.memtable_whole_key_filtering = true;
+    cf_options.memtable_prefix_bloom_size_ratio = 0.02;
+  }
+  if (point_lookups) {
+    // A hash index inside each data block: a point lookup finds its key
+    // without the binary search over the block's restart points.
+    table.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
+    table.data_block_hash_table_util_ratio = 0.75;
   }
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return cf_options;
