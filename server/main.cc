@@ -138,6 +138,7 @@ int RunServer(const Flags& flags) {
   }
   auto server = std::make_unique<strata::server::Server>(config, pools.get(), engine.get());
   server->set_replication(replication->get());
+  engine->set_replication_slots((*replication)->slots());
   if (auto status = server->Start(); !status.ok()) {
     spdlog::error("{}", status.message());
     return kExitRuntimeError;

@@ -36,6 +36,10 @@ constexpr std::chrono::milliseconds kIdleSlice{100};
 // (wal_sender_timeout / 2 in PostgreSQL).
 constexpr std::chrono::milliseconds kKeepaliveInterval{10'000};
 constexpr std::chrono::milliseconds kReplyAfter{30'000};
+// A caught-up stream whose client confirmed everything sent moves the slot
+// past later commits that were not for it (and says so in a keepalive) at
+// most this often.
+constexpr std::chrono::milliseconds kIdleAdvanceInterval{1'000};
 
 int64_t PgNowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -382,12 +386,11 @@ Status ReplicationSession::Confirm(StreamState* state, uint64_t flushed_lsn) {
     covers_delivery = true;
   }
   uint64_t confirmed = flushed_lsn;
-  // Everything sent is confirmed: the client has all the slot holds up to
-  // sent_lsn (later commits in between were not for this slot), so an idle
-  // slot's position follows the server's instead of pinning old records.
-  if (state->unconfirmed.empty() && flushed_lsn > 0 && state->sent_lsn > confirmed) {
-    confirmed = state->sent_lsn;
-  }
+  // Everything sent on this stream is confirmed, and everything at or below
+  // sent_lsn was either sent or not for this slot: the slot needs nothing up
+  // to sent_lsn any more, so an idle slot's position follows the server's
+  // instead of pinning old records (whatever position the client reports).
+  if (state->unconfirmed.empty() && state->sent_lsn > confirmed) confirmed = state->sent_lsn;
   if (confirmed <= state->confirmed_lsn) return Status::OK();
   state->confirmed_lsn = confirmed;
   return service_->slots()->Confirm(state->slot, confirmed, covers_delivery);
@@ -506,7 +509,10 @@ Status ReplicationSession::Stream(const ReplicationCommand& command, const Strea
     const bool keepalive_due = now - state.last_send >= kKeepaliveInterval;
     // Reading is cheap but not free: an idle stream reads only when the
     // feed moved, or to learn how far it may advance for a keepalive.
-    if (!read_due && !keepalive_due && feed.last_feed_lsn() <= state.sent_lsn) {
+    const bool advance_due = state.unconfirmed.empty() &&
+                             now - state.last_send >= kIdleAdvanceInterval &&
+                             service_->database()->last_committed_lsn() > state.sent_lsn;
+    if (!read_due && !keepalive_due && !advance_due && feed.last_feed_lsn() <= state.sent_lsn) {
       feed.WaitForFeed(state.sent_lsn, kIdleSlice);
       continue;
     }
@@ -542,7 +548,11 @@ Status ReplicationSession::Stream(const ReplicationCommand& command, const Strea
       read_due = true;  // cut off by a limit: more is waiting
       continue;
     }
-    if (keepalive_due && batch.transactions.empty()) {
+    const bool idle_advance = batch.transactions.empty() && state.unconfirmed.empty() &&
+                              state.sent_lsn > state.confirmed_lsn &&
+                              now - state.last_send >= kIdleAdvanceInterval;
+    if (idle_advance) STRATA_RETURN_IF_ERROR(Confirm(&state, 0));
+    if ((keepalive_due || idle_advance) && batch.transactions.empty()) {
       // Caught up and quiet: tell the client how far it is, so it can
       // confirm past commits that were not for this slot.
       const bool ask = now - state.last_client_message >= kReplyAfter;

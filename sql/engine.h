@@ -24,6 +24,10 @@ namespace strata::isolation {
 class PoolSet;
 }  // namespace strata::isolation
 
+namespace strata::binlog {
+class SlotManager;
+}  // namespace strata::binlog
+
 namespace strata::sql {
 
 // One column of a result set, as RowDescription describes it. `table_oid`
@@ -267,8 +271,14 @@ class Engine {
   // null (the default) shows only the connected user and session.
   void set_server_info(const ServerInfo* info) { server_info_ = info; }
   const ServerInfo* server_info() const { return server_info_; }
+  // The server's replication slots, for the slot functions
+  // (pg_create_logical_replication_slot, ...). Borrowed; must outlive the
+  // Engine's sessions. Call before sessions exist; null: none.
+  void set_replication_slots(binlog::SlotManager* slots) { slots_ = slots; }
+  binlog::SlotManager* replication_slots() const { return slots_; }
 
  private:
+  binlog::SlotManager* slots_ = nullptr;
   storage::Database* const database_;
   isolation::PoolSet* const pools_;
   const ServerInfo* server_info_ = nullptr;

@@ -13,6 +13,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "binlog/replication_slot.h"
 #include "common/macros.h"
 #include "common/value_binary.h"
 #include "common/value_text.h"
@@ -28,6 +29,7 @@
 #include "isolation/resource_pool.h"
 #include "sql/planner/planner.h"
 #include "sql/publication.h"
+#include "sql/server_functions.h"
 #include "storage/database.h"
 
 namespace strata::sql {
@@ -287,6 +289,12 @@ class SqlSession::Impl {
       }
       return std::optional<std::string>(std::move(v).value());
     };
+    session_values_.call_server_function = [this](const std::string& name,
+                                                  std::span<const Value> args) {
+      return CallServerFunction(
+          name, args,
+          ServerFunctionContext{db_, engine_->replication_slots(), txn_.get(), info_.process_id});
+    };
     session_values_.set_setting = [this](const std::string& name, const std::string& value,
                                          bool is_local) -> Result<std::string> {
       if (is_local) {
@@ -304,6 +312,10 @@ class SqlSession::Impl {
     if (txn_) {
       txn_->Rollback();
       ReleaseTxn();
+    }
+    // Temporary slots created through SQL end with the session.
+    if (binlog::SlotManager* slots = engine_->replication_slots()) {
+      slots->ReleaseSession(info_.process_id);
     }
   }
 

@@ -950,6 +950,45 @@ class Binder::Impl {
     return CallFunction(*fn, std::move(args), e.location);
   }
 
+  // Functions over server state, evaluated by the session
+  // (SessionValues::call_server_function). Arguments are coerced to the
+  // parameter types; results as noted (PostgreSQL's pg_lsn and record
+  // results are text here, printed as PostgreSQL prints them).
+  std::optional<Result<BoundExprPtr>> BindServerFunction(const ast::Expr& e, const std::string& name,
+                                                         const Scope& scope) {
+    const size_t n = e.args.size();
+    const DataType bool_type = DataType::Of(TypeId::kBool);
+    std::vector<DataType> params;
+    DataType result = kText;
+    if ((name == "pg_current_wal_lsn" || name == "pg_current_wal_insert_lsn" ||
+         name == "pg_current_wal_flush_lsn") && n == 0) {
+    } else if (name == "pg_is_in_recovery" && n == 0) {
+      result = bool_type;
+    } else if ((name == "txid_current" || name == "pg_current_xact_id") && n == 0) {
+      result = DataType::Of(TypeId::kInt8);
+    } else if (name == "pg_create_logical_replication_slot" && n >= 2 && n <= 4) {
+      params = {kText, kText, bool_type, bool_type};
+      params.resize(n);
+    } else if (name == "pg_drop_replication_slot" && n == 1) {
+      params = {kText};
+    } else if (name == "pg_replication_slot_advance" && n == 2) {
+      params = {kText, kText};
+    } else {
+      return std::nullopt;
+    }
+    auto out = std::make_unique<BoundExpr>(BoundExprKind::kSqlValue, result);
+    out->name = name == "pg_current_xact_id" ? "txid_current" : name;
+    out->location = e.location;
+    for (size_t i = 0; i < n; ++i) {
+      auto arg = Bind(*e.args[i], scope);
+      if (!arg.ok()) return Result<BoundExprPtr>(arg.status());
+      auto c = Coerce(std::move(arg).value(), params[i], CastContext::kImplicit);
+      if (!c.ok()) return Result<BoundExprPtr>(c.status());
+      out->children.push_back(std::move(c).value());
+    }
+    return Result<BoundExprPtr>(std::move(out));
+  }
+
   // Functions that read the session or the binder's type knowledge.
   std::optional<Result<BoundExprPtr>> BindSpecialFunction(const ast::Expr& e, const std::string& name,
                                                           const Scope& scope) {
@@ -996,6 +1035,8 @@ class Binder::Impl {
       which = name;
     } else if (name == "set_config" && n == 3) {
       which = name;
+    } else if (auto server_function = BindServerFunction(e, name, scope)) {
+      return server_function;
     } else {
       return std::nullopt;
     }

@@ -259,6 +259,18 @@ Status ExecContext::CheckInterrupts() const {
   return Status::OK();
 }
 
+namespace {
+
+// Evaluated by the session (SessionValues::call_server_function).
+bool IsServerFunction(const std::string& name) {
+  return name == "pg_current_wal_lsn" || name == "pg_current_wal_insert_lsn" ||
+         name == "pg_current_wal_flush_lsn" || name == "pg_is_in_recovery" ||
+         name == "txid_current" || name == "pg_create_logical_replication_slot" ||
+         name == "pg_drop_replication_slot" || name == "pg_replication_slot_advance";
+}
+
+}  // namespace
+
 Status Eval(const BoundExpr& e, const Row& row, ExecContext& ctx, Value* out) {
   switch (e.kind) {
     case BoundExprKind::kConst:
@@ -496,6 +508,15 @@ Status Eval(const BoundExpr& e, const Row& row, ExecContext& ctx, Value* out) {
       }
       if (sv == nullptr) {
         *out = Value::Null(e.type.id);
+        return Status::OK();
+      }
+      if (IsServerFunction(e.name)) {
+        std::vector<Value> args(e.children.size());
+        for (size_t i = 0; i < e.children.size(); ++i) {
+          STRATA_RETURN_IF_ERROR(Eval(*e.children[i], row, ctx, &args[i]));
+        }
+        if (!sv->call_server_function) return Status::NotSupported(e.name + " outside a session");
+        STRATA_ASSIGN_OR_RETURN(*out, sv->call_server_function(e.name, args));
         return Status::OK();
       }
       if (e.name == "current_catalog") {

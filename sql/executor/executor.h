@@ -51,6 +51,11 @@ struct SessionValues {
   // The effective search path: existing schemas, in order (pg_catalog not
   // included unless the user named it).
   std::vector<std::string> search_path = {"public"};
+  // Functions over server state (replication slots, WAL position, xids):
+  // pg_current_wal_lsn, pg_is_in_recovery, txid_current,
+  // pg_create_logical_replication_slot, pg_drop_replication_slot,
+  // pg_replication_slot_advance. Null outside a session.
+  std::function<Result<Value>(const std::string&, std::span<const Value>)> call_server_function;
 };
 
 // Bytes held by one operator (or a statement's buffers), charged to the

@@ -375,6 +375,170 @@ class StrataBinlogCliTest(unittest.TestCase):
                                            capture_output=True).returncode, 0)
 
 
+class KeepaliveTest(unittest.TestCase):
+    """Raw protocol: an idle slot's position follows commits that are not for
+    it (announced in keepalives), a status update asking for a reply gets a
+    keepalive at once, and CopyDone ends the stream cleanly."""
+
+    def test_idle_slot_advances_and_replies(self):
+        import socket
+        import struct
+
+        from harness import read_messages, startup_packet
+        server = StrataServer().start()
+        self.addCleanup(server.cleanup)
+        self.assertEqual(server.psql("-c", "CREATE TABLE plain (id int PRIMARY KEY)").returncode, 0)
+        created = subprocess.run([PG_RECVLOGICAL, "-d", server.dsn(), "--slot", "ka",
+                                  "--create-slot", "-P", "test_decoding"],
+                                 capture_output=True, text=True)
+        self.assertEqual(created.returncode, 0, created.stderr)
+
+        def connect():
+            sock = socket.create_connection(("127.0.0.1", server.port))
+            sock.sendall(startup_packet(replication="database"))
+            self.assertEqual(read_messages(sock)[-1][0], b"Z")
+            return sock
+
+        def query(sock, text):
+            body = text.encode() + b"\0"
+            sock.sendall(b"Q" + struct.pack("!i", len(body) + 4) + body)
+
+        def copy_data(sock, payload):
+            sock.sendall(b"d" + struct.pack("!i", len(payload) + 4) + payload)
+
+        def next_copy(sock, timeout):
+            """The next CopyData payload (or another message type) within timeout."""
+            messages = read_messages(sock, until=b"d", timeout=timeout)
+            self.assertTrue(messages, "connection closed")
+            return messages[-1]
+
+        info = connect()
+        query(info, "IDENTIFY_SYSTEM")
+        rows = [m for m in read_messages(info) if m[0] == b"D"]
+        self.assertEqual(len(rows), 1)
+        info.close()
+
+        sock = connect()
+        query(sock, "START_REPLICATION SLOT ka LOGICAL 0/0")
+        self.assertEqual(read_messages(sock, until=b"W")[-1][0], b"W")
+        for i in range(5):
+            self.assertEqual(server.psql("-c", "INSERT INTO plain VALUES (%d)" % i).returncode, 0)
+        info = connect()
+        query(info, "IDENTIFY_SYSTEM")
+        row = [m for m in read_messages(info) if m[0] == b"D"][0][1]
+        info.close()
+        # DataRow: int16 count, then (int32 len, bytes) per column; xlogpos is the 3rd.
+        pos, cols = 2, []
+        for _ in range(4):
+            (n,) = struct.unpack_from("!i", row, pos)
+            cols.append(row[pos + 4:pos + 4 + n].decode())
+            pos += 4 + n
+        hi, lo = cols[2].split("/")
+        after_commits = int(hi, 16) << 32 | int(lo, 16)
+
+        deadline = time.time() + 15
+        wal_end = 0
+        while time.time() < deadline and wal_end < after_commits:
+            kind, payload = next_copy(sock, timeout=15)
+            self.assertEqual(kind, b"d")
+            self.assertEqual(payload[:1], b"k", "nothing but keepalives: no change was for it")
+            (wal_end,) = struct.unpack_from("!q", payload, 1)
+        self.assertGreaterEqual(wal_end, after_commits)
+
+        # Status update with reply requested -> an immediate keepalive.
+        now = int((time.time() - 946684800) * 1e6)
+        copy_data(sock, b"r" + struct.pack("!qqqqb", 0, 0, 0, now, 1))
+        start = time.time()
+        kind, payload = next_copy(sock, timeout=5)
+        self.assertEqual((kind, payload[:1]), (b"d", b"k"))
+        self.assertLess(time.time() - start, 2.0)
+
+        # CopyDone ends the stream: CopyDone back, then the command completes.
+        sock.sendall(b"c" + struct.pack("!i", 4))
+        messages = read_messages(sock, until=b"Z", timeout=10)
+        kinds = [m[0] for m in messages if m[0] != b"d"]
+        self.assertEqual(kinds, [b"c", b"C", b"C", b"Z"])
+        sock.close()
+
+
+class SqlFunctionsTest(unittest.TestCase):
+    """pg_create_logical_replication_slot & co. on an ordinary connection."""
+
+    def test_slot_functions(self):
+        import psycopg2
+        server = StrataServer().start()
+        self.addCleanup(server.cleanup)
+        conn = psycopg2.connect(server.dsn())
+        conn.autocommit = True
+        cur = conn.cursor()
+
+        def one(sql, *params):
+            cur.execute(sql, params)
+            return cur.fetchone()[0]
+
+        def sqlstate(sql):
+            try:
+                cur.execute(sql)
+            except psycopg2.Error as e:
+                return e.pgcode
+            return None
+
+        def lsn(text):
+            hi, lo = text.split("/")
+            return int(hi, 16) << 32 | int(lo, 16)
+
+        self.assertIs(one("SELECT pg_is_in_recovery()"), False)
+        self.assertEqual(one("SHOW wal_level"), "logical")
+        cur.execute("CREATE TABLE t (id int PRIMARY KEY) WITH (binlog_level = 'replica')")
+        before = lsn(one("SELECT pg_current_wal_lsn()"))
+        cur.execute("INSERT INTO t VALUES (1)")
+        self.assertGreater(lsn(one("SELECT pg_current_wal_lsn()")), before)
+        conn.autocommit = False
+        x1 = one("SELECT txid_current()")
+        self.assertEqual(one("SELECT txid_current()"), x1)
+        conn.commit()
+        self.assertGreater(one("SELECT txid_current()"), x1)
+        conn.rollback()
+        conn.autocommit = True
+
+        created = one("SELECT pg_create_logical_replication_slot('sqlslot', 'test_decoding')")
+        self.assertRegex(created, r"^\(sqlslot,[0-9A-F]+/[0-9A-F]+\)$")
+        self.assertEqual(sqlstate("SELECT pg_create_logical_replication_slot('sqlslot', "
+                                  "'test_decoding')"), "42710")
+        self.assertEqual(sqlstate("SELECT pg_create_logical_replication_slot('x', 'nope')"),
+                         "58P01")
+        self.assertEqual(sqlstate("SELECT pg_create_logical_replication_slot('Bad', "
+                                  "'pgoutput')"), "42602")
+        # Changes before an advance are skipped by the slot.
+        cur.execute("INSERT INTO t VALUES (2)")
+        target = one("SELECT pg_current_wal_lsn()")
+        self.assertEqual(one("SELECT pg_replication_slot_advance('sqlslot', %s)", target),
+                         "(sqlslot,%s)" % target)
+        cur.execute("INSERT INTO t VALUES (3)")
+        out = tempfile.mktemp(prefix="slot-fn-")
+        recv = RecvLogical(server.dsn(), "sqlslot", ["include-xids=0"], out)
+        lines = recv.wait_for(lambda l: commits(l) >= 1)
+        recv.stop()
+        os.unlink(out)
+        self.assertEqual(lines, ["BEGIN", "table public.t: INSERT: id[integer]:3", "COMMIT"])
+        self.assertIsNone(one("SELECT pg_drop_replication_slot('sqlslot')"))
+        self.assertEqual(sqlstate("SELECT pg_drop_replication_slot('sqlslot')"), "42704")
+
+        # A temporary slot ends with its session.
+        other = psycopg2.connect(server.dsn())
+        other.autocommit = True
+        other.cursor().execute("SELECT pg_create_logical_replication_slot('tmp', 'pgoutput', true)")
+        self.assertEqual(sqlstate("SELECT pg_create_logical_replication_slot('tmp', "
+                                  "'pgoutput')"), "42710")
+        other.close()
+        deadline = time.time() + 5
+        while time.time() < deadline and sqlstate(
+                "SELECT pg_create_logical_replication_slot('tmp', 'pgoutput')") == "42710":
+            time.sleep(0.1)
+        self.assertEqual(sqlstate("SELECT pg_drop_replication_slot('tmp')"), None)
+        conn.close()
+
+
 CONSUMER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "replication_consumer.py")
 
 
