@@ -106,8 +106,8 @@ Status ApplyPublicationOption(std::string_view name, std::string_view value,
     } else if (action == "truncate") {
       publication->publish_truncate = true;
     } else if (!(action.empty() && text.find_first_not_of(" \t") == std::string::npos)) {
-      return Status(SqlState::kInvalidParameterValue,
-                    "unrecognized \"publish\" value: \"" + action + "\"");
+      return Status(SqlState::kSyntaxError,
+                    "unrecognized value for publication option \"publish\": \"" + action + "\"");
     }
     pos = comma + 1;
   }

@@ -38,8 +38,8 @@ Result<Publication> DecodePublication(std::string_view name, std::string_view va
 
 // Applies PostgreSQL's publication options (publish = 'insert, update,
 // delete, truncate'; publish_via_partition_root accepted and ignored).
-// Errors as PostgreSQL: 22023 `unrecognized "publish" value: "x"`, 42601
-// `unrecognized publication parameter: "x"`.
+// Errors as PostgreSQL: 42601 `unrecognized value for publication option
+// "publish": "x"` and `unrecognized publication parameter: "x"`.
 Status ApplyPublicationOption(std::string_view name, std::string_view value,
                               Publication* publication);
 

@@ -36,6 +36,7 @@ system::SystemScanContext SystemContext(const ExecContext& ctx, bool with_settin
     sc.application_name = sv.application_name;
     if (with_settings && sv.all_settings) sc.settings = sv.all_settings();
     sc.search_path = sv.search_path;
+    sc.replication_slots = sv.replication_slots;
   }
   return sc;
 }

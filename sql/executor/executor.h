@@ -17,6 +17,10 @@
 #include "sql/functions/eval_context.h"
 #include "sql/plan.h"
 
+namespace strata::binlog {
+class SlotManager;
+}  // namespace strata::binlog
+
 namespace strata::storage {
 class Database;
 class DatabaseTransaction;
@@ -56,6 +60,8 @@ struct SessionValues {
   // pg_create_logical_replication_slot, pg_drop_replication_slot,
   // pg_replication_slot_advance. Null outside a session.
   std::function<Result<Value>(const std::string&, std::span<const Value>)> call_server_function;
+  // For pg_replication_slots; null when the server has no replication.
+  const binlog::SlotManager* replication_slots = nullptr;
 };
 
 // Bytes held by one operator (or a statement's buffers), charged to the

@@ -19,7 +19,7 @@ namespace strata::sql::system {
 // system_relations.h); RegisterBuiltinRelations calls them in order.
 void RegisterPgCatalog(Registry* registry);
 void RegisterInformationSchema(Registry* registry);
-void RegisterPublications(Registry* registry);
+void RegisterReplication(Registry* registry);
 
 // ---- helpers shared by the relation files ----
 

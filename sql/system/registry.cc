@@ -24,7 +24,7 @@ Registry BuildRegistry() {
   Registry r;
   RegisterPgCatalog(&r);
   RegisterInformationSchema(&r);
-  RegisterPublications(&r);
+  RegisterReplication(&r);
   return r;
 }
 

@@ -16,6 +16,10 @@ class CatalogSnapshot;
 class Database;
 }  // namespace strata::storage
 
+namespace strata::binlog {
+class SlotManager;
+}  // namespace strata::binlog
+
 namespace strata::sql {
 class ServerInfo;
 // As in plan.h: one row of values.
@@ -110,6 +114,8 @@ struct SystemScanContext {
   std::vector<std::pair<std::string, std::string>> settings;
   // The session's effective search path (existing schemas only, in order).
   std::vector<std::string> search_path;
+  // The server's replication slots; null when the server has none.
+  const binlog::SlotManager* replication_slots = nullptr;
 };
 
 struct SystemRelation {

@@ -509,6 +509,10 @@ class SqlFunctionsTest(unittest.TestCase):
                          "58P01")
         self.assertEqual(sqlstate("SELECT pg_create_logical_replication_slot('Bad', "
                                   "'pgoutput')"), "42602")
+        cur.execute("SELECT slot_name, plugin, slot_type, database, temporary, active, "
+                    "confirmed_flush_lsn FROM pg_replication_slots")
+        self.assertEqual(cur.fetchall(), [("sqlslot", "test_decoding", "logical", "strata", False,
+                                           False, created.split(",")[1][:-1])])
         # Changes before an advance are skipped by the slot.
         cur.execute("INSERT INTO t VALUES (2)")
         target = one("SELECT pg_current_wal_lsn()")
@@ -521,8 +525,41 @@ class SqlFunctionsTest(unittest.TestCase):
         recv.stop()
         os.unlink(out)
         self.assertEqual(lines, ["BEGIN", "table public.t: INSERT: id[integer]:3", "COMMIT"])
+        self.assertEqual(one("SELECT confirmed_flush_lsn FROM strata_replication_slots "
+                             "WHERE slot_name = 'sqlslot'"), target)
         self.assertIsNone(one("SELECT pg_drop_replication_slot('sqlslot')"))
+        self.assertEqual(one("SELECT count(*) FROM pg_replication_slots"), 0)
         self.assertEqual(sqlstate("SELECT pg_drop_replication_slot('sqlslot')"), "42704")
+
+        # Publications and their catalogs.
+        cur.execute("CREATE TABLE t2 (id int PRIMARY KEY, v text) WITH (binlog_level = 'replica')")
+        cur.execute("CREATE PUBLICATION p FOR TABLE t")
+        cur.execute("CREATE PUBLICATION everything FOR ALL TABLES WITH (publish = 'insert')")
+        self.assertEqual(sqlstate("CREATE PUBLICATION p FOR TABLE t2"), "42710")
+        self.assertEqual(sqlstate("ALTER PUBLICATION p ADD TABLE t"), "42710")
+        self.assertEqual(sqlstate("ALTER PUBLICATION everything ADD TABLE t"), "55000")
+        self.assertEqual(sqlstate("ALTER PUBLICATION nope ADD TABLE t"), "42704")
+        self.assertEqual(sqlstate("CREATE PUBLICATION q FOR TABLE missing"), "42P01")
+        self.assertEqual(sqlstate("CREATE PUBLICATION q FOR TABLE t WITH (publish = 'merge')"),
+                         "42601")
+        cur.execute("ALTER PUBLICATION p ADD TABLE t2")
+        cur.execute("SELECT pubname, schemaname, tablename, attnames FROM pg_publication_tables "
+                    "ORDER BY 1, 3")
+        self.assertEqual(cur.fetchall(), [("everything", "public", "t", ["id"]),
+                                          ("everything", "public", "t2", ["id", "v"]),
+                                          ("p", "public", "t", ["id"]),
+                                          ("p", "public", "t2", ["id", "v"])])
+        cur.execute("ALTER PUBLICATION p DROP TABLE t")
+        self.assertEqual(sqlstate("ALTER PUBLICATION p DROP TABLE t"), "42704")
+        cur.execute("SELECT pubname, puballtables, pubinsert, pubupdate FROM pg_publication "
+                    "ORDER BY 1")
+        self.assertEqual(cur.fetchall(), [("everything", True, True, False),
+                                          ("p", False, True, True)])
+        self.assertEqual(one("SELECT count(*) FROM pg_publication_rel"), 1)
+        cur.execute("DROP PUBLICATION p, everything")
+        self.assertEqual(sqlstate("DROP PUBLICATION p"), "42704")
+        cur.execute("DROP PUBLICATION IF EXISTS p")
+        self.assertEqual(one("SELECT count(*) FROM pg_publication"), 0)
 
         # A temporary slot ends with its session.
         other = psycopg2.connect(server.dsn())
