@@ -104,6 +104,7 @@ enum class PlanKind {
   kFunctionScan,  // generate_series(exprs...)
   kSystemScan,    // all rows of system_relation (pg_catalog / information_schema)
   kWindow,        // input columns ++ one column per window call (windows)
+  kProjectSet,    // input columns ++ one column per set-returning call (set_functions)
 };
 
 enum class JoinType { kInner, kLeft, kRight, kFull };
@@ -129,6 +130,16 @@ struct WindowCall {
   std::string name;
   std::vector<BoundExprPtr> partition;
   std::vector<SortKey> order;
+};
+
+// A set-returning function call in a select list (kProjectSet), over the
+// node's input row: generate_series(start, stop[, step]) on integers (args
+// already coerced to the result type) or unnest(array).
+struct SetFunctionCall {
+  enum class Kind { kGenerateSeries, kUnnest };
+  Kind kind = Kind::kGenerateSeries;
+  std::vector<BoundExprPtr> args;
+  DataType type;  // the result type
 };
 
 struct PlanNode {
@@ -167,6 +178,10 @@ struct PlanNode {
   std::vector<BoundExprPtr> exprs;  // kProject outputs; kAggregate groups; kFunctionScan args
   std::vector<AggregateCall> aggregates;
   std::vector<WindowCall> windows;  // kWindow
+  // kProjectSet. As PostgreSQL 10+ (ProjectSet): per input row, the calls
+  // advance in lockstep; the row repeats as long as the longest call
+  // returns values, the exhausted ones give NULL; no row when all are empty.
+  std::vector<SetFunctionCall> set_functions;
   std::vector<SortKey> sort_keys;
   BoundExprPtr limit;
   BoundExprPtr offset;

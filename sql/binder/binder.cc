@@ -931,9 +931,7 @@ class Binder::Impl {
       return Err(SqlState("42809"), name + " is not an aggregate function", e.location);
     }
     if (auto special = BindSpecialFunction(e, name, scope)) return std::move(*special);
-    if (name == "generate_series") {
-      return Err(SqlState::kFeatureNotSupported, "set-returning functions are only supported in FROM", e.location);
-    }
+    if (name == "generate_series" || name == "unnest") return BindSetFunctionCall(e, scope);
     std::vector<BoundExprPtr> args;
     std::vector<ArgType> types;
     for (const auto& a : e.args) {
@@ -1054,6 +1052,102 @@ class Binder::Impl {
       out->children.push_back(std::move(c).value());
     }
     return Result<BoundExprPtr>(std::move(out));
+  }
+
+  // generate_series(start, stop[, step]) on integers or unnest(array), for
+  // FROM (kFunctionScan) and select lists (kProjectSet). Returns the call
+  // (arguments coerced to the result type) and its result type.
+  Result<std::pair<SetFunctionCall, DataType>> BindSetFunction(const ast::Expr& f, const Scope& scope) {
+    SetFunctionCall call;
+    const std::string& name = f.names.back();
+    if (name == "unnest" && f.args.size() == 1) {
+      STRATA_ASSIGN_OR_RETURN(BoundExprPtr arr, Bind(*f.args[0], scope));
+      if (IsUnknown(*arr) || !arr->type.is_array()) {
+        return Err(SqlState::kUndefinedFunction,
+                   "function unnest(" + (IsUnknown(*arr) ? std::string("unknown") : arr->type.ToString()) +
+                       ") does not exist",
+                   f.location);
+      }
+      const DataType elem = arr->type.ElementType();
+      call.kind = SetFunctionCall::Kind::kUnnest;
+      call.args.push_back(std::move(arr));
+      return std::make_pair(std::move(call), elem);
+    }
+    if (name != "generate_series" || (f.args.size() != 2 && f.args.size() != 3)) {
+      return Err(SqlState::kFeatureNotSupported,
+                 "only generate_series(start, stop[, step]) and unnest(array) are supported as set-returning "
+                 "functions",
+                 f.location);
+    }
+    std::vector<BoundExprPtr> args;
+    for (const auto& a : f.args) {
+      STRATA_ASSIGN_OR_RETURN(BoundExprPtr c, Bind(*a, scope));
+      args.push_back(std::move(c));
+    }
+    DataType t = DataType::Of(TypeId::kInt4);
+    for (const auto& a : args) {
+      if (!IsUnknown(*a) && a->type.id == TypeId::kInt8) t = kInt8;
+      if (!IsUnknown(*a) && !IsIntegerType(a->type.id)) {
+        return Err(SqlState::kFeatureNotSupported, "generate_series is supported for integers only", f.location);
+      }
+    }
+    call.kind = SetFunctionCall::Kind::kGenerateSeries;
+    for (auto& a : args) {
+      STRATA_ASSIGN_OR_RETURN(a, Coerce(std::move(a), t, CastContext::kImplicit));
+      call.args.push_back(std::move(a));
+    }
+    return std::make_pair(std::move(call), t);
+  }
+
+  // A set-returning call in a select list: collected into srf_sink_,
+  // replaced by a marker (depth -3) that BindSelectBody turns into a column
+  // of the kProjectSet node. PostgreSQL allows them nested; Strata does not.
+  Result<BoundExprPtr> BindSetFunctionCall(const ast::Expr& e, const Scope& scope) {
+    if (srf_sink_ == nullptr) {
+      if (in_srf_args_) {
+        return Err(SqlState::kFeatureNotSupported, "nested set-returning function calls are not supported",
+                   e.location);
+      }
+      return Err(SqlState::kFeatureNotSupported,
+                 "set-returning functions are not allowed in " +
+                     (agg_context_.empty() ? std::string("this context") : agg_context_),
+                 e.location);
+    }
+    if (in_aggregate_) {
+      return Err(SqlState::kFeatureNotSupported, "aggregate function calls cannot contain set-returning function calls",
+                 e.location);
+    }
+    std::vector<SetFunctionCall>* sink = srf_sink_;
+    srf_sink_ = nullptr;
+    in_srf_args_ = true;
+    struct Restore {
+      Impl* self;
+      std::vector<SetFunctionCall>* sink;
+      ~Restore() {
+        self->srf_sink_ = sink;
+        self->in_srf_args_ = false;
+      }
+    } restore{this, sink};
+    STRATA_ASSIGN_OR_RETURN(auto bound, BindSetFunction(e, scope));
+    auto marker = std::make_unique<BoundExpr>(BoundExprKind::kColumn, bound.second);
+    marker->depth = -3;
+    marker->index = static_cast<int>(sink->size());
+    marker->location = e.location;
+    marker->name = e.names.back();
+    bound.first.type = bound.second;
+    sink->push_back(std::move(bound.first));
+    return marker;
+  }
+
+  // Turns set-returning call markers into columns `base + i` of the
+  // kProjectSet output.
+  static void ResolveSetFunctionMarkers(BoundExpr* e, int base) {
+    if (e->kind == BoundExprKind::kColumn && e->depth == -3) {
+      e->depth = 0;
+      e->index += base;
+      return;
+    }
+    for (auto& c : e->children) ResolveSetFunctionMarkers(c.get(), base);
   }
 
   // A window function call in a select list or ORDER BY: collected into
@@ -1428,68 +1522,28 @@ class Binder::Impl {
         Scope args_scope;
         args_scope.parent = outer;
         args_scope.correlated = from_flag_;
-        if (f.kind == ast::ExprKind::kFuncCall && f.names.back() == "unnest" && f.args.size() == 1 &&
-            (f.names.size() == 1 || f.names[0] == "pg_catalog")) {
-          STRATA_ASSIGN_OR_RETURN(BoundExprPtr arr, Bind(*f.args[0], args_scope));
-          if (IsUnknown(*arr) || !arr->type.is_array()) {
-            return Err(SqlState::kUndefinedFunction,
-                       "function unnest(" + (IsUnknown(*arr) ? std::string("unknown") : arr->type.ToString()) +
-                           ") does not exist",
-                       f.location);
-          }
-          auto plan = std::make_unique<PlanNode>(PlanKind::kFunctionScan);
-          plan->table_name = "unnest";
-          const DataType elem = arr->type.ElementType();
-          plan->types.push_back(elem);
-          plan->exprs.push_back(std::move(arr));
-          ScopeColumn c;
-          c.name = "unnest";
-          c.type = elem;
-          item.scope.columns.push_back(std::move(c));
-          item.scope.star.push_back(0);
-          item.width = 1;
-          item.plan = std::move(plan);
-          STRATA_RETURN_IF_ERROR(ApplyAlias(ref.alias, "unnest", &item.scope, ref.location));
-          if (!ref.alias || ref.alias->column_names.empty()) {
-            item.scope.columns[0].name = ref.alias ? ref.alias->name : "unnest";
-          }
-          STRATA_RETURN_IF_ERROR(AddRangeName(range_names, item.scope.tables[0], ref.location));
-          return item;
-        }
-        if (f.kind != ast::ExprKind::kFuncCall || f.names.back() != "generate_series" ||
-            (f.args.size() != 2 && f.args.size() != 3)) {
+        if (f.kind != ast::ExprKind::kFuncCall || (f.names.size() == 2 && f.names[0] != "pg_catalog") ||
+            f.names.size() > 2 || (f.names.back() != "unnest" && f.names.back() != "generate_series")) {
           return Err(SqlState::kFeatureNotSupported,
                      "only generate_series(start, stop[, step]) and unnest(array) are supported in FROM",
                      ref.location);
         }
+        STRATA_ASSIGN_OR_RETURN(auto bound, BindSetFunction(f, args_scope));
+        const std::string fname = f.names.back();
         auto plan = std::make_unique<PlanNode>(PlanKind::kFunctionScan);
-        std::vector<BoundExprPtr> args;
-        for (const auto& a : f.args) {
-          STRATA_ASSIGN_OR_RETURN(BoundExprPtr c, Bind(*a, args_scope));
-          args.push_back(std::move(c));
-        }
-        DataType t = DataType::Of(TypeId::kInt4);
-        for (const auto& a : args) {
-          if (!IsUnknown(*a) && a->type.id == TypeId::kInt8) t = kInt8;
-          if (!IsUnknown(*a) && !IsIntegerType(a->type.id)) {
-            return Err(SqlState::kFeatureNotSupported, "generate_series is supported for integers only", f.location);
-          }
-        }
-        for (auto& a : args) {
-          STRATA_ASSIGN_OR_RETURN(a, Coerce(std::move(a), t, CastContext::kImplicit));
-          plan->exprs.push_back(std::move(a));
-        }
-        plan->types.push_back(t);
+        plan->table_name = fname == "unnest" ? "unnest" : "";
+        plan->types.push_back(bound.second);
+        plan->exprs = std::move(bound.first.args);
         ScopeColumn c;
-        c.name = "generate_series";
-        c.type = t;
+        c.name = fname;
+        c.type = bound.second;
         item.scope.columns.push_back(std::move(c));
         item.scope.star.push_back(0);
         item.width = 1;
         item.plan = std::move(plan);
-        STRATA_RETURN_IF_ERROR(ApplyAlias(ref.alias, "generate_series", &item.scope, ref.location));
+        STRATA_RETURN_IF_ERROR(ApplyAlias(ref.alias, fname, &item.scope, ref.location));
         if (!ref.alias || ref.alias->column_names.empty()) {
-          item.scope.columns[0].name = ref.alias ? ref.alias->name : "generate_series";
+          item.scope.columns[0].name = ref.alias ? ref.alias->name : fname;
         }
         STRATA_RETURN_IF_ERROR(AddRangeName(range_names, item.scope.tables[0], ref.location));
         return item;
@@ -1870,11 +1924,21 @@ class Binder::Impl {
   Result<BoundQuery> BindSelectBody(const ast::SelectStmt& s, const Scope* outer, bool* flag) {
     std::vector<WindowCall>* const saved_windows = window_sink_;
     window_sink_ = nullptr;
+    std::vector<SetFunctionCall>* const saved_srfs = srf_sink_;
+    const bool saved_in_srf_args = in_srf_args_;
+    srf_sink_ = nullptr;
+    in_srf_args_ = false;
     struct RestoreWindows {
       Impl* self;
       std::vector<WindowCall>* saved;
-      ~RestoreWindows() { self->window_sink_ = saved; }
-    } restore_windows{this, saved_windows};
+      std::vector<SetFunctionCall>* saved_srfs;
+      bool saved_in_srf_args;
+      ~RestoreWindows() {
+        self->window_sink_ = saved;
+        self->srf_sink_ = saved_srfs;
+        self->in_srf_args_ = saved_in_srf_args;
+      }
+    } restore_windows{this, saved_windows, saved_srfs, saved_in_srf_args};
     if (s.op != ast::SetOpKind::kNone) return BindSetOp(s, outer, flag);
     if (!s.values.empty()) return BindValues(s, outer, flag);
 
@@ -1894,11 +1958,13 @@ class Binder::Impl {
       plan = std::move(f);
     }
 
-    // Select list (aggregates and window calls are collected).
+    // Select list (aggregates, window and set-returning calls are collected).
     std::vector<AggregateCall> aggs;
     std::vector<WindowCall> windows;
+    std::vector<SetFunctionCall> srfs;
     agg_sink_ = &aggs;
     window_sink_ = &windows;
+    srf_sink_ = &srfs;
     agg_context_ = "";
     std::vector<Target> targets;
     for (const auto& t : s.targets) {
@@ -1928,6 +1994,7 @@ class Binder::Impl {
     std::vector<BoundExprPtr> groups;
     agg_sink_ = nullptr;
     window_sink_ = nullptr;
+    srf_sink_ = nullptr;
     agg_context_ = "GROUP BY";
     for (const auto& g : s.group_by) {
       BoundExprPtr ge;
@@ -2058,6 +2125,11 @@ class Binder::Impl {
       if (having) {
         STRATA_ASSIGN_OR_RETURN(having, Regroup(std::move(having), groups));
       }
+      for (auto& f : srfs) {
+        for (auto& a : f.args) {
+          STRATA_ASSIGN_OR_RETURN(a, Regroup(std::move(a), groups));
+        }
+      }
       auto agg = std::make_unique<PlanNode>(PlanKind::kAggregate);
       for (const auto& g : groups) agg->types.push_back(g->type);
       for (const auto& a : aggs) agg->types.push_back(a.aggregate.return_type);
@@ -2090,6 +2162,22 @@ class Binder::Impl {
       for (auto& o : order) {
         if (o.expr) ResolveWindowMarkers(o.expr.get(), base);
       }
+      for (auto& f : srfs) {
+        for (auto& a : f.args) ResolveWindowMarkers(a.get(), base);
+      }
+    }
+
+    // Set-returning calls of the select list, after grouping and windows
+    // (as PostgreSQL's ProjectSet), before ORDER BY / DISTINCT / LIMIT.
+    if (!srfs.empty()) {
+      const int base = static_cast<int>(plan->types.size());
+      auto ps = std::make_unique<PlanNode>(PlanKind::kProjectSet);
+      ps->types = plan->types;
+      for (const auto& f : srfs) ps->types.push_back(f.type);
+      ps->set_functions = std::move(srfs);
+      ps->children.push_back(std::move(plan));
+      plan = std::move(ps);
+      for (auto& t : targets) ResolveSetFunctionMarkers(t.expr.get(), base);
     }
 
     // Projection: targets, then hidden sort keys.
@@ -2764,6 +2852,9 @@ class Binder::Impl {
  private:
   // Where window function calls of the select list / ORDER BY being bound go.
   std::vector<WindowCall>* window_sink_ = nullptr;
+  // Where set-returning calls of the select list being bound go.
+  std::vector<SetFunctionCall>* srf_sink_ = nullptr;
+  bool in_srf_args_ = false;
   // The correlation flag of the query whose FROM list is being bound.
   bool* from_flag_ = nullptr;
   const storage::CatalogSnapshot* catalog_;

@@ -972,6 +972,116 @@ class ProjectOp final : public Operator {
   std::vector<Row> input_;
 };
 
+// kProjectSet: each input row followed by one value per set-returning call,
+// repeated while any call still returns values (PlanNode::set_functions).
+class ProjectSetOp final : public Operator {
+ public:
+  ProjectSetOp(const PlanNode& plan, std::unique_ptr<Operator> child, ExecContext& ctx)
+      : plan_(plan), child_(std::move(child)), ctx_(ctx), streams_(plan.set_functions.size()) {}
+
+  Result<bool> Next(std::vector<Row>* batch) override {
+    batch->clear();
+    while (batch->size() < kBatchRows) {
+      if (!active_) {
+        if (input_pos_ == input_.size()) {
+          if (child_done_) break;
+          STRATA_ASSIGN_OR_RETURN(bool more, child_->Next(&input_));
+          child_done_ = !more;
+          input_pos_ = 0;
+          continue;
+        }
+        STRATA_RETURN_IF_ERROR(Start(input_[input_pos_]));
+        active_ = true;
+      }
+      const Row& in = input_[input_pos_];
+      Row out = in;
+      out.resize(in.size() + streams_.size());
+      bool any = false;
+      for (size_t i = 0; i < streams_.size(); ++i) {
+        any = streams_[i].Next(&out[in.size() + i]) || any;
+      }
+      if (!any) {
+        active_ = false;
+        ++input_pos_;
+        continue;
+      }
+      batch->push_back(std::move(out));
+    }
+    STRATA_RETURN_IF_ERROR(ctx_.CheckInterrupts());
+    return !batch->empty();
+  }
+
+ private:
+  // One call's values for the current input row.
+  struct Stream {
+    SetFunctionCall::Kind kind = SetFunctionCall::Kind::kGenerateSeries;
+    DataType type;
+    bool done = true;
+    std::vector<Value> elements;  // unnest
+    size_t pos = 0;
+    int64_t next = 0;  // generate_series
+    int64_t stop = 0;
+    int64_t step = 1;
+
+    // The next value, or NULL (returning false) once exhausted.
+    bool Next(Value* out) {
+      if (!done && kind == SetFunctionCall::Kind::kUnnest) {
+        if (pos < elements.size()) {
+          *out = elements[pos++];
+          return true;
+        }
+        done = true;
+      }
+      if (!done && kind == SetFunctionCall::Kind::kGenerateSeries) {
+        if ((step > 0 && next <= stop) || (step < 0 && next >= stop)) {
+          *out = Value::Int(type.id, next);
+          if (__builtin_add_overflow(next, step, &next)) done = true;
+          return true;
+        }
+        done = true;
+      }
+      *out = Value::Null(type.id);
+      return false;
+    }
+  };
+
+  Status Start(const Row& row) {
+    for (size_t i = 0; i < streams_.size(); ++i) {
+      const SetFunctionCall& call = plan_.set_functions[i];
+      Stream& s = streams_[i];
+      s = Stream();
+      s.kind = call.kind;
+      s.type = plan_.types[row.size() + i];
+      std::vector<Value> args(call.args.size());
+      bool has_null = false;
+      for (size_t a = 0; a < call.args.size(); ++a) {
+        STRATA_RETURN_IF_ERROR(Eval(*call.args[a], row, ctx_, &args[a]));
+        has_null = has_null || args[a].is_null();
+      }
+      if (has_null) continue;  // both functions are strict: no rows
+      s.done = false;
+      if (call.kind == SetFunctionCall::Kind::kUnnest) {
+        s.elements = args[0].array_elements();
+        continue;
+      }
+      s.next = args[0].int_value();
+      s.stop = args[1].int_value();
+      s.step = args.size() > 2 ? args[2].int_value() : 1;
+      if (s.step == 0) return Status(SqlState::kInvalidParameterValue, "step size cannot equal zero");
+    }
+    return Status::OK();
+  }
+
+  const PlanNode& plan_;
+  std::unique_ptr<Operator> child_;
+  ExecContext& ctx_;
+  std::vector<Stream> streams_;
+  std::vector<Row> input_;
+  size_t input_pos_ = 0;
+  bool child_done_ = false;
+  bool active_ = false;
+};
+
 Result<int64_t> EvalCount(const BoundExpr* e, ExecContext& ctx, bool is_limit) {
   if (e == nullptr) return is_limit ? INT64_MAX : 0;
   Value v;
@@ -1603,6 +1713,10 @@ Result<std::unique_ptr<Operator>> BuildOperator(const PlanNode& plan, ExecContex
       return std::unique_ptr<Operator>(std::make_unique<FunctionScanOp>(plan, ctx));
     case PlanKind::kSystemScan:
       return std::unique_ptr<Operator>(std::make_unique<SystemScanOp>(plan, ctx));
+    case PlanKind::kProjectSet: {
+      STRATA_ASSIGN_OR_RETURN(auto c, child(0));
+      return std::unique_ptr<Operator>(std::make_unique<ProjectSetOp>(plan, std::move(c), ctx));
+    }
     case PlanKind::kWindow: {
       STRATA_ASSIGN_OR_RETURN(auto c, child(0));
       return std::unique_ptr<Operator>(std::make_unique<WindowOp>(plan, std::move(c), ctx));

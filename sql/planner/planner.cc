@@ -294,6 +294,9 @@ void CollectNodeSubplans(const PlanNode& n, std::set<const PlanNode*>* out) {
     for (const auto& k : a.order) add(k.expr);
   }
   for (const auto& k : n.sort_keys) add(k.expr);
+  for (const auto& f : n.set_functions) {
+    for (const auto& e : f.args) add(e);
+  }
   add(n.limit);
   add(n.offset);
   for (const auto& e : n.left_keys) add(e);
@@ -574,6 +577,9 @@ void ExplainNode(const PlanNode& plan, int depth, std::vector<std::string>* out)
       for (const auto& w : plan.windows) line += " " + w.name + "()";
       break;
     }
+    case PlanKind::kProjectSet:
+      line += "ProjectSet";
+      break;
     case PlanKind::kSystemScan:
       line += "System Scan on " + plan.system_relation->schema + "." + plan.system_relation->name;
       break;
