@@ -526,8 +526,15 @@ class Binder::Impl {
       case ast::ExprKind::kAnyAll:
         return BindAnyAll(e, scope);
       case ast::ExprKind::kCase:
+        if (srf_sink_ != nullptr) {
+          return WithoutSetFunctions("CASE", [&] { return BindCase(e, scope); });
+        }
         return BindCase(e, scope);
       case ast::ExprKind::kCoalesce:
+        if (srf_sink_ != nullptr) {
+          return WithoutSetFunctions("COALESCE", [&] { return Bind(e, scope); });
+        }
+        [[fallthrough]];
       case ast::ExprKind::kGreatest:
       case ast::ExprKind::kLeast: {
         const char* name = e.kind == ast::ExprKind::kCoalesce   ? "COALESCE"
@@ -1099,6 +1106,21 @@ class Binder::Impl {
     return std::make_pair(std::move(call), t);
   }
 
+  // Binds with set-returning calls rejected as being in `context`: as
+  // PostgreSQL, which evaluates CASE and COALESCE lazily and so refuses
+  // set-returning calls under them.
+  template <typename F>
+  Result<BoundExprPtr> WithoutSetFunctions(const char* context, F&& bind) {
+    std::vector<SetFunctionCall>* const saved = srf_sink_;
+    const std::string saved_context = srf_context_;
+    srf_sink_ = nullptr;
+    srf_context_ = context;
+    Result<BoundExprPtr> r = bind();
+    srf_sink_ = saved;
+    srf_context_ = saved_context;
+    return r;
+  }
+
   // A set-returning call in a select list: collected into srf_sink_,
   // replaced by a marker (depth -3) that BindSelectBody turns into a column
   // of the kProjectSet node. PostgreSQL allows them nested; Strata does not.
@@ -1107,6 +1129,11 @@ class Binder::Impl {
       if (in_srf_args_) {
         return Err(SqlState::kFeatureNotSupported, "nested set-returning function calls are not supported",
                    e.location);
+      }
+      if (!srf_context_.empty()) {
+        return Err(SqlState::kFeatureNotSupported, "set-returning functions are not allowed in " + srf_context_,
+                   e.location)
+            .WithHint("You might be able to move the set-returning function into a LATERAL FROM item.");
       }
       return Err(SqlState::kFeatureNotSupported,
                  "set-returning functions are not allowed in " +
@@ -1926,19 +1953,23 @@ class Binder::Impl {
     window_sink_ = nullptr;
     std::vector<SetFunctionCall>* const saved_srfs = srf_sink_;
     const bool saved_in_srf_args = in_srf_args_;
+    std::string saved_srf_context = std::move(srf_context_);
     srf_sink_ = nullptr;
     in_srf_args_ = false;
+    srf_context_.clear();
     struct RestoreWindows {
       Impl* self;
       std::vector<WindowCall>* saved;
       std::vector<SetFunctionCall>* saved_srfs;
       bool saved_in_srf_args;
+      std::string saved_srf_context;
       ~RestoreWindows() {
         self->window_sink_ = saved;
         self->srf_sink_ = saved_srfs;
         self->in_srf_args_ = saved_in_srf_args;
+        self->srf_context_ = std::move(saved_srf_context);
       }
-    } restore_windows{this, saved_windows, saved_srfs, saved_in_srf_args};
+    } restore_windows{this, saved_windows, saved_srfs, saved_in_srf_args, std::move(saved_srf_context)};
     if (s.op != ast::SetOpKind::kNone) return BindSetOp(s, outer, flag);
     if (!s.values.empty()) return BindValues(s, outer, flag);
 
@@ -2855,6 +2886,9 @@ class Binder::Impl {
   // Where set-returning calls of the select list being bound go.
   std::vector<SetFunctionCall>* srf_sink_ = nullptr;
   bool in_srf_args_ = false;
+  // Set while binding under CASE / COALESCE in a select list (see
+  // WithoutSetFunctions).
+  std::string srf_context_;
   // The correlation flag of the query whose FROM list is being bound.
   bool* from_flag_ = nullptr;
   const storage::CatalogSnapshot* catalog_;
