@@ -510,6 +510,20 @@ Result<BinlogValue> DecodeBinlogValue(std::string_view value) {
   return out;
 }
 
+Result<std::pair<BinlogEventType, int64_t>> DecodeBinlogValueHeader(std::string_view value) {
+  Reader r(value);
+  STRATA_ASSIGN_OR_RETURN(uint8_t version, r.GetByte());
+  if (version != kBinlogValueVersion) {
+    return Status::Corruption("binlog value: unknown format version " + std::to_string(version));
+  }
+  STRATA_ASSIGN_OR_RETURN(uint8_t type, r.GetByte());
+  if (!IsValidBinlogEventType(type)) {
+    return Status::Corruption("binlog value: unknown event type " + std::to_string(type));
+  }
+  STRATA_ASSIGN_OR_RETURN(int64_t ts, r.GetSigned());
+  return std::make_pair(static_cast<BinlogEventType>(type), ts);
+}
+
 Result<BinlogRecord> DecodeBinlogRecord(std::string_view key, std::string_view value) {
   STRATA_ASSIGN_OR_RETURN(BinlogKey k, DecodeBinlogKey(key));
   STRATA_ASSIGN_OR_RETURN(BinlogValue v, DecodeBinlogValue(value));

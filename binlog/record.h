@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -124,6 +125,11 @@ void EncodeBinlogRowFields(const std::vector<Value>& row, std::string* out);
 // well-formed value: unknown version, event type or TypeId, truncation,
 // trailing bytes, out-of-range payloads. Never crashes on any input.
 Result<BinlogValue> DecodeBinlogValue(std::string_view value);
+
+// Decodes only the event type and timestamp of a value (for retention,
+// which does not need the row). Corruption as DecodeBinlogValue for the
+// bytes it reads.
+Result<std::pair<BinlogEventType, int64_t>> DecodeBinlogValueHeader(std::string_view value);
 
 // Decodes a whole record from its key and value.
 Result<BinlogRecord> DecodeBinlogRecord(std::string_view key, std::string_view value);

@@ -191,6 +191,24 @@ const std::map<std::string, Setter>& KnownKeys() {
          c->storage.max_background_jobs = static_cast<int>(*n);
          return Status::OK();
        }},
+      {"storage.binlog_heartbeat_interval_ms",
+       [](const ConfigValue& v, ServerConfig* c) -> Status {
+         const auto* n = std::get_if<int64_t>(&v);
+         if (n == nullptr) return WrongType("an integer");
+         if (*n < 0 || *n > 3600000) return ConfigError("value out of range [0, 3600000]");
+         c->storage.binlog_heartbeat_interval_ms = static_cast<int>(*n);
+         return Status::OK();
+       }},
+      {"storage.binlog_retention_interval_ms",
+       [](const ConfigValue& v, ServerConfig* c) -> Status {
+         const auto* n = std::get_if<int64_t>(&v);
+         if (n == nullptr) return WrongType("an integer");
+         if (*n < 10 || *n > 86400000) return ConfigError("value out of range [10, 86400000]");
+         c->storage.binlog_retention_interval_ms = static_cast<int>(*n);
+         return Status::OK();
+       }},
+      {"storage.binlog_max_retained_size",
+       SizeSetter([](ServerConfig* c) { return &c->storage.binlog_max_retained_bytes; })},
       {"storage.sync_commit",
        [](const ConfigValue& v, ServerConfig* c) -> Status {
          const auto* b = std::get_if<bool>(&v);

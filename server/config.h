@@ -20,6 +20,10 @@ struct StorageConfig {
   int max_background_jobs = 2;
   // false = synchronous_commit off: commits are ordered but not synced.
   bool sync_commit = true;
+  // Binlog heartbeats (0: none) and retention period; see StorageOptions.
+  int binlog_heartbeat_interval_ms = 1000;
+  int binlog_retention_interval_ms = 10000;
+  uint64_t binlog_max_retained_bytes = 8ull << 30;
 };
 
 // Everything strata-server can be told, with the built-in defaults. The

@@ -114,6 +114,9 @@ int RunServer(const Flags& flags) {
   storage_options.bloom_bits_per_key = config.storage.bloom_bits_per_key;
   storage_options.max_background_jobs = config.storage.max_background_jobs;
   storage_options.sync_commit = config.storage.sync_commit;
+  storage_options.binlog_heartbeat_interval_ms = config.storage.binlog_heartbeat_interval_ms;
+  storage_options.binlog_retention_interval_ms = config.storage.binlog_retention_interval_ms;
+  storage_options.binlog_max_retained_bytes = config.storage.binlog_max_retained_bytes;
   auto database = strata::storage::Database::Open(config.data_dir + "/db", storage_options);
   if (!database.ok()) {
     spdlog::error("cannot open the database: {}", database.status().ToString());

@@ -105,6 +105,7 @@ enum class PlanKind {
   kSystemScan,    // all rows of system_relation (pg_catalog / information_schema)
   kWindow,        // input columns ++ one column per window call (windows)
   kProjectSet,    // input columns ++ one column per set-returning call (set_functions)
+  kBinlogScan,    // a binlog table's records (hg_binlog_* columns); lower/upper: LSN bounds
 };
 
 enum class JoinType { kInner, kLeft, kRight, kFull };
@@ -158,6 +159,14 @@ struct PlanNode {
   bool upper_inclusive = true;
   std::vector<DataType> key_types;  // the primary-key column types, in key order
   bool with_locators = false;       // scans for UPDATE/DELETE of tables without a PK
+
+  // kBinlogScan: output = the table's columns, then hg_binlog_lsn,
+  // hg_binlog_event_type, hg_binlog_timestamp_us (int8). `lower`/`upper`
+  // hold at most one expression each: the LSN bounds pushed into the
+  // storage seek (with lower_inclusive/upper_inclusive); the filter still
+  // holds every conjunct. binlog_heartbeats: the query asks for event
+  // type 27, so heartbeat records are read too.
+  bool binlog_heartbeats = false;
 
   // kSeqScan only (planner::ChooseReplicas): read the table's column
   // replica (storage ColumnScan) instead of the row replica. Output rows

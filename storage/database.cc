@@ -78,7 +78,10 @@ Database::Database(std::unique_ptr<Engine> engine)
       column_(std::make_unique<ColumnReplica>(this, engine_.get())),
       change_feed_(std::make_unique<ChangeFeed>(this)) {}
 
-Database::~Database() { column_->Stop(); }
+Database::~Database() {
+  StopBinlogBackground();
+  column_->Stop();
+}
 
 Status Database::FlushTable(uint32_t table_id) { return column_->FlushTable(table_id); }
 Status Database::FlushAll() { return column_->FlushAll(); }
@@ -95,6 +98,9 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir,
   STRATA_RETURN_IF_ERROR(db->LoadBinlogState());
   STRATA_RETURN_IF_ERROR(db->column_->Open());
   if (options.column_background) db->column_->StartBackground();
+  if (options.binlog_background) {
+    db->binlog_bg_thread_ = std::thread([raw = db.get()] { raw->BinlogBackgroundLoop(); });
+  }
   return db;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -487,6 +489,27 @@ class Database {
   // index and column deltas, memtables included), as RocksDB estimates
   // them for its key range; for pg_relation_size and friends. Thread-safe.
   uint64_t ApproximateTableBytes(const TableDef& table) const;
+
+  // ---- Binlog maintenance ----
+  // Normally run by the database's background thread
+  // (StorageOptions::binlog_background); callable from any thread.
+
+  // Writes one heartbeat record (event type 27, no row) into every shard of
+  // every binlog table, in one commit of its own (not in the change feed).
+  // Its timestamp T is the commit's: every record of that shard with a
+  // timestamp <= T has a lower LSN. No-op without binlog tables.
+  Status WriteBinlogHeartbeats();
+  // Removes binlog records older than their table's binlog_ttl (also of
+  // dropped tables), keeping those with lsn > the RetentionFloorProvider's
+  // floor unless the binlog exceeds StorageOptions::binlog_max_retained_bytes.
+  // Raises ChangeFeed::removed_lsn() in the same commit.
+  struct BinlogRetentionStats {
+    uint64_t records_removed = 0;
+    Lsn removed_lsn = kInvalidLsn;  // after this pass
+    uint64_t binlog_bytes = 0;      // estimated size before the pass
+    bool floor_overridden = false;  // the size limit released slot-held records
+  };
+  Result<BinlogRetentionStats> EnforceBinlogRetention();
   // Segment files on disk (for tests and monitoring).
   size_t column_segment_file_count() const;
 
@@ -506,6 +529,8 @@ class Database {
   // later record's). Only inside commit stamps (serialized by the pipeline).
   int64_t NextCommitTimestampUs();
   Status LoadBinlogState();
+  void BinlogBackgroundLoop();
+  void StopBinlogBackground();
 
   std::unique_ptr<Engine> engine_;
   // After engine_: destroyed (and stopped, in ~Database) first.
@@ -526,6 +551,11 @@ class Database {
   std::map<uint32_t, Lsn> table_write_lsn_;  // table id -> LSN of its last row write
 
   std::unique_ptr<ChangeFeed> change_feed_;
+  std::mutex binlog_bg_mu_;
+  std::condition_variable binlog_bg_cv_;
+  bool binlog_bg_stop_ = false;  // guarded by binlog_bg_mu_
+  std::thread binlog_bg_thread_;
+  std::mutex retention_mu_;  // one retention pass at a time
   std::atomic<Lsn> binlog_removed_lsn_{kInvalidLsn};
   std::atomic<int64_t> last_commit_ts_us_{0};
   std::mutex xid_mu_;

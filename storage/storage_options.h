@@ -41,6 +41,21 @@ struct StorageOptions {
   // is rewritten.
   uint64_t column_compact_small_rows = 16384;
   double column_compact_deleted_ratio = 0.3;
+
+  // ---- Binlog (storage/README.md "Binlog") ----
+  // Write heartbeats and enforce retention on a database-owned background
+  // thread.
+  bool binlog_background = true;
+  // Every this often, one heartbeat record per shard of every binlog table
+  // (0: none).
+  int binlog_heartbeat_interval_ms = 1000;
+  // How often retention runs.
+  int binlog_retention_interval_ms = 10000;
+  // Retention keeps records a replication slot still needs (the
+  // RetentionFloorProvider) even past their binlog_ttl, but only while the
+  // binlog column family is at most this large; beyond it expired records
+  // are removed anyway and the slots that needed them become invalid.
+  uint64_t binlog_max_retained_bytes = 8ull << 30;
 };
 
 }  // namespace strata::storage

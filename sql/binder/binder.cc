@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <map>
 #include <set>
 #include <utility>
@@ -122,11 +123,56 @@ struct Scope {
 struct FromItem {
   PlanPtr plan;
   const storage::TableDef* table = nullptr;
+  // A binlog-enabled base table read as its binlog (the query names an
+  // hg_binlog_* column): three more columns after the table's.
+  bool binlog = false;
   std::string table_name;
   std::vector<BoundExprPtr> pushed;
   Scope scope;  // indexes relative to this item
   int width = 0;
 };
+
+// True when `e` (not looking into subqueries, which are their own query
+// level) references a column named hg_binlog_*.
+bool NamesBinlogColumn(const ast::Expr* e) {
+  if (e == nullptr) return false;
+  if (e->kind == ast::ExprKind::kColumnRef && !e->names.empty() &&
+      planner::IsBinlogColumnName(e->names.back())) {
+    return true;
+  }
+  for (const auto& a : e->args) {
+    if (NamesBinlogColumn(a.get())) return true;
+  }
+  if (NamesBinlogColumn(e->arg.get()) || NamesBinlogColumn(e->agg_filter.get()) ||
+      NamesBinlogColumn(e->default_result.get())) {
+    return true;
+  }
+  for (const auto& o : e->agg_order) {
+    if (NamesBinlogColumn(o.expr.get())) return true;
+  }
+  for (const auto& w : e->when_clauses) {
+    if (NamesBinlogColumn(w.condition.get()) || NamesBinlogColumn(w.result.get())) return true;
+  }
+  return false;
+}
+
+// Hologres' rule: a SELECT that names any hg_binlog_* column reads the
+// binlog of its binlog-enabled tables instead of their current rows.
+bool NamesBinlogColumn(const ast::SelectStmt& s) {
+  for (const auto& t : s.targets) {
+    if (NamesBinlogColumn(t.expr.get())) return true;
+  }
+  for (const auto& e : s.distinct_on) {
+    if (NamesBinlogColumn(e.get())) return true;
+  }
+  for (const auto& e : s.group_by) {
+    if (NamesBinlogColumn(e.get())) return true;
+  }
+  for (const auto& o : s.order_by) {
+    if (NamesBinlogColumn(o.expr.get())) return true;
+  }
+  return NamesBinlogColumn(s.where.get()) || NamesBinlogColumn(s.having.get());
+}
 
 struct CteFrame {
   const ast::WithClause* with = nullptr;
@@ -1518,6 +1564,17 @@ class Binder::Impl {
           item.scope.star.push_back(static_cast<int>(i));
         }
         item.width = static_cast<int>(table->columns.size());
+        if (binlog_columns_ && table->properties.binlog_level == storage::BinlogLevel::kReplica) {
+          // Not in `star`: SELECT hg_binlog_lsn, * lists the table's columns once.
+          item.binlog = true;
+          for (std::string_view name : planner::kBinlogColumnNames) {
+            ScopeColumn c;
+            c.name = std::string(name);
+            c.type = kInt8;
+            c.index = item.width++;
+            item.scope.columns.push_back(std::move(c));
+          }
+        }
         STRATA_RETURN_IF_ERROR(ApplyAlias(ref.alias, ref.table.name, &item.scope, ref.location));
         STRATA_RETURN_IF_ERROR(AddRangeName(range_names, item.scope.tables[0], ref.location));
         return item;
@@ -1592,6 +1649,9 @@ class Binder::Impl {
         return f;
       }
       return std::move(item->plan);
+    }
+    if (item->binlog) {
+      return planner::PlanBinlogScan(*item->table, item->table_name, std::move(item->pushed));
     }
     return planner::PlanTableAccess(*item->table, item->table_name, std::move(item->pushed));
   }
@@ -1975,8 +2035,11 @@ class Binder::Impl {
 
     std::vector<BoundExprPtr> remaining;
     bool has_where = false;
-    STRATA_ASSIGN_OR_RETURN(FromItem from,
-                            BindFrom(s.from, outer, flag, s.where.get(), &remaining, &has_where));
+    const bool saved_binlog = binlog_columns_;
+    binlog_columns_ = NamesBinlogColumn(s);
+    Result<FromItem> bound_from = BindFrom(s.from, outer, flag, s.where.get(), &remaining, &has_where);
+    binlog_columns_ = saved_binlog;
+    STRATA_ASSIGN_OR_RETURN(FromItem from, std::move(bound_from));
     Scope& scope = from.scope;
     scope.parent = outer;
     scope.correlated = flag;
@@ -2323,7 +2386,26 @@ class Binder::Impl {
     return -1;
   }
 
+  // True when `plan` already delivers rows ordered by `keys`: ORDER BY
+  // hg_binlog_lsn (ascending) over a binlog scan, which reads in LSN order.
+  // Lets LIMIT stop the scan early instead of sorting the whole binlog.
+  static bool OrderedByBinlogLsn(const PlanNode& plan, const std::vector<SortKey>& keys) {
+    if (keys.size() != 1 || keys[0].descending || plan.kind != PlanKind::kProject) return false;
+    const BoundExpr& k = *keys[0].expr;
+    if (k.kind != BoundExprKind::kColumn || k.index < 0 ||
+        static_cast<size_t>(k.index) >= plan.exprs.size()) {
+      return false;
+    }
+    const BoundExpr& e = *plan.exprs[static_cast<size_t>(k.index)];
+    if (e.kind != BoundExprKind::kColumn || e.depth != 0) return false;
+    const PlanNode* child = plan.children[0].get();
+    while (child->kind == PlanKind::kFilter) child = child->children[0].get();
+    return child->kind == PlanKind::kBinlogScan &&
+           static_cast<size_t>(e.index) == child->types.size() - std::size(planner::kBinlogColumnNames);
+  }
+
   Result<PlanPtr> AddSortLimit(PlanPtr plan, std::vector<SortKey> sort_keys, const ast::SelectStmt& s) {
+    if (OrderedByBinlogLsn(*plan, sort_keys)) sort_keys.clear();
     if (!sort_keys.empty()) {
       auto sort = std::make_unique<PlanNode>(PlanKind::kSort);
       sort->types = plan->types;
@@ -2899,6 +2981,8 @@ class Binder::Impl {
   std::string agg_context_ = "this context";
   bool in_aggregate_ = false;
   bool suppress_fold_ = false;
+  // The SELECT whose FROM is being bound names an hg_binlog_* column.
+  bool binlog_columns_ = false;
   std::vector<CteFrame> cte_frames_;
 };
 

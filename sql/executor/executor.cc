@@ -1,6 +1,7 @@
 #include "sql/executor/executor.h"
 
 #include <algorithm>
+#include <limits>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -738,6 +739,81 @@ class ScanOp final : public Operator {
   std::unique_ptr<storage::RowScanner> scanner_;
   storage::RowBatch rows_;
   std::vector<storage::RowLocator> locators_;
+  bool done_ = false;
+};
+
+// A kBinlogScan: the table's binlog records as rows (table columns, then
+// hg_binlog_lsn, hg_binlog_event_type, hg_binlog_timestamp_us) in LSN
+// order, the LSN bounds pushed into the storage seek, the filter on top.
+class BinlogScanOp final : public Operator {
+ public:
+  BinlogScanOp(const PlanNode& plan, ExecContext& ctx) : plan_(plan), ctx_(ctx) {}
+
+  Status Open() {
+    STRATA_ASSIGN_OR_RETURN(const storage::TableDef* def, ResolveTable(plan_, ctx_));
+    storage::BinlogScanSpec spec;
+    spec.batch_rows = kBatchRows;
+    spec.include_heartbeats = plan_.binlog_heartbeats;
+    const Row empty;
+    // A bound that is not an integer (e.g. numeric) is not pushed down; the
+    // filter still applies it. NULL matches nothing.
+    auto eval = [&](const BoundExpr& e, std::optional<int64_t>* out) -> Result<bool> {
+      Value v;
+      STRATA_RETURN_IF_ERROR(Eval(e, empty, ctx_, &v));
+      if (v.is_null()) return false;
+      if (IsIntegerType(v.type())) *out = v.int_value();
+      return true;
+    };
+    constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+    if (!plan_.lower.empty()) {
+      std::optional<int64_t> x;
+      STRATA_ASSIGN_OR_RETURN(bool ok, eval(*plan_.lower[0], &x));
+      if (!ok || (x.has_value() && !plan_.lower_inclusive && *x == kMax)) {
+        done_ = true;
+        return Status::OK();
+      }
+      if (x.has_value()) {
+        const int64_t min = plan_.lower_inclusive ? *x : *x + 1;
+        spec.min_lsn = min < 0 ? 0 : static_cast<storage::Lsn>(min);
+      }
+    }
+    if (!plan_.upper.empty()) {
+      std::optional<int64_t> x;
+      STRATA_ASSIGN_OR_RETURN(bool ok, eval(*plan_.upper[0], &x));
+      if (x.has_value()) {
+        const int64_t max = plan_.upper_inclusive ? *x : *x - 1;
+        if (max < 0) ok = false;
+        else spec.max_lsn = static_cast<storage::Lsn>(max);
+      }
+      if (!ok) {
+        done_ = true;
+        return Status::OK();
+      }
+    }
+    STRATA_ASSIGN_OR_RETURN(scanner_, ctx_.txn->BinlogScan(*def, spec));
+    return Status::OK();
+  }
+
+  Result<bool> Next(std::vector<Row>* batch) override {
+    batch->clear();
+    while (!done_) {
+      STRATA_RETURN_IF_ERROR(ctx_.CheckInterrupts());
+      STRATA_ASSIGN_OR_RETURN(bool more, scanner_->Next(&rows_));
+      if (!more) done_ = true;
+      STRATA_RETURN_IF_ERROR(ApplyFilter(plan_.filter.get(), &rows_.rows, ctx_));
+      if (!rows_.rows.empty()) {
+        batch->swap(rows_.rows);
+        return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  const PlanNode& plan_;
+  ExecContext& ctx_;
+  std::unique_ptr<storage::BinlogScanner> scanner_;
+  storage::RowBatch rows_;
   bool done_ = false;
 };
 
@@ -1703,6 +1779,11 @@ Result<std::unique_ptr<Operator>> BuildOperator(const PlanNode& plan, ExecContex
         return std::unique_ptr<Operator>(std::move(op));
       }
       auto op = std::make_unique<ScanOp>(plan, ctx);
+      STRATA_RETURN_IF_ERROR(op->Open());
+      return std::unique_ptr<Operator>(std::move(op));
+    }
+    case PlanKind::kBinlogScan: {
+      auto op = std::make_unique<BinlogScanOp>(plan, ctx);
       STRATA_RETURN_IF_ERROR(op->Open());
       return std::unique_ptr<Operator>(std::move(op));
     }

@@ -245,6 +245,76 @@ PlanPtr PlanTableAccess(const storage::TableDef& table, const std::string& name,
   return plan;
 }
 
+bool IsBinlogColumnName(std::string_view name) {
+  for (std::string_view n : kBinlogColumnNames) {
+    if (n == name) return true;
+  }
+  return false;
+}
+
+PlanPtr PlanBinlogScan(const storage::TableDef& table, const std::string& name,
+                       std::vector<BoundExprPtr> conjuncts) {
+  auto plan = std::make_unique<PlanNode>(PlanKind::kBinlogScan);
+  plan->table_id = table.id;
+  plan->schema_version = table.schema_version;
+  plan->table_name = name;
+  // The binlog row as a table, so Classify sees the extra columns.
+  storage::TableDef wide = table;
+  for (std::string_view n : kBinlogColumnNames) {
+    storage::ColumnDef c;
+    c.name = std::string(n);
+    c.type = DataType::Of(TypeId::kInt8);
+    wide.columns.push_back(std::move(c));
+  }
+  for (const auto& c : wide.columns) plan->types.push_back(c.type);
+  const size_t lsn_column = table.columns.size();
+  const size_t type_column = lsn_column + 1;
+  for (const auto& c : conjuncts) {
+    auto p = Classify(*c, wide);
+    if (!p) continue;
+    if (p->column == lsn_column) {
+      if (p->op == "=" ) {
+        if (plan->lower.empty()) {
+          plan->lower.push_back(CloneExpr(*p->values[0]));
+          plan->lower_inclusive = true;
+        }
+        if (plan->upper.empty()) {
+          plan->upper.push_back(CloneExpr(*p->values[0]));
+          plan->upper_inclusive = true;
+        }
+      } else if ((p->op == ">" || p->op == ">=") && plan->lower.empty()) {
+        plan->lower.push_back(CloneExpr(*p->values[0]));
+        plan->lower_inclusive = p->op == ">=";
+      } else if ((p->op == "<" || p->op == "<=") && plan->upper.empty()) {
+        plan->upper.push_back(CloneExpr(*p->values[0]));
+        plan->upper_inclusive = p->op == "<=";
+      }
+    } else if (p->column == type_column) {
+      // Heartbeats are read when some value this conjunct compares with is
+      // a constant that admits 27, or is not a constant at all (a
+      // parameter: decided per execution by the filter on top).
+      constexpr int64_t kHeartbeat = 27;
+      for (const BoundExpr* v : p->values) {
+        if (v->kind != BoundExprKind::kConst || v->value.is_null() || !IsIntegerType(v->value.type())) {
+          plan->binlog_heartbeats = true;
+          continue;
+        }
+        const int64_t x = v->value.int_value();
+        const std::string& op = p->op;
+        if ((op == "=" || op == "in") ? x == kHeartbeat
+            : op == ">"               ? kHeartbeat > x
+            : op == ">="              ? kHeartbeat >= x
+            : op == "<"               ? kHeartbeat < x
+                                      : kHeartbeat <= x) {
+          plan->binlog_heartbeats = true;
+        }
+      }
+    }
+  }
+  plan->filter = CombineConjuncts(std::move(conjuncts));
+  return plan;
+}
+
 ReadReplica ParseReadReplica(const std::string& setting) {
   if (setting == "row") return ReadReplica::kRow;
   if (setting == "column") return ReadReplica::kColumn;
@@ -583,6 +653,27 @@ void ExplainNode(const PlanNode& plan, int depth, std::vector<std::string>* out)
     case PlanKind::kSystemScan:
       line += "System Scan on " + plan.system_relation->schema + "." + plan.system_relation->name;
       break;
+    case PlanKind::kBinlogScan: {
+      auto bound_text = [](const BoundExpr& e) -> std::string {
+        if (e.kind == BoundExprKind::kParam) return "$" + std::to_string(e.index + 1);
+        if (e.kind == BoundExprKind::kConst && !e.value.is_null() && IsIntegerType(e.value.type())) {
+          return std::to_string(e.value.int_value());
+        }
+        return "(expression)";
+      };
+      std::string seek;
+      if (!plan.lower.empty()) {
+        seek += std::string("hg_binlog_lsn ") + (plan.lower_inclusive ? ">= " : "> ") + bound_text(*plan.lower[0]);
+      }
+      if (!plan.upper.empty()) {
+        if (!seek.empty()) seek += " and ";
+        seek += std::string("hg_binlog_lsn ") + (plan.upper_inclusive ? "<= " : "< ") + bound_text(*plan.upper[0]);
+      }
+      line += "Binlog Scan on " + plan.table_name + " [binlog" +
+              (seek.empty() ? std::string(", all records") : ", seek: " + seek) +
+              (plan.binlog_heartbeats ? ", with heartbeats" : "") + "]" + filter;
+      break;
+    }
   }
   out->push_back(std::move(line));
   for (const auto& c : plan.children) ExplainNode(*c, depth + 1, out);

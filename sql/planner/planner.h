@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sql/plan.h"
@@ -27,6 +28,24 @@ PlanPtr PlanTableAccess(const storage::TableDef& table, const std::string& name,
                         std::vector<BoundExprPtr> conjuncts);
 
 inline constexpr size_t kMaxMultiGetKeys = 4096;
+
+// Hologres-style binlog access: a SELECT naming any of these columns reads a
+// binlog-enabled table's binlog instead of its rows. They follow the
+// table's own columns, in this order, all int8, and `*` does not expand to
+// them.
+inline constexpr std::string_view kBinlogColumnNames[] = {
+    "hg_binlog_lsn", "hg_binlog_event_type", "hg_binlog_timestamp_us"};
+// True for the names above.
+bool IsBinlogColumnName(std::string_view name);
+
+// A kBinlogScan of `table` (which has binlog_level replica) given the
+// conjuncts over its binlog rows (table columns + the three above): range
+// and equality predicates `hg_binlog_lsn <op> constant-or-parameter` become
+// the LSN bounds of the storage seek; a conjunct that admits event type 27
+// (`hg_binlog_event_type = 27`, `IN (..., 27, ...)`, `>= 27`, ...) turns on
+// heartbeat records. Every conjunct stays in the filter.
+PlanPtr PlanBinlogScan(const storage::TableDef& table, const std::string& name,
+                       std::vector<BoundExprPtr> conjuncts);
 
 // `SET strata.read_replica`.
 enum class ReadReplica { kAuto, kRow, kColumn };

@@ -68,20 +68,26 @@ std::vector<std::string> Describe(const FeedTransaction& txn) {
 class ChangeFeedTest : public ::testing::Test {
  protected:
   void SetUp() override { Reopen(); }
-  void Reopen() {
+  void Reopen(uint64_t max_retained_bytes = 8ull << 30) {
     db_.reset();
-    auto db = Database::Open(dir_.str(), TestOptions());
+    StorageOptions options = TestOptions();
+    // Heartbeats and retention run when a test calls them.
+    options.binlog_background = false;
+    options.binlog_max_retained_bytes = max_retained_bytes;
+    auto db = Database::Open(dir_.str(), options);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();
   }
   // (id int8 PK, v text, n numeric) with binlog on unless `binlog` is false.
-  void Create(const std::string& name, bool binlog = true, int shards = 1) {
+  void Create(const std::string& name, bool binlog = true, int shards = 1,
+              const std::string& ttl = "86400") {
     auto txn = db_->BeginTransaction();
     CreateTableRequest req;
     req.name = {"", name};
     req.columns = {Col("id", TypeId::kInt8, true), Col("v", TypeId::kText),
                    Col("n", TypeId::kNumeric)};
     if (binlog) req.properties.push_back({"binlog.level", "replica"});
+    req.properties.push_back({"binlog.ttl", ttl});
     req.properties.push_back({"shard_count", std::to_string(shards)});
     ASSERT_OK(txn->CreateTable(req).status());
     ASSERT_OK(txn->Commit().status());
@@ -444,6 +450,96 @@ TEST_F(ChangeFeedTest, BinlogScanMapsOldRecordsOntoTheCurrentColumns) {
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_NE(rows[0].find(" 5 (1,a,7)"), std::string::npos) << rows[0];
   EXPECT_NE(rows[1].find(" 5 (2,b,8)"), std::string::npos) << rows[1];
+}
+
+TEST_F(ChangeFeedTest, HeartbeatsAreVisibleOnlyWhenAskedFor) {
+  Create("t", true, 2);
+  Create("plain", false);
+  Txn([&](DatabaseTransaction* t) {
+    ASSERT_OK(t->InsertIfAbsent(*t->catalog().FindTable("", "t"), R(1, "a")).status());
+  });
+  const FeedBatch before = Read();
+  ASSERT_OK(db_->WriteBinlogHeartbeats());
+  const Lsn heartbeat_lsn = db_->last_committed_lsn();
+  Txn([&](DatabaseTransaction* t) {
+    ASSERT_OK(t->InsertIfAbsent(*t->catalog().FindTable("", "t"), R(2, "b")).status());
+  });
+  ReadView view = db_->TakeReadView();
+  const TableDef& def = *view.catalog().FindTable("", "t");
+  EXPECT_EQ(ScanBinlog(view, def, {}).size(), 2u);
+  BinlogScanSpec with;
+  with.include_heartbeats = true;
+  const std::vector<std::string> rows = ScanBinlog(view, def, with);
+  ASSERT_EQ(rows.size(), 4u);
+  // One per shard, between the two commits, with no row.
+  EXPECT_EQ(rows[1], std::to_string(heartbeat_lsn) + " 27 (null,null,null)");
+  EXPECT_EQ(rows[2], std::to_string(heartbeat_lsn) + " 27 (null,null,null)");
+  // Not part of the change feed.
+  const FeedBatch after = Read(before.transactions.back().lsn);
+  ASSERT_EQ(after.transactions.size(), 1u);
+  EXPECT_GT(after.transactions[0].lsn, heartbeat_lsn);
+}
+
+TEST_F(ChangeFeedTest, RetentionRemovesExpiredRecordsAndReportsTheRemovedPosition) {
+  Create("short", true, 2, "0");
+  Create("long", true, 1, "86400");
+  std::vector<Lsn> lsns;
+  for (int i = 0; i < 3; ++i) {
+    lsns.push_back(Txn([&](DatabaseTransaction* t) {
+      ASSERT_OK(t->InsertIfAbsent(*t->catalog().FindTable("", "short"), R(i, "s")).status());
+      ASSERT_OK(t->InsertIfAbsent(*t->catalog().FindTable("", "long"), R(i, "l")).status());
+    }));
+  }
+  ASSERT_OK(db_->WriteBinlogHeartbeats());
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_OK_AND_ASSIGN(Database::BinlogRetentionStats stats, db_->EnforceBinlogRetention());
+  EXPECT_EQ(stats.records_removed, 3u + 2u);  // three rows, two heartbeats
+  EXPECT_EQ(stats.removed_lsn, lsns[2]);
+  EXPECT_EQ(db_->change_feed().removed_lsn(), lsns[2]);
+  Result<FeedBatch> old = db_->change_feed().ReadFeed(lsns[0]);
+  EXPECT_EQ(old.status().sql_state(), SqlState::kObjectNotInPrerequisiteState);
+  EXPECT_NE(old.status().message().find("was removed"), std::string::npos);
+  EXPECT_TRUE(Read(lsns[2]).transactions.empty());
+  // The long-lived table keeps its records for SQL access.
+  {
+    ReadView view = db_->TakeReadView();
+    EXPECT_EQ(ScanBinlog(view, *view.catalog().FindTable("", "long"), {}).size(), 3u);
+    EXPECT_TRUE(ScanBinlog(view, *view.catalog().FindTable("", "short"), {}).empty());
+  }
+  // Survives a restart.
+  Reopen();
+  EXPECT_EQ(db_->change_feed().removed_lsn(), lsns[2]);
+  EXPECT_FALSE(db_->change_feed().ReadFeed(lsns[1]).ok());
+}
+
+TEST_F(ChangeFeedTest, RetentionKeepsWhatASlotNeedsUntilTheSizeLimit) {
+  Create("short", true, 1, "0");
+  std::vector<Lsn> lsns;
+  for (int i = 0; i < 4; ++i) {
+    lsns.push_back(Txn([&](DatabaseTransaction* t) {
+      ASSERT_OK(t->InsertIfAbsent(*t->catalog().FindTable("", "short"), R(i, "s")).status());
+    }));
+  }
+  const Lsn confirmed = lsns[1];
+  db_->change_feed().SetRetentionFloorProvider([&] { return std::optional<Lsn>(confirmed); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_OK_AND_ASSIGN(Database::BinlogRetentionStats stats, db_->EnforceBinlogRetention());
+  EXPECT_EQ(stats.records_removed, 2u);
+  EXPECT_EQ(stats.removed_lsn, confirmed);
+  EXPECT_FALSE(stats.floor_overridden);
+  FeedBatch rest = Read(confirmed);
+  ASSERT_EQ(rest.transactions.size(), 2u);
+  EXPECT_EQ(rest.transactions[0].lsn, lsns[2]);
+
+  // Over the size limit the slot's records go too, and the slot's next read
+  // fails with 55000.
+  Reopen(/*max_retained_bytes=*/1);
+  db_->change_feed().SetRetentionFloorProvider([&] { return std::optional<Lsn>(confirmed); });
+  ASSERT_OK_AND_ASSIGN(stats, db_->EnforceBinlogRetention());
+  EXPECT_TRUE(stats.floor_overridden);
+  EXPECT_EQ(stats.removed_lsn, lsns[3]);
+  EXPECT_EQ(db_->change_feed().ReadFeed(confirmed).status().sql_state(),
+            SqlState::kObjectNotInPrerequisiteState);
 }
 
 }  // namespace
