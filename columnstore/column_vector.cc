@@ -18,6 +18,8 @@ PhysicalType PhysicalTypeOf(const DataType& type) {
     case TypeId::kFloat4:
     case TypeId::kFloat8:
       return PhysicalType::kFloat;
+    case TypeId::kNumeric:
+      return IsScaledNumeric(type) ? PhysicalType::kInt : PhysicalType::kEncoded;
     case TypeId::kText:
     case TypeId::kVarchar:
     case TypeId::kBpchar:
@@ -30,7 +32,43 @@ PhysicalType PhysicalTypeOf(const DataType& type) {
   }
 }
 
-int64_t IntPayload(const Value& v) {
+bool IsScaledNumeric(const DataType& type) {
+  if (type.id != TypeId::kNumeric || type.typmod < kVarHdrSz) return false;
+  const int32_t precision = (type.typmod - kVarHdrSz) >> 16;
+  const int32_t scale = (type.typmod - kVarHdrSz) & 0x7ff;
+  return precision >= 1 && precision <= 18 && scale <= precision;
+}
+
+int32_t NumericTypeScale(const DataType& type) { return (type.typmod - kVarHdrSz) & 0x7ff; }
+
+std::optional<int64_t> ScaleNumeric(const Numeric& v, int32_t scale, bool exact) {
+  if (v.is_nan()) return kScaledNumericNaN;
+  Numeric r = v;
+  if (v.scale() > scale) {
+    r = v.Round(scale);
+    if (exact && r.Compare(v) != 0) return std::nullopt;
+  }
+  const std::string& digits = r.digits();
+  const size_t total = digits.size() + static_cast<size_t>(scale - r.scale());
+  if (total > 18) return std::nullopt;
+  int64_t out = 0;
+  for (const char c : digits) out = out * 10 + (c - '0');
+  for (int32_t i = r.scale(); i < scale; ++i) out *= 10;
+  return r.is_negative() ? -out : out;
+}
+
+Numeric UnscaleNumeric(int64_t v, int32_t scale) {
+  if (v == kScaledNumericNaN) return Numeric::NaN();
+  const bool negative = v < 0;
+  const uint64_t mag = negative ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+  Result<Numeric> n = Numeric::FromParts(negative, std::to_string(mag), scale);
+  return n.ok() ? std::move(n).value() : Numeric();
+}
+
+int64_t IntPayload(const DataType& type, const Value& v) {
+  if (v.kind() == ValueKind::kNumeric) {
+    return ScaleNumeric(v.numeric_value(), NumericTypeScale(type), false).value_or(0);
+  }
   switch (v.kind()) {
     case ValueKind::kBool:
       return v.bool_value() ? 1 : 0;
@@ -61,8 +99,11 @@ std::string_view StripTrailingSpaces(std::string_view s) {
   return s;
 }
 
-Value IntValue(TypeId type, int64_t v) {
+Value IntValue(const DataType& full_type, int64_t v) {
+  const TypeId type = full_type.id;
   switch (type) {
+    case TypeId::kNumeric:
+      return Value::FromNumeric(UnscaleNumeric(v, NumericTypeScale(full_type)));
     case TypeId::kBool:
       return Value::Bool(v != 0);
     case TypeId::kDate:
@@ -93,7 +134,7 @@ Value ColumnVector::GetValue(size_t i) const {
   if (IsNull(i)) return Value::Null(type.id);
   switch (physical) {
     case PhysicalType::kInt:
-      return IntValue(type.id, ints[i]);
+      return IntValue(type, ints[i]);
     case PhysicalType::kFloat:
       return type.id == TypeId::kFloat4 ? Value::Float4(static_cast<float>(floats[i]))
                                         : Value::Float8(floats[i]);
@@ -171,7 +212,7 @@ void ColumnVector::AppendValue(const Value& v) {
   }
   switch (physical) {
     case PhysicalType::kInt:
-      AppendInt(IntPayload(v));
+      AppendInt(IntPayload(type, v));
       break;
     case PhysicalType::kFloat:
       AppendFloat(v.float_value());
@@ -206,7 +247,21 @@ void ColumnVector::AppendFrom(const ColumnVector& other, size_t i) {
 
 void ColumnVector::AppendSelected(const ColumnVector& other, std::span<const uint32_t> selection) {
   Reserve(size() + selection.size());
-  for (const uint32_t i : selection) AppendFrom(other, i);
+  for (const uint32_t i : selection) nulls.push_back(other.nulls[i]);
+  switch (physical) {
+    case PhysicalType::kInt:
+      for (const uint32_t i : selection) ints.push_back(other.ints[i]);
+      break;
+    case PhysicalType::kFloat:
+      for (const uint32_t i : selection) floats.push_back(other.floats[i]);
+      break;
+    case PhysicalType::kString:
+      for (const uint32_t i : selection) strings.push_back(other.strings[i]);
+      break;
+    case PhysicalType::kEncoded:
+      for (const uint32_t i : selection) values.push_back(other.values[i]);
+      break;
+  }
 }
 
 void ColumnVector::AppendRepeated(const Value& v, size_t count) {

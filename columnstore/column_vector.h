@@ -2,11 +2,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/numeric.h"
 #include "common/types.h"
 #include "common/value.h"
 
@@ -14,7 +16,10 @@ namespace strata::columnstore {
 
 // How a column's values are held in memory and in segment blocks.
 //   kInt:     bool (0/1), int2/int4/int8, date, time, timestamp, timestamptz
-//             as int64 (dates: days since 2000-01-01, the rest microseconds)
+//             as int64 (dates: days since 2000-01-01, the rest microseconds);
+//             numeric(p, s) with p <= 18 ("scaled numeric") as the value
+//             times 10^s, NaN as INT64_MAX (|value| < 10^18 otherwise, so
+//             the int order is numeric's order with NaN above all)
 //   kFloat:   float4/float8 as double
 //   kString:  text, varchar, bpchar, bytea, json, jsonb as raw bytes
 //   kEncoded: everything else (numeric, interval, uuid, arrays) as Values in
@@ -24,9 +29,22 @@ enum class PhysicalType : uint8_t { kInt = 0, kFloat = 1, kString = 2, kEncoded 
 
 PhysicalType PhysicalTypeOf(const DataType& type);
 
-// The int64 payload of a kInt value. REQUIRES: !v.is_null() and its type's
-// physical type is kInt.
-int64_t IntPayload(const Value& v);
+// numeric(p, s) with 0 <= s <= p <= 18: held as a scaled int64.
+bool IsScaledNumeric(const DataType& type);
+// s of numeric(p, s). REQUIRES: IsScaledNumeric(type).
+int32_t NumericTypeScale(const DataType& type);
+inline constexpr int64_t kScaledNumericNaN = INT64_MAX;
+// `v` * 10^scale, rounded half away from zero to an integer (NaN:
+// kScaledNumericNaN); nullopt when that does not fit in 18 digits, or, with
+// `exact`, when rounding would change the value.
+std::optional<int64_t> ScaleNumeric(const Numeric& v, int32_t scale, bool exact);
+// The numeric `v` * 10^-scale with display scale `scale`.
+Numeric UnscaleNumeric(int64_t v, int32_t scale);
+
+// The int64 payload of a value of a column of `type`. REQUIRES: !v.is_null(),
+// PhysicalTypeOf(type) is kInt and v is of type's kind (a scaled numeric
+// value must fit the type, as values stored in such a column do).
+int64_t IntPayload(const DataType& type, const Value& v);
 
 // Total order on doubles matching Value::Compare: -0.0 == 0.0, NaN equals
 // NaN and sorts after every number. Returns <0, 0, >0.

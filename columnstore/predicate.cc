@@ -125,8 +125,22 @@ void FilterColumn(const ColumnPredicate& p, const ColumnVector& column,
   const Value& hi_operand = p.op == CompareOp::kBetween ? p.operand2 : p.operand;
   switch (column.physical) {
     case PhysicalType::kInt: {
-      const int64_t a = IntPayload(p.operand);
-      const int64_t b = IntPayload(hi_operand);
+      if (IsScaledNumeric(column.type)) {
+        // An operand with more fraction digits than the column (or out of
+        // its range) has no exact scaled form: compare as numerics.
+        const int32_t scale = NumericTypeScale(column.type);
+        if (!ScaleNumeric(p.operand.numeric_value(), scale, true).has_value() ||
+            !ScaleNumeric(hi_operand.numeric_value(), scale, true).has_value()) {
+          size_t out = 0;
+          for (const uint32_t i : sel) {
+            if (MatchValue(p, column.GetValue(i))) sel[out++] = i;
+          }
+          sel.resize(out);
+          return;
+        }
+      }
+      const int64_t a = IntPayload(column.type, p.operand);
+      const int64_t b = IntPayload(column.type, hi_operand);
       auto cmp1 = [&](uint32_t i) { return column.ints[i] < a ? -1 : (column.ints[i] > a ? 1 : 0); };
       auto cmp2 = [&](uint32_t i) { return column.ints[i] < b ? -1 : (column.ints[i] > b ? 1 : 0); };
       size_t out = 0;

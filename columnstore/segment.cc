@@ -25,7 +25,10 @@ using bytes::PutFixed64;
 using bytes::PutVarint;
 
 constexpr std::string_view kMagic("STRSEG01", 8);
-constexpr uint64_t kFormatVersion = 1;
+// 2: numeric(p <= 18, s) columns are stored as scaled ints (format 1 held
+// them as PostgreSQL binary values); format 1 files without such columns
+// read the same.
+constexpr uint64_t kFormatVersion = 2;
 constexpr size_t kTailSize = 4 + 4 + 8;
 
 Status IoError(const std::string& what, const std::string& path) {
@@ -63,10 +66,10 @@ Status PreadAll(int fd, uint64_t offset, size_t size, std::string* out, const st
   return Status::OK();
 }
 
-void PutMinMax(const Value& v, PhysicalType physical, std::string* out) {
-  switch (physical) {
+void PutMinMax(const Value& v, const DataType& type, std::string* out) {
+  switch (PhysicalTypeOf(type)) {
     case PhysicalType::kInt:
-      PutFixed64(static_cast<uint64_t>(IntPayload(v)), out);
+      PutFixed64(static_cast<uint64_t>(IntPayload(type, v)), out);
       break;
     case PhysicalType::kFloat:
       PutFixed64(std::bit_cast<uint64_t>(v.float_value()), out);
@@ -179,8 +182,8 @@ Result<uint64_t> SegmentWriter::Finish(const std::string& path) {
       const bool minmax = b.zone.min.has_value() && physical != PhysicalType::kEncoded;
       footer.push_back(static_cast<char>(minmax ? 1 : 0));
       if (minmax) {
-        PutMinMax(*b.zone.min, physical, &footer);
-        PutMinMax(*b.zone.max, physical, &footer);
+        PutMinMax(*b.zone.min, c.type, &footer);
+        PutMinMax(*b.zone.max, c.type, &footer);
       }
     }
   }
@@ -258,7 +261,9 @@ Result<std::shared_ptr<const Segment>> Segment::Open(const std::string& path) {
   uint64_t version = 0;
   uint64_t block_rows = 0;
   uint64_t block_count = 0;
-  if (!in.Varint(&version) || version != kFormatVersion) return BadFooter(path, "bad version");
+  if (!in.Varint(&version) || version < 1 || version > kFormatVersion) {
+    return BadFooter(path, "bad version");
+  }
   if (!in.Varint(&seg->row_count_) || !in.Varint(&block_rows) || block_rows == 0 ||
       block_rows > (1u << 24) || !in.Varint(&block_count) || block_count > seg->row_count_) {
     return BadFooter(path, "bad header");
@@ -299,6 +304,9 @@ Result<std::shared_ptr<const Segment>> Segment::Open(const std::string& path) {
     info.type = DataType{static_cast<TypeId>(type_id), static_cast<int32_t>(static_cast<uint32_t>(typmod)),
                          static_cast<TypeId>(element)};
     info.primary_key = (flags & 1) != 0;
+    if (version < 2 && IsScaledNumeric(info.type)) {
+      return BadFooter(path, "format 1 numeric column; rewrite the table");
+    }
     const PhysicalType physical = PhysicalTypeOf(info.type);
     for (uint64_t b = 0; b < block_count; ++b) {
       SegmentBlockInfo block;
@@ -435,6 +443,7 @@ Result<bool> SegmentScanner::Next(ColumnBatch* batch) {
     if (!skip) {
       selection.reserve(n);
       const DeleteVector* deleted = options_.deleted;
+      if (deleted != nullptr && deleted->isEmpty()) deleted = nullptr;
       for (uint32_t i = 0; i < n; ++i) {
         if (deleted != nullptr && deleted->contains(static_cast<uint32_t>(start + i))) continue;
         selection.push_back(i);
@@ -482,6 +491,16 @@ Result<bool> SegmentScanner::Next(ColumnBatch* batch) {
       if (decoded[si]->type.id != dest.type.id) {
         // Same physical type, other TypeId (e.g. varchar stored, text now).
         for (const uint32_t i : selection) dest.AppendFrom(*decoded[si], i);
+      } else if (decoded[si]->type != dest.type && IsScaledNumeric(dest.type)) {
+        // Another numeric scale: rescale through the value.
+        for (const uint32_t i : selection) dest.AppendValue(decoded[si]->GetValue(i));
+      } else if (selection.size() == n && dest.size() == 0) {
+        // Every row survives: hand the decoded block over (no copy). A
+        // column projected twice decodes again.
+        const DataType type = dest.type;
+        dest = std::move(*decoded[si]);
+        dest.type = type;
+        decoded[si].reset();
       } else {
         dest.AppendSelected(*decoded[si], selection);
       }

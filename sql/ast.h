@@ -221,6 +221,7 @@ enum class StmtKind {
   kCreateStreamingJob,
   kDiscard,
   kPublication,
+  kVacuum,
 };
 
 struct Statement {
@@ -390,6 +391,14 @@ struct PublicationStmt : Statement {
   std::vector<DefElem> options;    // WITH (publish = '...')
   bool if_exists = false;          // DROP ... IF EXISTS
   int location = 0;
+};
+
+// VACUUM / ANALYZE [table, ...]: for column-replica tables, flushes the
+// delta into segments and compacts (empty list: every table).
+struct VacuumStmt : Statement {
+  VacuumStmt() : Statement(StmtKind::kVacuum) {}
+  bool analyze_only = false;
+  std::vector<QualifiedName> tables;
 };
 
 struct TruncateStmt : Statement {

@@ -182,6 +182,10 @@ struct PlanNode {
 
   // kSystemScan: the relation (owned by system::Relations(), immortal).
   const system::SystemRelation* system_relation = nullptr;
+  // kAggregate directly over a column-replica kSeqScan whose filter is
+  // fully pushed down (planner::ChooseReplicas): runs as the vectorized
+  // aggregation next to the scan (sql/executor/vectorized.h).
+  bool vectorized = false;
 
   BoundExprPtr filter;  // kFilter, scans, join residual
   std::vector<BoundExprPtr> exprs;  // kProject outputs; kAggregate groups; kFunctionScan args

@@ -113,6 +113,7 @@ bool NeedsTransaction(ast::StmtKind kind) {
     case ast::StmtKind::kPrepare:
     case ast::StmtKind::kDeallocate:
     case ast::StmtKind::kDiscard:
+    case ast::StmtKind::kVacuum:
       return false;
     default:
       return true;
@@ -1220,6 +1221,8 @@ class SqlSession::Impl {
             static_cast<const ast::PublicationStmt&>(stmt), db_,
             [&binder](const ast::QualifiedName& name) { return binder.LookupTable(name); }, sink);
       }
+      case ast::StmtKind::kVacuum:
+        return RunVacuum(static_cast<const ast::VacuumStmt&>(stmt), sink);
       case ast::StmtKind::kCreateStreamingJob:
         return Status(SqlState::kFeatureNotSupported, "CREATE STREAMING JOB is not supported yet")
             .WithPosition(static_cast<const ast::CreateStreamingJobStmt&>(stmt).location);
@@ -1774,6 +1777,34 @@ class SqlSession::Impl {
       }
     }
     return sink->Complete("ALTER TABLE");
+  }
+
+  // VACUUM brings a column replica to its compact form: the delta flushed
+  // into segments, small segments merged and segments with many deleted
+  // rows rewritten (the background does the same, lazily). ANALYZE has no
+  // statistics to gather. Like PostgreSQL, not inside a transaction block.
+  Status RunVacuum(const ast::VacuumStmt& s, ResultSink* sink) {
+    const char* tag = s.analyze_only ? "ANALYZE" : "VACUUM";
+    if (in_block_) {
+      return Status(SqlState::kActiveSqlTransaction,
+                    std::string(tag) + " cannot run inside a transaction block");
+    }
+    std::vector<uint32_t> ids;
+    {
+      const storage::CatalogSnapshot& catalog = Catalog();
+      binder::Binder binder(&catalog, BinderOpts(), &scratch_params_);
+      if (s.tables.empty()) {
+        for (const storage::TableDef* t : catalog.tables()) ids.push_back(t->id);
+      }
+      for (const auto& t : s.tables) {
+        STRATA_ASSIGN_OR_RETURN(const storage::TableDef* def, binder.LookupTable(t));
+        ids.push_back(def->id);
+      }
+    }
+    if (!s.analyze_only) {
+      for (const uint32_t id : ids) STRATA_RETURN_IF_ERROR(db_->VacuumTable(id));
+    }
+    return sink->Complete(tag);
   }
 
   Status RunCall(const ast::CallStmt& s, ResultSink* sink) {

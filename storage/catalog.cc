@@ -390,6 +390,19 @@ Status ApplyTableProperty(const TableDef& table, std::string_view raw_key, std::
                             ResolveColumnList(table, key, value, {"on", "off", "auto"}, true));
     return Status::OK();
   }
+  if (key == "compression") {
+    const std::string word = Lower(Trim(value));
+    if (word == "lz4") {
+      props->compression = ColumnCompression::kLz4;
+    } else if (word == "zstd") {
+      props->compression = ColumnCompression::kZstd;
+    } else if (word == "default") {
+      props->compression = ColumnCompression::kDefault;
+    } else {
+      return BadValue(key, value);
+    }
+    return Status::OK();
+  }
   if (key == "bitmap_columns") {
     STRATA_ASSIGN_OR_RETURN(props->bitmap_columns,
                             ResolveColumnList(table, key, value, {"on", "off", "auto"}, true));
@@ -414,6 +427,9 @@ std::vector<std::pair<std::string, std::string>> TablePropertiesAsText(const Tab
   out.emplace_back("dictionary_encoding_columns",
                    ColumnListText(table, p.dictionary_encoding_columns));
   out.emplace_back("bitmap_columns", ColumnListText(table, p.bitmap_columns));
+  out.emplace_back("compression", p.compression == ColumnCompression::kLz4    ? "lz4"
+                                  : p.compression == ColumnCompression::kZstd ? "zstd"
+                                                                              : "default");
   return out;
 }
 

@@ -92,6 +92,8 @@ enum class ReplicaIdentity : uint8_t {
 // Currently every table keeps its rows in the `rows` column family whatever
 // its orientation; the column replica will honour `orientation` once it
 // exists.
+enum class ColumnCompression : uint8_t { kDefault = 0, kLz4 = 1, kZstd = 2 };
+
 struct TableProperties {
   // Default: kRowColumn with a primary key, kColumn without.
   Orientation orientation = Orientation::kRowColumn;
@@ -108,6 +110,9 @@ struct TableProperties {
   std::optional<uint32_t> event_time_column;
   std::vector<uint32_t> dictionary_encoding_columns;
   std::vector<uint32_t> bitmap_columns;
+  // Block compression of the column replica's segments ('compression' =
+  // 'lz4' | 'zstd'); kDefault follows StorageOptions::column_use_zstd.
+  ColumnCompression compression = ColumnCompression::kDefault;
 
   bool operator==(const TableProperties&) const = default;
 };

@@ -224,9 +224,14 @@ std::string EncodeTable(const TableDef& table) {
   PutVarint(table.next_column_id, &out);
   PutVarint(table.relfilenode, &out);
   PutVarint(table.schema_version, &out);
-  // Added after the first format: absent means kDefault.
-  if (p.replica_identity != ReplicaIdentity::kDefault) {
+  // Added after the first format, in this order; absent means the
+  // defaults (kDefault replica identity, kDefault compression).
+  if (p.replica_identity != ReplicaIdentity::kDefault ||
+      p.compression != ColumnCompression::kDefault) {
     out.push_back(static_cast<char>(p.replica_identity));
+  }
+  if (p.compression != ColumnCompression::kDefault) {
+    out.push_back(static_cast<char>(p.compression));
   }
   return out;
 }
@@ -280,8 +285,13 @@ Result<TableDef> DecodeTable(std::string_view bytes) {
   STRATA_ASSIGN_OR_RETURN(t.schema_version, r.Varint());
   if (!r.done()) {
     STRATA_ASSIGN_OR_RETURN(uint8_t identity, r.Byte());
-    if (identity < 1 || identity > 2) return Reader::Bad();
+    if (identity > 2) return Reader::Bad();
     p.replica_identity = static_cast<ReplicaIdentity>(identity);
+  }
+  if (!r.done()) {
+    STRATA_ASSIGN_OR_RETURN(uint8_t compression, r.Byte());
+    if (compression > 2) return Reader::Bad();
+    p.compression = static_cast<ColumnCompression>(compression);
   }
   if (!r.done()) return Reader::Bad();
   // Every referenced column id must exist.

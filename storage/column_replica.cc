@@ -611,7 +611,13 @@ Result<std::unique_ptr<ColumnScanner>> ColumnReplica::NewScanner(const TableDef&
       }
     }
   }
-  STRATA_ASSIGN_OR_RETURN(std::vector<SegmentRecord> segments, ListSegments(snapshot, rel));
+  STRATA_ASSIGN_OR_RETURN(std::vector<SegmentRecord> all_segments, ListSegments(snapshot, rel));
+  const uint32_t partitions = std::max<uint32_t>(1, spec.partitions);
+  if (spec.partition >= partitions) return Status::Internal("column scan partition out of range");
+  std::vector<SegmentRecord> segments;
+  for (size_t i = 0; i < all_segments.size(); ++i) {
+    if (i % partitions == spec.partition) segments.push_back(all_segments[i]);
+  }
   for (const SegmentRecord& record : segments) {
     STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const Segment> segment, GetSegment(record.segment_id));
     STRATA_ASSIGN_OR_RETURN(DeleteVector deleted,
@@ -625,6 +631,7 @@ Result<std::unique_ptr<ColumnScanner>> ColumnReplica::NewScanner(const TableDef&
   }
   impl->stats_.segments = segments.size();
   const ReadBounds bounds = PrefixBounds(rowstore::TablePrefix(rel));
+  if (spec.partition != 0) return std::make_unique<ColumnScanner>(std::move(impl));
   impl->delta_ = txn != nullptr ? txn->NewIterator(ColumnFamily::kColDelta, bounds)
                                 : engine_->NewIterator(snapshot, ColumnFamily::kColDelta, bounds);
   if (impl->delta_ == nullptr) {
@@ -650,8 +657,11 @@ Status ColumnReplica::WriteSegment(const TableDef& table, std::vector<std::vecto
   std::vector<uint32_t> sort_ids = table.properties.clustering_key;
   if (sort_ids.empty()) sort_ids = table.primary_key;
   columnstore::SegmentWriteOptions write_options;
-  write_options.compression =
-      options.column_use_zstd ? columnstore::Compression::kZstd : columnstore::Compression::kLz4;
+  const ColumnCompression compression = table.properties.compression;
+  const bool zstd = compression == ColumnCompression::kDefault
+                        ? options.column_use_zstd
+                        : compression == ColumnCompression::kZstd;
+  write_options.compression = zstd ? columnstore::Compression::kZstd : columnstore::Compression::kLz4;
   write_options.zstd_level = options.column_zstd_level;
   write_options.block_rows = options.column_block_rows;
   columnstore::SegmentWriter writer(std::move(columns), std::move(sort_ids), write_options);
@@ -684,6 +694,18 @@ Status ColumnReplica::FlushAll() {
     }
   }
   return Status::OK();
+}
+
+Status ColumnReplica::VacuumTable(uint32_t table_id) {
+  std::lock_guard<std::mutex> lock(maintenance_mu_);
+  // Concurrent writers can keep the delta non-empty forever; stop after a
+  // bounded number of rounds (each flushes up to column_segment_max_rows).
+  for (int round = 0; round < 1024; ++round) {
+    bool flushed = false;
+    STRATA_RETURN_IF_ERROR(FlushTableLocked(table_id, &flushed));
+    if (!flushed) break;
+  }
+  return CompactTableLocked(table_id);
 }
 
 Status ColumnReplica::FlushTableLocked(uint32_t table_id, bool* flushed) {

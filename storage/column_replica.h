@@ -127,6 +127,8 @@ class ColumnReplica {
   Status FlushTable(uint32_t table_id);
   Status FlushAll();
   Status CompactTable(uint32_t table_id);
+  // Flush rounds until the delta is empty (bounded), then CompactTable.
+  Status VacuumTable(uint32_t table_id);
   Status CollectGarbage();
   ColumnReplicaStats stats() const;
   std::string SegmentPath(uint64_t segment_id) const;

@@ -25,6 +25,13 @@ struct ColumnScanSpec {
   // Maximum rows per batch produced from the delta (segment batches hold
   // one block's surviving rows, at most the segment block size).
   size_t delta_batch_rows = 2048;
+  // Parallel scans: this scanner reads only the segments whose position in
+  // the snapshot's manifest is `partition` modulo `partitions`, and the
+  // delta only when partition == 0. The scanners of partitions 0..n-1 at
+  // one read point together read exactly the rows of one unpartitioned
+  // scan. Each may run on its own thread.
+  uint32_t partitions = 1;
+  uint32_t partition = 0;
 };
 
 struct ColumnScanStats {

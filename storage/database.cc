@@ -86,6 +86,7 @@ Database::~Database() {
 Status Database::FlushTable(uint32_t table_id) { return column_->FlushTable(table_id); }
 Status Database::FlushAll() { return column_->FlushAll(); }
 Status Database::CompactTable(uint32_t table_id) { return column_->CompactTable(table_id); }
+Status Database::VacuumTable(uint32_t table_id) { return column_->VacuumTable(table_id); }
 Status Database::CollectColumnGarbage() { return column_->CollectGarbage(); }
 ColumnReplicaStats Database::column_stats() const { return column_->stats(); }
 size_t Database::column_segment_file_count() const { return column_->SegmentFileCount(); }

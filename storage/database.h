@@ -481,6 +481,9 @@ class Database {
   // deleted rows (StorageOptions::column_compact_*). No-op when nothing
   // qualifies.
   Status CompactTable(uint32_t table_id);
+  // Flushes the table's whole delta (as of now) into segments, then
+  // compacts; no-op for tables without a column replica (VACUUM).
+  Status VacuumTable(uint32_t table_id);
   // Deletes segment files no snapshot can see any more, and drops the
   // segments of truncated/dropped tables.
   Status CollectColumnGarbage();

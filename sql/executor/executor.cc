@@ -1,4 +1,5 @@
 #include "sql/executor/executor.h"
+#include "sql/executor/vectorized.h"
 
 #include <algorithm>
 #include <limits>
@@ -1811,6 +1812,12 @@ Result<std::unique_ptr<Operator>> BuildOperator(const PlanNode& plan, ExecContex
       return std::unique_ptr<Operator>(std::make_unique<ProjectOp>(plan, std::move(c), ctx));
     }
     case PlanKind::kAggregate: {
+      if (plan.vectorized) {
+        return BuildVectorizedAggregate(plan, ctx, [&plan, &ctx]() -> Result<std::unique_ptr<Operator>> {
+          STRATA_ASSIGN_OR_RETURN(auto c, BuildOperator(*plan.children[0], ctx));
+          return std::unique_ptr<Operator>(std::make_unique<AggregateOp>(plan, std::move(c), ctx));
+        });
+      }
       STRATA_ASSIGN_OR_RETURN(auto c, child(0));
       return std::unique_ptr<Operator>(std::make_unique<AggregateOp>(plan, std::move(c), ctx));
     }

@@ -1324,6 +1324,19 @@ Result<ast::StatementPtr> Transformer::Statement(const PgQuery__Node* node) {
       out->cascade = node->truncate_stmt->behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE;
       return ast::StatementPtr(std::move(out));
     }
+    case PG_QUERY__NODE__NODE_VACUUM_STMT: {
+      auto out = std::make_unique<ast::VacuumStmt>();
+      out->analyze_only = !node->vacuum_stmt->is_vacuumcmd;
+      for (size_t i = 0; i < node->vacuum_stmt->n_rels; ++i) {
+        const PgQuery__Node* rel = node->vacuum_stmt->rels[i];
+        if (rel->node_case != PG_QUERY__NODE__NODE_VACUUM_RELATION ||
+            rel->vacuum_relation->relation == nullptr) {
+          return NotSupported("this form of VACUUM is not supported", 0);
+        }
+        out->tables.push_back(Relation(rel->vacuum_relation->relation));
+      }
+      return ast::StatementPtr(std::move(out));
+    }
     case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT:
       return AlterTable(node->alter_table_stmt);
     case PG_QUERY__NODE__NODE_RENAME_STMT:

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "storage/catalog.h"
+#include "sql/executor/vectorized.h"
 #include "storage/column_replica.h"
 
 namespace strata::sql::planner {
@@ -375,6 +376,9 @@ void CollectNodeSubplans(const PlanNode& n, std::set<const PlanNode*>* out) {
 
 bool PushableType(const DataType& t) {
   if (t.is_array()) return false;
+  // Scaled numerics compare as ints in the scan; a numeric constant is
+  // converted exactly there (or compared as a numeric when it cannot be).
+  if (t.id == TypeId::kNumeric) return t.typmod < 0 || columnstore::IsScaledNumeric(t);
   if (IsIntegerType(t.id)) return true;
   switch (t.id) {
     case TypeId::kBool:
@@ -419,6 +423,7 @@ std::optional<std::pair<columnstore::ColumnPredicate, std::string>> PushablePred
     const BoundExpr& v = *e.children[static_cast<size_t>(1 - side)];
     if (col == nullptr || v.kind != BoundExprKind::kConst || v.unknown_literal) continue;
     if (!PushableType(col->type) || !PushableType(v.type)) continue;
+    if (col->type.id == TypeId::kNumeric && !columnstore::IsScaledNumeric(col->type)) continue;
     const bool same =
         col->type.id == v.type.id || (IsIntegerType(col->type.id) && IsIntegerType(v.type.id));
     if (!same) continue;
@@ -471,10 +476,16 @@ void ChooseScan(PlanNode* node, std::vector<bool> need, bool all,
   }
   std::vector<const BoundExpr*> conjuncts;
   if (node->filter != nullptr) {
-    if (node->filter->kind == BoundExprKind::kAnd) {
-      for (const auto& c : node->filter->children) conjuncts.push_back(c.get());
-    } else {
-      conjuncts.push_back(node->filter.get());
+    // Nested ANDs (BETWEEN binds to one) flatten to their conjuncts.
+    std::vector<const BoundExpr*> stack{node->filter.get()};
+    while (!stack.empty()) {
+      const BoundExpr* e = stack.back();
+      stack.pop_back();
+      if (e->kind == BoundExprKind::kAnd) {
+        for (auto it = e->children.rbegin(); it != e->children.rend(); ++it) stack.push_back(it->get());
+      } else {
+        conjuncts.push_back(e);
+      }
     }
   }
   for (const BoundExpr* c : conjuncts) {
@@ -565,10 +576,17 @@ void Choose(PlanNode* node, std::vector<bool> need, bool all,
 
 }  // namespace
 
+// Marks the aggregates that run vectorized over their column scan.
+void ChooseVectorized(PlanNode* node) {
+  node->vectorized = node->kind == PlanKind::kAggregate && executor::CanVectorizeAggregate(*node);
+  for (auto& c : node->children) ChooseVectorized(c.get());
+}
+
 void ChooseReplicas(PlanNode* plan, const storage::CatalogSnapshot& catalog, ReadReplica mode) {
   std::set<const PlanNode*> subplans;
   std::set<const PlanNode*> done;
   Choose(plan, {}, true, catalog, mode, &subplans);
+  ChooseVectorized(plan);
   while (true) {
     const PlanNode* next = nullptr;
     for (const PlanNode* p : subplans) {
@@ -582,6 +600,7 @@ void ChooseReplicas(PlanNode* plan, const storage::CatalogSnapshot& catalog, Rea
     // Subquery plans are built by the same binder and not yet shared
     // outside this statement's plan.
     Choose(const_cast<PlanNode*>(next), {}, true, catalog, mode, &subplans);
+    ChooseVectorized(const_cast<PlanNode*>(next));
   }
 }
 
@@ -622,6 +641,7 @@ void ExplainNode(const PlanNode& plan, int depth, std::vector<std::string>* out)
     case PlanKind::kFilter: line += "Filter"; break;
     case PlanKind::kProject: line += "Project"; break;
     case PlanKind::kAggregate:
+      if (plan.vectorized) line += "Vectorized ";
       line += plan.exprs.empty() ? "Aggregate" : "HashAggregate (" + std::to_string(plan.exprs.size()) + " keys)";
       break;
     case PlanKind::kSort: line += "Sort"; break;

@@ -1,0 +1,925 @@
+#include "sql/executor/vectorized.h"
+
+#include <algorithm>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "columnstore/column_vector.h"
+#include "common/numeric.h"
+#include "common/sql_state.h"
+#include "storage/column_scan.h"
+#include "storage/database.h"
+
+namespace strata::sql::executor {
+namespace {
+
+using I128 = __int128;
+using columnstore::ColumnBatch;
+using columnstore::ColumnVector;
+using columnstore::PhysicalType;
+
+// Bound on decimal digits of any intermediate (|x| < 10^kMaxDigits fits an
+// int128 with room for the alignment multiplications).
+constexpr int kMaxDigits = 36;
+
+I128 Pow10(int n) {
+  I128 r = 1;
+  for (int i = 0; i < n; ++i) r *= 10;
+  return r;
+}
+
+std::string I128Digits(I128 v) {
+  unsigned __int128 m = v < 0 ? static_cast<unsigned __int128>(0) - static_cast<unsigned __int128>(v)
+                              : static_cast<unsigned __int128>(v);
+  std::string out;
+  while (m != 0) {
+    out.push_back(static_cast<char>('0' + static_cast<int>(m % 10)));
+    m /= 10;
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+Result<Numeric> NumericFromScaled(I128 v, int32_t scale) {
+  return Numeric::FromParts(v < 0, I128Digits(v), scale);
+}
+
+int DigitsOf(uint64_t v) {
+  int d = 1;
+  while (v >= 10) {
+    v /= 10;
+    ++d;
+  }
+  return d;
+}
+
+bool IsIntLike(TypeId t) {
+  switch (t) {
+    case TypeId::kInt2:
+    case TypeId::kInt4:
+    case TypeId::kInt8:
+    case TypeId::kDate:
+    case TypeId::kTime:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Columns a vectorized node reads directly (group keys, count(DISTINCT),
+// min/max): int-like and scaled numerics as ints, strings as bytes.
+bool DirectColumnType(const DataType& t) {
+  if (t.is_array()) return false;
+  if (IsIntLike(t.id) || columnstore::IsScaledNumeric(t)) return true;
+  switch (t.id) {
+    case TypeId::kText:
+    case TypeId::kVarchar:
+    case TypeId::kBpchar:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// ---- numeric expressions over a batch ----
+
+struct NumExpr {
+  enum class Kind { kColumn, kConst, kAdd, kSub, kMul, kNeg };
+  Kind kind = Kind::kConst;
+  int column = -1;  // batch column
+  bool numeric_column = false;
+  int32_t scale = 0;
+  int digits = 0;
+  I128 constant = 0;
+  bool checked = false;  // evaluate with overflow checks
+  std::unique_ptr<NumExpr> a;
+  std::unique_ptr<NumExpr> b;
+};
+
+// Where each table position is in the scan's batches (-1: not read).
+struct ScanLayout {
+  const PlanNode* scan = nullptr;
+  std::vector<int> batch_column;  // by table position
+};
+
+ScanLayout LayoutOf(const PlanNode& scan) {
+  ScanLayout l;
+  l.scan = &scan;
+  l.batch_column.assign(scan.types.size(), -1);
+  for (size_t i = 0; i < scan.column_positions.size(); ++i) {
+    if (scan.column_positions[i] < l.batch_column.size()) {
+      l.batch_column[scan.column_positions[i]] = static_cast<int>(i);
+    }
+  }
+  return l;
+}
+
+// The batch column a kColumn expression reads, or -1.
+int ColumnRef(const BoundExpr& e, const ScanLayout& layout) {
+  if (e.kind != BoundExprKind::kColumn || e.depth != 0 || e.index < 0 ||
+      static_cast<size_t>(e.index) >= layout.batch_column.size()) {
+    return -1;
+  }
+  return layout.batch_column[static_cast<size_t>(e.index)];
+}
+
+const DataType& ColumnType(const BoundExpr& e, const ScanLayout& layout) {
+  return layout.scan->types[static_cast<size_t>(e.index)];
+}
+
+std::unique_ptr<NumExpr> CompileNum(const BoundExpr& e, const ScanLayout& layout) {
+  auto out = std::make_unique<NumExpr>();
+  switch (e.kind) {
+    case BoundExprKind::kColumn: {
+      const int col = ColumnRef(e, layout);
+      if (col < 0) return nullptr;
+      const DataType& t = ColumnType(e, layout);
+      out->kind = NumExpr::Kind::kColumn;
+      out->column = col;
+      if (columnstore::IsScaledNumeric(t)) {
+        out->numeric_column = true;
+        out->scale = columnstore::NumericTypeScale(t);
+        out->digits = (t.typmod - kVarHdrSz) >> 16;
+      } else if (IsIntegerType(t.id)) {
+        out->digits = t.id == TypeId::kInt8 ? 19 : (t.id == TypeId::kInt4 ? 10 : 5);
+      } else {
+        return nullptr;
+      }
+      return out;
+    }
+    case BoundExprKind::kConst: {
+      if (e.value.is_null() || e.unknown_literal) return nullptr;
+      out->kind = NumExpr::Kind::kConst;
+      if (e.value.kind() == ValueKind::kInt) {
+        const int64_t v = e.value.int_value();
+        out->constant = v;
+        out->digits = DigitsOf(v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v));
+        return out;
+      }
+      if (e.value.kind() == ValueKind::kNumeric) {
+        const Numeric& n = e.value.numeric_value();
+        if (n.is_nan()) return nullptr;
+        const std::optional<int64_t> scaled = columnstore::ScaleNumeric(n, n.scale(), true);
+        if (!scaled.has_value()) return nullptr;
+        out->constant = *scaled;
+        out->scale = n.scale();
+        out->digits = DigitsOf(*scaled < 0 ? 0 - static_cast<uint64_t>(*scaled)
+                                           : static_cast<uint64_t>(*scaled));
+        return out;
+      }
+      return nullptr;
+    }
+    case BoundExprKind::kCast: {
+      if (e.children.size() != 1) return nullptr;
+      const DataType& from = e.children[0]->type;
+      const DataType& to = e.type;
+      // Exact widenings only: integers to a wider integer or to numeric
+      // without a typmod, numeric to numeric without a typmod.
+      const bool ok = (to.id == TypeId::kNumeric && to.typmod < 0 &&
+                       (IsIntegerType(from.id) || from.id == TypeId::kNumeric)) ||
+                      (to.id == TypeId::kInt8 && IsIntegerType(from.id)) ||
+                      (to.id == TypeId::kInt4 && (from.id == TypeId::kInt2 || from.id == TypeId::kInt4));
+      if (!ok) return nullptr;
+      return CompileNum(*e.children[0], layout);
+    }
+    case BoundExprKind::kFunction: {
+      // Integer arithmetic overflows (22003) where int128 would not: only
+      // numeric results, which are exact.
+      if (e.type.id != TypeId::kNumeric) return nullptr;
+      const std::string_view name = e.fn.name;
+      if (e.children.size() == 1 && name == "-") {
+        out->kind = NumExpr::Kind::kNeg;
+        out->a = CompileNum(*e.children[0], layout);
+        if (out->a == nullptr) return nullptr;
+        out->scale = out->a->scale;
+        out->digits = out->a->digits;
+        out->checked = out->a->checked;
+        return out;
+      }
+      if (e.children.size() != 2) return nullptr;
+      if (name == "+") {
+        out->kind = NumExpr::Kind::kAdd;
+      } else if (name == "-") {
+        out->kind = NumExpr::Kind::kSub;
+      } else if (name == "*") {
+        out->kind = NumExpr::Kind::kMul;
+      } else {
+        return nullptr;
+      }
+      out->a = CompileNum(*e.children[0], layout);
+      out->b = CompileNum(*e.children[1], layout);
+      if (out->a == nullptr || out->b == nullptr) return nullptr;
+      const NumExpr& a = *out->a;
+      const NumExpr& b = *out->b;
+      if (out->kind == NumExpr::Kind::kMul) {
+        out->scale = a.scale + b.scale;
+        out->digits = a.digits + b.digits;
+      } else {
+        out->scale = std::max(a.scale, b.scale);
+        out->digits = std::max(a.digits - a.scale, b.digits - b.scale) + out->scale + 1;
+      }
+      // Beyond kMaxDigits the typmods allow values that could overflow:
+      // evaluate with overflow checks (an overflow hands the query to the
+      // row executor, whose numerics are unbounded).
+      if (out->scale > kMaxDigits) return nullptr;
+      out->checked = out->digits > kMaxDigits || a.checked || b.checked;
+      return out;
+    }
+    default:
+      return nullptr;
+  }
+}
+
+// Evaluates `x` over the n rows of `batch`: values (scaled by 10^x.scale)
+// and NULL flags. Sets *inexact when a numeric column holds NaN or a
+// checked operation overflows (the values are then meaningless).
+void EvalNum(const NumExpr& x, const ColumnBatch& batch, size_t n, std::vector<I128>* out,
+             std::vector<uint8_t>* nulls, bool* inexact) {
+  bool* nan = inexact;
+  out->resize(n);
+  nulls->assign(n, 0);
+  switch (x.kind) {
+    case NumExpr::Kind::kColumn: {
+      const ColumnVector& c = batch.columns[static_cast<size_t>(x.column)];
+      const int64_t* v = c.ints.data();
+      const uint8_t* nl = c.nulls.data();
+      I128* o = out->data();
+      for (size_t i = 0; i < n; ++i) o[i] = v[i];
+      std::copy(nl, nl + n, nulls->begin());
+      if (x.numeric_column) {
+        for (size_t i = 0; i < n; ++i) {
+          if (v[i] == columnstore::kScaledNumericNaN && nl[i] == 0) *nan = true;
+        }
+      }
+      return;
+    }
+    case NumExpr::Kind::kConst:
+      std::fill(out->begin(), out->end(), x.constant);
+      return;
+    case NumExpr::Kind::kNeg: {
+      EvalNum(*x.a, batch, n, out, nulls, inexact);
+      for (I128& v : *out) v = -v;
+      return;
+    }
+    default:
+      break;
+  }
+  std::vector<I128> bv;
+  std::vector<uint8_t> bn;
+  EvalNum(*x.a, batch, n, out, nulls, inexact);
+  EvalNum(*x.b, batch, n, &bv, &bn, inexact);
+  I128* o = out->data();
+  const I128* r = bv.data();
+  for (size_t i = 0; i < n; ++i) (*nulls)[i] |= bn[i];
+  const I128 fa = x.kind == NumExpr::Kind::kMul ? 1 : Pow10(x.scale - x.a->scale);
+  const I128 fb = x.kind == NumExpr::Kind::kMul ? 1 : Pow10(x.scale - x.b->scale);
+  if (x.checked) {
+    for (size_t i = 0; i < n; ++i) {
+      I128 left = o[i];
+      I128 right = r[i];
+      bool bad = __builtin_mul_overflow(left, fa, &left) || __builtin_mul_overflow(right, fb, &right);
+      switch (x.kind) {
+        case NumExpr::Kind::kMul:
+          bad = bad || __builtin_mul_overflow(left, right, &o[i]);
+          break;
+        case NumExpr::Kind::kAdd:
+          bad = bad || __builtin_add_overflow(left, right, &o[i]);
+          break;
+        default:
+          bad = bad || __builtin_sub_overflow(left, right, &o[i]);
+          break;
+      }
+      if (bad) *inexact = true;
+    }
+    return;
+  }
+  if (x.kind == NumExpr::Kind::kMul) {
+    for (size_t i = 0; i < n; ++i) o[i] *= r[i];
+    return;
+  }
+  if (fa != 1) {
+    for (size_t i = 0; i < n; ++i) o[i] *= fa;
+  }
+  if (x.kind == NumExpr::Kind::kAdd) {
+    for (size_t i = 0; i < n; ++i) o[i] += r[i] * fb;
+  } else {
+    for (size_t i = 0; i < n; ++i) o[i] -= r[i] * fb;
+  }
+}
+
+// ---- hash tables ----
+
+uint64_t Mix(uint64_t k) {
+  k ^= k >> 33;
+  k *= 0xff51afd7ed558ccdULL;
+  k ^= k >> 33;
+  return k;
+}
+
+// Open addressing, linear probing: uint64 -> uint32.
+class FlatMap {
+ public:
+  FlatMap() { Resize(64); }
+  // The value of `key`, inserting `fresh` when absent (*inserted then).
+  uint32_t FindOrInsert(uint64_t key, uint32_t fresh, bool* inserted) {
+    size_t i = Mix(key) & mask_;
+    while (used_[i]) {
+      if (keys_[i] == key) {
+        *inserted = false;
+        return vals_[i];
+      }
+      i = (i + 1) & mask_;
+    }
+    *inserted = true;
+    used_[i] = 1;
+    keys_[i] = key;
+    vals_[i] = fresh;
+    if (++size_ * 2 > keys_.size()) Resize(keys_.size() * 2);
+    return fresh;
+  }
+  // Inserts; true when new.
+  bool Insert(uint64_t key) {
+    bool inserted = false;
+    FindOrInsert(key, 0, &inserted);
+    return inserted;
+  }
+  size_t size() const { return size_; }
+  template <typename F>
+  void ForEach(F f) const {
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      if (used_[i]) f(keys_[i], vals_[i]);
+    }
+  }
+
+ private:
+  void Resize(size_t n) {
+    std::vector<uint64_t> keys = std::move(keys_);
+    std::vector<uint32_t> vals = std::move(vals_);
+    std::vector<uint8_t> used = std::move(used_);
+    keys_.assign(n, 0);
+    vals_.assign(n, 0);
+    used_.assign(n, 0);
+    mask_ = n - 1;
+    size_ = 0;
+    for (size_t i = 0; i < used.size(); ++i) {
+      if (!used[i]) continue;
+      size_t j = Mix(keys[i]) & mask_;
+      while (used_[j]) j = (j + 1) & mask_;
+      used_[j] = 1;
+      keys_[j] = keys[i];
+      vals_[j] = vals[i];
+      ++size_;
+    }
+  }
+
+  std::vector<uint64_t> keys_;
+  std::vector<uint32_t> vals_;
+  std::vector<uint8_t> used_;
+  size_t mask_ = 0;
+  size_t size_ = 0;
+};
+
+std::string_view KeyBytes(const ColumnVector& c, size_t i) {
+  std::string_view s = c.strings[i];
+  if (c.type.id == TypeId::kBpchar) {
+    // bpchar equality ignores trailing spaces.
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  }
+  return s;
+}
+
+// Short strings (< 8 bytes) packed into a uint64 with their length.
+bool PackShort(std::string_view s, uint64_t* out) {
+  if (s.size() >= 8) return false;
+  uint64_t v = static_cast<uint64_t>(s.size()) << 56;
+  for (size_t i = 0; i < s.size(); ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(s[i])) << (8 * i);
+  *out = v;
+  return true;
+}
+
+// Dense ids for the distinct values of one group-key column.
+class KeyColumn {
+ public:
+  explicit KeyColumn(DataType type) : type_(type), physical_(columnstore::PhysicalTypeOf(type)) {}
+
+  uint32_t Map(const ColumnVector& c, size_t i) {
+    if (c.nulls[i] != 0) {
+      if (null_id_ == UINT32_MAX) {
+        null_id_ = static_cast<uint32_t>(values_.size());
+        values_.push_back(Value::Null(type_.id));
+      }
+      return null_id_;
+    }
+    bool inserted = false;
+    uint32_t id = 0;
+    if (physical_ == PhysicalType::kInt) {
+      id = ints_.FindOrInsert(static_cast<uint64_t>(c.ints[i]), static_cast<uint32_t>(values_.size()),
+                              &inserted);
+    } else {
+      const std::string_view s = KeyBytes(c, i);
+      uint64_t packed = 0;
+      if (PackShort(s, &packed)) {
+        id = ints_.FindOrInsert(packed, static_cast<uint32_t>(values_.size()), &inserted);
+      } else {
+        auto [it, fresh] = strings_.try_emplace(std::string(s), static_cast<uint32_t>(values_.size()));
+        inserted = fresh;
+        id = it->second;
+      }
+    }
+    if (inserted) values_.push_back(c.GetValue(i));
+    return id;
+  }
+  const Value& value(uint32_t id) const { return values_[id]; }
+
+ private:
+  DataType type_;
+  PhysicalType physical_;
+  FlatMap ints_;
+  std::unordered_map<std::string, uint32_t> strings_;
+  std::vector<Value> values_;
+  uint32_t null_id_ = UINT32_MAX;
+};
+
+// ---- aggregates ----
+
+enum class AggKind { kCountStar, kCount, kCountDistinct, kSum, kAvg, kMin, kMax };
+
+struct AggSpec {
+  AggKind kind = AggKind::kCountStar;
+  std::unique_ptr<NumExpr> expr;  // kSum, kAvg, and kCount of an expression
+  int column = -1;                // kCount / kCountDistinct / kMin / kMax of a column
+  DataType column_type;
+  DataType result_type;
+  bool int_result = false;  // sum(int2/int4) -> int8
+};
+
+struct Acc {
+  I128 sum = 0;
+  int64_t count = 0;
+  std::optional<Numeric> spill;  // sum overflowing int128, in numeric
+  int64_t min = INT64_MAX;
+  int64_t max = INT64_MIN;
+  FlatMap distinct_ints;
+  std::unordered_set<std::string> distinct_strings;
+};
+
+Status AddToSum(Acc* acc, I128 v, int32_t scale) {
+  I128 r;
+  if (!__builtin_add_overflow(acc->sum, v, &r)) {
+    acc->sum = r;
+    return Status::OK();
+  }
+  STRATA_ASSIGN_OR_RETURN(Numeric part, NumericFromScaled(acc->sum, scale));
+  Numeric base = acc->spill.has_value() ? *acc->spill : Numeric();
+  STRATA_ASSIGN_OR_RETURN(base, base.Add(part));
+  acc->spill = std::move(base);
+  acc->sum = v;
+  return Status::OK();
+}
+
+Result<Numeric> TotalSum(const Acc& acc, int32_t scale) {
+  STRATA_ASSIGN_OR_RETURN(Numeric total, NumericFromScaled(acc.sum, scale));
+  if (acc.spill.has_value()) {
+    STRATA_ASSIGN_OR_RETURN(total, total.Add(*acc.spill));
+  }
+  return total;
+}
+
+// Everything compiled from the plan; shared read-only by the workers.
+struct Program {
+  ScanLayout layout;
+  std::vector<int> key_columns;  // batch columns
+  std::vector<DataType> key_types;
+  std::vector<AggSpec> aggs;
+};
+
+bool CompileAggregate(const PlanNode& agg, Program* program) {
+  if (agg.kind != PlanKind::kAggregate || agg.children.size() != 1) return false;
+  const PlanNode& scan = *agg.children[0];
+  if (scan.kind != PlanKind::kSeqScan || !scan.column_replica || scan.with_locators) return false;
+  // The whole filter must be in the scan's pushed predicates.
+  size_t conjuncts = 0;
+  if (scan.filter != nullptr) {
+    std::vector<const BoundExpr*> stack{scan.filter.get()};
+    while (!stack.empty()) {
+      const BoundExpr* e = stack.back();
+      stack.pop_back();
+      if (e->kind == BoundExprKind::kAnd) {
+        for (const auto& c : e->children) stack.push_back(c.get());
+      } else {
+        ++conjuncts;
+      }
+    }
+  }
+  if (conjuncts != scan.column_predicates.size()) return false;
+  program->layout = LayoutOf(scan);
+  const ScanLayout& layout = program->layout;
+  for (const auto& g : agg.exprs) {
+    const int col = ColumnRef(*g, layout);
+    if (col < 0 || !DirectColumnType(ColumnType(*g, layout))) return false;
+    program->key_columns.push_back(col);
+    program->key_types.push_back(ColumnType(*g, layout));
+  }
+  for (const AggregateCall& call : agg.aggregates) {
+    if (call.filter != nullptr || !call.order.empty()) return false;
+    AggSpec spec;
+    spec.result_type = call.aggregate.return_type;
+    const std::string_view name = call.aggregate.name;
+    if (name == "count" && call.args.empty()) {
+      if (call.distinct) return false;
+      spec.kind = AggKind::kCountStar;
+    } else if (call.args.size() != 1) {
+      return false;
+    } else if (name == "count") {
+      const BoundExpr& arg = *call.args[0];
+      const int col = ColumnRef(arg, layout);
+      if (call.distinct) {
+        if (col < 0 || !DirectColumnType(ColumnType(arg, layout))) return false;
+        spec.kind = AggKind::kCountDistinct;
+        spec.column = col;
+        spec.column_type = ColumnType(arg, layout);
+      } else if (col >= 0) {
+        spec.kind = AggKind::kCount;
+        spec.column = col;
+      } else {
+        spec.kind = AggKind::kCount;
+        spec.expr = CompileNum(arg, layout);
+        if (spec.expr == nullptr) return false;
+      }
+    } else if (call.distinct) {
+      return false;
+    } else if (name == "sum" || name == "avg") {
+      const DataType& in = call.aggregate.arg_types.empty() ? call.args[0]->type
+                                                            : call.aggregate.arg_types[0];
+      if (!IsIntegerType(in.id) && in.id != TypeId::kNumeric) return false;
+      spec.kind = name == "sum" ? AggKind::kSum : AggKind::kAvg;
+      spec.int_result = spec.kind == AggKind::kSum && spec.result_type.id == TypeId::kInt8;
+      if (spec.kind == AggKind::kSum && !spec.int_result && spec.result_type.id != TypeId::kNumeric) {
+        return false;
+      }
+      if (spec.kind == AggKind::kAvg && spec.result_type.id != TypeId::kNumeric) return false;
+      spec.expr = CompileNum(*call.args[0], layout);
+      if (spec.expr == nullptr) return false;
+    } else if (name == "min" || name == "max") {
+      const BoundExpr& arg = *call.args[0];
+      const int col = ColumnRef(arg, layout);
+      if (col < 0) return false;
+      const DataType& t = ColumnType(arg, layout);
+      if (!IsIntLike(t.id) && !columnstore::IsScaledNumeric(t)) return false;
+      if (spec.result_type.id != t.id) return false;
+      spec.kind = name == "min" ? AggKind::kMin : AggKind::kMax;
+      spec.column = col;
+      spec.column_type = t;
+    } else {
+      return false;
+    }
+    program->aggs.push_back(std::move(spec));
+  }
+  return true;
+}
+
+// One thread's share: its scanner, its groups.
+struct Worker {
+  std::unique_ptr<storage::ColumnScanner> scanner;
+  std::vector<KeyColumn> keys;
+  FlatMap composite;                                    // 2 keys: (id1 << 32 | id2) -> group
+  std::unordered_map<std::string, uint32_t> wide;      // 3+ keys
+  std::vector<uint32_t> by_id;                          // 1 key: id -> group + 1
+  std::vector<std::vector<uint32_t>> group_key_ids;     // per group
+  std::vector<std::vector<Acc>> groups;                 // per group, per aggregate
+  bool nan = false;
+  Status status;
+};
+
+class VectorizedAggregateOp final : public Operator {
+ public:
+  VectorizedAggregateOp(const PlanNode& plan, ExecContext& ctx,
+                        std::function<Result<std::unique_ptr<Operator>>()> row_fallback)
+      : plan_(plan), ctx_(ctx), row_fallback_(std::move(row_fallback)) {}
+
+  Status Open() {
+    if (!CompileAggregate(plan_, &program_)) return Status::Internal("aggregate cannot run vectorized");
+    const PlanNode& scan = *plan_.children[0];
+    const storage::TableDef* def = ctx_.txn->catalog().FindTableById(scan.table_id);
+    if (def == nullptr) {
+      return Status(SqlState::kUndefinedTable, "relation \"" + scan.table_name + "\" does not exist");
+    }
+    if (def->schema_version != scan.schema_version) {
+      return Status(SqlState::kFeatureNotSupported, "cached plan must not change result type");
+    }
+    storage::ColumnScanSpec spec;
+    for (const size_t pos : scan.column_positions) {
+      if (pos >= def->columns.size()) return Status::Internal("column scan position out of range");
+      spec.projection.push_back(def->columns[pos].id);
+    }
+    spec.predicates = scan.column_predicates;
+    const uint32_t threads = std::clamp<uint32_t>(std::thread::hardware_concurrency(), 1, 2);
+    spec.partitions = threads;
+    workers_.resize(threads);
+    for (uint32_t p = 0; p < threads; ++p) {
+      spec.partition = p;
+      STRATA_ASSIGN_OR_RETURN(workers_[p].scanner, ctx_.txn->ColumnScan(*def, spec));
+      for (const DataType& t : program_.key_types) workers_[p].keys.emplace_back(t);
+    }
+    return Status::OK();
+  }
+
+  Result<bool> Next(std::vector<Row>* batch) override {
+    batch->clear();
+    if (fallback_ != nullptr) return fallback_->Next(batch);
+    if (!done_) {
+      done_ = true;
+      STRATA_ASSIGN_OR_RETURN(bool exact, Run());
+      if (!exact) {
+        STRATA_ASSIGN_OR_RETURN(fallback_, row_fallback_());
+        return fallback_->Next(batch);
+      }
+    }
+    while (next_ < rows_.size() && batch->size() < kBatchRows) batch->push_back(std::move(rows_[next_++]));
+    return !batch->empty();
+  }
+
+ private:
+  // Runs the scan to the end; false when the row executor must take over.
+  Result<bool> Run() {
+    std::vector<std::thread> threads;
+    for (size_t w = 1; w < workers_.size(); ++w) {
+      threads.emplace_back([this, w] { workers_[w].status = RunWorker(&workers_[w]); });
+    }
+    workers_[0].status = RunWorker(&workers_[0]);
+    for (std::thread& t : threads) t.join();
+    bool nan = false;
+    for (Worker& w : workers_) {
+      w.scanner.reset();
+      STRATA_RETURN_IF_ERROR(w.status);
+      nan = nan || w.nan;
+    }
+    if (nan) return false;
+    STRATA_RETURN_IF_ERROR(Merge());
+    return true;
+  }
+
+  uint32_t GroupOf(Worker* w, const ColumnBatch& batch, size_t r, std::vector<uint32_t>* ids) {
+    const size_t nk = program_.key_columns.size();
+    for (size_t k = 0; k < nk; ++k) {
+      (*ids)[k] = w->keys[k].Map(batch.columns[static_cast<size_t>(program_.key_columns[k])], r);
+    }
+    uint32_t group = 0;
+    bool inserted = false;
+    if (nk == 1) {
+      const uint32_t id = (*ids)[0];
+      if (id >= w->by_id.size()) w->by_id.resize(id + 1, 0);
+      if (w->by_id[id] == 0) {
+        w->by_id[id] = static_cast<uint32_t>(w->groups.size()) + 1;
+        inserted = true;
+      }
+      group = w->by_id[id] - 1;
+    } else if (nk == 2) {
+      const uint64_t key = (static_cast<uint64_t>((*ids)[0]) << 32) | (*ids)[1];
+      group = w->composite.FindOrInsert(key, static_cast<uint32_t>(w->groups.size()), &inserted);
+    } else {
+      std::string key(reinterpret_cast<const char*>(ids->data()), nk * sizeof(uint32_t));
+      auto [it, fresh] = w->wide.try_emplace(std::move(key), static_cast<uint32_t>(w->groups.size()));
+      inserted = fresh;
+      group = it->second;
+    }
+    if (inserted) {
+      w->groups.emplace_back(program_.aggs.size());
+      w->group_key_ids.push_back(*ids);
+    }
+    return group;
+  }
+
+  Status RunWorker(Worker* w) {
+    ColumnBatch batch;
+    std::vector<uint32_t> gid;
+    std::vector<uint32_t> ids(program_.key_columns.size());
+    std::vector<I128> vals;
+    std::vector<uint8_t> nulls;
+    if (program_.key_columns.empty()) {
+      w->groups.emplace_back(program_.aggs.size());
+      w->group_key_ids.emplace_back();
+    }
+    while (true) {
+      STRATA_RETURN_IF_ERROR(ctx_.CheckInterrupts());
+      STRATA_ASSIGN_OR_RETURN(bool more, w->scanner->Next(&batch));
+      if (!more) break;
+      const size_t n = batch.num_rows();
+      gid.assign(n, 0);
+      if (!program_.key_columns.empty()) {
+        for (size_t r = 0; r < n; ++r) gid[r] = GroupOf(w, batch, r, &ids);
+      }
+      for (size_t a = 0; a < program_.aggs.size(); ++a) {
+        const AggSpec& spec = program_.aggs[a];
+        auto& groups = w->groups;
+        switch (spec.kind) {
+          case AggKind::kCountStar:
+            for (size_t r = 0; r < n; ++r) ++groups[gid[r]][a].count;
+            break;
+          case AggKind::kCount:
+            if (spec.expr != nullptr) {
+              EvalNum(*spec.expr, batch, n, &vals, &nulls, &w->nan);
+              for (size_t r = 0; r < n; ++r) groups[gid[r]][a].count += nulls[r] == 0;
+            } else {
+              const ColumnVector& c = batch.columns[static_cast<size_t>(spec.column)];
+              for (size_t r = 0; r < n; ++r) groups[gid[r]][a].count += c.nulls[r] == 0;
+            }
+            break;
+          case AggKind::kCountDistinct: {
+            const ColumnVector& c = batch.columns[static_cast<size_t>(spec.column)];
+            if (c.physical == PhysicalType::kInt) {
+              for (size_t r = 0; r < n; ++r) {
+                if (c.nulls[r] == 0) groups[gid[r]][a].distinct_ints.Insert(static_cast<uint64_t>(c.ints[r]));
+              }
+            } else {
+              for (size_t r = 0; r < n; ++r) {
+                if (c.nulls[r] == 0) groups[gid[r]][a].distinct_strings.emplace(KeyBytes(c, r));
+              }
+            }
+            break;
+          }
+          case AggKind::kSum:
+          case AggKind::kAvg: {
+            EvalNum(*spec.expr, batch, n, &vals, &nulls, &w->nan);
+            for (size_t r = 0; r < n; ++r) {
+              if (nulls[r] != 0) continue;
+              Acc& acc = groups[gid[r]][a];
+              I128 sum;
+              if (__builtin_add_overflow(acc.sum, vals[r], &sum)) {
+                STRATA_RETURN_IF_ERROR(AddToSum(&acc, vals[r], spec.expr->scale));
+              } else {
+                acc.sum = sum;
+              }
+              ++acc.count;
+            }
+            break;
+          }
+          case AggKind::kMin:
+          case AggKind::kMax: {
+            const ColumnVector& c = batch.columns[static_cast<size_t>(spec.column)];
+            for (size_t r = 0; r < n; ++r) {
+              if (c.nulls[r] != 0) continue;
+              Acc& acc = groups[gid[r]][a];
+              acc.min = std::min(acc.min, c.ints[r]);
+              acc.max = std::max(acc.max, c.ints[r]);
+              ++acc.count;
+            }
+            break;
+          }
+        }
+      }
+      if (w->nan) return Status::OK();
+    }
+    return Status::OK();
+  }
+
+  // Folds the workers' groups together (by key value) and finalizes.
+  Status Merge() {
+    struct Out {
+      Row key;
+      std::vector<Acc*> parts;  // per aggregate: the first worker's Acc
+      std::vector<std::vector<Acc*>> all;
+    };
+    std::vector<Out> outs;
+    std::unordered_map<std::string, size_t> index;
+    for (Worker& w : workers_) {
+      for (size_t g = 0; g < w.groups.size(); ++g) {
+        Row key;
+        std::string text;
+        for (size_t k = 0; k < program_.key_columns.size(); ++k) {
+          const Value& v = w.keys[k].value(w.group_key_ids[g][k]);
+          text += v.is_null() ? std::string("\x01", 1) : "\x02" + v.DebugString();
+          text.push_back('\0');
+          key.push_back(v);
+        }
+        auto [it, fresh] = index.try_emplace(text, outs.size());
+        if (fresh) {
+          outs.push_back({std::move(key), {}, std::vector<std::vector<Acc*>>(program_.aggs.size())});
+        }
+        for (size_t a = 0; a < program_.aggs.size(); ++a) outs[it->second].all[a].push_back(&w.groups[g][a]);
+      }
+    }
+    if (outs.empty() && program_.key_columns.empty()) {
+      // No worker (cannot happen) -- keep the one-row contract anyway.
+      return Status::Internal("vectorized aggregate lost its group");
+    }
+    for (Out& o : outs) {
+      Row row = std::move(o.key);
+      for (size_t a = 0; a < program_.aggs.size(); ++a) {
+        Value v;
+        STRATA_RETURN_IF_ERROR(Finalize(program_.aggs[a], o.all[a], &v));
+        row.push_back(std::move(v));
+      }
+      rows_.push_back(std::move(row));
+    }
+    return Status::OK();
+  }
+
+  Status Finalize(const AggSpec& spec, const std::vector<Acc*>& parts, Value* out) {
+    int64_t count = 0;
+    for (const Acc* p : parts) count += p->count;
+    switch (spec.kind) {
+      case AggKind::kCountStar:
+      case AggKind::kCount:
+        *out = Value::Int8(count);
+        return Status::OK();
+      case AggKind::kCountDistinct: {
+        if (parts.size() == 1) {
+          const Acc& p = *parts[0];
+          *out = Value::Int8(static_cast<int64_t>(p.distinct_ints.size() + p.distinct_strings.size()));
+          return Status::OK();
+        }
+        FlatMap ints;
+        std::unordered_set<std::string> strings;
+        for (const Acc* p : parts) {
+          p->distinct_ints.ForEach([&](uint64_t k, uint32_t) { ints.Insert(k); });
+          strings.insert(p->distinct_strings.begin(), p->distinct_strings.end());
+        }
+        *out = Value::Int8(static_cast<int64_t>(ints.size() + strings.size()));
+        return Status::OK();
+      }
+      case AggKind::kSum:
+      case AggKind::kAvg: {
+        if (count == 0) {
+          *out = Value::Null(spec.result_type.id);
+          return Status::OK();
+        }
+        const int32_t scale = spec.expr->scale;
+        Acc total;
+        for (const Acc* p : parts) {
+          STRATA_RETURN_IF_ERROR(AddToSum(&total, p->sum, scale));
+          if (p->spill.has_value()) {
+            Numeric base = total.spill.has_value() ? *total.spill : Numeric();
+            STRATA_ASSIGN_OR_RETURN(base, base.Add(*p->spill));
+            total.spill = std::move(base);
+          }
+        }
+        if (spec.int_result) {
+          if (total.spill.has_value() || total.sum > INT64_MAX || total.sum < INT64_MIN) {
+            return Status(SqlState::kNumericValueOutOfRange, "bigint out of range");
+          }
+          *out = Value::Int8(static_cast<int64_t>(total.sum));
+          return Status::OK();
+        }
+        STRATA_ASSIGN_OR_RETURN(Numeric sum, TotalSum(total, scale));
+        if (spec.kind == AggKind::kSum) {
+          *out = Value::FromNumeric(std::move(sum));
+          return Status::OK();
+        }
+        STRATA_ASSIGN_OR_RETURN(Numeric avg, sum.Divide(Numeric::FromInt64(count)));
+        *out = Value::FromNumeric(std::move(avg));
+        return Status::OK();
+      }
+      case AggKind::kMin:
+      case AggKind::kMax: {
+        if (count == 0) {
+          *out = Value::Null(spec.result_type.id);
+          return Status::OK();
+        }
+        int64_t v = spec.kind == AggKind::kMin ? INT64_MAX : INT64_MIN;
+        for (const Acc* p : parts) {
+          if (p->count == 0) continue;
+          v = spec.kind == AggKind::kMin ? std::min(v, p->min) : std::max(v, p->max);
+        }
+        ColumnVector one(spec.column_type);
+        one.AppendInt(v);
+        *out = one.GetValue(0);
+        return Status::OK();
+      }
+    }
+    return Status::Internal("unknown vectorized aggregate");
+  }
+
+  const PlanNode& plan_;
+  ExecContext& ctx_;
+  std::function<Result<std::unique_ptr<Operator>>()> row_fallback_;
+  Program program_;
+  std::vector<Worker> workers_;
+  std::unique_ptr<Operator> fallback_;
+  std::vector<Row> rows_;
+  size_t next_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace
+
+bool CanVectorizeAggregate(const PlanNode& aggregate) {
+  Program program;
+  return CompileAggregate(aggregate, &program);
+}
+
+Result<std::unique_ptr<Operator>> BuildVectorizedAggregate(
+    const PlanNode& aggregate, ExecContext& ctx,
+    std::function<Result<std::unique_ptr<Operator>>()> row_fallback) {
+  auto op = std::make_unique<VectorizedAggregateOp>(aggregate, ctx, std::move(row_fallback));
+  STRATA_RETURN_IF_ERROR(op->Open());
+  return std::unique_ptr<Operator>(std::move(op));
+}
+
+}  // namespace strata::sql::executor
