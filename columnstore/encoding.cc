@@ -245,10 +245,13 @@ void EncodeFor(const std::vector<int64_t>& ints, std::string* out) {
 
 bool DecodeFor(ByteReader* in, size_t count, std::vector<int64_t>* ints) {
   uint64_t min = 0;
+  if (!in->Fixed64(&min)) return false;
   std::vector<uint64_t> offsets;
-  if (!in->Fixed64(&min) || !UnpackBits(in, count, &offsets)) return false;
+  if (!UnpackBits(in, count, &offsets)) return false;
   ints->resize(count);
-  for (size_t i = 0; i < count; ++i) (*ints)[i] = static_cast<int64_t>(min + offsets[i]);
+  int64_t* out = ints->data();
+  const uint64_t* off = offsets.data();
+  for (size_t i = 0; i < count; ++i) out[i] = static_cast<int64_t>(min + off[i]);
   return true;
 }
 
@@ -498,7 +501,11 @@ EncodedBlock EncodeBlock(const ColumnVector& column, Compression compression, in
       used = Compression::kZstd;
     }
   }
-  if (used != Compression::kNone && compressed.size() >= raw.size()) used = Compression::kNone;
+  // Decompression costs scan time on every read: keep it only when it
+  // saves at least 1/8 of the block (bit-packed ints rarely shrink more).
+  if (used != Compression::kNone && compressed.size() > raw.size() - raw.size() / 8) {
+    used = Compression::kNone;
+  }
 
   std::string& out = result.bytes;
   out.push_back(static_cast<char>(used));

@@ -1,5 +1,6 @@
 #include "columnstore/predicate.h"
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -141,15 +142,36 @@ void FilterColumn(const ColumnPredicate& p, const ColumnVector& column,
       }
       const int64_t a = IntPayload(column.type, p.operand);
       const int64_t b = IntPayload(column.type, hi_operand);
-      auto cmp1 = [&](uint32_t i) { return column.ints[i] < a ? -1 : (column.ints[i] > a ? 1 : 0); };
-      auto cmp2 = [&](uint32_t i) { return column.ints[i] < b ? -1 : (column.ints[i] > b ? 1 : 0); };
+      // Every comparison is lo <= v <= hi over int64 (branch-free loop).
+      int64_t lo = INT64_MIN;
+      int64_t hi = INT64_MAX;
+      bool negate = false;
+      switch (p.op) {
+        case CompareOp::kEq: lo = hi = a; break;
+        case CompareOp::kNe: lo = hi = a; negate = true; break;
+        case CompareOp::kLt:
+          if (a == INT64_MIN) { sel.clear(); return; }
+          hi = a - 1;
+          break;
+        case CompareOp::kLe: hi = a; break;
+        case CompareOp::kGt:
+          if (a == INT64_MAX) { sel.clear(); return; }
+          lo = a + 1;
+          break;
+        case CompareOp::kGe: lo = a; break;
+        case CompareOp::kBetween: lo = a; hi = b; break;
+        default: break;
+      }
+      const int64_t* v = column.ints.data();
+      const uint8_t* nl = column.nulls.data();
+      uint32_t* s = sel.data();
       size_t out = 0;
-      for (const uint32_t i : sel) {
-        bool keep = false;
-        if (column.nulls[i] == 0) {
-          keep = p.op == CompareOp::kBetween ? cmp1(i) >= 0 && cmp2(i) <= 0 : Accept(p.op, cmp1(i));
-        }
-        if (keep) sel[out++] = i;
+      const size_t count = sel.size();
+      for (size_t k = 0; k < count; ++k) {
+        const uint32_t i = s[k];
+        const bool in = (v[i] >= lo) & (v[i] <= hi);
+        s[out] = i;
+        out += static_cast<size_t>((in != negate) & (nl[i] == 0));
       }
       sel.resize(out);
       return;

@@ -209,6 +209,32 @@ const std::map<std::string, Setter>& KnownKeys() {
        }},
       {"storage.binlog_max_retained_size",
        SizeSetter([](ServerConfig* c) { return &c->storage.binlog_max_retained_bytes; })},
+      // Column replica tuning (storage/storage_options.h); small values
+      // make flushes and compactions frequent (tests).
+      {"storage.column_flush_rows",
+       [](const ConfigValue& v, ServerConfig* c) -> Status {
+         const auto* n = std::get_if<int64_t>(&v);
+         if (n == nullptr) return WrongType("an integer");
+         if (*n < 1 || *n > (int64_t{1} << 30)) return ConfigError("value out of range [1, 2^30]");
+         c->storage.column_flush_rows = static_cast<uint64_t>(*n);
+         return Status::OK();
+       }},
+      {"storage.column_compact_small_rows",
+       [](const ConfigValue& v, ServerConfig* c) -> Status {
+         const auto* n = std::get_if<int64_t>(&v);
+         if (n == nullptr) return WrongType("an integer");
+         if (*n < 0 || *n > (int64_t{1} << 30)) return ConfigError("value out of range [0, 2^30]");
+         c->storage.column_compact_small_rows = static_cast<uint64_t>(*n);
+         return Status::OK();
+       }},
+      {"storage.column_background_interval_ms",
+       [](const ConfigValue& v, ServerConfig* c) -> Status {
+         const auto* n = std::get_if<int64_t>(&v);
+         if (n == nullptr) return WrongType("an integer");
+         if (*n < 1 || *n > 3600000) return ConfigError("value out of range [1, 3600000]");
+         c->storage.column_background_interval_ms = static_cast<int>(*n);
+         return Status::OK();
+       }},
       {"storage.sync_commit",
        [](const ConfigValue& v, ServerConfig* c) -> Status {
          const auto* b = std::get_if<bool>(&v);

@@ -24,6 +24,10 @@ struct StorageConfig {
   int binlog_heartbeat_interval_ms = 1000;
   int binlog_retention_interval_ms = 10000;
   uint64_t binlog_max_retained_bytes = 8ull << 30;
+  // Column replica (storage::StorageOptions).
+  uint64_t column_flush_rows = 65536;
+  uint64_t column_compact_small_rows = 16384;
+  int column_background_interval_ms = 200;
 };
 
 // Everything strata-server can be told, with the built-in defaults. The

@@ -117,6 +117,9 @@ int RunServer(const Flags& flags) {
   storage_options.binlog_heartbeat_interval_ms = config.storage.binlog_heartbeat_interval_ms;
   storage_options.binlog_retention_interval_ms = config.storage.binlog_retention_interval_ms;
   storage_options.binlog_max_retained_bytes = config.storage.binlog_max_retained_bytes;
+  storage_options.column_flush_rows = config.storage.column_flush_rows;
+  storage_options.column_compact_small_rows = config.storage.column_compact_small_rows;
+  storage_options.column_background_interval_ms = config.storage.column_background_interval_ms;
   auto database = strata::storage::Database::Open(config.data_dir + "/db", storage_options);
   if (!database.ok()) {
     spdlog::error("cannot open the database: {}", database.status().ToString());

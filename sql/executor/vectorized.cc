@@ -236,52 +236,124 @@ std::unique_ptr<NumExpr> CompileNum(const BoundExpr& e, const ScanLayout& layout
   }
 }
 
-// Evaluates `x` over the n rows of `batch`: values (scaled by 10^x.scale)
-// and NULL flags. Sets *inexact when a numeric column holds NaN or a
-// checked operation overflows (the values are then meaningless).
-void EvalNum(const NumExpr& x, const ColumnBatch& batch, size_t n, std::vector<I128>* out,
-             std::vector<uint8_t>* nulls, bool* inexact) {
-  bool* nan = inexact;
-  out->resize(n);
-  nulls->assign(n, 0);
+// The numeric expressions of all aggregates as one DAG: identical
+// subexpressions (the same column, constant or operation) are one node and
+// evaluated once per batch. Children precede their parents.
+struct NumNode {
+  NumExpr::Kind kind = NumExpr::Kind::kConst;
+  int column = -1;
+  bool numeric_column = false;
+  int32_t scale = 0;
+  bool checked = false;
+  I128 constant = 0;
+  int a = -1;
+  int b = -1;
+};
+
+std::string I128Text(I128 v) { return (v < 0 ? "-" : "") + I128Digits(v); }
+
+// Adds `x` (and its children) to `nodes`; returns its index.
+int Intern(const NumExpr& x, std::vector<NumNode>* nodes, std::unordered_map<std::string, int>* index) {
+  NumNode node;
+  node.kind = x.kind;
+  node.column = x.column;
+  node.numeric_column = x.numeric_column;
+  node.scale = x.scale;
+  node.checked = x.checked;
+  node.constant = x.constant;
+  if (x.a != nullptr) node.a = Intern(*x.a, nodes, index);
+  if (x.b != nullptr) node.b = Intern(*x.b, nodes, index);
+  const std::string sig = std::to_string(static_cast<int>(node.kind)) + "/" +
+                          std::to_string(node.column) + "/" + std::to_string(node.scale) + "/" +
+                          I128Text(node.constant) + "/" + std::to_string(node.a) + "/" +
+                          std::to_string(node.b);
+  auto [it, fresh] = index->try_emplace(sig, static_cast<int>(nodes->size()));
+  if (fresh) nodes->push_back(node);
+  return it->second;
+}
+
+struct NumBuffers {
+  std::vector<std::vector<I128>> vals;
+  std::vector<std::vector<uint8_t>> nulls;
+};
+
+// Evaluates node `idx` over the n rows of `batch` into bufs (its children
+// are evaluated already): values scaled by 10^scale, and NULL flags. Sets
+// *inexact when a numeric column holds NaN or a checked operation
+// overflows (the values are then meaningless).
+void EvalNode(const std::vector<NumNode>& nodes, size_t idx, const ColumnBatch& batch, size_t n,
+              NumBuffers* bufs, bool* inexact) {
+  const NumNode& x = nodes[idx];
+  std::vector<I128>& out = bufs->vals[idx];
+  std::vector<uint8_t>& nulls = bufs->nulls[idx];
+  out.resize(n);
+  nulls.resize(n);
+  I128* o = out.data();
   switch (x.kind) {
     case NumExpr::Kind::kColumn: {
       const ColumnVector& c = batch.columns[static_cast<size_t>(x.column)];
       const int64_t* v = c.ints.data();
       const uint8_t* nl = c.nulls.data();
-      I128* o = out->data();
       for (size_t i = 0; i < n; ++i) o[i] = v[i];
-      std::copy(nl, nl + n, nulls->begin());
+      std::copy(nl, nl + n, nulls.begin());
       if (x.numeric_column) {
-        for (size_t i = 0; i < n; ++i) {
-          if (v[i] == columnstore::kScaledNumericNaN && nl[i] == 0) *nan = true;
-        }
+        bool nan = false;
+        for (size_t i = 0; i < n; ++i) nan |= (v[i] == columnstore::kScaledNumericNaN) & (nl[i] == 0);
+        if (nan) *inexact = true;
       }
       return;
     }
     case NumExpr::Kind::kConst:
-      std::fill(out->begin(), out->end(), x.constant);
+      std::fill(out.begin(), out.end(), x.constant);
+      std::fill(nulls.begin(), nulls.end(), 0);
       return;
     case NumExpr::Kind::kNeg: {
-      EvalNum(*x.a, batch, n, out, nulls, inexact);
-      for (I128& v : *out) v = -v;
+      const I128* a = bufs->vals[static_cast<size_t>(x.a)].data();
+      for (size_t i = 0; i < n; ++i) o[i] = -a[i];
+      nulls = bufs->nulls[static_cast<size_t>(x.a)];
       return;
     }
     default:
       break;
   }
-  std::vector<I128> bv;
-  std::vector<uint8_t> bn;
-  EvalNum(*x.a, batch, n, out, nulls, inexact);
-  EvalNum(*x.b, batch, n, &bv, &bn, inexact);
-  I128* o = out->data();
-  const I128* r = bv.data();
-  for (size_t i = 0; i < n; ++i) (*nulls)[i] |= bn[i];
-  const I128 fa = x.kind == NumExpr::Kind::kMul ? 1 : Pow10(x.scale - x.a->scale);
-  const I128 fb = x.kind == NumExpr::Kind::kMul ? 1 : Pow10(x.scale - x.b->scale);
-  if (x.checked) {
+  const NumNode& na = nodes[static_cast<size_t>(x.a)];
+  const NumNode& nb = nodes[static_cast<size_t>(x.b)];
+  const I128* l = bufs->vals[static_cast<size_t>(x.a)].data();
+  const I128* r = bufs->vals[static_cast<size_t>(x.b)].data();
+  const uint8_t* ln = bufs->nulls[static_cast<size_t>(x.a)].data();
+  const uint8_t* rn = bufs->nulls[static_cast<size_t>(x.b)].data();
+  for (size_t i = 0; i < n; ++i) nulls[i] = ln[i] | rn[i];
+  const I128 fa = x.kind == NumExpr::Kind::kMul ? 1 : Pow10(x.scale - na.scale);
+  const I128 fb = x.kind == NumExpr::Kind::kMul ? 1 : Pow10(x.scale - nb.scale);
+  bool checked = x.checked;
+  if (checked) {
+    // The typmods allow overflow, but this batch's values may not: when
+    // the largest magnitudes cannot overflow, run the unchecked loops.
+    unsigned __int128 max_a = 0;
+    unsigned __int128 max_b = 0;
     for (size_t i = 0; i < n; ++i) {
-      I128 left = o[i];
+      const unsigned __int128 ma = l[i] < 0 ? -static_cast<unsigned __int128>(l[i]) : l[i];
+      const unsigned __int128 mb = r[i] < 0 ? -static_cast<unsigned __int128>(r[i]) : r[i];
+      max_a = ma > max_a ? ma : max_a;
+      max_b = mb > max_b ? mb : max_b;
+    }
+    constexpr unsigned __int128 kSafe = static_cast<unsigned __int128>(1) << 126;
+    unsigned __int128 a_scaled = 0;
+    unsigned __int128 b_scaled = 0;
+    const bool ok_a = !__builtin_mul_overflow(max_a, static_cast<unsigned __int128>(fa), &a_scaled);
+    const bool ok_b = !__builtin_mul_overflow(max_b, static_cast<unsigned __int128>(fb), &b_scaled);
+    if (ok_a && ok_b) {
+      if (x.kind == NumExpr::Kind::kMul) {
+        unsigned __int128 p = 0;
+        checked = __builtin_mul_overflow(a_scaled, b_scaled, &p) || p >= kSafe;
+      } else {
+        checked = a_scaled >= kSafe || b_scaled >= kSafe;
+      }
+    }
+  }
+  if (checked) {
+    for (size_t i = 0; i < n; ++i) {
+      I128 left = l[i];
       I128 right = r[i];
       bool bad = __builtin_mul_overflow(left, fa, &left) || __builtin_mul_overflow(right, fb, &right);
       switch (x.kind) {
@@ -299,17 +371,16 @@ void EvalNum(const NumExpr& x, const ColumnBatch& batch, size_t n, std::vector<I
     }
     return;
   }
-  if (x.kind == NumExpr::Kind::kMul) {
-    for (size_t i = 0; i < n; ++i) o[i] *= r[i];
-    return;
-  }
-  if (fa != 1) {
-    for (size_t i = 0; i < n; ++i) o[i] *= fa;
-  }
-  if (x.kind == NumExpr::Kind::kAdd) {
-    for (size_t i = 0; i < n; ++i) o[i] += r[i] * fb;
-  } else {
-    for (size_t i = 0; i < n; ++i) o[i] -= r[i] * fb;
+  switch (x.kind) {
+    case NumExpr::Kind::kMul:
+      for (size_t i = 0; i < n; ++i) o[i] = l[i] * r[i];
+      break;
+    case NumExpr::Kind::kAdd:
+      for (size_t i = 0; i < n; ++i) o[i] = l[i] * fa + r[i] * fb;
+      break;
+    default:
+      for (size_t i = 0; i < n; ++i) o[i] = l[i] * fa - r[i] * fb;
+      break;
   }
 }
 
@@ -419,10 +490,17 @@ class KeyColumn {
     bool inserted = false;
     uint32_t id = 0;
     if (physical_ == PhysicalType::kInt) {
-      id = ints_.FindOrInsert(static_cast<uint64_t>(c.ints[i]), static_cast<uint32_t>(values_.size()),
+      const int64_t v = c.ints[i];
+      if (v >= 0 && v < kDirect) return Direct(static_cast<size_t>(v), c, i);
+      id = ints_.FindOrInsert(static_cast<uint64_t>(v), static_cast<uint32_t>(values_.size()),
                               &inserted);
     } else {
       const std::string_view s = KeyBytes(c, i);
+      // Strings of at most one byte: a direct slot each (flags, codes).
+      if (s.size() <= 1) {
+        return Direct(static_cast<size_t>(kDirect + (s.empty() ? 0 : 1 + static_cast<uint8_t>(s[0]))),
+                      c, i);
+      }
       uint64_t packed = 0;
       if (PackShort(s, &packed)) {
         id = ints_.FindOrInsert(packed, static_cast<uint32_t>(values_.size()), &inserted);
@@ -438,6 +516,19 @@ class KeyColumn {
   const Value& value(uint32_t id) const { return values_[id]; }
 
  private:
+  static constexpr int64_t kDirect = 1024;  // ints 0..1023, then 257 one-byte string slots
+
+  uint32_t Direct(size_t slot, const ColumnVector& c, size_t i) {
+    if (direct_.empty()) direct_.assign(kDirect + 257, 0);
+    uint32_t& d = direct_[slot];
+    if (d == 0) {
+      values_.push_back(c.GetValue(i));
+      d = static_cast<uint32_t>(values_.size());
+    }
+    return d - 1;
+  }
+
+  std::vector<uint32_t> direct_;  // slot -> id + 1
   DataType type_;
   PhysicalType physical_;
   FlatMap ints_;
@@ -453,6 +544,7 @@ enum class AggKind { kCountStar, kCount, kCountDistinct, kSum, kAvg, kMin, kMax 
 struct AggSpec {
   AggKind kind = AggKind::kCountStar;
   std::unique_ptr<NumExpr> expr;  // kSum, kAvg, and kCount of an expression
+  int node = -1;                  // expr's node in Program::nodes
   int column = -1;                // kCount / kCountDistinct / kMin / kMax of a column
   DataType column_type;
   DataType result_type;
@@ -497,6 +589,7 @@ struct Program {
   std::vector<int> key_columns;  // batch columns
   std::vector<DataType> key_types;
   std::vector<AggSpec> aggs;
+  std::vector<NumNode> nodes;
 };
 
 bool CompileAggregate(const PlanNode& agg, Program* program) {
@@ -581,6 +674,10 @@ bool CompileAggregate(const PlanNode& agg, Program* program) {
     }
     program->aggs.push_back(std::move(spec));
   }
+  std::unordered_map<std::string, int> index;
+  for (AggSpec& spec : program->aggs) {
+    if (spec.expr != nullptr) spec.node = Intern(*spec.expr, &program->nodes, &index);
+  }
   return true;
 }
 
@@ -588,6 +685,7 @@ bool CompileAggregate(const PlanNode& agg, Program* program) {
 struct Worker {
   std::unique_ptr<storage::ColumnScanner> scanner;
   std::vector<KeyColumn> keys;
+  std::vector<uint32_t> pairs;                          // 2 keys < 256: id1 * 256 + id2 -> group + 1
   FlatMap composite;                                    // 2 keys: (id1 << 32 | id2) -> group
   std::unordered_map<std::string, uint32_t> wide;      // 3+ keys
   std::vector<uint32_t> by_id;                          // 1 key: id -> group + 1
@@ -680,6 +778,14 @@ class VectorizedAggregateOp final : public Operator {
         inserted = true;
       }
       group = w->by_id[id] - 1;
+    } else if (nk == 2 && (*ids)[0] < 256 && (*ids)[1] < 256) {
+      if (w->pairs.empty()) w->pairs.assign(256 * 256, 0);
+      uint32_t& slot = w->pairs[(*ids)[0] * 256 + (*ids)[1]];
+      if (slot == 0) {
+        slot = static_cast<uint32_t>(w->groups.size()) + 1;
+        inserted = true;
+      }
+      group = slot - 1;
     } else if (nk == 2) {
       const uint64_t key = (static_cast<uint64_t>((*ids)[0]) << 32) | (*ids)[1];
       group = w->composite.FindOrInsert(key, static_cast<uint32_t>(w->groups.size()), &inserted);
@@ -700,8 +806,9 @@ class VectorizedAggregateOp final : public Operator {
     ColumnBatch batch;
     std::vector<uint32_t> gid;
     std::vector<uint32_t> ids(program_.key_columns.size());
-    std::vector<I128> vals;
-    std::vector<uint8_t> nulls;
+    NumBuffers bufs;
+    bufs.vals.resize(program_.nodes.size());
+    bufs.nulls.resize(program_.nodes.size());
     if (program_.key_columns.empty()) {
       w->groups.emplace_back(program_.aggs.size());
       w->group_key_ids.emplace_back();
@@ -715,6 +822,9 @@ class VectorizedAggregateOp final : public Operator {
       if (!program_.key_columns.empty()) {
         for (size_t r = 0; r < n; ++r) gid[r] = GroupOf(w, batch, r, &ids);
       }
+      for (size_t k = 0; k < program_.nodes.size(); ++k) {
+        EvalNode(program_.nodes, k, batch, n, &bufs, &w->nan);
+      }
       for (size_t a = 0; a < program_.aggs.size(); ++a) {
         const AggSpec& spec = program_.aggs[a];
         auto& groups = w->groups;
@@ -724,7 +834,7 @@ class VectorizedAggregateOp final : public Operator {
             break;
           case AggKind::kCount:
             if (spec.expr != nullptr) {
-              EvalNum(*spec.expr, batch, n, &vals, &nulls, &w->nan);
+              const std::vector<uint8_t>& nulls = bufs.nulls[static_cast<size_t>(spec.node)];
               for (size_t r = 0; r < n; ++r) groups[gid[r]][a].count += nulls[r] == 0;
             } else {
               const ColumnVector& c = batch.columns[static_cast<size_t>(spec.column)];
@@ -746,7 +856,8 @@ class VectorizedAggregateOp final : public Operator {
           }
           case AggKind::kSum:
           case AggKind::kAvg: {
-            EvalNum(*spec.expr, batch, n, &vals, &nulls, &w->nan);
+            const std::vector<I128>& vals = bufs.vals[static_cast<size_t>(spec.node)];
+            const std::vector<uint8_t>& nulls = bufs.nulls[static_cast<size_t>(spec.node)];
             for (size_t r = 0; r < n; ++r) {
               if (nulls[r] != 0) continue;
               Acc& acc = groups[gid[r]][a];

@@ -20,6 +20,7 @@ import fnmatch
 import glob
 import json
 import os
+import re
 import select
 import sys
 import time
@@ -335,6 +336,41 @@ class StrataTarget:
             self.server.cleanup()
 
 
+STRATA_ORIENTATION = None
+CREATE_TABLE = re.compile(r"^(\s*(?:--[^\n]*\n\s*)*)create\s+(?:(?:temp|temporary|unlogged)\s+)?table\s",
+                          re.I)
+
+
+def with_orientation(sql, orientation):
+    """Adds WITH (orientation = ...) after the column list of a CREATE TABLE
+    record (unless it has its own WITH or is CREATE TABLE AS)."""
+    if not CREATE_TABLE.match(sql):
+        return sql
+    start = sql.find("(")
+    if start < 0 or re.search(r"\sas\s", sql[:start], re.I):
+        return sql
+    depth = 0
+    quote = None
+    for i in range(start, len(sql)):
+        ch = sql[i]
+        if quote:
+            if ch == quote:
+                quote = None
+            continue
+        if ch in ("'", '"'):
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                rest = sql[i + 1:]
+                if re.match(r"\s*(with|as|inherits|partition|using|tablespace)\b", rest, re.I):
+                    return sql
+                return sql[:i + 1] + " WITH (orientation = '%s')" % orientation + rest
+    return sql
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dir", default="differential",
@@ -356,7 +392,12 @@ def main():
     ap.add_argument("--report", help="write a JSON report of every record's result here")
     ap.add_argument("--timeout", type=float, default=STATEMENT_TIMEOUT,
                     help="seconds one record may take (default %(default)s)")
+    ap.add_argument("--orientation", choices=["default", "column", "row,column"], default="default",
+                    help="on the Strata side, give every CREATE TABLE with a column list "
+                    "WITH (orientation = ...) (the column replica then answers the scans)")
     args = ap.parse_args()
+    global STRATA_ORIENTATION
+    STRATA_ORIENTATION = None if args.orientation == "default" else args.orientation
 
     directory = args.dir if os.path.isabs(args.dir) else os.path.join(HERE, args.dir)
     files = test_files(args.file, directory)
@@ -444,7 +485,8 @@ def run_all(args, parsed, pg, strata, t0):
                 problem = "skipped: strata-server lost the connection %d times in a row" % (
                     lost_in_a_row)
             elif st_conn is not None:
-                got = st_conn.run(rec.sql)
+                got = st_conn.run(with_orientation(rec.sql, STRATA_ORIENTATION)
+                                  if STRATA_ORIENTATION else rec.sql)
                 problem, warning = compare(rec, ref, got)
                 lost_in_a_row = lost_in_a_row + 1 if got.lost else 0
                 if got.lost:
