@@ -1,6 +1,7 @@
 #include "storage/column_replica.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <system_error>
@@ -87,7 +88,13 @@ Status TableChanged(uint32_t table_id) {
 std::vector<size_t> SortOrder(const TableDef& table, const std::vector<std::vector<Value>>& rows,
                               const std::vector<std::string>& keys) {
   std::vector<size_t> cluster;
-  for (const uint32_t id : table.properties.clustering_key) {
+  // Without a clustering key, segments are sorted by the event-time column
+  // (so its zone maps are narrow and scans prune by time).
+  std::vector<uint32_t> sort_ids = table.properties.clustering_key;
+  if (sort_ids.empty() && table.properties.event_time_column.has_value()) {
+    sort_ids.push_back(*table.properties.event_time_column);
+  }
+  for (const uint32_t id : sort_ids) {
     if (const std::optional<size_t> i = table.ColumnIndex(id); i.has_value()) {
       cluster.push_back(*i);
     }
@@ -102,6 +109,24 @@ std::vector<size_t> SortOrder(const TableDef& table, const std::vector<std::vect
     return keys[a] < keys[b];
   });
   return order;
+}
+
+// False when some predicate rejects every block of the segment.
+bool SegmentMayMatch(const Segment& segment, const std::vector<ColumnPredicate>& predicates) {
+  for (const ColumnPredicate& p : predicates) {
+    const int idx = segment.FindColumn(p.column_id);
+    if (idx < 0) continue;  // a column added later: the missing value decides, per block
+    bool any = false;
+    for (const columnstore::SegmentBlockInfo& block :
+         segment.columns()[static_cast<size_t>(idx)].blocks) {
+      if (columnstore::ZoneMayMatch(p, block.zone)) {
+        any = true;
+        break;
+      }
+    }
+    if (!any && segment.block_count() > 0) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -620,6 +645,12 @@ Result<std::unique_ptr<ColumnScanner>> ColumnReplica::NewScanner(const TableDef&
   }
   for (const SegmentRecord& record : segments) {
     STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const Segment> segment, GetSegment(record.segment_id));
+    if (!SegmentMayMatch(*segment, spec.predicates)) {
+      // Pruned by its zone maps (a time range outside the filter on the
+      // event-time column, typically): not even its delete vector is read.
+      ++impl->stats_.segments_pruned;
+      continue;
+    }
     STRATA_ASSIGN_OR_RETURN(DeleteVector deleted,
                             ReadDeleteVector(snapshot, rel, record.segment_id));
     if (const auto h = hidden_ordinals.find(record.segment_id); h != hidden_ordinals.end()) {
@@ -1007,8 +1038,55 @@ Status ColumnReplica::CollectGarbage() {
       Obsolete(lsn, std::move(ids));
     }
   }
+  // Segment files that no manifest record names while the server runs
+  // (a dropped column replica's segments; Open() handles crash leftovers):
+  // unlinked once every live snapshot is newer than the moment they were
+  // first seen unnamed, so no reader can still list them. maintenance_mu_
+  // is held: no flush or compaction is writing a file right now.
+  std::vector<uint64_t> orphans;
+  {
+    Snapshot snapshot = engine_->TakeSnapshot();
+    const Lsn now = snapshot.lsn();
+    std::set<uint64_t> named;
+    std::unique_ptr<Iterator> it = engine_->NewIterator(
+        snapshot, ColumnFamily::kMeta, PrefixBounds(std::string(column_keys::kManifestTag)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const std::string_view key = it->key().substr(column_keys::kManifestTag.size());
+      if (key.size() != 12) return Status::Corruption("malformed column segment manifest key");
+      named.insert(GetBe(key.substr(4)));
+    }
+    STRATA_RETURN_IF_ERROR(it->status());
+    it.reset();
+    snapshot.Release();
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [lsn, id] : obsolete_) named.insert(id);
+    std::set<uint64_t> present;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.size() <= 4 || !name.ends_with(".seg")) continue;
+      uint64_t id = 0;
+      const auto [end, err] = std::from_chars(name.data(), name.data() + name.size() - 4, id);
+      if (err != std::errc() || end != name.data() + name.size() - 4) continue;
+      if (named.count(id) != 0 || id >= next_segment_id_.load()) continue;
+      present.insert(id);
+      orphan_seen_.try_emplace(id, now);
+    }
+    const Lsn oldest_now = engine_->pipeline()->OldestSnapshotLsn();
+    for (auto o = orphan_seen_.begin(); o != orphan_seen_.end();) {
+      if (present.count(o->first) == 0) {
+        o = orphan_seen_.erase(o);
+      } else if (o->second <= oldest_now) {
+        orphans.push_back(o->first);
+        cache_.erase(o->first);
+        o = orphan_seen_.erase(o);
+      } else {
+        ++o;
+      }
+    }
+  }
   const Lsn oldest = engine_->pipeline()->OldestSnapshotLsn();
-  std::vector<uint64_t> unlink;
+  std::vector<uint64_t> unlink = std::move(orphans);
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto keep = obsolete_.begin();

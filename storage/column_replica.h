@@ -172,6 +172,7 @@ class ColumnReplica {
   mutable std::mutex mu_;
   std::map<uint64_t, std::shared_ptr<const columnstore::Segment>> cache_;
   std::vector<std::pair<Lsn, uint64_t>> obsolete_;  // (LSN it left the manifest, segment)
+  std::map<uint64_t, Lsn> orphan_seen_;               // unnamed segment -> LSN first seen so
   std::map<uint32_t, int64_t> delta_rows_;           // relfilenode -> approx. delta rows
   ColumnReplicaStats stats_;
 

@@ -36,6 +36,7 @@ struct ColumnScanSpec {
 
 struct ColumnScanStats {
   uint64_t segments = 0;        // segments visible at the snapshot
+  uint64_t segments_pruned = 0; // skipped whole by zone maps (event-time pruning)
   uint64_t blocks_total = 0;    // segment blocks considered
   uint64_t blocks_skipped = 0;  // skipped by zone maps / delete vectors
   uint64_t blocks_decoded = 0;  // column blocks decompressed

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <utility>
 
 #include <rocksdb/db.h>
@@ -933,9 +934,7 @@ Status DatabaseTransaction::SetTableProperties(
   const TableProperties& before = table->properties;
   const TableProperties& after = def.properties;
   const char* layout_change = nullptr;
-  if (before.orientation != after.orientation) {
-    layout_change = "orientation";
-  } else if (before.shard_count != after.shard_count) {
+  if (before.shard_count != after.shard_count) {
     layout_change = "shard_count";
   } else if (before.distribution_key != after.distribution_key) {
     layout_change = "distribution_key";
@@ -953,8 +952,65 @@ Status DatabaseTransaction::SetTableProperties(
     }
   }
   if (def.properties == table->properties) return Status::OK();
+  if (HasColumnReplica(*table) != HasColumnReplica(def)) {
+    STRATA_RETURN_IF_ERROR(ChangeColumnReplica(*table, def));
+  }
   ++def.schema_version;
   return StoreTable(std::make_shared<const TableDef>(std::move(def)), table);
+}
+
+// The row replica (kRows) holds every table's rows whatever its
+// orientation (it also enforces primary keys), so adding the column replica
+// builds it from there inside this transaction, at its snapshot: every row
+// becomes a delta row exactly as an insert would write it, and commits with
+// the catalog change. Dropping it deletes its records in the same
+// transaction (segment files no manifest names are removed by garbage
+// collection). Online: readers and writers go on; a write to the table
+// committed after this transaction's snapshot fails it with 40001 (the
+// emptiness check's rule), and writers that started before the change fail
+// at commit because of the DDL.
+Status DatabaseTransaction::ChangeColumnReplica(const TableDef& before, const TableDef& after) {
+  STRATA_RETURN_IF_ERROR(CheckNoOpenColumnScan(before));
+  emptiness_checked_tables_.insert(before.id);
+  const std::string prefix = rowstore::TablePrefix(before.relfilenode);
+  const ReadBounds bounds{prefix, rowstore::PrefixUpperBound(prefix)};
+  auto each = [&](ColumnFamily cf, ReadBounds b,
+                  const std::function<Status(std::string_view, std::string_view)>& fn) -> Status {
+    std::vector<std::pair<std::string, std::string>> entries;
+    {
+      std::unique_ptr<Iterator> it = txn_->NewIterator(cf, std::move(b));
+      if (it == nullptr) {
+        return Status(SqlState::kNoActiveSqlTransaction, "transaction has already finished");
+      }
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        entries.emplace_back(std::string(it->key()), std::string(it->value()));
+      }
+      STRATA_RETURN_IF_ERROR(it->status());
+    }
+    for (const auto& [k, v] : entries) STRATA_RETURN_IF_ERROR(fn(k, v));
+    return Status::OK();
+  };
+  if (HasColumnReplica(after)) {
+    return each(ColumnFamily::kRows, bounds, [&](std::string_view key, std::string_view row) {
+      const std::string value(row);
+      return ColumnWrite(after, std::string(key), &value);
+    });
+  }
+  for (const ColumnFamily cf : {ColumnFamily::kColDelta, ColumnFamily::kPkIndex, ColumnFamily::kDelvec}) {
+    STRATA_RETURN_IF_ERROR(each(cf, bounds, [&](std::string_view key, std::string_view) {
+      return txn_->Delete(cf, std::string(key));
+    }));
+  }
+  const std::string manifest = column_keys::ManifestPrefix(before.relfilenode);
+  STRATA_RETURN_IF_ERROR(each(ColumnFamily::kMeta,
+                              ReadBounds{manifest, rowstore::PrefixUpperBound(manifest)},
+                              [&](std::string_view key, std::string_view) {
+                                return txn_->Delete(ColumnFamily::kMeta, std::string(key));
+                              }));
+  for (auto it = column_touched_.begin(); it != column_touched_.end();) {
+    it = std::string_view(it->first).starts_with(prefix) ? column_touched_.erase(it) : std::next(it);
+  }
+  return Status::OK();
 }
 
 Status DatabaseTransaction::TruncateTable(const TableName& name) {

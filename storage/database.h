@@ -262,8 +262,11 @@ class DatabaseTransaction {
   // applies the properties in order (see ApplyTableProperty) all-or-nothing.
   // Errors: 42P01; 22023 bad key/value; 42703 unknown column; 42P16
   // distribution key not a subset of the PK; 0A000 when changing
-  // orientation, shard_count, distribution_key, clustering_key or
-  // event_time_column of a non-empty table.
+  // shard_count, distribution_key, clustering_key or event_time_column of
+  // a non-empty table. An orientation change that adds the column replica
+  // builds it from the row replica in this transaction (online; 40001 if
+  // the table was written concurrently); one that removes it drops its
+  // records.
   Status SetTableProperties(const TableName& name,
                             std::span<const std::pair<std::string, std::string>> properties);
 
@@ -379,6 +382,8 @@ class DatabaseTransaction {
   // Column replica part of a row write: the row at `key` becomes `row`
   // (row codec bytes; null = deleted). No-op for row-only tables.
   Status ColumnWrite(const TableDef& table, const std::string& key, const std::string* row);
+  // Builds or drops the column replica for an orientation change.
+  Status ChangeColumnReplica(const TableDef& before, const TableDef& after);
 
   // DDL helpers: write the records of `def` (replacing `old`, null for a
   // new table) or remove those of `old`, and update the private view.

@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import StrataServer  # noqa: E402
 
 KEYS = 400
-PHASE_SECONDS = float(os.environ.get("CONSISTENCY_SECONDS", "35"))
+PHASE_SECONDS = float(os.environ.get("CONSISTENCY_SECONDS", "60"))
 CONFIG = """
 [storage]
 column_flush_rows = 200
@@ -159,8 +159,8 @@ def run_phase(server, seconds, seed, kill_at_end=False):
     counts = {"writes": 0, "rounds": 0, "vacuums": 0}
     errors = []
     threads = [threading.Thread(target=writer, args=(server, seed + i, stop, counts, errors))
-               for i in range(3)]
-    threads += [threading.Thread(target=reader, args=(server, stop, counts, errors)) for _ in range(2)]
+               for i in range(2)]
+    threads += [threading.Thread(target=reader, args=(server, stop, counts, errors)) for _ in range(3)]
     threads.append(threading.Thread(target=vacuumer, args=(server, stop, counts, errors)))
     for t in threads:
         t.start()
