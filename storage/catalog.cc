@@ -429,7 +429,7 @@ std::vector<std::pair<std::string, std::string>> TablePropertiesAsText(const Tab
   out.emplace_back("bitmap_columns", ColumnListText(table, p.bitmap_columns));
   out.emplace_back("compression", p.compression == ColumnCompression::kLz4    ? "lz4"
                                   : p.compression == ColumnCompression::kZstd ? "zstd"
-                                                                              : "default");
+                                                                              : "");
   return out;
 }
 

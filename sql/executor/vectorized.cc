@@ -1,6 +1,7 @@
 #include "sql/executor/vectorized.h"
 
 #include <algorithm>
+#include <atomic>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -693,6 +694,10 @@ struct Worker {
   std::vector<std::vector<Acc>> groups;                 // per group, per aggregate
   bool nan = false;
   Status status;
+  // Groups, their keys and DISTINCT sets, charged to the pool's budget
+  // (each worker its own tracker; the budget is shared and thread-safe).
+  std::unique_ptr<MemoryTracker> memory;
+  Status oom;
 };
 
 class VectorizedAggregateOp final : public Operator {
@@ -724,6 +729,7 @@ class VectorizedAggregateOp final : public Operator {
       spec.partition = p;
       STRATA_ASSIGN_OR_RETURN(workers_[p].scanner, ctx_.txn->ColumnScan(*def, spec));
       for (const DataType& t : program_.key_types) workers_[p].keys.emplace_back(t);
+      workers_[p].memory = std::make_unique<MemoryTracker>(ctx_.budget);
     }
     return Status::OK();
   }
@@ -748,9 +754,13 @@ class VectorizedAggregateOp final : public Operator {
   Result<bool> Run() {
     std::vector<std::thread> threads;
     for (size_t w = 1; w < workers_.size(); ++w) {
-      threads.emplace_back([this, w] { workers_[w].status = RunWorker(&workers_[w]); });
+      threads.emplace_back([this, w] {
+        workers_[w].status = RunWorker(&workers_[w]);
+        if (!workers_[w].status.ok()) abort_.store(true);
+      });
     }
     workers_[0].status = RunWorker(&workers_[0]);
+    if (!workers_[0].status.ok()) abort_.store(true);
     for (std::thread& t : threads) t.join();
     bool nan = false;
     for (Worker& w : workers_) {
@@ -798,6 +808,11 @@ class VectorizedAggregateOp final : public Operator {
     if (inserted) {
       w->groups.emplace_back(program_.aggs.size());
       w->group_key_ids.push_back(*ids);
+      Row key;
+      for (size_t k = 0; k < nk; ++k) key.push_back(w->keys[k].value((*ids)[k]));
+      Status s = w->memory->Grow(2 * RowBytes(key) + kHashEntryBytes +
+                                 program_.aggs.size() * sizeof(Acc));
+      if (!s.ok() && w->oom.ok()) w->oom = std::move(s);
     }
     return group;
   }
@@ -815,12 +830,14 @@ class VectorizedAggregateOp final : public Operator {
     }
     while (true) {
       STRATA_RETURN_IF_ERROR(ctx_.CheckInterrupts());
+      if (abort_.load(std::memory_order_relaxed)) return Status::OK();  // the other worker failed
       STRATA_ASSIGN_OR_RETURN(bool more, w->scanner->Next(&batch));
       if (!more) break;
       const size_t n = batch.num_rows();
       gid.assign(n, 0);
       if (!program_.key_columns.empty()) {
         for (size_t r = 0; r < n; ++r) gid[r] = GroupOf(w, batch, r, &ids);
+        STRATA_RETURN_IF_ERROR(w->oom);
       }
       for (size_t k = 0; k < program_.nodes.size(); ++k) {
         EvalNode(program_.nodes, k, batch, n, &bufs, &w->nan);
@@ -843,15 +860,22 @@ class VectorizedAggregateOp final : public Operator {
             break;
           case AggKind::kCountDistinct: {
             const ColumnVector& c = batch.columns[static_cast<size_t>(spec.column)];
+            uint64_t added = 0;
             if (c.physical == PhysicalType::kInt) {
               for (size_t r = 0; r < n; ++r) {
-                if (c.nulls[r] == 0) groups[gid[r]][a].distinct_ints.Insert(static_cast<uint64_t>(c.ints[r]));
+                if (c.nulls[r] == 0) {
+                  added += groups[gid[r]][a].distinct_ints.Insert(static_cast<uint64_t>(c.ints[r])) ? 32 : 0;
+                }
               }
             } else {
               for (size_t r = 0; r < n; ++r) {
-                if (c.nulls[r] == 0) groups[gid[r]][a].distinct_strings.emplace(KeyBytes(c, r));
+                if (c.nulls[r] == 0) {
+                  const std::string_view v = KeyBytes(c, r);
+                  if (groups[gid[r]][a].distinct_strings.emplace(v).second) added += v.size() + kHashEntryBytes;
+                }
               }
             }
+            STRATA_RETURN_IF_ERROR(w->memory->Grow(added));
             break;
           }
           case AggKind::kSum:
@@ -1012,6 +1036,7 @@ class VectorizedAggregateOp final : public Operator {
   std::function<Result<std::unique_ptr<Operator>>()> row_fallback_;
   Program program_;
   std::vector<Worker> workers_;
+  std::atomic<bool> abort_{false};
   std::unique_ptr<Operator> fallback_;
   std::vector<Row> rows_;
   size_t next_ = 0;
