@@ -359,8 +359,13 @@ TEST_F(ColumnReplicaTest, ReplicasAgreeUnderConcurrentWritesFlushesAndCompaction
   for (int i = 0; i < 2; ++i) threads.emplace_back(reader);
   threads.emplace_back(maintainer);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (rounds.load() < 2000 && std::chrono::steady_clock::now() < deadline &&
-         mismatches.load() == 0) {
+  // Enough reader rounds and enough maintenance interleaved with them
+  // (faster scans can finish the rounds before the flushes happen).
+  auto enough = [&] {
+    const ColumnReplicaStats st = db_->column_stats();
+    return rounds.load() >= 2000 && st.flushes > 10 && st.compactions > 0;
+  };
+  while (!enough() && std::chrono::steady_clock::now() < deadline && mismatches.load() == 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   stop = true;
