@@ -218,8 +218,10 @@ ReplicationSession::ReplicationSession(ReplicationService* service, int32_t proc
 
 ReplicationSession::~ReplicationSession() { service_->slots()->ReleaseSession(process_id_); }
 
-Status ReplicationSession::Execute(const ReplicationCommand& command, sql::ResultSink* sink) {
+Status ReplicationSession::Execute(const ReplicationCommand& command, sql::ResultSink* sink,
+                                   const UseSnapshot& use_snapshot) {
   using Kind = ReplicationCommand::Kind;
+  EndExport();
   storage::Database* db = service_->database();
   switch (command.kind) {
     case Kind::kIdentifySystem: {
@@ -233,7 +235,7 @@ Status ReplicationSession::Execute(const ReplicationCommand& command, sql::Resul
       return sink->Complete("IDENTIFY_SYSTEM");
     }
     case Kind::kCreateSlot:
-      return CreateSlot(command, sink);
+      return CreateSlot(command, sink, use_snapshot);
     case Kind::kDropSlot:
       STRATA_RETURN_IF_ERROR(DropSlot(command));
       return sink->Complete("DROP_REPLICATION_SLOT");
@@ -263,7 +265,8 @@ Status ReplicationSession::Execute(const ReplicationCommand& command, sql::Resul
   return Status::Internal("unknown replication command");
 }
 
-Status ReplicationSession::CreateSlot(const ReplicationCommand& command, sql::ResultSink* sink) {
+Status ReplicationSession::CreateSlot(const ReplicationCommand& command, sql::ResultSink* sink,
+                                      const UseSnapshot& use_snapshot) {
   if (!command.logical) {
     return Status(SqlState::kFeatureNotSupported,
                   "physical replication slots are not supported by Strata");
@@ -273,18 +276,34 @@ Status ReplicationSession::CreateSlot(const ReplicationCommand& command, sql::Re
                   "two-phase decoding is not supported: Strata has no prepared transactions");
   }
   // The consistent point: every commit at or below it is in the state a
-  // snapshot at it reads, every later one will be streamed.
-  const storage::Lsn consistent = service_->database()->last_committed_lsn();
+  // snapshot at it reads, every later one will be streamed. Taking the
+  // snapshot first and starting the slot at exactly its LSN makes the two
+  // meet without a gap or an overlap, however many commits run meanwhile.
+  storage::ReadView view = service_->database()->TakeReadView();
+  const storage::Lsn consistent = view.lsn();
+  if (command.snapshot == SnapshotAction::kUse) {
+    if (!use_snapshot) {
+      return Status(SqlState::kFeatureNotSupported,
+                    "USE_SNAPSHOT needs a SQL session on this connection");
+    }
+    STRATA_RETURN_IF_ERROR(use_snapshot(view));
+  }
   STRATA_ASSIGN_OR_RETURN(
       binlog::SlotInfo slot,
       service_->slots()->Create(command.slot, command.plugin, command.temporary, process_id_,
                                 consistent));
+  std::optional<std::string> snapshot_name;
+  if (command.snapshot == SnapshotAction::kExport) {
+    export_ = service_->database()->ExportSnapshot(std::move(view),
+                                                   static_cast<uint32_t>(process_id_));
+    snapshot_name = export_->name();
+  }
   STRATA_RETURN_IF_ERROR(sink->BeginRows({TextColumn("slot_name"), TextColumn("consistent_point"),
                                           TextColumn("snapshot_name"),
                                           TextColumn("output_plugin")}));
   const std::vector<Value> row = {Value::Text(slot.name),
                                   Value::Text(storage::FormatLsn(slot.confirmed_lsn)),
-                                  TextOrNull(std::nullopt), Value::Text(slot.plugin)};
+                                  TextOrNull(snapshot_name), Value::Text(slot.plugin)};
   STRATA_RETURN_IF_ERROR(sink->Row(row));
   return sink->Complete("CREATE_REPLICATION_SLOT");
 }
@@ -438,6 +457,7 @@ Status ReplicationSession::Stream(const ReplicationCommand& command, const Strea
   if (!command.logical) {
     return Status(SqlState::kFeatureNotSupported, "physical replication is not supported by Strata");
   }
+  EndExport();
   STRATA_ASSIGN_OR_RETURN(binlog::SlotInfo slot,
                           service_->slots()->Acquire(command.slot, process_id_));
   struct Releaser {

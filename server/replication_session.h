@@ -16,6 +16,7 @@
 #include "protocol/messages.h"
 #include "server/replication_command.h"
 #include "sql/engine.h"
+#include "storage/database.h"
 
 namespace strata::storage {
 class Database;
@@ -85,7 +86,23 @@ class ReplicationSession {
 
   // Every command except START_REPLICATION: results as rows and a
   // CommandComplete through `sink`. Errors with PostgreSQL's SQLSTATEs.
-  Status Execute(const ReplicationCommand& command, sql::ResultSink* sink);
+  //
+  // CREATE_REPLICATION_SLOT's consistent point is exactly the LSN of a
+  // snapshot: it sees every commit at or below the point, and the slot
+  // streams every commit above it. With EXPORT_SNAPSHOT (the default) that
+  // snapshot is exported under the returned snapshot_name, which other
+  // sessions adopt with SET TRANSACTION SNAPSHOT until this connection runs
+  // its next command (see EndExport) or closes. With USE_SNAPSHOT it is
+  // handed to `use_snapshot` (the connection's SQL session); without one
+  // that option fails with 0A000.
+  using UseSnapshot = std::function<Status(const storage::ReadView& view)>;
+  Status Execute(const ReplicationCommand& command, sql::ResultSink* sink,
+                 const UseSnapshot& use_snapshot = nullptr);
+
+  // The connection moves on to another command (replication or SQL): the
+  // snapshot exported by the last CREATE_REPLICATION_SLOT can no longer be
+  // imported. Called between commands, never concurrently with Execute.
+  void EndExport() { export_.reset(); }
 
   // START_REPLICATION SLOT s LOGICAL X/Y (options): validates, takes the
   // slot, then writes CopyBothResponse and streams until the client sends
@@ -105,7 +122,8 @@ class ReplicationSession {
 
  private:
   struct StreamState;
-  Status CreateSlot(const ReplicationCommand& command, sql::ResultSink* sink);
+  Status CreateSlot(const ReplicationCommand& command, sql::ResultSink* sink,
+                    const UseSnapshot& use_snapshot);
   Status DropSlot(const ReplicationCommand& command);
   // Handles queued client messages; sets *done on CopyDone.
   Status DrainClientMessages(StreamState* state, const StreamWriter& write, bool* done);
@@ -126,6 +144,9 @@ class ReplicationSession {
   std::map<const storage::FeedTable*, std::shared_ptr<const binlog::Relation>> relations_;
   std::vector<std::shared_ptr<const storage::FeedTable>> relation_owners_;
   uint64_t next_relation_version_ = 1;
+
+  // The snapshot exported by the last CREATE_REPLICATION_SLOT, if any.
+  std::unique_ptr<storage::Database::SnapshotExport> export_;
 };
 
 }  // namespace strata::server

@@ -599,6 +599,9 @@ void Session::Dispatch() {
       std::string text = std::move(query->query);
       pending_.pop_front();
       if (replication_) {
+        // As a walsender: a snapshot exported by CREATE_REPLICATION_SLOT
+        // lives until the connection's next command.
+        replication_->EndExport();
         Result<std::optional<ReplicationCommand>> command = ParseReplicationCommand(text);
         if (!command.ok() || command->has_value()) {
           if (!command.ok()) {
@@ -1199,7 +1202,9 @@ void Session::RunReplicationCommand(ReplicationCommand command) {
         protocol::Encode(protocol::CommandComplete{"START_REPLICATION"}, sink.buffer());
       }
     } else {
-      status = replication_->Execute(command, &sink);
+      status = replication_->Execute(command, &sink, [this](const storage::ReadView& view) {
+        return sql_->UseSnapshot(view);
+      });
     }
     if (!status.ok()) {
       if (status.sql_state() == SqlState::kConnectionFailure) return;  // client gone

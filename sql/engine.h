@@ -18,6 +18,7 @@
 
 namespace strata::storage {
 class Database;
+class ReadView;
 }  // namespace strata::storage
 
 namespace strata::isolation {
@@ -162,6 +163,11 @@ class SqlSession {
   Status Sync();
 
   TxnStatus txn_status() const;
+  // CREATE_REPLICATION_SLOT ... (SNAPSHOT 'use') on this connection: the
+  // open transaction block (REPEATABLE READ, nothing read yet) reads at
+  // `view` from now on. Errors as PostgreSQL's (XX000) when not inside such
+  // a block.
+  Status UseSnapshot(const storage::ReadView& view);
   // True when no transaction is open (neither a block nor an implicit
   // transaction awaiting Sync): a read-only statement run now commits
   // without writing anything.

@@ -714,6 +714,42 @@ class SqlSession::Impl {
     return txn_start_micros_ != 0 ? txn_start_micros_ : functions::SystemClockMicros();
   }
 
+  // PostgreSQL's ImportSnapshot preconditions: the transaction has not read
+  // anything yet (its snapshot would already be taken) and reads at one
+  // snapshot throughout.
+  Status CheckSnapshotImport(const std::string& what) const {
+    if (txn_) {
+      return Status(SqlState::kActiveSqlTransaction, what + " must be called before any query");
+    }
+    const std::string& isolation = gucs_.values().at("transaction_isolation");
+    if (isolation != "repeatable read" && isolation != "serializable") {
+      return Status(SqlState::kFeatureNotSupported,
+                    "a snapshot-importing transaction must have isolation level SERIALIZABLE or REPEATABLE READ");
+    }
+    return Status::OK();
+  }
+
+  // The transaction reads at `view` instead of a snapshot of its own.
+  // REQUIRES: CheckSnapshotImport passed.
+  void AdoptSnapshot(const storage::ReadView& view) {
+    txn_ = db_->BeginTransactionAt(view);
+    txn_start_micros_ = functions::SystemClockMicros();
+  }
+
+ public:
+  Status UseSnapshot(const storage::ReadView& view) {
+    const std::string what = "CREATE_REPLICATION_SLOT ... (SNAPSHOT 'use')";
+    if (!in_block_) return Status(SqlState::kInternalError, what + " must be called inside a transaction");
+    if (gucs_.values().at("transaction_isolation") != "repeatable read") {
+      return Status(SqlState::kInternalError,
+                    what + " must be called in REPEATABLE READ isolation mode transaction");
+    }
+    if (txn_) return Status(SqlState::kInternalError, what + " must be called before any query");
+    AdoptSnapshot(view);
+    return Status::OK();
+  }
+
+ private:
   Status EnsureTxn() {
     if (txn_) return Status::OK();
     txn_ = db_->BeginTransaction();
@@ -1538,6 +1574,23 @@ class SqlSession::Impl {
     SnapshotTxnGucs();
     switch (s.set_kind) {
       case ast::SetKind::kMulti: {
+        if (s.name == "transaction snapshot") {
+          if (s.is_local) {
+            return Status(SqlState::kSyntaxError, "SET LOCAL TRANSACTION SNAPSHOT is not implemented");
+          }
+          if (!in_block_) {
+            sink->Notice("WARNING", Notice("SET TRANSACTION can only be used in transaction blocks",
+                                           SqlState::kNoActiveSqlTransaction));
+          }
+          const std::string name = s.values.empty() ? std::string() : s.values[0];
+          STRATA_RETURN_IF_ERROR(CheckSnapshotImport("SET TRANSACTION SNAPSHOT"));
+          std::shared_ptr<const storage::ReadView> view = db_->FindExportedSnapshot(name);
+          if (view == nullptr) {
+            return Status(SqlState::kInvalidParameterValue, "invalid snapshot identifier: \"" + name + "\"");
+          }
+          AdoptSnapshot(*view);
+          return sink->Complete("SET");
+        }
         if (s.name == "transaction" || s.name == "session characteristics") {
           for (const auto& o : s.options) {
             std::string name = o.name;
@@ -2137,6 +2190,7 @@ Status SqlSession::CloseStatement(const std::string& name) { return impl_->Close
 Status SqlSession::ClosePortal(const std::string& name) { return impl_->ClosePortal(name); }
 Status SqlSession::Sync() { return impl_->Sync(); }
 TxnStatus SqlSession::txn_status() const { return impl_->txn_status(); }
+Status SqlSession::UseSnapshot(const storage::ReadView& view) { return impl_->UseSnapshot(view); }
 bool SqlSession::IdleWithoutTransaction() const { return impl_->IdleWithoutTransaction(); }
 bool SqlSession::IsCachedPointRead(std::string_view text) { return impl_->IsCachedPointRead(text); }
 int64_t SqlSession::IdleInTransactionTimeoutMs() const {

@@ -247,12 +247,25 @@ Snapshot CommitPipeline::TakeSnapshot() {
   return Snapshot(this, lsn, snapshot);
 }
 
+Snapshot CommitPipeline::ShareSnapshot(const Snapshot& snapshot) {
+  std::lock_guard lock(publish_mu_);
+  ++active_snapshots_[snapshot.lsn()];
+  ++shared_snapshots_[snapshot.rocksdb_snapshot()];
+  return Snapshot(this, snapshot.lsn(), snapshot.rocksdb_snapshot());
+}
+
 void CommitPipeline::ReleaseSnapshot(Lsn lsn, const rocksdb::Snapshot* snapshot) {
   {
     std::lock_guard lock(publish_mu_);
     const auto it = active_snapshots_.find(lsn);
     STRATA_DCHECK(it != active_snapshots_.end());
     if (--it->second == 0) active_snapshots_.erase(it);
+    // Another handle still reads through the RocksDB snapshot.
+    const auto shared = shared_snapshots_.find(snapshot);
+    if (shared != shared_snapshots_.end()) {
+      if (--shared->second == 0) shared_snapshots_.erase(shared);
+      return;
+    }
   }
   db_->ReleaseSnapshot(snapshot);
 }

@@ -150,6 +150,7 @@ class CommitPipeline {
   Status CheckConflicts(const CommitRequest& request,
                         const std::unordered_set<uint64_t>& group_writes) const;
   void ReleaseSnapshot(Lsn lsn, const rocksdb::Snapshot* snapshot);
+  Snapshot ShareSnapshot(const Snapshot& snapshot);
   Lsn OldestSnapshotLsnLocked() const;
 
   rocksdb::DB* const db_;
@@ -176,6 +177,9 @@ class CommitPipeline {
   uint64_t published_sequence_;             // guarded by publish_mu_
   Lsn inflight_lsn_ = kInvalidLsn;          // guarded by publish_mu_
   std::map<Lsn, size_t> active_snapshots_;  // guarded by publish_mu_; lsn -> count
+  // RocksDB snapshots with more than one Snapshot handle (Snapshot::Share):
+  // snapshot -> number of extra handles. Guarded by publish_mu_.
+  std::map<const rocksdb::Snapshot*, size_t> shared_snapshots_;
   std::atomic<Lsn> visible_lsn_atomic_;
 
   std::atomic<uint64_t> commits_{0};

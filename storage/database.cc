@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <utility>
 
@@ -259,6 +260,33 @@ std::unique_ptr<DatabaseTransaction> Database::BeginTransaction() {
   std::unique_ptr<Transaction> txn = engine_->BeginTransaction();
   return std::unique_ptr<DatabaseTransaction>(
       new DatabaseTransaction(this, std::move(txn), catalog()));
+}
+
+std::unique_ptr<DatabaseTransaction> Database::BeginTransactionAt(const ReadView& view) {
+  std::unique_ptr<Transaction> txn = std::make_unique<Transaction>(
+      engine_.get(), TransactionOptions(), view.snapshot().Share());
+  return std::unique_ptr<DatabaseTransaction>(
+      new DatabaseTransaction(this, std::move(txn), view.catalog_ptr()));
+}
+
+std::unique_ptr<Database::SnapshotExport> Database::ExportSnapshot(ReadView view, uint32_t owner) {
+  auto shared = std::make_shared<const ReadView>(std::move(view));
+  std::lock_guard<std::mutex> lock(exports_mu_);
+  char name[40];
+  std::snprintf(name, sizeof(name), "%08X-%08X-1", owner, next_export_++);
+  exports_[name] = shared;
+  return std::unique_ptr<SnapshotExport>(new SnapshotExport(this, name, std::move(shared)));
+}
+
+std::shared_ptr<const ReadView> Database::FindExportedSnapshot(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(exports_mu_);
+  auto it = exports_.find(name);
+  return it == exports_.end() ? nullptr : it->second;
+}
+
+Database::SnapshotExport::~SnapshotExport() {
+  std::lock_guard<std::mutex> lock(db_->exports_mu_);
+  db_->exports_.erase(name_);
 }
 
 ReadView Database::TakeReadView() {

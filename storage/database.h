@@ -453,8 +453,39 @@ class Database {
   // A new transaction reading at a fresh snapshot, with the catalog of
   // exactly the commits in that snapshot.
   std::unique_ptr<DatabaseTransaction> BeginTransaction();
+  // A new transaction reading at `view`'s snapshot with `view`'s catalog
+  // (PostgreSQL's snapshot import): it sees exactly what `view` sees, plus
+  // its own writes; a write to a key changed after the view fails its
+  // commit with 40001 as usual. `view` may be released meanwhile.
+  std::unique_ptr<DatabaseTransaction> BeginTransactionAt(const ReadView& view);
   // A read-only view at a fresh snapshot (cheaper than a transaction).
   ReadView TakeReadView();
+
+  // ---- Exported snapshots (SET TRANSACTION SNAPSHOT) ----
+  // A view registered under a unique name that other sessions can look up
+  // while the returned handle lives; destroying the handle unregisters the
+  // name (importers that already hold the view keep it). `owner` (e.g. a
+  // process id) only makes the name readable, PostgreSQL style
+  // ("00000003-0000001A-1"). Thread-safe.
+  class SnapshotExport {
+   public:
+    ~SnapshotExport();
+    SnapshotExport(const SnapshotExport&) = delete;
+    SnapshotExport& operator=(const SnapshotExport&) = delete;
+    const std::string& name() const { return name_; }
+    const ReadView& view() const { return *view_; }
+
+   private:
+    friend class Database;
+    SnapshotExport(Database* db, std::string name, std::shared_ptr<const ReadView> view)
+        : db_(db), name_(std::move(name)), view_(std::move(view)) {}
+    Database* const db_;
+    const std::string name_;
+    const std::shared_ptr<const ReadView> view_;
+  };
+  std::unique_ptr<SnapshotExport> ExportSnapshot(ReadView view, uint32_t owner);
+  // The view exported under `name`, or nullptr when no live export has it.
+  std::shared_ptr<const ReadView> FindExportedSnapshot(const std::string& name) const;
   // The latest committed catalog. Cheap (copies a shared_ptr).
   CatalogSnapshotPtr catalog() const;
 
@@ -572,6 +603,10 @@ class Database {
 
   std::atomic<uint32_t> next_oid_{kFirstUserOid};
   std::atomic<uint64_t> next_row_id_{1};
+
+  mutable std::mutex exports_mu_;
+  uint32_t next_export_ = 1;  // guarded by exports_mu_
+  std::map<std::string, std::shared_ptr<const ReadView>> exports_;  // guarded by exports_mu_
 };
 
 }  // namespace strata::storage

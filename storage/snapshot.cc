@@ -21,6 +21,8 @@ Snapshot& Snapshot::operator=(Snapshot&& other) noexcept {
   return *this;
 }
 
+Snapshot Snapshot::Share() const { return owner_->ShareSnapshot(*this); }
+
 void Snapshot::Release() {
   if (owner_ == nullptr) return;
   owner_->ReleaseSnapshot(lsn_, snapshot_);

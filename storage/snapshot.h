@@ -39,6 +39,13 @@ class Snapshot {
   // For ReadOptions::snapshot inside storage/. REQUIRES: valid().
   const rocksdb::Snapshot* rocksdb_snapshot() const { return snapshot_; }
 
+  // Another handle on this same snapshot (same LSN, same RocksDB snapshot),
+  // released independently; the RocksDB snapshot goes with the last handle.
+  // Lets a transaction adopt a snapshot another session exported (SET
+  // TRANSACTION SNAPSHOT). Thread-safe against other Share/Release calls on
+  // other handles. REQUIRES: valid().
+  Snapshot Share() const;
+
   // Releases the snapshot now; valid() becomes false. No-op when empty.
   void Release();
 

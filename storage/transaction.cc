@@ -14,8 +14,11 @@
 namespace strata::storage {
 
 Transaction::Transaction(Engine* engine, const TransactionOptions& options)
+    : Transaction(engine, options, engine->TakeSnapshot()) {}
+
+Transaction::Transaction(Engine* engine, const TransactionOptions& options, Snapshot snapshot)
     : engine_(engine),
-      snapshot_(engine->TakeSnapshot()),
+      snapshot_(std::move(snapshot)),
       batch_(std::make_unique<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(),
                                                             /*reserved_bytes=*/0,
                                                             /*overwrite_key=*/true)) {

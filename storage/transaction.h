@@ -57,6 +57,8 @@ class Transaction {
  public:
   // Prefer Engine::BeginTransaction. `engine` is borrowed.
   Transaction(Engine* engine, const TransactionOptions& options);
+  // Reads at `snapshot` (a valid snapshot of `engine`) instead of a fresh one.
+  Transaction(Engine* engine, const TransactionOptions& options, Snapshot snapshot);
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;

@@ -1179,7 +1179,7 @@ Result<ast::StatementPtr> Transformer::VariableSet(const PgQuery__VariableSetStm
     case PG_QUERY__VARIABLE_SET_KIND__VAR_RESET: out->set_kind = ast::SetKind::kReset; break;
     default: out->set_kind = ast::SetKind::kResetAll; break;
   }
-  if (out->set_kind == ast::SetKind::kMulti) {
+  if (out->set_kind == ast::SetKind::kMulti && out->name != "transaction snapshot") {
     STRATA_ASSIGN_OR_RETURN(out->options, DefElems(s->n_args, s->args));
     return ast::StatementPtr(std::move(out));
   }
