@@ -131,11 +131,11 @@ class SnapshotExportTest(unittest.TestCase):
             m = CHANGE.match(msg.payload)
             if msg.payload.startswith("COMMIT"):
                 last = msg.data_start
+                # Every streamed transaction committed after the consistent point.
+                cp = tuple(int(x, 16) for x in consistent.split("/"))
+                self.assertGreater(msg.data_start, (cp[0] << 32) | cp[1])
             if m is None:
                 continue
-            # Every streamed change is after the consistent point.
-            cp = tuple(int(x, 16) for x in consistent.split("/"))
-            self.assertGreater(msg.data_start, (cp[0] << 32) | cp[1])
             streamed += 1
             fields = dict(FIELD.findall(m.group(2)))
             key = int(fields["id"])
