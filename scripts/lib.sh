@@ -14,7 +14,14 @@ as_root() {
 install_packages() {
   local wanted missing=()
   wanted=$(grep -hv '^\s*#' "$@" | grep -v '^\s*$')
-  for pkg in $wanted; do
+  for entry in $wanted; do
+    # "pkg:command" means the package is also satisfied when `command` is
+    # already on PATH from elsewhere (e.g. NodeSource's nodejs bundles npm and
+    # conflicts with Debian's npm package).
+    local pkg="${entry%%:*}" cmd="${entry#*:}"
+    if [ "$cmd" != "$entry" ] && command -v "$cmd" >/dev/null 2>&1; then
+      continue
+    fi
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
       missing+=("$pkg")
     fi
