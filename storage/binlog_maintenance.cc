@@ -80,7 +80,9 @@ Result<Database::BinlogRetentionStats> Database::EnforceBinlogRetention() {
   stats.binlog_bytes = live + memtables;
   const std::optional<Lsn> floor = change_feed_->RetentionFloor();
   const bool over_limit = stats.binlog_bytes > options.binlog_max_retained_bytes;
-  const std::optional<Lsn> keep_after = over_limit ? std::nullopt : floor;
+  // Records above this LSN are kept for the slots (none once over the size limit).
+  const Lsn keep_after =
+      (over_limit || !floor.has_value()) ? std::numeric_limits<Lsn>::max() : *floor;
   const int64_t now = NowUs();
 
   Snapshot snapshot = engine_->TakeSnapshot();
@@ -130,7 +132,7 @@ Result<Database::BinlogRetentionStats> Database::EnforceBinlogRetention() {
         STRATA_ASSIGN_OR_RETURN(auto header, binlog::DecodeBinlogValueHeader(it->value()));
         // Timestamps increase with the LSN: the first young record ends it.
         if (header.second >= threshold) break;
-        if (keep_after.has_value() && key.lsn > *keep_after) break;
+        if (key.lsn > keep_after) break;
         last = std::string(it->key());
         ++stats.records_removed;
         if (header.first != binlog::BinlogEventType::kHeartbeat) {
