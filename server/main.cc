@@ -1,6 +1,7 @@
 // strata-server: parses flags and the config file, takes the data directory,
 // starts the pools and the listener, and shuts down cleanly on SIGINT/SIGTERM.
 
+#include <execinfo.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -26,6 +27,29 @@
 #include "storage/lsn.h"
 
 namespace {
+
+// On a fatal signal, writes the signal and a raw backtrace to stderr before
+// dying with the default action, so a crash in CI leaves evidence in the
+// server log (symbolize with addr2line -e strata-server). Only
+// async-signal-safe calls: write(2) and backtrace_symbols_fd.
+void ReportFatalSignal(int sig) {
+  char message[64];
+  const int length = std::snprintf(message, sizeof(message), "fatal signal %d; backtrace:\n", sig);
+  if (length > 0) (void)!write(STDERR_FILENO, message, static_cast<size_t>(length));
+  void* frames[64];
+  const int depth = backtrace(frames, 64);
+  backtrace_symbols_fd(frames, depth, STDERR_FILENO);
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+void InstallFatalSignalReporter() {
+  // backtrace() loads libgcc on first use, which is not safe inside a signal
+  // handler: do it once now.
+  void* warmup[1];
+  backtrace(warmup, 1);
+  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) std::signal(sig, ReportFatalSignal);
+}
 
 // Exit codes: 0 clean shutdown, 1 runtime failure, 2 bad flags or config.
 constexpr int kExitRuntimeError = 1;
@@ -105,6 +129,7 @@ int RunServer(const Flags& flags) {
   // SIGPIPE would kill the process on a write to a closed socket; asio
   // reports EPIPE instead once it is ignored.
   std::signal(SIGPIPE, SIG_IGN);
+  InstallFatalSignalReporter();
 
   RaiseFileDescriptorLimit(config.max_connections);
 

@@ -1212,16 +1212,18 @@ class Binder::Impl {
     return marker;
   }
 
-  // Turns set-returning call markers into columns `base + i` of the
-  // kProjectSet output.
-  static void ResolveSetFunctionMarkers(BoundExpr* e, int base) {
-    if (e->kind == BoundExprKind::kColumn && e->depth == -3) {
+  // Turns the markers of one kind (depth -2: window calls, -3: set-returning
+  // calls) into columns `base + i` of the kWindow / kProjectSet output.
+  static void ResolveMarkers(BoundExpr* e, int marker_depth, int base) {
+    if (e->kind == BoundExprKind::kColumn && e->depth == marker_depth) {
       e->depth = 0;
       e->index += base;
       return;
     }
-    for (auto& c : e->children) ResolveSetFunctionMarkers(c.get(), base);
+    for (auto& c : e->children) ResolveMarkers(c.get(), marker_depth, base);
   }
+  static void ResolveSetFunctionMarkers(BoundExpr* e, int base) { ResolveMarkers(e, -3, base); }
+  static void ResolveWindowMarkers(BoundExpr* e, int base) { ResolveMarkers(e, -2, base); }
 
   // A window function call in a select list or ORDER BY: collected into
   // window_sink_, replaced by a marker (depth -2) that BindSelectBody turns
@@ -1272,16 +1274,6 @@ class Binder::Impl {
     marker->location = e.location;
     sink->push_back(std::move(call));
     return marker;
-  }
-
-  // Turns window markers into columns `base + i` of the kWindow output.
-  static void ResolveWindowMarkers(BoundExpr* e, int base) {
-    if (e->kind == BoundExprKind::kColumn && e->depth == -2) {
-      e->depth = 0;
-      e->index += base;
-      return;
-    }
-    for (auto& c : e->children) ResolveWindowMarkers(c.get(), base);
   }
 
   Result<BoundExprPtr> BindAggregate(const ast::Expr& e, const Scope& scope) {

@@ -670,6 +670,30 @@ Status ApplyFilter(const BoundExpr* filter, std::vector<Row>* rows, ExecContext&
   return Status::OK();
 }
 
+// Pulls batches from a row or binlog scanner until one keeps rows after the
+// filter (a batch the filter empties is not a result, the scan goes on);
+// false once the scanner is exhausted. Swaps the kept rows into `batch` and,
+// when `locators` is given, their locators into it.
+template <typename Scanner>
+Result<bool> NextFilteredBatch(Scanner& scanner, const BoundExpr* filter, ExecContext& ctx,
+                               storage::RowBatch* rows, bool* done, std::vector<Row>* batch,
+                               std::vector<storage::RowLocator>* locators = nullptr) {
+  batch->clear();
+  while (!*done) {
+    STRATA_RETURN_IF_ERROR(ctx.CheckInterrupts());
+    STRATA_ASSIGN_OR_RETURN(bool more, scanner.Next(rows));
+    if (!more) *done = true;
+    STRATA_RETURN_IF_ERROR(
+        ApplyFilter(filter, &rows->rows, ctx, locators != nullptr ? &rows->locators : nullptr));
+    if (!rows->rows.empty()) {
+      batch->swap(rows->rows);
+      if (locators != nullptr) locators->swap(rows->locators);
+      return true;
+    }
+  }
+  return false;
+}
+
 class ScanOp final : public Operator {
  public:
   ScanOp(const PlanNode& plan, ExecContext& ctx) : plan_(plan), ctx_(ctx) {}
@@ -715,20 +739,8 @@ class ScanOp final : public Operator {
   }
 
   Result<bool> Next(std::vector<Row>* batch) override {
-    batch->clear();
-    while (!done_) {
-      STRATA_RETURN_IF_ERROR(ctx_.CheckInterrupts());
-      STRATA_ASSIGN_OR_RETURN(bool more, scanner_->Next(&rows_));
-      if (!more) done_ = true;
-      STRATA_RETURN_IF_ERROR(ApplyFilter(plan_.filter.get(), &rows_.rows, ctx_,
-                                         plan_.with_locators ? &rows_.locators : nullptr));
-      if (!rows_.rows.empty()) {
-        batch->swap(rows_.rows);
-        if (plan_.with_locators) locators_.swap(rows_.locators);
-        return true;
-      }
-    }
-    return false;
+    return NextFilteredBatch(*scanner_, plan_.filter.get(), ctx_, &rows_, &done_, batch,
+                             plan_.with_locators ? &locators_ : nullptr);
   }
 
   // Locators of the rows of the last batch (with_locators only).
@@ -796,18 +808,7 @@ class BinlogScanOp final : public Operator {
   }
 
   Result<bool> Next(std::vector<Row>* batch) override {
-    batch->clear();
-    while (!done_) {
-      STRATA_RETURN_IF_ERROR(ctx_.CheckInterrupts());
-      STRATA_ASSIGN_OR_RETURN(bool more, scanner_->Next(&rows_));
-      if (!more) done_ = true;
-      STRATA_RETURN_IF_ERROR(ApplyFilter(plan_.filter.get(), &rows_.rows, ctx_));
-      if (!rows_.rows.empty()) {
-        batch->swap(rows_.rows);
-        return true;
-      }
-    }
-    return false;
+    return NextFilteredBatch(*scanner_, plan_.filter.get(), ctx_, &rows_, &done_, batch);
   }
 
  private:

@@ -23,7 +23,7 @@ import time
 import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import StrataServer  # noqa: E402
+from harness import StrataServer, results_on_both_replicas  # noqa: E402
 
 KEYS = 400
 PHASE_SECONDS = float(os.environ.get("CONSISTENCY_SECONDS", "60"))
@@ -119,16 +119,7 @@ def vacuumer(server, stop, counts, errors):
 
 
 def check_round(cur):
-    cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-    results = {}
-    for replica in ("row", "column"):
-        cur.execute("SET strata.read_replica = '%s'" % replica)
-        results[replica] = []
-        for q in QUERIES:
-            cur.execute(q)
-            results[replica].append(cur.fetchall())
-    cur.execute("COMMIT")
-    cur.execute("RESET strata.read_replica")
+    results = results_on_both_replicas(cur, QUERIES)
     for i, q in enumerate(QUERIES):
         if results["row"][i] != results["column"][i]:
             return "replicas differ on %s\nrow:    %s\ncolumn: %s" % (q, results["row"][i][:20],

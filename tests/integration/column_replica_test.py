@@ -13,7 +13,7 @@ import time
 import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import StrataServer  # noqa: E402
+from harness import StrataServer, results_on_both_replicas  # noqa: E402
 
 CONFIG = """
 [storage]
@@ -40,16 +40,7 @@ def plan(cur, sql):
 
 
 def same_on_both_replicas(cur):
-    cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-    out = {}
-    for replica in ("row", "column"):
-        cur.execute("SET strata.read_replica = '%s'" % replica)
-        out[replica] = []
-        for q in QUERIES:
-            cur.execute(q)
-            out[replica].append(cur.fetchall())
-    cur.execute("COMMIT")
-    cur.execute("RESET strata.read_replica")
+    out = results_on_both_replicas(cur, QUERIES)
     assert out["row"] == out["column"], "replicas differ"
     return out["row"]
 

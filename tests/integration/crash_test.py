@@ -2,7 +2,6 @@
 the catalog survives, and LSNs keep rising (issue: storage engine and row replica)."""
 import random
 import re
-import signal
 import threading
 import time
 import unittest

@@ -9,6 +9,7 @@ import signal
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -45,6 +46,7 @@ class StrataServer:
         return args + self.extra_args
 
     def start(self, wait=True):
+        self._ended_by_us = False
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.args(), stdout=self._log, stderr=subprocess.STDOUT)
         if wait:
@@ -74,6 +76,7 @@ class StrataServer:
         """Sends `sig` and returns the exit code."""
         if self.proc is None or self.proc.poll() is not None:
             return self.proc.returncode if self.proc else None
+        self._ended_by_us = True
         self.proc.send_signal(sig)
         try:
             return self.proc.wait(timeout=timeout)
@@ -83,11 +86,17 @@ class StrataServer:
     def kill(self):
         """SIGKILL, as a crash would."""
         if self.proc and self.proc.poll() is None:
+            self._ended_by_us = True
             self.proc.kill()
             self.proc.wait()
             self._log.close()
 
     def cleanup(self):
+        if self.proc is not None and self.proc.poll() is not None and not getattr(self, "_ended_by_us", True):
+            # The server died on its own (a crash): its log is the only
+            # evidence, and the data directory is about to be removed.
+            sys.stderr.write("strata-server exited by itself with %s; last log lines:\n%s\n"
+                             % (self.proc.returncode, self.log()[-12000:]))
         self.kill()
         if self._own_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
@@ -108,6 +117,24 @@ class StrataServer:
 
 
 # Minimal raw-protocol helpers for tests that must send what no driver sends.
+
+def results_on_both_replicas(cur, queries):
+    """Runs `queries` with strata.read_replica = 'row' and then 'column' inside
+    one REPEATABLE READ transaction (so both see the same snapshot) on a
+    psycopg2 cursor in autocommit mode; returns {"row": [...], "column": [...]},
+    each a list of fetchall() results in query order."""
+    cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    results = {}
+    for replica in ("row", "column"):
+        cur.execute("SET strata.read_replica = '%s'" % replica)
+        results[replica] = []
+        for q in queries:
+            cur.execute(q)
+            results[replica].append(cur.fetchall())
+    cur.execute("COMMIT")
+    cur.execute("RESET strata.read_replica")
+    return results
+
 
 def startup_packet(user="strata", database="strata", **params):
     body = struct.pack("!i", 196608)

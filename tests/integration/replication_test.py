@@ -348,7 +348,6 @@ class StrataBinlogCliTest(unittest.TestCase):
         cur.execute("INSERT INTO t VALUES (1, 'a \"q\" ''s', 1.5, true), (2, NULL, NULL, false)")
         cur.execute("UPDATE t SET id = 3 WHERE id = 2")
         cur.execute("DELETE FROM t WHERE id = 1")
-        deadline = time.time() + 10
         time.sleep(1)
         lines = self.stop(cli)
         self.assertEqual([(l["event_type"], l["table"]) for l in lines],
