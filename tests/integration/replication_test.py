@@ -319,20 +319,58 @@ STRATA_BINLOG = os.environ.get(
 
 
 class StrataBinlogCliTest(unittest.TestCase):
-    """tools/strata-binlog --slot: JSON lines, follows, confirms on SIGINT and
-    resumes after what it printed."""
+    """tools/strata-binlog: JSON lines from a slot (--slot) or from SQL binlog
+    access (--table); both follow new changes and exit 0 on SIGINT; a slot
+    consumer confirms what it printed and resumes after it."""
 
-    def run_cli(self, server, *extra):
-        return subprocess.Popen([STRATA_BINLOG, "--slot", "cli", "--port", str(server.port)]
-                                + list(extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True)
+    def run_cli(self, server, *args):
+        return subprocess.Popen([STRATA_BINLOG, "--port", str(server.port)] + list(args),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def read_lines(self, proc, count, timeout=30.0):
+        """The next `count` JSON lines the CLI prints (it flushes per batch).
+        Reads the pipe's descriptor directly: a buffered readline could hold
+        lines that select() then no longer reports."""
+        import json
+        import select
+        fd = proc.stdout.fileno()
+        pending = getattr(proc, "pending_bytes", b"")
+        lines = []
+        deadline = time.time() + timeout
+        while True:
+            while b"\n" in pending and len(lines) < count:
+                line, pending = pending.split(b"\n", 1)
+                lines.append(json.loads(line))
+            if len(lines) == count:
+                break
+            remaining = deadline - time.time()
+            self.assertGreater(remaining, 0, "only %d of %d lines: %r" % (len(lines), count, lines))
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if ready:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    self.fail("strata-binlog exited after %d lines: %s" % (len(lines), proc.stderr.read()))
+                pending += chunk
+        proc.pending_bytes = pending
+        return lines
 
     def stop(self, proc):
-        time.sleep(0.3)
+        """SIGINT; returns the JSON lines printed after those already read."""
+        import json
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
         self.assertEqual(proc.returncode, 0, err)
-        return [__import__("json").loads(line) for line in out.splitlines()]
+        out = getattr(proc, "pending_bytes", b"").decode() + out
+        return [json.loads(line) for line in out.splitlines()]
+
+    def wait_for_slot(self, cur, name):
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            cur.execute("SELECT count(*) FROM pg_replication_slots WHERE slot_name = %s", (name,))
+            if cur.fetchone()[0] == 1:
+                return
+            time.sleep(0.05)
+        self.fail("slot %s was not created" % name)
 
     def test_slot_json_lines_and_resume(self):
         import psycopg2
@@ -343,13 +381,13 @@ class StrataBinlogCliTest(unittest.TestCase):
         cur = conn.cursor()
         cur.execute("CREATE TABLE t (id int PRIMARY KEY, name text, score float8, ok boolean) "
                     "WITH (binlog_level = 'replica')")
-        cli = self.run_cli(server, "--create-slot")
-        time.sleep(0.5)
+        cli = self.run_cli(server, "--slot", "cli", "--create-slot")
+        self.wait_for_slot(cur, "cli")
         cur.execute("INSERT INTO t VALUES (1, 'a \"q\" ''s', 1.5, true), (2, NULL, NULL, false)")
         cur.execute("UPDATE t SET id = 3 WHERE id = 2")
         cur.execute("DELETE FROM t WHERE id = 1")
-        time.sleep(1)
-        lines = self.stop(cli)
+        lines = self.read_lines(cli, 4)
+        self.assertEqual(self.stop(cli), [])
         self.assertEqual([(l["event_type"], l["table"]) for l in lines],
                          [("INSERT", "public.t"), ("INSERT", "public.t"), ("UPDATE", "public.t"),
                           ("DELETE", "public.t")])
@@ -363,15 +401,53 @@ class StrataBinlogCliTest(unittest.TestCase):
         self.assertRegex(lines[0]["timestamp"], r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
         # Changes made while it is stopped come next time, nothing twice.
         cur.execute("INSERT INTO t VALUES (10, 'later', 0, true)")
-        again = self.run_cli(server)
-        time.sleep(1)
+        again = self.run_cli(server, "--slot", "cli")
+        first = self.read_lines(again, 1)
         cur.execute("INSERT INTO t VALUES (11, 'live', 0, true)")
-        time.sleep(1)
-        lines = self.stop(again)
-        self.assertEqual([l["row"]["id"] for l in lines], [10, 11])
+        second = self.read_lines(again, 1)
+        self.assertEqual(self.stop(again), [])
+        self.assertEqual([l["row"]["id"] for l in first + second], [10, 11])
         conn.close()
         self.assertNotEqual(subprocess.run([STRATA_BINLOG, "--port", str(server.port)],
                                            capture_output=True).returncode, 0)
+
+    def test_table_json_lines_follow_and_from_lsn(self):
+        import psycopg2
+        server = StrataServer().start()
+        self.addCleanup(server.cleanup)
+        conn = psycopg2.connect(server.dsn())
+        conn.autocommit = True
+        cur = conn.cursor()
+        cur.execute("CREATE TABLE t (id int PRIMARY KEY, name text, score numeric(6,2), ok boolean) "
+                    "WITH (binlog_level = 'replica')")
+        cur.execute("INSERT INTO t VALUES (1, 'one', 1.50, true), (2, NULL, NULL, false)")
+        cur.execute("INSERT INTO t (id, name) VALUES (1, 'uno') ON CONFLICT (id) DO UPDATE "
+                    "SET name = EXCLUDED.name")
+        cli = self.run_cli(server, "--table", "t", "--poll-ms", "20")
+        lines = self.read_lines(cli, 4)
+        self.assertEqual([l["event_type"] for l in lines],
+                         ["INSERT", "INSERT", "UPDATE_BEFORE", "UPDATE_AFTER"])
+        self.assertEqual(lines[0]["row"], {"id": 1, "name": "one", "score": 1.5, "ok": True})
+        self.assertEqual(lines[1]["row"], {"id": 2, "name": None, "score": None, "ok": False})
+        # A partial upsert still shows whole before and after rows.
+        self.assertEqual(lines[2]["row"], {"id": 1, "name": "one", "score": 1.5, "ok": True})
+        self.assertEqual(lines[3]["row"], {"id": 1, "name": "uno", "score": 1.5, "ok": True})
+        # Follows: a change made now is printed without restarting.
+        cur.execute("DELETE FROM t WHERE id = 2")
+        live = self.read_lines(cli, 1)
+        self.assertEqual(live[0]["event_type"], "DELETE")
+        self.assertEqual(live[0]["row"]["id"], 2)
+        self.assertEqual(self.stop(cli), [])
+        # The LSNs printed match SQL binlog access, and --from-lsn starts after one.
+        cur.execute("SELECT hg_binlog_lsn FROM t ORDER BY hg_binlog_lsn")
+        lsns = [r[0] for r in cur.fetchall()]
+        self.assertEqual(len(lsns), 5)
+        after = lines[1]["lsn"]
+        tail = self.run_cli(server, "--table", "t", "--from-lsn", after, "--poll-ms", "20")
+        rest = self.read_lines(tail, 3)
+        self.assertEqual(self.stop(tail), [])
+        self.assertEqual([l["event_type"] for l in rest], ["UPDATE_BEFORE", "UPDATE_AFTER", "DELETE"])
+        conn.close()
 
 
 class KeepaliveTest(unittest.TestCase):
