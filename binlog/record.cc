@@ -200,6 +200,7 @@ void PutPayload(const Value& v, std::string* out) {
       }
       return;
     }
+    case TypeId::kRecord:  // never a column type
     case TypeId::kInvalid:
       break;
   }
@@ -343,6 +344,7 @@ Result<Value> GetPayload(TypeId type, Reader* r) {
       }
       return Value::Array(element, std::move(elements));
     }
+    case TypeId::kRecord:
     case TypeId::kInvalid:
       break;
   }

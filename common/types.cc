@@ -2,6 +2,11 @@
 
 #include <array>
 #include <cctype>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <tuple>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -35,7 +40,22 @@ constexpr std::array<TypeInfo, kMaxTypeId + 1> kTypeInfos = {{
     {TypeId::kArray, 0, 0, -1, "array", "array"},
 }};
 
+constexpr TypeInfo kRecordInfo = {TypeId::kRecord, 2249, 2287, -1, "record", "record"};
+
 bool IsScalar(TypeId id) { return id != TypeId::kInvalid && id != TypeId::kArray; }
+
+// Interned record layouts; the index is the typmod. A deque keeps each
+// layout's address stable as more are added.
+struct RecordRegistry {
+  std::mutex mu;
+  std::deque<std::vector<RecordField>> layouts;
+  std::map<std::vector<std::pair<std::string, std::tuple<TypeId, int32_t, TypeId>>>, int32_t> index;
+};
+
+RecordRegistry& Records() {
+  static RecordRegistry* registry = new RecordRegistry();
+  return *registry;
+}
 
 // Base name without modifiers, as format_type prints it. bpchar without a
 // length prints as "bpchar", with one as "character(n)".
@@ -175,8 +195,32 @@ std::string Trim(std::string_view s) {
 
 const TypeInfo& GetTypeInfo(TypeId id) {
   STRATA_DCHECK(IsScalar(id));
+  if (id == TypeId::kRecord) return kRecordInfo;
   return kTypeInfos[static_cast<size_t>(id)];
 }
+
+DataType RecordType(std::vector<RecordField> fields) {
+  std::vector<std::pair<std::string, std::tuple<TypeId, int32_t, TypeId>>> key;
+  key.reserve(fields.size());
+  for (const RecordField& f : fields) {
+    key.emplace_back(f.name, std::make_tuple(f.type.id, f.type.typmod, f.type.element));
+  }
+  RecordRegistry& r = Records();
+  std::lock_guard<std::mutex> lock(r.mu);
+  auto [it, inserted] = r.index.emplace(std::move(key), static_cast<int32_t>(r.layouts.size()));
+  if (inserted) r.layouts.push_back(std::move(fields));
+  return DataType{TypeId::kRecord, it->second, TypeId::kInvalid};
+}
+
+const std::vector<RecordField>* RecordFields(const DataType& type) {
+  if (type.id != TypeId::kRecord || type.typmod < 0) return nullptr;
+  RecordRegistry& r = Records();
+  std::lock_guard<std::mutex> lock(r.mu);
+  if (static_cast<size_t>(type.typmod) >= r.layouts.size()) return nullptr;
+  return &r.layouts[static_cast<size_t>(type.typmod)];
+}
+
+int32_t ClientTypmod(const DataType& type) { return type.id == TypeId::kRecord ? -1 : type.typmod; }
 
 std::string DataType::ToString() const {
   if (id == TypeId::kInvalid) return "invalid";
@@ -201,7 +245,7 @@ std::string TypeInternalName(const DataType& type) {
 
 Result<DataType> DataTypeFromOid(uint32_t oid, int32_t typmod) {
   for (const TypeInfo& info : kTypeInfos) {
-    if (!IsScalar(info.id)) continue;
+    if (!IsScalar(info.id)) continue;  // kRecord is not in the table: see the header
     if (info.oid == oid) return DataType{info.id, typmod, TypeId::kInvalid};
     if (info.array_oid == oid) return DataType{TypeId::kArray, typmod, info.id};
   }

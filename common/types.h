@@ -4,6 +4,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 
@@ -34,9 +35,16 @@ enum class TypeId : uint8_t {
   kJsonb = 19,
   // One-dimensional array; the element type is DataType::element.
   kArray = 20,
+  // PostgreSQL's anonymous composite `record` (OID 2249): the value of a
+  // ROW(...) constructor or of a function returning records. Transient: it
+  // is never stored in a table, so it has no persisted tag (see kMaxTypeId).
+  // DataType::typmod names the field layout (RecordFields), like
+  // PostgreSQL's blessed record typmods; -1 means the layout is unknown.
+  kRecord = 21,
 };
 
-// Highest valid TypeId value; for range checks when decoding persisted tags.
+// Highest TypeId that can be persisted (row replica tags, catalog, column
+// segments, binlog); for range checks when decoding. kRecord is above it.
 inline constexpr uint8_t kMaxTypeId = static_cast<uint8_t>(TypeId::kArray);
 
 // PostgreSQL's VARHDRSZ, which its typmods for varchar/bpchar/numeric include.
@@ -83,9 +91,34 @@ struct DataType {
   }
 
   // PostgreSQL's format_type() output: "integer", "character varying(10)",
-  // "numeric(12,2)", "timestamp(3) with time zone", "text[]", ...
+  // "numeric(12,2)", "timestamp(3) with time zone", "text[]", "record", ...
   std::string ToString() const;
 };
+
+// One field of a record layout.
+struct RecordField {
+  std::string name;
+  DataType type;
+
+  bool operator==(const RecordField&) const = default;
+};
+
+// The record type with these fields (in order): DataType{kRecord, typmod}
+// where typmod identifies the layout. Layouts are interned process-wide and
+// never freed (as PostgreSQL's record type cache in a backend), so equal
+// layouts get the same typmod and a typmod stays valid for the process's
+// life; the number of distinct layouts is bounded by the queries' shapes.
+// Thread-safe.
+DataType RecordType(std::vector<RecordField> fields);
+
+// The fields of a record type, or nullptr when its layout is unknown
+// (typmod -1) or `type` is not a record. Thread-safe; the pointer stays
+// valid forever.
+const std::vector<RecordField>* RecordFields(const DataType& type);
+
+// The typmod to report to clients (RowDescription, pg_attribute): records'
+// layout ids are process-internal, PostgreSQL reports -1 for them too.
+int32_t ClientTypmod(const DataType& type);
 
 // Static facts about a scalar TypeId (not kArray / kInvalid).
 struct TypeInfo {
@@ -97,7 +130,8 @@ struct TypeInfo {
   std::string_view sql_name;  // format_type() name without modifier
 };
 
-// Facts for a scalar type. REQUIRES: id is neither kInvalid nor kArray.
+// Facts for a scalar type (kRecord included). REQUIRES: id is neither
+// kInvalid nor kArray.
 const TypeInfo& GetTypeInfo(TypeId id);
 
 // PostgreSQL OID of the type (the array OID for arrays, e.g. 1007 for int4[]).
@@ -108,7 +142,8 @@ int16_t TypeLen(const DataType& type);
 std::string TypeInternalName(const DataType& type);
 
 // The DataType for a PostgreSQL type OID (scalar or array OID), with the
-// given typmod. NotFound (42704) for OIDs Strata does not support.
+// given typmod. NotFound (42704) for OIDs Strata does not support, including
+// record (a client cannot send a value of an anonymous record type).
 Result<DataType> DataTypeFromOid(uint32_t oid, int32_t typmod = -1);
 
 // Resolves a type name as the SQL grammar produces it: `name` is the

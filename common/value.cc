@@ -84,6 +84,8 @@ ValueKind KindOf(TypeId type) {
       return ValueKind::kUuid;
     case TypeId::kArray:
       return ValueKind::kArray;
+    case TypeId::kRecord:
+      return ValueKind::kRecord;
   }
   return ValueKind::kNull;
 }
@@ -138,6 +140,12 @@ Value Value::Array(TypeId element, std::vector<Value> elements) {
   return Value(TypeId::kArray, ArrayPtr(std::move(data)));
 }
 
+Value Value::Record(std::vector<Value> fields) {
+  auto data = std::make_shared<ArrayData>();
+  data->elements = std::move(fields);
+  return Value(TypeId::kRecord, ArrayPtr(std::move(data)));
+}
+
 DataType Value::data_type() const {
   if (type_ == TypeId::kArray && !is_null()) return DataType::Array(array_element_type());
   return DataType::Of(type_);
@@ -184,6 +192,21 @@ int Value::Compare(const Value& a, const Value& b) {
         if (c != 0) return c;
       }
       return Cmp3(ea.size(), eb.size());
+    }
+    case ValueKind::kRecord: {
+      const auto& fa = a.record_fields();
+      const auto& fb = b.record_fields();
+      const size_t n = std::min(fa.size(), fb.size());
+      for (size_t i = 0; i < n; ++i) {
+        // Records of different layouts are never compared by SQL (the binder
+        // rejects it); keep the order total anyway.
+        if (!fa[i].is_null() && !fb[i].is_null() && fa[i].kind() != fb[i].kind()) {
+          return Cmp3(static_cast<int>(fa[i].kind()), static_cast<int>(fb[i].kind()));
+        }
+        const int c = Compare(fa[i], fb[i]);
+        if (c != 0) return c;
+      }
+      return Cmp3(fa.size(), fb.size());
     }
   }
   return 0;
@@ -241,8 +264,9 @@ void Value::AppendCanonicalBytes(std::string* out) const {
     case ValueKind::kUuid:
       out->append(reinterpret_cast<const char*>(uuid_value().data()), uuid_value().size());
       break;
-    case ValueKind::kArray: {
-      const auto& elements = array_elements();
+    case ValueKind::kArray:
+    case ValueKind::kRecord: {
+      const auto& elements = std::get<ArrayPtr>(payload_)->elements;
       AppendLittleEndian(static_cast<uint32_t>(elements.size()), out);
       std::string element_bytes;
       for (const Value& e : elements) {
@@ -340,6 +364,17 @@ std::string Value::DebugString() const {
         body += e.is_null() ? "NULL" : e.DebugString();
       }
       body += "}";
+      break;
+    }
+    case ValueKind::kRecord: {
+      body = "(";
+      bool first = true;
+      for (const Value& f : record_fields()) {
+        if (!first) body += ",";
+        first = false;
+        body += f.DebugString();
+      }
+      body += ")";
       break;
     }
   }

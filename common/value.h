@@ -45,6 +45,7 @@ enum class ValueKind : uint8_t {
   kInterval,
   kUuid,
   kArray,
+  kRecord,
 };
 
 // The payload kind of non-null values of `type`. kNull for kInvalid.
@@ -106,6 +107,10 @@ class Value {
   static Value FromUuid(const Uuid& v);
   // REQUIRES: element is a scalar TypeId; each element NULL or of that type.
   static Value Array(TypeId element, std::vector<Value> elements);
+  // A record (anonymous composite): its field values in order. The field
+  // names and declared types live in the expression's DataType
+  // (RecordFields), not in the value, as in PostgreSQL.
+  static Value Record(std::vector<Value> fields);
 
   // The value's type; kInvalid only for an untyped NULL.
   TypeId type() const { return type_; }
@@ -131,6 +136,7 @@ class Value {
   const std::vector<Value>& array_elements() const {
     return std::get<ArrayPtr>(payload_)->elements;
   }
+  const std::vector<Value>& record_fields() const { return std::get<ArrayPtr>(payload_)->elements; }
 
   // Total order in SQL semantics for values of the same kind (int2 vs int8
   // is fine; int vs numeric is not): NULL sorts after everything and equals
@@ -138,7 +144,9 @@ class Value {
   // -0.0 == 0.0; numerics ignore display scale (1.5 == 1.50); bpchar
   // ignores trailing spaces; strings and bytea compare bytewise (C
   // collation); intervals compare by span; arrays element-wise, then by
-  // length. Returns <0, 0, >0. REQUIRES: same kind unless either is NULL.
+  // length; records field by field (as PostgreSQL's btree record_cmp: NULL
+  // fields equal each other and sort last), then by field count. Returns
+  // <0, 0, >0. REQUIRES: same kind unless either is NULL.
   static int Compare(const Value& a, const Value& b);
 
   // Same TypeId (or both NULL) and Compare() == 0. Not SQL '=': NULL == NULL
@@ -161,16 +169,19 @@ class Value {
   //   interval: span in microseconds as 128-bit two's complement LE;
   //   uuid: 16 bytes;
   //   array: element count as uint32 LE, then each element's canonical
-  //          bytes prefixed by its byte length as uint32 LE.
+  //          bytes prefixed by its byte length as uint32 LE;
+  //   record: as array, over the fields.
   // int2/int4/int8 holding the same number hash alike, as do text and
   // varchar holding the same bytes.
   uint64_t Hash() const;
 
   // For logs and test failures: "NULL", "int4 42", "text 'abc'",
-  // "numeric 1.50", "int4[] {1,NULL}". Not a SQL or protocol format.
+  // "numeric 1.50", "int4[] {1,NULL}", "record (int4 1,NULL)". Not a SQL or
+  // protocol format.
   std::string DebugString() const;
 
  private:
+  // Arrays and records share the payload (a record's `element` is kInvalid).
   using ArrayPtr = std::shared_ptr<const ArrayData>;
   using Payload = std::variant<std::monostate, bool, int64_t, double, Numeric, std::string,
                                Interval, Uuid, ArrayPtr>;

@@ -145,6 +145,28 @@ void EncodeInto(const Value& value, std::string* out) {
       }
       return;
     }
+    case TypeId::kRecord: {
+      const std::vector<Value>& fields = value.record_fields();
+      PutBigEndian<int32_t>(static_cast<int32_t>(fields.size()), out);
+      for (const Value& f : fields) {
+        // A NULL field still names its type when the value knows it.
+        const TypeId t = f.type();
+        const bool known = t != TypeId::kInvalid && (t != TypeId::kArray || !f.is_null());
+        PutBigEndian<uint32_t>(known ? TypeOid(f.data_type()) : 0, out);
+        if (f.is_null()) {
+          PutBigEndian<int32_t>(-1, out);
+          continue;
+        }
+        const size_t length_at = out->size();
+        PutBigEndian<int32_t>(0, out);
+        EncodeInto(f, out);
+        const uint32_t len = static_cast<uint32_t>(out->size() - length_at - 4);
+        for (int i = 0; i < 4; ++i) {
+          (*out)[length_at + static_cast<size_t>(i)] = static_cast<char>(len >> (24 - 8 * i));
+        }
+      }
+      return;
+    }
     case TypeId::kInvalid:
       break;
   }
@@ -402,6 +424,8 @@ Result<Value> DecodeScalar(const DataType& type, std::string_view bytes) {
       std::memcpy(u.data(), raw.data(), 16);
       return Value::FromUuid(u);
     }
+    case TypeId::kRecord:
+      return Status(SqlState::kFeatureNotSupported, "input of anonymous composite types is not implemented");
     case TypeId::kArray:
     case TypeId::kInvalid:
       break;

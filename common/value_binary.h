@@ -32,6 +32,10 @@ namespace strata {
 //                uint32 element OID, per dimension int32 length and int32
 //                lower bound (1), then each element as int32 length (-1
 //                for NULL) followed by its binary form.
+//   record       int32 field count, then per field uint32 type OID (0 when
+//                a NULL field's type is unknown), int32 length (-1 for
+//                NULL) and the binary form (PostgreSQL's record_send);
+//                binary input of records is 0A000.
 
 // Appends the binary form of a non-null value to *out (without the int32
 // length word the protocol puts before it). REQUIRES: !value.is_null().

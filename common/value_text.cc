@@ -1267,6 +1267,36 @@ Result<std::string> FormatArray(const Value& value, const TextFormatOptions& opt
   return out;
 }
 
+// PostgreSQL's record_out: '(1,"a b",,"")'. A NULL field is empty; a field
+// is quoted when empty or containing '"', '\\', '(', ')', ',' or white
+// space, with '"' and '\\' doubled inside the quotes.
+Result<std::string> FormatRecord(const Value& value, const TextFormatOptions& options) {
+  std::string out = "(";
+  bool first = true;
+  for (const Value& f : value.record_fields()) {
+    if (!first) out.push_back(',');
+    first = false;
+    if (f.is_null()) continue;
+    STRATA_ASSIGN_OR_RETURN(std::string item, FormatText(f, options));
+    bool quote = item.empty();
+    for (char c : item) {
+      if (c == '"' || c == '\\' || c == '(' || c == ')' || c == ',' ||
+          std::isspace(static_cast<unsigned char>(c))) {
+        quote = true;
+        break;
+      }
+    }
+    if (quote) out.push_back('"');
+    for (char c : item) {
+      if (c == '"' || c == '\\') out.push_back(c);
+      out.push_back(c);
+    }
+    if (quote) out.push_back('"');
+  }
+  out.push_back(')');
+  return out;
+}
+
 }  // namespace
 
 int32_t DaysFromCivil(int64_t year, int month, int day) {
@@ -1341,6 +1371,8 @@ Result<Value> ParseText(const DataType& type, std::string_view text,
     }
     case TypeId::kArray:
       return ParseArray(type, text, context);
+    case TypeId::kRecord:
+      return Status(SqlState::kFeatureNotSupported, "input of anonymous composite types is not implemented");
     case TypeId::kInvalid:
       break;
   }
@@ -1399,6 +1431,8 @@ Result<std::string> FormatText(const Value& value, const TextFormatOptions& opti
       return FormatInterval(value.interval_value());
     case TypeId::kArray:
       return FormatArray(value, options);
+    case TypeId::kRecord:
+      return FormatRecord(value, options);
     case TypeId::kInvalid:
       break;
   }

@@ -41,6 +41,10 @@ class TimeZone;
 //           or white space; an optional '[lo:hi]=' prefix is accepted on
 //           input but the bounds are dropped (Values are 1-based); '{}' is
 //           the empty array. Multi-dimensional input is 0A000.
+//   record: output as PostgreSQL's record_out, '(1,"a b",,"")' (a NULL
+//           field is empty; fields quoted when empty or containing '"',
+//           '\\', '(', ')', ',' or white space, '"' and '\\' doubled);
+//           input is 0A000 (anonymous records have no input function).
 
 // The current time for the special date/time inputs 'now', 'today',
 // 'tomorrow' and 'yesterday' (PostgreSQL uses the transaction start time).

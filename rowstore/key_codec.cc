@@ -190,6 +190,7 @@ bool IsKeyType(TypeId type) {
     case TypeId::kJson:
     case TypeId::kJsonb:
     case TypeId::kArray:
+    case TypeId::kRecord:
     case TypeId::kInvalid:
       return false;
     default:
@@ -246,6 +247,7 @@ Status AppendKeyValue(const Value& value, std::string* out) {
     case TypeId::kJson:
     case TypeId::kJsonb:
     case TypeId::kArray:
+    case TypeId::kRecord:
     case TypeId::kInvalid:
       break;
   }
@@ -329,6 +331,7 @@ Result<Value> DecodeKeyValue(const DataType& type, std::string_view* input) {
     case TypeId::kJson:
     case TypeId::kJsonb:
     case TypeId::kArray:
+    case TypeId::kRecord:
     case TypeId::kInvalid:
       break;
   }

@@ -170,6 +170,8 @@ Status AppendPayload(const DataType& type, const Value& v, std::string* out) {
       out->append(body);
       break;
     }
+    case TypeId::kRecord:
+      return Status::InvalidArgument("record values cannot be stored");
     case TypeId::kInvalid:
       return Status::InvalidArgument("column has no type");
   }
@@ -351,6 +353,7 @@ Result<Value> DecodePayload(const DataType& type, std::string_view p) {
       if (!p.empty()) return Corrupt("trailing bytes in array");
       return Value::Array(type.element, std::move(elements));
     }
+    case TypeId::kRecord:
     case TypeId::kInvalid:
       break;
   }

@@ -110,7 +110,7 @@ protocol::RowDescription DescribeRows(const std::vector<sql::ResultColumn>& colu
     field.column_attr_num = column.column_attr;
     field.type_oid = TypeOid(column.type);
     field.type_size = static_cast<int16_t>(TypeLen(column.type));
-    field.type_modifier = column.type.typmod;
+    field.type_modifier = ClientTypmod(column.type);
     field.format = i < formats.size() ? formats[i] : protocol::kTextFormat;
     description.fields.push_back(std::move(field));
   }

@@ -61,6 +61,7 @@ enum class ExprKind {
   kRow,          // args: ROW(...) / (a, b)
   kSqlValue,     // sql_value: CURRENT_DATE, CURRENT_TIMESTAMP, ...; ival = precision or -1
   kSubscript,    // arg: base; args: subscripts (1-based)
+  kFieldSelect,  // (arg).str: a field of a composite value
   kDefault,      // DEFAULT in INSERT VALUES / UPDATE SET
 };
 

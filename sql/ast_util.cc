@@ -52,6 +52,9 @@ int FigureColnameInternal(const Expr& e, std::string* name) {
       return 2;
     case ExprKind::kSubscript:
       return e.arg ? FigureColnameInternal(*e.arg, name) : 0;
+    case ExprKind::kFieldSelect:
+      *name = e.str;
+      return 2;
     case ExprKind::kSubLink:
       switch (e.sublink) {
         case SubLinkKind::kExists:
@@ -271,6 +274,8 @@ std::string ToSql(const Expr& e) {
       for (const auto& a : e.args) out += "[" + ToSql(*a) + "]";
       return out;
     }
+    case ExprKind::kFieldSelect:
+      return "(" + ToSql(*e.arg) + ")." + e.str;
     case ExprKind::kDefault:
       return "DEFAULT";
     case ExprKind::kSubLink:

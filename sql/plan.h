@@ -51,6 +51,7 @@ enum class BoundExprKind {
   kSubquery,     // subquery kind; subplan; for ANY/ALL children[0] is the left side, fn the operator
   kArray,        // ARRAY[children]
   kSubscript,    // children[0][children[1]]
+  kFieldSelect,  // (children[0]).field: field number `index` (0-based) of a record
   kSqlValue,     // current_user etc. (session values), name holds which
 };
 
@@ -101,7 +102,8 @@ enum class PlanKind {
   kHashJoin,      // left_keys = right_keys, filter as residual
   kNestedLoopJoin,  // filter as join condition (null: cross join)
   kSetOp,         // set_op over children[0], children[1]
-  kFunctionScan,  // generate_series(exprs...)
+  kFunctionScan,  // table_name: "" (generate_series(exprs...)), "unnest" or "_pg_expandarray"
+                  // (exprs[0]; columns x, n)
   kSystemScan,    // all rows of system_relation (pg_catalog / information_schema)
   kWindow,        // input columns ++ one column per window call (windows)
   kProjectSet,    // input columns ++ one column per set-returning call (set_functions)
@@ -135,9 +137,11 @@ struct WindowCall {
 
 // A set-returning function call in a select list (kProjectSet), over the
 // node's input row: generate_series(start, stop[, step]) on integers (args
-// already coerced to the result type) or unnest(array).
+// already coerced to the result type), unnest(array), or
+// information_schema._pg_expandarray(array), which returns one record
+// (x = element, n = 1-based position) per element.
 struct SetFunctionCall {
-  enum class Kind { kGenerateSeries, kUnnest };
+  enum class Kind { kGenerateSeries, kUnnest, kExpandArray };
   Kind kind = Kind::kGenerateSeries;
   std::vector<BoundExprPtr> args;
   DataType type;  // the result type

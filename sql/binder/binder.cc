@@ -643,10 +643,37 @@ class Binder::Impl {
         out->children.push_back(std::move(idx));
         return out;
       }
+      case ast::ExprKind::kFieldSelect:
+        return BindFieldSelect(e, scope);
       case ast::ExprKind::kDefault:
         return Err(SqlState::kSyntaxError, "DEFAULT is not allowed in this context", e.location);
     }
     return Err(SqlState::kFeatureNotSupported, "unsupported expression", e.location);
+  }
+
+  // (arg).field on a record (a record-returning call, a subquery column of
+  // record type): the field's number is fixed at bind time from the
+  // record's layout, as PostgreSQL's FieldSelect.
+  Result<BoundExprPtr> BindFieldSelect(const ast::Expr& e, const Scope& scope) {
+    STRATA_ASSIGN_OR_RETURN(BoundExprPtr base, Bind(*e.arg, scope));
+    if (base->type.id != TypeId::kRecord) {
+      const std::string type = IsUnknown(*base) ? std::string("unknown") : base->type.ToString();
+      return Err(SqlState("42809"),
+                 "column notation ." + e.str + " applied to type " + type + ", which is not a composite type",
+                 e.location);
+    }
+    const std::vector<RecordField>* fields = RecordFields(base->type);
+    for (size_t i = 0; fields != nullptr && i < fields->size(); ++i) {
+      if ((*fields)[i].name != e.str) continue;
+      auto out = std::make_unique<BoundExpr>(BoundExprKind::kFieldSelect, (*fields)[i].type);
+      out->location = e.location;
+      out->index = static_cast<int>(i);
+      out->name = e.str;
+      out->children.push_back(std::move(base));
+      return out;
+    }
+    return Err(SqlState::kUndefinedColumn, "could not identify column \"" + e.str + "\" in record data type",
+               e.location);
   }
 
   Result<BoundExprPtr> BindConst(const ast::Expr& e) {
@@ -972,6 +999,7 @@ class Binder::Impl {
   }
 
   Result<BoundExprPtr> BindFuncCall(const ast::Expr& e, const Scope& scope) {
+    if (IsExpandArray(e)) return BindSetFunctionCall(e, scope);
     if (e.names.size() > 2 || (e.names.size() == 2 && e.names[0] != "pg_catalog")) {
       std::string full;
       for (size_t i = 0; i < e.names.size(); ++i) full += (i ? "." : "") + e.names[i];
@@ -1107,12 +1135,52 @@ class Binder::Impl {
     return Result<BoundExprPtr>(std::move(out));
   }
 
-  // generate_series(start, stop[, step]) on integers or unnest(array), for
-  // FROM (kFunctionScan) and select lists (kProjectSet). Returns the call
-  // (arguments coerced to the result type) and its result type.
+  // information_schema._pg_expandarray: the one information_schema function
+  // clients call (pgjdbc's getPrimaryKeys). Only by its qualified name, as
+  // information_schema is not on the search path.
+  static bool IsExpandArray(const ast::Expr& f) {
+    return f.kind == ast::ExprKind::kFuncCall && f.names.size() == 2 && f.names[0] == "information_schema" &&
+           f.names[1] == "_pg_expandarray" && !f.has_over && !f.agg_star && !f.agg_distinct;
+  }
+
+  // The record type _pg_expandarray returns for an array of `element`:
+  // (x element, n int4), its OUT parameters in PostgreSQL.
+  static DataType ExpandArrayType(const DataType& element) {
+    return RecordType({RecordField{"x", element}, RecordField{"n", DataType::Of(TypeId::kInt4)}});
+  }
+
+  // generate_series(start, stop[, step]) on integers, unnest(array) or
+  // information_schema._pg_expandarray(array), for FROM (kFunctionScan) and
+  // select lists (kProjectSet). Returns the call (arguments coerced to the
+  // result type) and its result type (a record for _pg_expandarray).
   Result<std::pair<SetFunctionCall, DataType>> BindSetFunction(const ast::Expr& f, const Scope& scope) {
     SetFunctionCall call;
     const std::string& name = f.names.back();
+    if (IsExpandArray(f)) {
+      if (f.args.size() != 1) {
+        return Err(SqlState::kUndefinedFunction,
+                   "function information_schema._pg_expandarray with " + std::to_string(f.args.size()) +
+                       " arguments does not exist",
+                   f.location);
+      }
+      STRATA_ASSIGN_OR_RETURN(BoundExprPtr arr, Bind(*f.args[0], scope));
+      if (IsUnknown(*arr)) {
+        // anyarray cannot be inferred from an untyped literal or NULL.
+        return Err(SqlState::kDatatypeMismatch, "could not determine polymorphic type because input has type unknown",
+                   f.location);
+      }
+      if (!arr->type.is_array()) {
+        return Err(SqlState::kUndefinedFunction,
+                   "function information_schema._pg_expandarray(" + arr->type.ToString() + ") does not exist",
+                   f.location)
+            .WithHint("No function matches the given name and argument types. You might need to add explicit type "
+                      "casts.");
+      }
+      const DataType elem = arr->type.ElementType();
+      call.kind = SetFunctionCall::Kind::kExpandArray;
+      call.args.push_back(std::move(arr));
+      return std::make_pair(std::move(call), ExpandArrayType(elem));
+    }
     if (name == "unnest" && f.args.size() == 1) {
       STRATA_ASSIGN_OR_RETURN(BoundExprPtr arr, Bind(*f.args[0], scope));
       if (IsUnknown(*arr) || !arr->type.is_array()) {
@@ -1598,10 +1666,33 @@ class Binder::Impl {
         Scope args_scope;
         args_scope.parent = outer;
         args_scope.correlated = from_flag_;
+        if (IsExpandArray(f)) {
+          // A function returning records gives one column per field (x, n).
+          STRATA_ASSIGN_OR_RETURN(auto bound, BindSetFunction(f, args_scope));
+          const std::vector<RecordField>* fields = RecordFields(bound.second);
+          auto plan = std::make_unique<PlanNode>(PlanKind::kFunctionScan);
+          plan->table_name = "_pg_expandarray";
+          plan->exprs = std::move(bound.first.args);
+          for (size_t i = 0; i < fields->size(); ++i) {
+            plan->types.push_back((*fields)[i].type);
+            ScopeColumn c;
+            c.name = (*fields)[i].name;
+            c.type = (*fields)[i].type;
+            c.index = static_cast<int>(i);
+            item.scope.columns.push_back(std::move(c));
+            item.scope.star.push_back(static_cast<int>(i));
+          }
+          item.width = static_cast<int>(fields->size());
+          item.plan = std::move(plan);
+          STRATA_RETURN_IF_ERROR(ApplyAlias(ref.alias, "_pg_expandarray", &item.scope, ref.location));
+          STRATA_RETURN_IF_ERROR(AddRangeName(range_names, item.scope.tables[0], ref.location));
+          return item;
+        }
         if (f.kind != ast::ExprKind::kFuncCall || (f.names.size() == 2 && f.names[0] != "pg_catalog") ||
             f.names.size() > 2 || (f.names.back() != "unnest" && f.names.back() != "generate_series")) {
           return Err(SqlState::kFeatureNotSupported,
-                     "only generate_series(start, stop[, step]) and unnest(array) are supported in FROM",
+                     "only generate_series(start, stop[, step]), unnest(array) and "
+                     "information_schema._pg_expandarray(array) are supported in FROM",
                      ref.location);
         }
         STRATA_ASSIGN_OR_RETURN(auto bound, BindSetFunction(f, args_scope));

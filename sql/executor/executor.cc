@@ -247,6 +247,8 @@ uint64_t RowBytes(const Row& row) {
       bytes += v.string_value().size();
     } else if (v.kind() == ValueKind::kArray) {
       bytes += RowBytes(v.array_elements());
+    } else if (v.kind() == ValueKind::kRecord) {
+      bytes += RowBytes(v.record_fields());
     }
   }
   return bytes;
@@ -492,6 +494,16 @@ Status Eval(const BoundExpr& e, const Row& row, ExecContext& ctx, Value* out) {
         *out = NullOf(e.type);
       } else {
         *out = elems[static_cast<size_t>(i - 1)];
+      }
+      return Status::OK();
+    }
+    case BoundExprKind::kFieldSelect: {
+      Value record;
+      STRATA_RETURN_IF_ERROR(Eval(*e.children[0], row, ctx, &record));
+      if (record.is_null()) {
+        *out = NullOf(e.type);
+      } else {
+        *out = record.record_fields()[static_cast<size_t>(e.index)];
       }
       return Status::OK();
     }
@@ -948,12 +960,18 @@ class SystemScanOp final : public Operator {
   size_t pos_ = 0;
 };
 
+// One result of information_schema._pg_expandarray: (x, n), n 1-based.
+Value ExpandArrayRecord(const Value& element, size_t position) {
+  return Value::Record({element, Value::Int4(static_cast<int32_t>(position))});
+}
+
 class FunctionScanOp final : public Operator {
  public:
   FunctionScanOp(const PlanNode& plan, ExecContext& ctx) : plan_(plan), ctx_(ctx) {}
   Result<bool> Next(std::vector<Row>* batch) override {
     batch->clear();
-    if (!opened_ && plan_.table_name == "unnest") {
+    const bool expand = plan_.table_name == "_pg_expandarray";
+    if (!opened_ && (plan_.table_name == "unnest" || expand)) {
       opened_ = true;
       Value arr;
       STRATA_RETURN_IF_ERROR(Eval(*plan_.exprs[0], Row(), ctx_, &arr));
@@ -961,6 +979,13 @@ class FunctionScanOp final : public Operator {
     }
     if (plan_.table_name == "unnest") {
       while (pos_ < elements_.size() && batch->size() < kBatchRows) batch->push_back(Row{elements_[pos_++]});
+      return !batch->empty();
+    }
+    if (expand) {
+      while (pos_ < elements_.size() && batch->size() < kBatchRows) {
+        ++pos_;
+        batch->push_back(Row{elements_[pos_ - 1], Value::Int4(static_cast<int32_t>(pos_))});
+      }
       return !batch->empty();
     }
     if (!opened_) {
@@ -1110,6 +1135,14 @@ class ProjectSetOp final : public Operator {
         }
         done = true;
       }
+      if (!done && kind == SetFunctionCall::Kind::kExpandArray) {
+        if (pos < elements.size()) {
+          ++pos;
+          *out = ExpandArrayRecord(elements[pos - 1], pos);
+          return true;
+        }
+        done = true;
+      }
       if (!done && kind == SetFunctionCall::Kind::kGenerateSeries) {
         if ((step > 0 && next <= stop) || (step < 0 && next >= stop)) {
           *out = Value::Int(type.id, next);
@@ -1138,7 +1171,7 @@ class ProjectSetOp final : public Operator {
       }
       if (has_null) continue;  // both functions are strict: no rows
       s.done = false;
-      if (call.kind == SetFunctionCall::Kind::kUnnest) {
+      if (call.kind == SetFunctionCall::Kind::kUnnest || call.kind == SetFunctionCall::Kind::kExpandArray) {
         s.elements = args[0].array_elements();
         continue;
       }

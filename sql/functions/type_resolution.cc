@@ -39,6 +39,8 @@ char TypeCategory(TypeId id) {
       return 'U';
     case TypeId::kArray:
       return 'A';
+    case TypeId::kRecord:
+      return 'P';
     case TypeId::kInvalid:
       break;
   }

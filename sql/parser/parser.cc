@@ -505,20 +505,42 @@ Result<ExprPtr> Transformer::Expression(const PgQuery__Node* node) {
       return e;
     }
     case PG_QUERY__NODE__NODE_A_INDIRECTION: {
+      // The indirection list applies left to right: `(x).f[1].g` selects f,
+      // subscripts it, then selects g. Consecutive subscripts form one
+      // kSubscript (several of them mean a multidimensional subscript).
       const PgQuery__AIndirection* ind = node->a_indirection;
-      auto e = std::make_unique<Expr>(ExprKind::kSubscript);
-      STRATA_ASSIGN_OR_RETURN(e->arg, Expression(ind->arg));
-      e->location = e->arg->location;
+      STRATA_ASSIGN_OR_RETURN(ExprPtr current, Expression(ind->arg));
+      const int location = current->location;
+      ExprPtr subscript;
+      auto flush = [&] {
+        if (subscript) current = std::move(subscript);
+      };
       for (size_t i = 0; i < ind->n_indirection; ++i) {
         const PgQuery__Node* s = ind->indirection[i];
+        if (s->node_case == PG_QUERY__NODE__NODE_STRING) {
+          flush();
+          auto f = std::make_unique<Expr>(ExprKind::kFieldSelect, location);
+          f->str = s->string->sval;
+          f->arg = std::move(current);
+          current = std::move(f);
+          continue;
+        }
+        if (s->node_case == PG_QUERY__NODE__NODE_A_STAR) {
+          return NotSupported("row expansion (x).* is not supported", location);
+        }
         if (s->node_case != PG_QUERY__NODE__NODE_A_INDICES || s->a_indices->is_slice ||
             s->a_indices->uidx == nullptr) {
-          return NotSupported("only simple array subscripts are supported", e->location);
+          return NotSupported("only simple array subscripts are supported", location);
+        }
+        if (!subscript) {
+          subscript = std::make_unique<Expr>(ExprKind::kSubscript, location);
+          subscript->arg = std::move(current);
         }
         STRATA_ASSIGN_OR_RETURN(ExprPtr idx, Expression(s->a_indices->uidx));
-        e->args.push_back(std::move(idx));
+        subscript->args.push_back(std::move(idx));
       }
-      return e;
+      flush();
+      return current;
     }
     case PG_QUERY__NODE__NODE_SET_TO_DEFAULT:
       return std::make_unique<Expr>(ExprKind::kDefault, Loc(node->set_to_default->location));

@@ -32,6 +32,9 @@ public class JdbcTest {
                   + "big bigint, ok boolean, d date, at timestamptz, ratio double precision)");
         s.execute("DROP TABLE IF EXISTS jdbc_batch");
         s.execute("CREATE TABLE jdbc_batch (k int, v text, PRIMARY KEY (k))");
+        // Key order differs from column order, so KEY_SEQ is checked for real.
+        s.execute("DROP TABLE IF EXISTS jdbc_pk2");
+        s.execute("CREATE TABLE jdbc_pk2 (a int, b text, c bigint, d date, PRIMARY KEY (d, a, c))");
       }
 
       // PreparedStatement with several types; executed often enough that the
@@ -142,7 +145,7 @@ public class JdbcTest {
           tables.add(rs.getString("TABLE_NAME"));
         }
       }
-      eq(Arrays.asList("jdbc_batch", "jdbc_t"), tables, "getTables");
+      eq(Arrays.asList("jdbc_batch", "jdbc_pk2", "jdbc_t"), tables, "getTables");
       List<String> columns = new ArrayList<>();
       try (ResultSet rs = md.getColumns(null, "public", "jdbc_t", null)) {
         while (rs.next()) {
@@ -155,8 +158,31 @@ public class JdbcTest {
                        "4:big:int8:-5:19:YES", "5:ok:bool:-7:1:YES", "6:d:date:91:13:YES",
                        "7:at:timestamptz:93:35:YES", "8:ratio:float8:8:17:YES"),
          columns, "getColumns");
+
+      // getPrimaryKeys: pgjdbc's query expands pg_index.indkey with
+      // information_schema._pg_expandarray and selects fields of its records.
+      // The expected rows are what PostgreSQL 15 returns for the same tables.
+      eq(Arrays.asList("public.jdbc_t.id:1:jdbc_t_pkey"), primaryKeys(md, "jdbc_t"), "getPrimaryKeys single");
+      eq(Arrays.asList("public.jdbc_pk2.d:1:jdbc_pk2_pkey", "public.jdbc_pk2.a:2:jdbc_pk2_pkey",
+                       "public.jdbc_pk2.c:3:jdbc_pk2_pkey"),
+         primaryKeys(md, "jdbc_pk2"), "getPrimaryKeys composite");
+      eq(Arrays.asList(), primaryKeys(md, "jdbc_missing"), "getPrimaryKeys of a missing table");
     }
     System.out.println("pgjdbc: all checks passed");
+  }
+
+  // One "schema.table.column:key_seq:pk_name" per row, in the driver's order
+  // (by KEY_SEQ); TABLE_CAT must be NULL as on PostgreSQL.
+  static List<String> primaryKeys(DatabaseMetaData md, String table) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (ResultSet rs = md.getPrimaryKeys(null, "public", table)) {
+      while (rs.next()) {
+        eq(null, rs.getString("TABLE_CAT"), "TABLE_CAT");
+        out.add(rs.getString("TABLE_SCHEM") + "." + rs.getString("TABLE_NAME") + "." + rs.getString("COLUMN_NAME")
+                + ":" + rs.getShort("KEY_SEQ") + ":" + rs.getString("PK_NAME"));
+      }
+    }
+    return out;
   }
 
   static void runBatch(Connection c, int base) throws SQLException {

@@ -97,6 +97,7 @@ class RandomValues {
         return Value::FromUuid(u);
       }
       case TypeId::kArray:
+      case TypeId::kRecord:
       case TypeId::kInvalid:
         break;
     }

@@ -128,6 +128,7 @@ class RandomValues {
         }
         return Value::Array(type.element, std::move(elements));
       }
+      case TypeId::kRecord:  // not a column type
       case TypeId::kInvalid:
         break;
     }
