@@ -176,7 +176,7 @@ class Value {
   uint64_t Hash() const;
 
   // For logs and test failures: "NULL", "int4 42", "text 'abc'",
-  // "numeric 1.50", "int4[] {1,NULL}", "record (int4 1,NULL)". Not a SQL or
+  // "numeric 1.50", "int4[] {1,NULL}", "record (integer 1,NULL::text)". Not a SQL or
   // protocol format.
   std::string DebugString() const;
 

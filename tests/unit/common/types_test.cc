@@ -97,5 +97,36 @@ TEST(TypesTest, ParsesNamesAndAliases) {
   EXPECT_EQ(CharLength(DataType::Of(TypeId::kText)), -1);
 }
 
+TEST(TypesTest, RecordLayoutsAreInternedByContent) {
+  const DataType a = RecordType({RecordField{"x", DataType::Of(TypeId::kInt2)}, RecordField{"n", DataType::Of(TypeId::kInt4)}});
+  const DataType b = RecordType({RecordField{"x", DataType::Of(TypeId::kInt2)}, RecordField{"n", DataType::Of(TypeId::kInt4)}});
+  const DataType c = RecordType({RecordField{"x", DataType::Varchar(3)}, RecordField{"n", DataType::Of(TypeId::kInt4)}});
+  EXPECT_EQ(a.id, TypeId::kRecord);
+  EXPECT_GE(a.typmod, 0);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);  // the field types (typmods included) are part of the layout
+  const std::vector<RecordField>* fields = RecordFields(c);
+  ASSERT_NE(fields, nullptr);
+  ASSERT_EQ(fields->size(), 2u);
+  EXPECT_EQ((*fields)[0].name, "x");
+  EXPECT_EQ((*fields)[0].type, DataType::Varchar(3));
+  EXPECT_EQ((*fields)[1].name, "n");
+  EXPECT_EQ(RecordFields(DataType::Of(TypeId::kRecord)), nullptr);
+  EXPECT_EQ(RecordFields(DataType::Of(TypeId::kInt4)), nullptr);
+}
+
+TEST(TypesTest, RecordIsPostgresRecordPseudoType) {
+  const DataType r = RecordType({RecordField{"f1", DataType::Of(TypeId::kText)}});
+  EXPECT_EQ(TypeOid(r), 2249u);
+  EXPECT_EQ(TypeLen(r), -1);
+  EXPECT_EQ(TypeInternalName(r), "record");
+  EXPECT_EQ(r.ToString(), "record");
+  // The layout id is process-internal: clients see -1, as from PostgreSQL.
+  EXPECT_EQ(ClientTypmod(r), -1);
+  EXPECT_EQ(ClientTypmod(DataType::Varchar(3)), 7);
+  // A client cannot declare a parameter of an anonymous record type.
+  EXPECT_FALSE(DataTypeFromOid(2249).ok());
+}
+
 }  // namespace
 }  // namespace strata

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "common/value_binary.h"
 #include "testing/status_matchers.h"
 
 namespace strata {
@@ -76,6 +77,40 @@ TEST(ValueTest, HashIsStableAcrossReleases) {
   EXPECT_EQ(Value::Null().Hash(), 0xb9034ad37056f5fbULL);
   const Value key[] = {Value::Int4(7), Value::Text("x")};
   EXPECT_EQ(HashValues(key), 0x1ad000598313ce9bULL);
+}
+
+TEST(ValueTest, RecordsCompareFieldByField) {
+  const Value a = Value::Record({Value::Int2(1), Value::Int4(2)});
+  const Value b = Value::Record({Value::Int2(1), Value::Int4(3)});
+  const Value a_null = Value::Record({Value::Int2(1), Value::Null(TypeId::kInt4)});
+  EXPECT_EQ(a.type(), TypeId::kRecord);
+  EXPECT_EQ(a.kind(), ValueKind::kRecord);
+  EXPECT_LT(Value::Compare(a, b), 0);
+  EXPECT_GT(Value::Compare(b, a), 0);
+  EXPECT_EQ(a, Value::Record({Value::Int8(1), Value::Int4(2)}));
+  // As record_cmp: a NULL field sorts after values and equals another NULL.
+  EXPECT_GT(Value::Compare(a_null, b), 0);
+  EXPECT_EQ(a_null, Value::Record({Value::Int2(1), Value::Null(TypeId::kInt4)}));
+  // A shorter record with an equal prefix sorts first.
+  EXPECT_LT(Value::Compare(Value::Record({Value::Int2(1)}), a), 0);
+  EXPECT_EQ(a.Hash(), Value::Record({Value::Int8(1), Value::Int4(2)}).Hash());
+  EXPECT_NE(a.Hash(), b.Hash());
+  // Not the hash of the array with the same elements: the kind byte differs.
+  EXPECT_NE(a.Hash(), Value::Array(TypeId::kInt4, {Value::Int4(1), Value::Int4(2)}).Hash());
+  EXPECT_EQ(a.DebugString(), "record (smallint 1,integer 2)");
+}
+
+TEST(ValueTest, RecordBinaryFormIsRecordSend) {
+  const Value r = Value::Record({Value::Int4(7), Value::Null(TypeId::kText)});
+  const std::string bytes = EncodeBinary(r);
+  const std::string expected("\0\0\0\2"          // two fields
+                             "\0\0\0\x17"        // int4
+                             "\0\0\0\4\0\0\0\7"  // length 4, 7
+                             "\0\0\0\x19"        // text
+                             "\xff\xff\xff\xff",  // NULL
+                             24);
+  EXPECT_EQ(bytes, expected);
+  ASSERT_SQLSTATE(DecodeBinary(DataType::Of(TypeId::kRecord), bytes), SqlState::kFeatureNotSupported);
 }
 
 }  // namespace

@@ -148,5 +148,21 @@ TEST(ValueTextTest, Uuids) {
   EXPECT_EQ(RoundTrip(DataType::Of(TypeId::kInterval), "1 day"), "1 day");
 }
 
+TEST(ValueTextTest, RecordsPrintLikeRecordOut) {
+  EXPECT_EQ(Fmt(Value::Record({Value::Int4(5), Value::Int4(1)})), "(5,1)");
+  // NULL fields are empty; empty strings, quotes, backslashes, parentheses,
+  // commas and white space force quotes, with '"' and '\\' doubled.
+  EXPECT_EQ(Fmt(Value::Record({Value::Int4(1), Value::Text("a b"), Value::Null(TypeId::kText), Value::Text(""),
+                               Value::Text("x\"y"), Value::Text("p,q"), Value::Text("b\\s"), Value::Text("(z)")})),
+            "(1,\"a b\",,\"\",\"x\"\"y\",\"p,q\",\"b\\\\s\",\"(z)\")");
+  // A field's own text form comes first: an array prints with its braces
+  // and is quoted for its comma.
+  EXPECT_EQ(Fmt(Value::Record({Value::Array(TypeId::kInt4, {Value::Int4(1), Value::Int4(2)}), Value::Bool(true)})),
+            "(\"{1,2}\",t)");
+  EXPECT_EQ(Fmt(Value::Record({})), "()");
+  EXPECT_EQ(Fmt(Value::Record({Value::Null(TypeId::kInt4)})), "()");
+  ASSERT_SQLSTATE(ParseText(DataType::Of(TypeId::kRecord), "(1,2)"), SqlState::kFeatureNotSupported);
+}
+
 }  // namespace
 }  // namespace strata

@@ -152,6 +152,26 @@ TEST(ParserTest, InListBetweenLikeAndSubqueries) {
   EXPECT_EQ(s.where->args[4]->args[0]->sublink, ast::SubLinkKind::kAny);
 }
 
+TEST(ParserTest, IndirectionAppliesLeftToRight) {
+  // (f(x)).a[1][2].b: select a, subscript it, select b.
+  ASSERT_OK_AND_ASSIGN(auto stmts, Parse("SELECT (f(x)).a[1][2].b, (r.k).x FROM t"));
+  const auto& s = static_cast<const ast::SelectStmt&>(*stmts[0]);
+  const ast::Expr& e = *s.targets[0].expr;
+  ASSERT_EQ(e.kind, ast::ExprKind::kFieldSelect);
+  EXPECT_EQ(e.str, "b");
+  ASSERT_EQ(e.arg->kind, ast::ExprKind::kSubscript);
+  EXPECT_EQ(e.arg->args.size(), 2u);
+  ASSERT_EQ(e.arg->arg->kind, ast::ExprKind::kFieldSelect);
+  EXPECT_EQ(e.arg->arg->str, "a");
+  EXPECT_EQ(e.arg->arg->arg->kind, ast::ExprKind::kFuncCall);
+  const ast::Expr& k = *s.targets[1].expr;
+  ASSERT_EQ(k.kind, ast::ExprKind::kFieldSelect);
+  EXPECT_EQ(k.str, "x");
+  ASSERT_EQ(k.arg->kind, ast::ExprKind::kColumnRef);
+  EXPECT_EQ(k.arg->names, (std::vector<std::string>{"r", "k"}));
+  ASSERT_SQLSTATE(Parse("SELECT (r).* FROM t"), SqlState::kFeatureNotSupported);
+}
+
 TEST(ParserTest, UnsupportedStatementIsFeatureNotSupported) {
   ASSERT_SQLSTATE(Parse("CREATE INDEX i ON t (a)"), SqlState::kFeatureNotSupported);
 }
