@@ -47,6 +47,8 @@ const std::vector<GucDef>& Defs() {
       {"lc_time", "C", K::kString},
       {"lock_timeout", "0", K::kDurationMs},
       {"max_identifier_length", "63", K::kReadOnly},
+      // storage::kMaxPrimaryKeyColumns.
+      {"max_index_keys", "32", K::kReadOnly},
       {"max_parallel_workers_per_gather", "0", K::kInt, {}, 0, 1024},
       // Logical replication (server/replication_session.h); CDC tools check
       // wal_level before they subscribe.

@@ -1683,6 +1683,11 @@ class SqlSession::Impl {
     req.name = storage::TableName{s.table.schema.empty() ? CreationSchema() : s.table.schema, s.table.name};
     req.if_not_exists = s.if_not_exists;
     req.primary_key = s.primary_key;
+    if (req.primary_key.size() > storage::kMaxPrimaryKeyColumns) {
+      return Status(SqlState("54011"), "cannot use more than " + std::to_string(storage::kMaxPrimaryKeyColumns) +
+                                           " columns in an index")
+          .WithPosition(s.primary_key_location);
+    }
     bool column_pk = false;
     for (const auto& c : s.columns) column_pk = column_pk || c.primary_key;
     if (column_pk) req.primary_key.clear();

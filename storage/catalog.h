@@ -117,6 +117,11 @@ struct TableProperties {
   bool operator==(const TableProperties&) const = default;
 };
 
+// The most columns a primary key may have: PostgreSQL's INDEX_MAX_KEYS,
+// which clients read as the max_index_keys setting (pgjdbc's
+// getImportedKeys expands key arrays up to it).
+inline constexpr size_t kMaxPrimaryKeyColumns = 32;
+
 struct TableDef {
   // pg_class.oid; unique, never reused, allocated from kFirstUserOid up.
   uint32_t id = 0;

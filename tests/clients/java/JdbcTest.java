@@ -167,6 +167,27 @@ public class JdbcTest {
                        "public.jdbc_pk2.c:3:jdbc_pk2_pkey"),
          primaryKeys(md, "jdbc_pk2"), "getPrimaryKeys composite");
       eq(Arrays.asList(), primaryKeys(md, "jdbc_missing"), "getPrimaryKeys of a missing table");
+
+      // getIndexInfo: the primary key's index, one row per key column.
+      List<String> index = new ArrayList<>();
+      try (ResultSet rs = md.getIndexInfo(null, "public", "jdbc_pk2", false, false)) {
+        while (rs.next()) {
+          index.add(rs.getString("INDEX_NAME") + ":" + rs.getBoolean("NON_UNIQUE") + ":"
+                    + rs.getShort("ORDINAL_POSITION") + ":" + rs.getString("COLUMN_NAME") + ":"
+                    + rs.getString("ASC_OR_DESC"));
+        }
+      }
+      eq(Arrays.asList("jdbc_pk2_pkey:false:1:d:A", "jdbc_pk2_pkey:false:2:a:A", "jdbc_pk2_pkey:false:3:c:A"), index,
+         "getIndexInfo");
+      // Strata has no foreign keys: the driver's queries (which read the
+      // max_index_keys setting first) succeed with no rows, as on PostgreSQL
+      // for tables without them.
+      try (ResultSet rs = md.getImportedKeys(null, "public", "jdbc_pk2")) {
+        check(!rs.next(), "getImportedKeys has no rows");
+      }
+      try (ResultSet rs = md.getExportedKeys(null, "public", "jdbc_t")) {
+        check(!rs.next(), "getExportedKeys has no rows");
+      }
     }
     System.out.println("pgjdbc: all checks passed");
   }
