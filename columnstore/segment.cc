@@ -13,6 +13,7 @@
 
 #include "columnstore/bytes.h"
 #include "columnstore/crc32c.h"
+#include "common/crash_point.h"
 #include "common/sql_state.h"
 
 namespace strata::columnstore {
@@ -203,6 +204,7 @@ Result<uint64_t> SegmentWriter::Finish(const std::string& path) {
   if (s.ok()) s = WriteAll(fd, footer, tmp);
   if (s.ok()) s = WriteAll(fd, tail, tmp);
   if (s.ok() && ::fsync(fd) != 0) s = IoError("cannot fsync", tmp);
+  if (s.ok()) CrashPoint("column_segment.tmp_written");  // a .tmp file left behind
   ::close(fd);
   if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = IoError("cannot rename", tmp);
   if (!s.ok()) {

@@ -10,6 +10,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "common/crash_point.h"
 #include "common/macros.h"
 #include "common/sql_state.h"
 #include "rowstore/key_codec.h"
@@ -597,6 +598,23 @@ Result<DeleteVector> ColumnReplica::ReadDeleteVector(const Snapshot& snapshot, u
   return deleted;
 }
 
+Result<ColumnReplicaTableInfo> ColumnReplica::TableInfo(const Snapshot& snapshot,
+                                                        uint32_t relfilenode) const {
+  ColumnReplicaTableInfo info;
+  STRATA_ASSIGN_OR_RETURN(std::vector<SegmentRecord> segments, ListSegments(snapshot, relfilenode));
+  for (const SegmentRecord& record : segments) {
+    STRATA_ASSIGN_OR_RETURN(DeleteVector deleted,
+                            ReadDeleteVector(snapshot, relfilenode, record.segment_id));
+    ++info.segments;
+    info.segment_rows += record.row_count;
+    info.deleted_rows += deleted.cardinality();
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto it = delta_rows_.find(relfilenode);
+  if (it != delta_rows_.end() && it->second > 0) info.delta_rows = static_cast<uint64_t>(it->second);
+  return info;
+}
+
 Result<std::shared_ptr<const Segment>> ColumnReplica::GetSegment(uint64_t segment_id) {
   std::lock_guard<std::mutex> lock(mu_);
   const auto it = cache_.find(segment_id);
@@ -774,6 +792,7 @@ Status ColumnReplica::FlushTableLocked(uint32_t table_id, bool* flushed) {
   std::vector<size_t> order = SortOrder(*table, rows, keys);
   const uint64_t segment_id = next_segment_id_.fetch_add(1);
   STRATA_RETURN_IF_ERROR(WriteSegment(*table, &rows, &keys, &order, segment_id));
+  CrashPoint("column_flush.segment_written");  // a file no manifest names yet
 
   rocksdb::WriteBatch batch;
   CommitOptions options;
@@ -827,6 +846,7 @@ Status ColumnReplica::FlushTableLocked(uint32_t table_id, bool* flushed) {
     return lsn.status();
   }
   *flushed = true;
+  CrashPoint("column_flush.committed");
   {
     // The flushed entries are now tombstones that every delta scan would
     // step over; compact them away (RocksDB keeps what live snapshots need).
@@ -931,6 +951,7 @@ Status ColumnReplica::CompactTableLocked(uint32_t table_id) {
   if (!rows.empty()) {
     segment_id = next_segment_id_.fetch_add(1);
     STRATA_RETURN_IF_ERROR(WriteSegment(*table, &rows, &keys, &order, *segment_id));
+    CrashPoint("column_compaction.segment_written");
   }
   rocksdb::WriteBatch batch;
   CommitOptions commit_options;
@@ -985,6 +1006,8 @@ Status ColumnReplica::CompactTableLocked(uint32_t table_id) {
     if (lsn.status().sql_state() == SqlState::kSerializationFailure) return Status::OK();
     return lsn.status();
   }
+  // The inputs' files are obsolete but still on disk (and maybe read).
+  CrashPoint("column_compaction.committed");
   std::vector<uint64_t> old;
   for (const Candidate& c : picked) old.push_back(c.record.segment_id);
   Obsolete(*lsn, std::move(old));
@@ -1105,6 +1128,7 @@ Status ColumnReplica::CollectGarbage() {
     std::error_code ec;
     std::filesystem::remove(SegmentPath(id), ec);
     if (ec) return Status::IoError("cannot delete \"" + SegmentPath(id) + "\": " + ec.message());
+    CrashPoint("column_gc.unlinked_one");
   }
   std::lock_guard<std::mutex> lock(mu_);
   stats_.segments_deleted += unlink.size();

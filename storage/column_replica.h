@@ -75,6 +75,14 @@ struct SegmentRecord {
 // final version has in the transaction's own buffer (nullopt: deleted).
 using TouchedRows = std::map<std::string, std::optional<ColumnLocation>>;
 
+// One table's column replica as of a snapshot (strata_tables, tests).
+struct ColumnReplicaTableInfo {
+  uint64_t segments = 0;      // named by the manifest
+  uint64_t segment_rows = 0;  // rows written into those segments
+  uint64_t deleted_rows = 0;  // of those, marked in delete vectors
+  uint64_t delta_rows = 0;    // not flushed yet (approximate: the flush trigger's count)
+};
+
 struct ColumnReplicaStats {
   uint64_t flushes = 0;
   uint64_t flushed_rows = 0;
@@ -115,6 +123,7 @@ class ColumnReplica {
                                                      uint32_t relfilenode,
                                                      uint64_t segment) const;
   Result<std::shared_ptr<const columnstore::Segment>> GetSegment(uint64_t segment_id);
+  Result<ColumnReplicaTableInfo> TableInfo(const Snapshot& snapshot, uint32_t relfilenode) const;
 
   // Scanner over `table` at `snapshot`. With `txn`: the delta is read
   // through it and `touched` rows' committed versions are hidden.

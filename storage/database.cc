@@ -92,6 +92,11 @@ Status Database::VacuumTable(uint32_t table_id) { return column_->VacuumTable(ta
 Status Database::CollectColumnGarbage() { return column_->CollectGarbage(); }
 ColumnReplicaStats Database::column_stats() const { return column_->stats(); }
 size_t Database::column_segment_file_count() const { return column_->SegmentFileCount(); }
+Result<ColumnReplicaTableInfo> Database::ColumnReplicaInfo(const TableDef& table) {
+  if (!HasColumnReplica(table)) return ColumnReplicaTableInfo{};
+  const ReadView view = TakeReadView();
+  return column_->TableInfo(view.snapshot(), table.relfilenode);
+}
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& dir,
                                                  const StorageOptions& options) {

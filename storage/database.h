@@ -42,6 +42,7 @@ class ColumnReplica;
 class Database;
 struct ColumnLocation;
 struct ColumnReplicaStats;
+struct ColumnReplicaTableInfo;
 
 // ---- DDL requests ----
 
@@ -524,6 +525,9 @@ class Database {
   // segments of truncated/dropped tables.
   Status CollectColumnGarbage();
   ColumnReplicaStats column_stats() const;
+  // `table`'s column replica as of a fresh snapshot; all zero for a table
+  // without one.
+  Result<ColumnReplicaTableInfo> ColumnReplicaInfo(const TableDef& table);
   // Approximate bytes the table's data occupies (row replica, primary-key
   // index and column deltas, memtables included), as RocksDB estimates
   // them for its key range; for pg_relation_size and friends. Thread-safe.

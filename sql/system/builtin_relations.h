@@ -20,6 +20,7 @@ namespace strata::sql::system {
 void RegisterPgCatalog(Registry* registry);
 void RegisterInformationSchema(Registry* registry);
 void RegisterReplication(Registry* registry);
+void RegisterStrataTables(Registry* registry);
 
 // ---- helpers shared by the relation files ----
 

@@ -25,6 +25,7 @@ Registry BuildRegistry() {
   RegisterPgCatalog(&r);
   RegisterInformationSchema(&r);
   RegisterReplication(&r);
+  RegisterStrataTables(&r);
   return r;
 }
 

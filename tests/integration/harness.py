@@ -45,10 +45,13 @@ class StrataServer:
             args += ["--config", self.config_path]
         return args + self.extra_args
 
-    def start(self, wait=True):
+    def start(self, wait=True, env=None):
+        """Starts the server; `env` adds environment variables (e.g. a crash
+        point) for this start only."""
         self._ended_by_us = False
         self._log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.args(), stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(self.args(), stdout=self._log, stderr=subprocess.STDOUT,
+                                     env=dict(os.environ, **env) if env else None)
         if wait:
             self.wait_ready()
         return self
@@ -89,6 +92,7 @@ class StrataServer:
             self._ended_by_us = True
             self.proc.kill()
             self.proc.wait()
+        if self.proc and not self._log.closed:
             self._log.close()
 
     def cleanup(self):
