@@ -1,5 +1,6 @@
 #include "sql/copy.h"
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 #include <string>
@@ -444,12 +445,38 @@ Status CopyIn(const ast::CopyStmt& stmt, const CopyOptions& o, CopyContext& ctx)
   STRATA_RETURN_IF_ERROR(ctx.sink->BeginCopyIn(static_cast<int>(targets.size()), false));
   RecordReader reader(ctx.sink, o);
   int64_t count = 0;
-  auto with_line = [&](Status s) {
+  auto at_line = [&](Status s, int64_t line) {
     if (s.ok()) return s;
     reader.Drain();
     std::string detail = std::string(s.detail());
     return std::move(s).WithDetail((detail.empty() ? "" : detail + "\n") + "COPY " + stmt.table.name + ", line " +
-                                   std::to_string(reader.line()));
+                                   std::to_string(line));
+  };
+  auto with_line_raw = [&](Status s) { return at_line(std::move(s), reader.line()); };
+  // Rows go to storage in batches (one uniqueness MultiGet per batch); the
+  // line of each row is kept for error details.
+  constexpr size_t kBatchRows = 4096;
+  std::vector<storage::Row> batch;
+  std::vector<int64_t> batch_lines;
+  batch.reserve(kBatchRows);
+  batch_lines.reserve(kBatchRows);
+  auto flush_batch = [&]() -> Status {
+    if (batch.empty()) return Status::OK();
+    size_t failed = 0;
+    Status s = ctx.txn->InsertRows(*def, batch, &failed);
+    if (!s.ok()) return at_line(std::move(s), batch_lines[std::min(failed, batch_lines.size() - 1)]);
+    count += static_cast<int64_t>(batch.size());
+    batch.clear();
+    batch_lines.clear();
+    return at_line(ctx.exec.CheckInterrupts(), reader.line());
+  };
+  // An error found while reading a line comes after every buffered row's:
+  // those are inserted (and fail) first, as row-by-row processing would.
+  auto with_line = [&](Status s) {
+    if (s.ok()) return s;
+    Status earlier = flush_batch();
+    if (!earlier.ok()) return earlier;
+    return with_line_raw(std::move(s));
   };
   bool first = true;
   const Row empty;
@@ -501,14 +528,11 @@ Status CopyIn(const ast::CopyStmt& stmt, const CopyOptions& o, CopyContext& ctx)
         row[pos] = Value::Null(def->columns[pos].type.is_array() ? TypeId::kArray : def->columns[pos].type.id);
       }
     }
-    auto change = ctx.txn->InsertIfAbsent(*def, std::move(row));
-    if (!change.ok()) return with_line(change.status());
-    ++count;
-    if ((count & 1023) == 0) {
-      Status s = ctx.exec.CheckInterrupts();
-      if (!s.ok()) return with_line(s);
-    }
+    batch.push_back(std::move(row));
+    batch_lines.push_back(reader.line());
+    if (batch.size() >= kBatchRows) STRATA_RETURN_IF_ERROR(flush_batch());
   }
+  STRATA_RETURN_IF_ERROR(flush_batch());
   return ctx.sink->Complete("COPY " + std::to_string(count));
 }
 

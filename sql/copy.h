@@ -25,8 +25,13 @@ struct CopyContext {
 // Runs COPY t [(cols)] FROM STDIN and COPY t | (query) TO STDOUT in
 // PostgreSQL's text and CSV formats (options FORMAT, HEADER, DELIMITER,
 // NULL, QUOTE, ESCAPE, FORCE_QUOTE *), and completes with "COPY n".
-// Rows go through the same INSERT path as SQL (defaults for omitted
-// columns, 23505 on duplicate keys, 23502 on NULL in NOT NULL columns).
+// Rows get INSERT's semantics (defaults for omitted columns, 23505 on
+// duplicate keys, 23502 on NULL in NOT NULL columns) but reach storage in
+// batches of 4096 (DatabaseTransaction::InsertRows: one sorted uniqueness
+// MultiGet per batch, column-replica records kept out of the transaction's
+// read index); an error names the line of the first failing row in input
+// order, as row-by-row processing would. The COPY is atomic: its rows
+// commit with the statement's transaction, or not at all.
 // Errors: 22P04 for malformed input (missing / extra columns, unterminated
 // quotes) with the line number in the detail; 0A000 for files, programs
 // and the binary format. After an error in COPY FROM the remaining client

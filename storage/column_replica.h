@@ -112,9 +112,12 @@ class ColumnReplica {
   // serialized section): for every touched row whose relfilenode is not in
   // `reclaimed`, invalidates its committed location as of this commit
   // (deletes the delta entry or sets the delete-vector bit) and records
-  // the new one for later stamps of the same group.
-  Status ApplyTransaction(const TouchedRows& touched, const std::set<uint32_t>& reclaimed,
-                          rocksdb::WriteBatch* batch);
+  // the new one for later stamps of the same group. `fresh_rows`: delta
+  // rows per relfilenode written under keys without a committed version
+  // (not in `touched`; nothing to invalidate), counted for the flush
+  // trigger only.
+  Status ApplyTransaction(const TouchedRows& touched, const std::map<uint32_t, int64_t>& fresh_rows,
+                          const std::set<uint32_t>& reclaimed, rocksdb::WriteBatch* batch);
 
   // Segments of `relfilenode` as of `snapshot`, by id.
   Result<std::vector<SegmentRecord>> ListSegments(const Snapshot& snapshot,
@@ -153,6 +156,9 @@ class ColumnReplica {
 
   // Stamp-only: the row's location as of the commit being stamped.
   Result<std::optional<ColumnLocation>> CurrentLocation(const std::string& row_key);
+  // CurrentLocation of each key, with batched reads.
+  Result<std::vector<std::optional<ColumnLocation>>> CurrentLocations(
+      const std::vector<std::string>& row_keys);
   void RecordLocation(const std::string& row_key, const std::optional<ColumnLocation>& loc);
   void BeginStampGroup();
   Status FlushTableLocked(uint32_t table_id, bool* flushed);

@@ -448,11 +448,12 @@ Result<Lsn> Database::CommitTransaction(DatabaseTransaction* t, const CommitOpti
                      rocksdb::Slice(column_keys::kNextDeltaSeqKey), rocksdb::Slice(value)),
           "put"));
     }
-    if (!t->column_touched_.empty()) {
+    if (!t->column_touched_.empty() || !t->column_fresh_rows_.empty()) {
       // Last: it records locations for later stamps of this group, so
       // nothing after it may fail.
       const std::set<uint32_t> reclaimed(t->reclaim_.begin(), t->reclaim_.end());
-      STRATA_RETURN_IF_ERROR(column_->ApplyTransaction(t->column_touched_, reclaimed, batch));
+      STRATA_RETURN_IF_ERROR(column_->ApplyTransaction(t->column_touched_, t->column_fresh_rows_,
+                                                       reclaimed, batch));
     }
     std::lock_guard<std::mutex> lock(lsn_mu_);
     for (uint32_t id : t->written_tables_) table_write_lsn_[id] = lsn;
@@ -1004,6 +1005,8 @@ Status DatabaseTransaction::SetTableProperties(
 // at commit because of the DDL.
 Status DatabaseTransaction::ChangeColumnReplica(const TableDef& before, const TableDef& after) {
   STRATA_RETURN_IF_ERROR(CheckNoOpenColumnScan(before));
+  // Reads (and deletes) this transaction's column records through its index.
+  if (txn_->has_deferred_writes()) STRATA_RETURN_IF_ERROR(txn_->IndexDeferredWrites());
   emptiness_checked_tables_.insert(before.id);
   const std::string prefix = rowstore::TablePrefix(before.relfilenode);
   const ReadBounds bounds{prefix, rowstore::PrefixUpperBound(prefix)};
@@ -1043,6 +1046,7 @@ Status DatabaseTransaction::ChangeColumnReplica(const TableDef& before, const Ta
   for (auto it = column_touched_.begin(); it != column_touched_.end();) {
     it = std::string_view(it->first).starts_with(prefix) ? column_touched_.erase(it) : std::next(it);
   }
+  column_fresh_rows_.erase(before.relfilenode);
   return Status::OK();
 }
 

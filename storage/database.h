@@ -300,6 +300,20 @@ class DatabaseTransaction {
   // key leaves everything unchanged and returns an unchanged RowChange.
   Result<RowChange> InsertOrIgnore(const TableDef& table, Row row);
 
+  // Bulk INSERT (COPY FROM): the same outcome as InsertIfAbsent on each of
+  // `rows` in order, but validated as one batch: keys encoded once,
+  // duplicates within the batch found by sorting, and one sorted MultiGet
+  // for the keys already present. All-or-nothing: on an error nothing of
+  // `rows` is written and `*failed_index` names the row whose error is
+  // reported (the first one in input order that would have failed
+  // row by row). Rows are coerced in place. Errors: as InsertIfAbsent.
+  //
+  // Rows inserted under a key that is absent from the snapshot (and not
+  // written earlier here) have no committed column-replica version, so
+  // they are not tracked per key for the commit stamp (no pk_index read
+  // per row inside the serialized commit section).
+  Status InsertRows(const TableDef& table, std::span<Row> rows, size_t* failed_index);
+
   // Full-row upsert (replace): writes `row` whether or not its key exists.
   // before = the replaced row, if any. Errors: 23502; 0A000 for tables
   // without a primary key.
@@ -421,6 +435,11 @@ class DatabaseTransaction {
   // (nullopt: deleted here). The committed versions are invalidated in the
   // commit stamp (ColumnReplica::ApplyTransaction).
   std::map<std::string, std::optional<ColumnLocation>> column_touched_;
+  // Delta rows per relfilenode written by InsertRows under keys that have
+  // no committed version (not in column_touched_): counted for the flush
+  // trigger at commit. Non-empty also means ColumnWrite must look for this
+  // transaction's own version of an untracked key in its write buffer.
+  std::map<uint32_t, int64_t> column_fresh_rows_;
   bool allocated_delta_seq_ = false;
   bool allocated_oid_ = false;
   uint32_t xid_ = 0;

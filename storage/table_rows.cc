@@ -88,6 +88,127 @@ Result<RowChange> DatabaseTransaction::InsertImpl(const TableDef& table_in, Row 
   return RowChange{std::nullopt, std::move(row)};
 }
 
+Status DatabaseTransaction::InsertRows(const TableDef& table_in, std::span<Row> rows,
+                                       size_t* failed_index) {
+  *failed_index = 0;
+  STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  STRATA_RETURN_IF_ERROR(CheckNoOpenColumnScan(*table));
+  if (rows.empty()) return Status::OK();
+  const std::vector<rowstore::ColumnSpec> specs = row_format::ColumnSpecs(*table);
+
+  // Row by row, the first failure in input order is what the caller
+  // reports. Validation errors stop the batch at that row; a duplicate can
+  // only be reported instead when it comes earlier.
+  size_t limit = rows.size();
+  Status failure;
+  std::vector<std::string> values(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    Status s = row_format::CoerceRow(*table, &rows[i]);
+    if (s.ok()) s = row_format::CheckNotNull(*table, table->name, rows[i]);
+    if (s.ok()) {
+      Result<std::string> value = rowstore::EncodeRow(specs, rows[i]);
+      if (value.ok()) {
+        values[i] = std::move(value).value();
+      } else {
+        s = value.status();
+      }
+    }
+    if (!s.ok()) {
+      limit = i;
+      failure = std::move(s);
+      break;
+    }
+  }
+
+  std::vector<std::string> keys(limit);
+  if (table->has_primary_key()) {
+    for (size_t i = 0; i < limit; ++i) {
+      Result<std::string> key = row_format::KeyFromRow(*table, rows[i]);
+      if (!key.ok()) {
+        limit = i;
+        failure = key.status();
+        break;
+      }
+      keys[i] = std::move(key).value();
+    }
+    // Sorted by (key, input position): of equal keys all but the first
+    // would fail, and RocksDB's MultiGet takes sorted keys cheapest.
+    std::vector<uint32_t> order(limit);
+    for (size_t i = 0; i < limit; ++i) order[i] = static_cast<uint32_t>(i);
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      const int c = keys[a].compare(keys[b]);
+      return c != 0 ? c < 0 : a < b;
+    });
+    size_t first_duplicate = limit;
+    std::vector<std::string_view> unique_keys;
+    std::vector<uint32_t> unique_rows;
+    unique_keys.reserve(limit);
+    unique_rows.reserve(limit);
+    for (size_t j = 0; j < order.size(); ++j) {
+      if (j > 0 && keys[order[j]] == keys[order[j - 1]]) {
+        first_duplicate = std::min<size_t>(first_duplicate, order[j]);
+        continue;
+      }
+      unique_keys.push_back(keys[order[j]]);
+      unique_rows.push_back(order[j]);
+    }
+    STRATA_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> existing,
+                            txn_->MultiGet(ColumnFamily::kRows, unique_keys, /*sorted=*/true));
+    for (size_t j = 0; j < existing.size(); ++j) {
+      if (existing[j].has_value()) {
+        first_duplicate = std::min<size_t>(first_duplicate, unique_rows[j]);
+      }
+    }
+    if (first_duplicate < limit) {
+      limit = first_duplicate;
+      failure = row_format::DuplicateKey(*table, rows[first_duplicate]);
+    }
+  }
+  if (!failure.ok()) {
+    *failed_index = limit;
+    return failure;
+  }
+
+  if (!table->has_primary_key()) {
+    const uint64_t first_id = db_->AllocateRowIds(rows.size());
+    max_row_id_ = std::max<uint64_t>(max_row_id_, first_id + rows.size() - 1);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      STRATA_ASSIGN_OR_RETURN(keys[i], row_format::KeyFromRowId(*table, rows[i], first_id + i));
+    }
+  }
+  // From here on only buffer appends, which do not fail short of running
+  // out of memory.
+  const bool column = HasColumnReplica(*table);
+  int64_t fresh = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    STRATA_RETURN_IF_ERROR(txn_->Put(ColumnFamily::kRows, keys[i], values[i]));
+    if (column) {
+      if (column_touched_.count(keys[i]) != 0) {
+        // Deleted earlier in this transaction: its committed version is
+        // invalidated at commit like any touched row's.
+        STRATA_RETURN_IF_ERROR(ColumnWrite(*table, keys[i], &values[i]));
+      } else {
+        // Deferred (unindexed): only column scans, ColumnWrite and
+        // column-replica DDL read these back, and they index them first.
+        const uint64_t seq = db_->column_->AllocateDeltaSeq();
+        STRATA_RETURN_IF_ERROR(txn_->PutDeferred(ColumnFamily::kColDelta,
+                                                 column_keys::Delta(table->relfilenode, seq),
+                                                 column_keys::EncodeDeltaValue(keys[i], values[i])));
+        STRATA_RETURN_IF_ERROR(txn_->PutDeferred(ColumnFamily::kPkIndex, keys[i],
+                                                 column_keys::EncodeLocation({false, seq, 0})));
+        ++fresh;
+      }
+    }
+    CaptureBinlog(*table, {}, nullptr, keys[i], &rows[i]);
+  }
+  if (fresh > 0) {
+    allocated_delta_seq_ = true;
+    column_fresh_rows_[table->relfilenode] += fresh;
+  }
+  written_tables_.insert(table->id);
+  return Status::OK();
+}
+
 Result<RowChange> DatabaseTransaction::InsertIfAbsent(const TableDef& table, Row row) {
   return InsertImpl(table, std::move(row), /*ignore_existing=*/false);
 }
@@ -304,6 +425,7 @@ Result<std::unique_ptr<RowScanner>> DatabaseTransaction::Scan(const TableDef& ta
 Status DatabaseTransaction::ColumnWrite(const TableDef& table, const std::string& key,
                                         const std::string* row) {
   if (!HasColumnReplica(table)) return Status::OK();
+  if (txn_->has_deferred_writes()) STRATA_RETURN_IF_ERROR(txn_->IndexDeferredWrites());
   // Only this transaction's own earlier version is removed here; the
   // committed version is invalidated at commit, against the location it has
   // then (a flush or compaction may move it meanwhile).
@@ -311,6 +433,21 @@ Status DatabaseTransaction::ColumnWrite(const TableDef& table, const std::string
   if (it != column_touched_.end() && it->second.has_value() && !it->second->in_segment) {
     STRATA_RETURN_IF_ERROR(txn_->Delete(ColumnFamily::kColDelta,
                                         column_keys::Delta(table.relfilenode, it->second->id)));
+  } else if (it == column_touched_.end() && column_fresh_rows_.count(table.relfilenode) != 0) {
+    // InsertRows may have written this key without tracking it; its own
+    // pk_index entry says where that version is.
+    STRATA_ASSIGN_OR_RETURN(std::optional<std::string> own,
+                            txn_->GetOwnWrite(ColumnFamily::kPkIndex, key));
+    if (own.has_value()) {
+      STRATA_ASSIGN_OR_RETURN(ColumnLocation location, column_keys::DecodeLocation(*own));
+      if (!location.in_segment) {
+        STRATA_RETURN_IF_ERROR(txn_->Delete(ColumnFamily::kColDelta,
+                                            column_keys::Delta(table.relfilenode, location.id)));
+        // Now tracked; it still has no committed version, and the stamp
+        // finds none for it.
+        --column_fresh_rows_[table.relfilenode];
+      }
+    }
   }
   if (row == nullptr) {
     STRATA_RETURN_IF_ERROR(txn_->Delete(ColumnFamily::kPkIndex, key));
@@ -331,6 +468,8 @@ Status DatabaseTransaction::ColumnWrite(const TableDef& table, const std::string
 Result<std::unique_ptr<ColumnScanner>> DatabaseTransaction::ColumnScan(
     const TableDef& table_in, const ColumnScanSpec& spec) const {
   STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  // The scan reads this transaction's delta rows through its index.
+  if (txn_->has_deferred_writes()) STRATA_RETURN_IF_ERROR(txn_->IndexDeferredWrites());
   STRATA_ASSIGN_OR_RETURN(
       std::unique_ptr<ColumnScanner> scanner,
       db_->column_->NewScanner(*table, spec, txn_->snapshot(), txn_.get(), &column_touched_));

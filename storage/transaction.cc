@@ -58,6 +58,55 @@ Status Transaction::Delete(ColumnFamily cf, std::string_view key) {
   return Status::OK();
 }
 
+Status Transaction::PutDeferred(ColumnFamily cf, std::string_view key, std::string_view value) {
+  STRATA_RETURN_IF_ERROR(CheckActive());
+  if (deferred_ == nullptr) deferred_ = std::make_unique<rocksdb::WriteBatch>();
+  STRATA_RETURN_IF_ERROR(FromRocksDbStatus(
+      deferred_->Put(engine_->handle(cf), rocksdb::Slice(key), rocksdb::Slice(value)), "put"));
+  ++deferred_count_;
+  ++write_count_;
+  return Status::OK();
+}
+
+namespace {
+
+// Replays a WriteBatch of puts into another batch (`Put` is either
+// WriteBatchWithIndex's, indexing each entry, or a plain WriteBatch's).
+template <typename Batch>
+class ReplayPuts : public rocksdb::WriteBatch::Handler {
+ public:
+  ReplayPuts(Engine* engine, Batch* out) : out_(out) {
+    for (const ColumnFamily cf : kAllColumnFamilies) {
+      rocksdb::ColumnFamilyHandle* h = engine->handle(cf);
+      if (h->GetID() >= handles_.size()) handles_.resize(h->GetID() + 1, nullptr);
+      handles_[h->GetID()] = h;
+    }
+  }
+  rocksdb::Status PutCF(uint32_t cf_id, const rocksdb::Slice& key,
+                        const rocksdb::Slice& value) override {
+    if (cf_id >= handles_.size() || handles_[cf_id] == nullptr) {
+      return rocksdb::Status::Corruption("deferred write to an unknown column family");
+    }
+    return out_->Put(handles_[cf_id], key, value);
+  }
+
+ private:
+  Batch* out_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+}  // namespace
+
+Status Transaction::IndexDeferredWrites() {
+  STRATA_RETURN_IF_ERROR(CheckActive());
+  if (deferred_count_ == 0) return Status::OK();
+  ReplayPuts<rocksdb::WriteBatchWithIndex> replay(engine_, batch_.get());
+  STRATA_RETURN_IF_ERROR(FromRocksDbStatus(deferred_->Iterate(&replay), "index deferred writes"));
+  deferred_->Clear();
+  deferred_count_ = 0;
+  return Status::OK();
+}
+
 Result<std::optional<std::string>> Transaction::Get(ColumnFamily cf, std::string_view key) const {
   STRATA_RETURN_IF_ERROR(CheckActive());
   rocksdb::ReadOptions read_options;
@@ -71,7 +120,7 @@ Result<std::optional<std::string>> Transaction::Get(ColumnFamily cf, std::string
 }
 
 Result<std::vector<std::optional<std::string>>> Transaction::MultiGet(
-    ColumnFamily cf, std::span<const std::string_view> keys) const {
+    ColumnFamily cf, std::span<const std::string_view> keys, bool sorted) const {
   STRATA_RETURN_IF_ERROR(CheckActive());
   rocksdb::ReadOptions read_options;
   read_options.snapshot = snapshot_.rocksdb_snapshot();
@@ -80,7 +129,7 @@ Result<std::vector<std::optional<std::string>>> Transaction::MultiGet(
   std::vector<rocksdb::Status> statuses(keys.size());
   batch_->MultiGetFromBatchAndDB(engine_->db(), read_options, engine_->handle(cf), keys.size(),
                                  slices.data(), values.data(), statuses.data(),
-                                 /*sorted_input=*/false);
+                                 sorted);
   std::vector<std::optional<std::string>> out(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
     if (statuses[i].IsNotFound()) continue;
@@ -88,6 +137,19 @@ Result<std::vector<std::optional<std::string>>> Transaction::MultiGet(
     out[i] = values[i].ToString();
   }
   return out;
+}
+
+Result<std::optional<std::string>> Transaction::GetOwnWrite(ColumnFamily cf,
+                                                            std::string_view key) const {
+  STRATA_RETURN_IF_ERROR(CheckActive());
+  // Only consulted for merge operands, which Strata does not write.
+  static const rocksdb::DBOptions kNoMergeOptions;
+  std::string value;
+  const rocksdb::Status s =
+      batch_->GetFromBatch(engine_->handle(cf), kNoMergeOptions, rocksdb::Slice(key), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocksDbStatus(s, "get own write");
+  return std::optional<std::string>(std::move(value));
 }
 
 std::unique_ptr<Iterator> Transaction::NewIterator(ColumnFamily cf, ReadBounds bounds) const {
@@ -109,6 +171,17 @@ Result<Lsn> Transaction::Commit(const CommitOptions& options) {
   }
   std::sort(write_set_.begin(), write_set_.end());
   write_set_.erase(std::unique(write_set_.begin(), write_set_.end()), write_set_.end());
+  if (deferred_count_ > 0) {
+    // Appended to the raw batch: nothing reads through the index any more.
+    ReplayPuts<rocksdb::WriteBatch> replay(engine_, batch_->GetWriteBatch());
+    const rocksdb::Status s = deferred_->Iterate(&replay);
+    if (!s.ok()) {
+      Finish();
+      return FromRocksDbStatus(s, "append deferred writes");
+    }
+    deferred_.reset();
+    deferred_count_ = 0;
+  }
   CommitRequest request;
   request.batch = batch_->GetWriteBatch();
   request.options = options;
@@ -128,6 +201,8 @@ void Transaction::Finish() {
   batch_->Clear();
   write_set_.clear();
   write_set_.shrink_to_fit();
+  deferred_.reset();
+  deferred_count_ = 0;
   snapshot_.Release();
 }
 

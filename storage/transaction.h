@@ -19,6 +19,7 @@
 #include "storage/snapshot.h"
 
 namespace rocksdb {
+class WriteBatch;
 class WriteBatchWithIndex;
 }  // namespace rocksdb
 
@@ -72,12 +73,29 @@ class Transaction {
 
   Status Put(ColumnFamily cf, std::string_view key, std::string_view value);
   Status Delete(ColumnFamily cf, std::string_view key);
+  // A write this transaction's reads do not see until IndexDeferredWrites()
+  // (or commit): it skips the read index, which is most of a buffered
+  // write's cost. For bulk loads writing keys nothing in the transaction
+  // reads back; the caller must call IndexDeferredWrites() before reading
+  // `cf` through this transaction. Not part of write-conflict detection
+  // (the caller covers the row with an ordinary Put). Committed after all
+  // ordinary writes, so only for keys no ordinary write of this
+  // transaction touches.
+  Status PutDeferred(ColumnFamily cf, std::string_view key, std::string_view value);
+  // Makes the deferred writes visible to this transaction's reads.
+  Status IndexDeferredWrites();
+  bool has_deferred_writes() const { return deferred_count_ > 0; }
 
   // Reads see this transaction's writes over its snapshot. nullopt: absent
   // (or deleted here).
   Result<std::optional<std::string>> Get(ColumnFamily cf, std::string_view key) const;
+  // `sorted`: the keys are in ascending byte order (lets RocksDB skip
+  // sorting them).
   Result<std::vector<std::optional<std::string>>> MultiGet(
-      ColumnFamily cf, std::span<const std::string_view> keys) const;
+      ColumnFamily cf, std::span<const std::string_view> keys, bool sorted = false) const;
+  // Only this transaction's own buffered writes (not the snapshot):
+  // the value it put, or nullopt when it wrote nothing (or a delete) there.
+  Result<std::optional<std::string>> GetOwnWrite(ColumnFamily cf, std::string_view key) const;
   // Merges this transaction's writes with the snapshot. Writing to the
   // transaction invalidates open iterators' current key/value (reposition
   // with a Seek). Returns nullptr when the transaction is not active.
@@ -106,6 +124,9 @@ class Transaction {
   // WriteConflictIndex hashes of keys written in conflict families;
   // deduplicated at commit.
   std::vector<uint64_t> write_set_;
+  // PutDeferred writes, replayed into batch_ when indexed or committed.
+  std::unique_ptr<rocksdb::WriteBatch> deferred_;
+  uint64_t deferred_count_ = 0;
   uint64_t write_count_ = 0;
   bool active_ = true;
 };

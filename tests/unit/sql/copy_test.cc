@@ -69,5 +69,110 @@ TEST_F(CopyTest, FailureHalfWayCommitsNothing) {
   EXPECT_EQ(Query("SELECT count(*) FROM c"), Rows{"0"});
 }
 
+// COPY hands rows to storage in batches of 4096 (DatabaseTransaction::
+// InsertRows); these cross batch boundaries.
+std::string Lines(int from, int to) {
+  std::string data;
+  for (int i = from; i <= to; ++i) {
+    data += std::to_string(i) + "\tname " + std::to_string(i) + "\t" + std::to_string(i) + ".5\n";
+  }
+  return data;
+}
+
+TEST_F(CopyTest, ManyBatchesMatchOnBothReplicas) {
+  ASSERT_OK(CopyIn("COPY c FROM STDIN", Lines(1, 10000), 997));
+  const Rows expected{"10000|50005000|50010000"};
+  EXPECT_EQ(Query("SELECT count(*), sum(id), sum(score)::bigint FROM c"), expected);
+  Exec("SET strata.read_replica = 'column'");
+  EXPECT_EQ(Query("SELECT count(*), sum(id), sum(score)::bigint FROM c"), expected);
+  EXPECT_EQ(Query("SELECT id, name FROM c WHERE id IN (1, 4096, 4097, 8193, 10000) ORDER BY id"),
+            (Rows{"1|name 1", "4096|name 4096", "4097|name 4097", "8193|name 8193", "10000|name 10000"}));
+}
+
+TEST_F(CopyTest, DuplicateKeyAcrossBatchesAppliesNothing) {
+  // Line 6000 repeats line 2's key: a later batch finds it among this
+  // COPY's own rows.
+  std::string data = Lines(1, 5999) + "2\tagain\t0\n" + Lines(6001, 7000);
+  Status s = CopyIn("COPY c FROM STDIN", data, 4096);
+  EXPECT_EQ(s.sql_state(), SqlState::kUniqueViolation) << s.ToString();
+  EXPECT_NE(s.detail().find("Key (id)=(2) already exists."), std::string::npos) << s.ToString();
+  EXPECT_NE(s.detail().find("line 6000"), std::string::npos) << s.ToString();
+  EXPECT_EQ(Query("SELECT count(*) FROM c"), Rows{"0"});
+
+  // Within one batch: the later of the two lines is reported.
+  s = CopyIn("COPY c FROM STDIN", "1\ta\t1\n2\tb\t2\n1\tc\t3\n", 3);
+  EXPECT_EQ(s.sql_state(), SqlState::kUniqueViolation) << s.ToString();
+  EXPECT_NE(s.detail().find("line 3"), std::string::npos) << s.ToString();
+  EXPECT_EQ(Query("SELECT count(*) FROM c"), Rows{"0"});
+
+  // Against a committed row.
+  Exec("INSERT INTO c VALUES (7, 'committed', 7)");
+  ASSERT_OK(CopyIn("COPY c FROM STDIN", Lines(1, 6), 64));
+  s = CopyIn("COPY c FROM STDIN", Lines(100, 110) + "7\tdup\t0\n", 64);
+  EXPECT_EQ(s.sql_state(), SqlState::kUniqueViolation) << s.ToString();
+  EXPECT_NE(s.detail().find("line 12"), std::string::npos) << s.ToString();
+  EXPECT_EQ(Query("SELECT count(*), max(id) FROM c"), (Rows{"7|7"}));
+}
+
+TEST_F(CopyTest, FirstFailingLineWinsWithinABatch) {
+  // A duplicate on line 3 comes before the NOT NULL violation on line 4
+  // and the malformed line 5, as row-by-row processing would find it.
+  Exec("CREATE TABLE n (id int PRIMARY KEY, v int NOT NULL)");
+  Status s = CopyIn("COPY n FROM STDIN", "1\t1\n2\t2\n1\t3\n4\t\\N\n5\tx\n", 100);
+  EXPECT_EQ(s.sql_state(), SqlState::kUniqueViolation) << s.ToString();
+  EXPECT_NE(s.detail().find("line 3"), std::string::npos) << s.ToString();
+  s = CopyIn("COPY n FROM STDIN", "1\t1\n4\t\\N\n1\t3\n", 100);
+  EXPECT_EQ(s.sql_state(), SqlState::kNotNullViolation) << s.ToString();
+  EXPECT_NE(s.detail().find("line 2"), std::string::npos) << s.ToString();
+  s = CopyIn("COPY n FROM STDIN", "1\t1\n1\t2\n5\tx\n", 100);
+  EXPECT_EQ(s.sql_state(), SqlState::kUniqueViolation) << s.ToString();
+  EXPECT_NE(s.detail().find("line 2"), std::string::npos) << s.ToString();
+  EXPECT_EQ(Query("SELECT count(*) FROM n"), Rows{"0"});
+}
+
+TEST_F(CopyTest, RowsCopiedInATransactionCanBeChangedThereAndReplicasAgree) {
+  Exec("BEGIN");
+  ASSERT_OK(CopyIn("COPY c FROM STDIN", Lines(1, 5000), 1000));
+  // Column scans, updates and deletes of rows this COPY wrote, in the same
+  // transaction; then more COPY batches after them.
+  Exec("SET strata.read_replica = 'column'");
+  EXPECT_EQ(Query("SELECT count(*) FROM c"), Rows{"5000"});
+  Exec("SET strata.read_replica = 'auto'");
+  Exec("UPDATE c SET name = 'updated' WHERE id IN (10, 4500)");
+  Exec("DELETE FROM c WHERE id = 11");
+  ASSERT_OK(CopyIn("COPY c FROM STDIN", Lines(5001, 6000) + "11\tback\t0\n", 1000));
+  Exec("INSERT INTO c VALUES (6001, 'insert', 1) ON CONFLICT (id) DO UPDATE SET name = 'x'");
+  Exec("INSERT INTO c VALUES (5999, 'insert', 1) ON CONFLICT (id) DO UPDATE SET name = 'upserted'");
+  const std::string q =
+      "SELECT count(*), sum(id), count(*) FILTER (WHERE name = 'updated'), "
+      "count(*) FILTER (WHERE name = 'upserted'), count(*) FILTER (WHERE name = 'back') FROM c";
+  const Rows expected{"6001|18009001|2|1|1"};
+  EXPECT_EQ(Query(q), expected);
+  Exec("SET strata.read_replica = 'column'");
+  EXPECT_EQ(Query(q), expected);
+  Exec("COMMIT");
+  EXPECT_EQ(Query(q), expected);
+  Exec("SET strata.read_replica = 'row'");
+  EXPECT_EQ(Query(q), expected);
+  Exec("VACUUM c");
+  Exec("SET strata.read_replica = 'column'");
+  EXPECT_EQ(Query(q), expected);
+}
+
+TEST_F(CopyTest, CopyIntoBinlogTableRecordsEveryRow) {
+  Exec("CREATE TABLE b (id int PRIMARY KEY, v text) WITH (binlog_level = 'replica')");
+  ASSERT_OK(CopyIn("COPY b FROM STDIN", "1\tone\n2\ttwo\n3\tthree\n", 5));
+  EXPECT_EQ(Query("SELECT hg_binlog_event_type, id, v FROM b ORDER BY id"),
+            (Rows{"5|1|one", "5|2|two", "5|3|three"}));
+}
+
+TEST_F(CopyTest, CopyIntoTableWithoutPrimaryKey) {
+  Exec("CREATE TABLE a (x int, y text)");
+  std::string data;
+  for (int i = 0; i < 5000; ++i) data += std::to_string(i % 7) + "\tsame\n";
+  ASSERT_OK(CopyIn("COPY a FROM STDIN", data, 4000));
+  EXPECT_EQ(Query("SELECT count(*), sum(x) FROM a"), (Rows{"5000|14995"}));
+}
+
 }  // namespace
 }  // namespace strata::sql
