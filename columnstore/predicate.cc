@@ -107,6 +107,56 @@ bool ZoneMayMatch(const ColumnPredicate& p, const ZoneMap& zone) {
   }
 }
 
+namespace {
+
+// Zone-map bounds that compare exactly as FilterColumn does (strings are
+// left out: bpchar compares without trailing spaces there).
+bool ExactBound(const Value& v) {
+  switch (v.kind()) {
+    case ValueKind::kInt:
+    case ValueKind::kDate:
+    case ValueKind::kTime:
+    case ValueKind::kTimestamp:
+      return true;
+    case ValueKind::kNumeric:
+      return !v.numeric_value().is_nan();
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+bool ZoneAllMatch(const ColumnPredicate& p, const ZoneMap& zone) {
+  if (zone.row_count == 0) return false;
+  if (p.op == CompareOp::kIsNull) return zone.null_count == zone.row_count;
+  if (p.op == CompareOp::kIsNotNull) return zone.null_count == 0;
+  if (zone.null_count != 0 || !zone.min.has_value() || !zone.max.has_value()) return false;
+  if (p.operand.is_null() || (p.op == CompareOp::kBetween && p.operand2.is_null())) return false;
+  if (!ExactBound(*zone.min) || !ExactBound(*zone.max) || !ExactBound(p.operand)) return false;
+  if (p.op == CompareOp::kBetween && !ExactBound(p.operand2)) return false;
+  const int lo = Value::Compare(*zone.min, p.operand);  // min vs operand
+  const int hi = Value::Compare(*zone.max, p.operand);  // max vs operand
+  switch (p.op) {
+    case CompareOp::kEq:
+      return lo == 0 && hi == 0;
+    case CompareOp::kNe:
+      return lo > 0 || hi < 0;
+    case CompareOp::kLt:
+      return hi < 0;
+    case CompareOp::kLe:
+      return hi <= 0;
+    case CompareOp::kGt:
+      return lo > 0;
+    case CompareOp::kGe:
+      return lo >= 0;
+    case CompareOp::kBetween:
+      return lo >= 0 && Value::Compare(*zone.max, p.operand2) <= 0;
+    default:
+      return false;
+  }
+}
+
 void FilterColumn(const ColumnPredicate& p, const ColumnVector& column,
                   std::vector<uint32_t>* selection) {
   std::vector<uint32_t>& sel = *selection;

@@ -48,6 +48,13 @@ bool MatchValue(const ColumnPredicate& predicate, const Value& value);
 // zone map carries no min/max for non-null rows.
 bool ZoneMayMatch(const ColumnPredicate& predicate, const ZoneMap& zone);
 
+// Whether every row of a block with zone map `zone` satisfies the
+// predicate, so the scan need not evaluate it (nor decode the column for
+// it). False whenever that cannot be proven: NULLs in the block, no
+// min/max, float and string columns (NaN, -0 and bpchar padding make
+// those bounds loose), NaN numeric bounds.
+bool ZoneAllMatch(const ColumnPredicate& predicate, const ZoneMap& zone);
+
 // Keeps in *selection (row indexes into `column`) only the rows that
 // satisfy the predicate; order is preserved. Typed loops for kInt, kFloat
 // and kString columns.

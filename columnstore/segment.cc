@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cstring>
@@ -404,6 +405,7 @@ Result<std::unique_ptr<SegmentScanner>> SegmentScanner::Create(
     s->segment_index_.push_back(idx);
   }
   s->row_key_index_ = seg.FindColumn(kRowKeyColumnId);
+  s->next_block_ = s->options_.block_offset % std::max<uint32_t>(1, s->options_.block_stride);
   for (const uint32_t id : s->options_.projection) {
     if (id == kRowKeyColumnId) {
       if (s->row_key_index_ < 0) return Status::Corruption("column segment has no row keys");
@@ -429,16 +431,25 @@ Result<std::unique_ptr<SegmentScanner>> SegmentScanner::Create(
 Result<bool> SegmentScanner::Next(ColumnBatch* batch) {
   InitBatch(options_.schema, options_.projection, batch);
   const Segment& seg = *segment_;
+  const uint32_t stride = std::max<uint32_t>(1, options_.block_stride);
+  std::vector<uint8_t> proven(options_.predicates.size());
   while (!exhausted_ && next_block_ < seg.block_count()) {
-    const size_t b = next_block_++;
+    const size_t b = next_block_;
+    next_block_ += stride;
     ++stats_.blocks_total;
     const uint64_t start = seg.block_start(b);
     const uint32_t n = seg.block_size(b);
     bool skip = false;
     for (size_t k = 0; k < options_.predicates.size() && !skip; ++k) {
+      proven[k] = 0;
       const int idx = segment_index_[predicate_schema_[k]];
-      if (idx >= 0 && !ZoneMayMatch(options_.predicates[k], seg.columns()[idx].blocks[b].zone)) {
+      if (idx < 0) continue;
+      const ZoneMap& zone = seg.columns()[idx].blocks[b].zone;
+      if (!ZoneMayMatch(options_.predicates[k], zone)) {
         skip = true;
+      } else if (ZoneAllMatch(options_.predicates[k], zone)) {
+        proven[k] = 1;
+        ++stats_.predicates_proven;
       }
     }
     std::vector<uint32_t> selection;
@@ -461,7 +472,7 @@ Result<bool> SegmentScanner::Next(ColumnBatch* batch) {
     for (size_t k = 0; k < options_.predicates.size() && !selection.empty(); ++k) {
       const size_t si = predicate_schema_[k];
       const int idx = segment_index_[si];
-      if (idx < 0) continue;  // decided in Create
+      if (idx < 0 || proven[k] != 0) continue;  // decided in Create / by the zone map
       if (!decoded[si].has_value()) {
         STRATA_ASSIGN_OR_RETURN(ColumnVector v, seg.ReadBlock(static_cast<size_t>(idx), b));
         ++stats_.blocks_decoded;

@@ -159,18 +159,25 @@ struct SegmentScanOptions {
   const DeleteVector* deleted = nullptr;
   // Fill ColumnBatch::ordinals.
   bool with_ordinals = false;
+  // Read only the blocks b with b % block_stride == block_offset, so that
+  // block_stride scanners with offsets 0..block_stride-1 split a segment
+  // between threads block by block.
+  uint32_t block_stride = 1;
+  uint32_t block_offset = 0;
 };
 
 struct ScanStats {
   uint64_t blocks_total = 0;    // blocks considered
   uint64_t blocks_skipped = 0;  // skipped by zone maps or delete vectors
   uint64_t blocks_decoded = 0;  // column blocks decoded
+  uint64_t predicates_proven = 0;  // (block, predicate) pairs decided by the zone map alone
   uint64_t rows_produced = 0;
 };
 
 // Scans one segment block by block: per block, the zone maps of predicate
-// columns decide whether to skip it; otherwise the predicate columns are
-// decoded and filtered, deleted rows dropped, and only then the remaining
+// columns decide whether to skip it, and which predicates hold for every
+// row (those are not evaluated, and their columns not decoded unless
+// projected); the other predicate columns are decoded and filtered, deleted rows dropped, and only then the remaining
 // projected columns decoded and copied for the surviving rows (late
 // materialization). Yields one batch per block with at least one row.
 // Not thread-safe; the Segment and `options.deleted` must outlive it.

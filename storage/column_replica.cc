@@ -219,6 +219,8 @@ class ColumnScanner::Impl {
   struct Source {
     std::shared_ptr<const Segment> segment;
     std::unique_ptr<DeleteVector> deleted;
+    uint32_t block_stride = 1;  // this scanner reads the blocks b % block_stride == block_offset
+    uint32_t block_offset = 0;
   };
 
   Status Init(const TableDef& table, const ColumnScanSpec& spec) {
@@ -280,6 +282,8 @@ class ColumnScanner::Impl {
         options.projection = projection_;
         options.predicates = predicates_;
         options.deleted = s.deleted.get();
+        options.block_stride = s.block_stride;
+        options.block_offset = s.block_offset;
         STRATA_ASSIGN_OR_RETURN(current_, SegmentScanner::Create(s.segment, std::move(options)));
       }
       STRATA_ASSIGN_OR_RETURN(bool more, current_->Next(batch));
@@ -338,6 +342,7 @@ class ColumnScanner::Impl {
     stats_.blocks_total += s.blocks_total;
     stats_.blocks_skipped += s.blocks_skipped;
     stats_.blocks_decoded += s.blocks_decoded;
+    stats_.predicates_proven += s.predicates_proven;
     stats_.rows_produced += s.rows_produced;
   }
 
@@ -347,6 +352,7 @@ class ColumnScanner::Impl {
       s.blocks_total += current_->stats().blocks_total;
       s.blocks_skipped += current_->stats().blocks_skipped;
       s.blocks_decoded += current_->stats().blocks_decoded;
+      s.predicates_proven += current_->stats().predicates_proven;
       s.rows_produced += current_->stats().rows_produced;
     }
     return s;
@@ -700,18 +706,22 @@ Result<std::unique_ptr<ColumnScanner>> ColumnReplica::NewScanner(const TableDef&
   STRATA_ASSIGN_OR_RETURN(std::vector<SegmentRecord> all_segments, ListSegments(snapshot, rel));
   const uint32_t partitions = std::max<uint32_t>(1, spec.partitions);
   if (spec.partition >= partitions) return Status::Internal("column scan partition out of range");
-  std::vector<SegmentRecord> segments;
-  for (size_t i = 0; i < all_segments.size(); ++i) {
-    if (i % partitions == spec.partition) segments.push_back(all_segments[i]);
-  }
-  for (const SegmentRecord& record : segments) {
+  // Partitions split the blocks, not the segments: block b of the i-th
+  // segment goes to partition (blocks before that segment + b) % partitions,
+  // so one big segment (or a few unequal ones) still keeps every thread busy.
+  uint64_t blocks_before = 0;
+  for (const SegmentRecord& record : all_segments) {
     STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const Segment> segment, GetSegment(record.segment_id));
     if (!SegmentMayMatch(*segment, spec.predicates)) {
       // Pruned by its zone maps (a time range outside the filter on the
       // event-time column, typically): not even its delete vector is read.
-      ++impl->stats_.segments_pruned;
+      if (spec.partition == 0) ++impl->stats_.segments_pruned;
       continue;
     }
+    const uint32_t offset = static_cast<uint32_t>(
+        (spec.partition + partitions - blocks_before % partitions) % partitions);
+    blocks_before += segment->block_count();
+    if (offset >= segment->block_count()) continue;  // no block of this segment is ours
     STRATA_ASSIGN_OR_RETURN(DeleteVector deleted,
                             ReadDeleteVector(snapshot, rel, record.segment_id));
     if (const auto h = hidden_ordinals.find(record.segment_id); h != hidden_ordinals.end()) {
@@ -719,9 +729,9 @@ Result<std::unique_ptr<ColumnScanner>> ColumnReplica::NewScanner(const TableDef&
     }
     deleted.runOptimize();
     impl->sources_.push_back(
-        {std::move(segment), std::make_unique<DeleteVector>(std::move(deleted))});
+        {std::move(segment), std::make_unique<DeleteVector>(std::move(deleted)), partitions, offset});
   }
-  impl->stats_.segments = segments.size();
+  if (spec.partition == 0) impl->stats_.segments = all_segments.size();
   const ReadBounds bounds = PrefixBounds(rowstore::TablePrefix(rel));
   if (spec.partition != 0) return std::make_unique<ColumnScanner>(std::move(impl));
   impl->delta_ = txn != nullptr ? txn->NewIterator(ColumnFamily::kColDelta, bounds)

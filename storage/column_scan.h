@@ -25,9 +25,9 @@ struct ColumnScanSpec {
   // Maximum rows per batch produced from the delta (segment batches hold
   // one block's surviving rows, at most the segment block size).
   size_t delta_batch_rows = 2048;
-  // Parallel scans: this scanner reads only the segments whose position in
-  // the snapshot's manifest is `partition` modulo `partitions`, and the
-  // delta only when partition == 0. The scanners of partitions 0..n-1 at
+  // Parallel scans: this scanner reads only every `partitions`-th block of
+  // the snapshot's segments (counting blocks across segments in manifest
+  // order, starting at `partition`), and the delta only when partition == 0. The scanners of partitions 0..n-1 at
   // one read point together read exactly the rows of one unpartitioned
   // scan. Each may run on its own thread.
   uint32_t partitions = 1;
@@ -40,6 +40,7 @@ struct ColumnScanStats {
   uint64_t blocks_total = 0;    // segment blocks considered
   uint64_t blocks_skipped = 0;  // skipped by zone maps / delete vectors
   uint64_t blocks_decoded = 0;  // column blocks decompressed
+  uint64_t predicates_proven = 0;  // (block, predicate) pairs the zone map decided for every row
   uint64_t delta_rows = 0;      // delta rows read (before predicates)
   uint64_t rows_produced = 0;
 };

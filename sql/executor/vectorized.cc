@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -98,7 +99,6 @@ struct NumExpr {
   int32_t scale = 0;
   int digits = 0;
   I128 constant = 0;
-  bool checked = false;  // evaluate with overflow checks
   std::unique_ptr<NumExpr> a;
   std::unique_ptr<NumExpr> b;
 };
@@ -200,7 +200,6 @@ std::unique_ptr<NumExpr> CompileNum(const BoundExpr& e, const ScanLayout& layout
         if (out->a == nullptr) return nullptr;
         out->scale = out->a->scale;
         out->digits = out->a->digits;
-        out->checked = out->a->checked;
         return out;
       }
       if (e.children.size() != 2) return nullptr;
@@ -225,11 +224,9 @@ std::unique_ptr<NumExpr> CompileNum(const BoundExpr& e, const ScanLayout& layout
         out->scale = std::max(a.scale, b.scale);
         out->digits = std::max(a.digits - a.scale, b.digits - b.scale) + out->scale + 1;
       }
-      // Beyond kMaxDigits the typmods allow values that could overflow:
-      // evaluate with overflow checks (an overflow hands the query to the
-      // row executor, whose numerics are unbounded).
+      // The scale factors must fit (values are range-checked per batch:
+      // EvalNode).
       if (out->scale > kMaxDigits) return nullptr;
-      out->checked = out->digits > kMaxDigits || a.checked || b.checked;
       return out;
     }
     default:
@@ -245,7 +242,6 @@ struct NumNode {
   int column = -1;
   bool numeric_column = false;
   int32_t scale = 0;
-  bool checked = false;
   I128 constant = 0;
   int a = -1;
   int b = -1;
@@ -260,7 +256,6 @@ int Intern(const NumExpr& x, std::vector<NumNode>* nodes, std::unordered_map<std
   node.column = x.column;
   node.numeric_column = x.numeric_column;
   node.scale = x.scale;
-  node.checked = x.checked;
   node.constant = x.constant;
   if (x.a != nullptr) node.a = Intern(*x.a, nodes, index);
   if (x.b != nullptr) node.b = Intern(*x.b, nodes, index);
@@ -273,116 +268,215 @@ int Intern(const NumExpr& x, std::vector<NumNode>* nodes, std::unordered_map<std
   return it->second;
 }
 
-struct NumBuffers {
-  std::vector<std::vector<I128>> vals;
-  std::vector<std::vector<uint8_t>> nulls;
+using U128 = unsigned __int128;
+
+U128 Magnitude(I128 v) { return v < 0 ? static_cast<U128>(0) - static_cast<U128>(v) : static_cast<U128>(v); }
+
+// One node's values over the current batch. Narrow batches hold int64
+// values (most of them: column values and the products and sums of a few
+// of them fit); a batch is wide (int128) only when `bound` says an
+// intermediate might not fit in 63 bits.
+struct NodeValues {
+  bool wide = false;
+  const int64_t* v64 = nullptr;
+  const I128* v128 = nullptr;
+  const uint8_t* nulls = nullptr;
+  bool any_null = false;
+  U128 bound = 0;       // >= |value| of every row of the batch
+  bool huge = false;    // bound itself overflowed: only checked arithmetic
+  std::vector<int64_t> own64;
+  std::vector<I128> own128;
+  std::vector<uint8_t> own_nulls;
+  std::vector<I128> widened;  // v64 as int128, when a wide parent needs it
 };
+
+struct NumBuffers {
+  std::vector<NodeValues> nodes;
+  std::vector<uint8_t> no_nulls;  // zeros, for nodes without NULLs
+};
+
+constexpr U128 kNarrowLimit = static_cast<U128>(1) << 62;
+constexpr U128 kWideLimit = static_cast<U128>(1) << 125;
+
+const I128* Wide(NodeValues* v, size_t n) {
+  if (v->wide) return v->v128;
+  v->widened.resize(n);
+  for (size_t i = 0; i < n; ++i) v->widened[i] = v->v64[i];
+  return v->widened.data();
+}
 
 // Evaluates node `idx` over the n rows of `batch` into bufs (its children
 // are evaluated already): values scaled by 10^scale, and NULL flags. Sets
-// *inexact when a numeric column holds NaN or a checked operation
-// overflows (the values are then meaningless).
+// *inexact when a numeric column holds NaN or an operation overflows 128
+// bits (the values are then meaningless and the row executor takes over).
 void EvalNode(const std::vector<NumNode>& nodes, size_t idx, const ColumnBatch& batch, size_t n,
               NumBuffers* bufs, bool* inexact) {
   const NumNode& x = nodes[idx];
-  std::vector<I128>& out = bufs->vals[idx];
-  std::vector<uint8_t>& nulls = bufs->nulls[idx];
-  out.resize(n);
-  nulls.resize(n);
-  I128* o = out.data();
+  NodeValues& out = bufs->nodes[idx];
+  if (bufs->no_nulls.size() < n) bufs->no_nulls.assign(n, 0);
+  out.wide = false;
+  out.huge = false;
   switch (x.kind) {
     case NumExpr::Kind::kColumn: {
       const ColumnVector& c = batch.columns[static_cast<size_t>(x.column)];
       const int64_t* v = c.ints.data();
       const uint8_t* nl = c.nulls.data();
-      for (size_t i = 0; i < n; ++i) o[i] = v[i];
-      std::copy(nl, nl + n, nulls.begin());
-      if (x.numeric_column) {
+      out.v64 = v;
+      out.nulls = nl;
+      uint8_t any_null = 0;
+      uint64_t max_mag = 0;
+      for (size_t i = 0; i < n; ++i) {
+        any_null |= nl[i];
+        const uint64_t m = v[i] < 0 ? 0 - static_cast<uint64_t>(v[i]) : static_cast<uint64_t>(v[i]);
+        max_mag = m > max_mag ? m : max_mag;
+      }
+      out.any_null = any_null != 0;
+      out.bound = max_mag;
+      if (x.numeric_column && max_mag == static_cast<uint64_t>(columnstore::kScaledNumericNaN)) {
         bool nan = false;
         for (size_t i = 0; i < n; ++i) nan |= (v[i] == columnstore::kScaledNumericNaN) & (nl[i] == 0);
         if (nan) *inexact = true;
       }
+      if (max_mag >= static_cast<uint64_t>(kNarrowLimit)) {
+        // int64 extremes: keep to int128 from here on.
+        out.own128.resize(n);
+        for (size_t i = 0; i < n; ++i) out.own128[i] = v[i];
+        out.v128 = out.own128.data();
+        out.wide = true;
+      }
       return;
     }
     case NumExpr::Kind::kConst:
-      std::fill(out.begin(), out.end(), x.constant);
-      std::fill(nulls.begin(), nulls.end(), 0);
+      out.any_null = false;
+      out.nulls = bufs->no_nulls.data();
+      out.bound = Magnitude(x.constant);
+      if (out.bound < kNarrowLimit) {
+        if (out.own64.size() < n) out.own64.assign(n, static_cast<int64_t>(x.constant));
+        out.v64 = out.own64.data();
+      } else {
+        if (out.own128.size() < n) out.own128.assign(n, x.constant);
+        out.v128 = out.own128.data();
+        out.wide = true;
+      }
       return;
     case NumExpr::Kind::kNeg: {
-      const I128* a = bufs->vals[static_cast<size_t>(x.a)].data();
-      for (size_t i = 0; i < n; ++i) o[i] = -a[i];
-      nulls = bufs->nulls[static_cast<size_t>(x.a)];
+      NodeValues& a = bufs->nodes[static_cast<size_t>(x.a)];
+      out.nulls = a.nulls;
+      out.any_null = a.any_null;
+      out.bound = a.bound;
+      out.huge = a.huge;
+      if (!a.wide) {
+        out.own64.resize(n);
+        for (size_t i = 0; i < n; ++i) out.own64[i] = -a.v64[i];
+        out.v64 = out.own64.data();
+      } else {
+        out.own128.resize(n);
+        for (size_t i = 0; i < n; ++i) {
+          if (__builtin_sub_overflow(static_cast<I128>(0), a.v128[i], &out.own128[i])) *inexact = true;
+        }
+        out.v128 = out.own128.data();
+        out.wide = true;
+      }
       return;
     }
     default:
       break;
   }
+  NodeValues& a = bufs->nodes[static_cast<size_t>(x.a)];
+  NodeValues& b = bufs->nodes[static_cast<size_t>(x.b)];
   const NumNode& na = nodes[static_cast<size_t>(x.a)];
   const NumNode& nb = nodes[static_cast<size_t>(x.b)];
-  const I128* l = bufs->vals[static_cast<size_t>(x.a)].data();
-  const I128* r = bufs->vals[static_cast<size_t>(x.b)].data();
-  const uint8_t* ln = bufs->nulls[static_cast<size_t>(x.a)].data();
-  const uint8_t* rn = bufs->nulls[static_cast<size_t>(x.b)].data();
-  for (size_t i = 0; i < n; ++i) nulls[i] = ln[i] | rn[i];
-  const I128 fa = x.kind == NumExpr::Kind::kMul ? 1 : Pow10(x.scale - na.scale);
-  const I128 fb = x.kind == NumExpr::Kind::kMul ? 1 : Pow10(x.scale - nb.scale);
-  bool checked = x.checked;
-  if (checked) {
-    // The typmods allow overflow, but this batch's values may not: when
-    // the largest magnitudes cannot overflow, run the unchecked loops.
-    unsigned __int128 max_a = 0;
-    unsigned __int128 max_b = 0;
-    for (size_t i = 0; i < n; ++i) {
-      const unsigned __int128 ma = l[i] < 0 ? -static_cast<unsigned __int128>(l[i]) : l[i];
-      const unsigned __int128 mb = r[i] < 0 ? -static_cast<unsigned __int128>(r[i]) : r[i];
-      max_a = ma > max_a ? ma : max_a;
-      max_b = mb > max_b ? mb : max_b;
-    }
-    constexpr unsigned __int128 kSafe = static_cast<unsigned __int128>(1) << 126;
-    unsigned __int128 a_scaled = 0;
-    unsigned __int128 b_scaled = 0;
-    const bool ok_a = !__builtin_mul_overflow(max_a, static_cast<unsigned __int128>(fa), &a_scaled);
-    const bool ok_b = !__builtin_mul_overflow(max_b, static_cast<unsigned __int128>(fb), &b_scaled);
-    if (ok_a && ok_b) {
-      if (x.kind == NumExpr::Kind::kMul) {
-        unsigned __int128 p = 0;
-        checked = __builtin_mul_overflow(a_scaled, b_scaled, &p) || p >= kSafe;
-      } else {
-        checked = a_scaled >= kSafe || b_scaled >= kSafe;
-      }
-    }
+  if (!a.any_null && !b.any_null) {
+    out.any_null = false;
+    out.nulls = bufs->no_nulls.data();
+  } else {
+    out.own_nulls.resize(n);
+    for (size_t i = 0; i < n; ++i) out.own_nulls[i] = a.nulls[i] | b.nulls[i];
+    out.nulls = out.own_nulls.data();
+    out.any_null = true;
   }
-  if (checked) {
-    for (size_t i = 0; i < n; ++i) {
-      I128 left = l[i];
-      I128 right = r[i];
-      bool bad = __builtin_mul_overflow(left, fa, &left) || __builtin_mul_overflow(right, fb, &right);
-      switch (x.kind) {
-        case NumExpr::Kind::kMul:
-          bad = bad || __builtin_mul_overflow(left, right, &o[i]);
-          break;
-        case NumExpr::Kind::kAdd:
-          bad = bad || __builtin_add_overflow(left, right, &o[i]);
-          break;
-        default:
-          bad = bad || __builtin_sub_overflow(left, right, &o[i]);
-          break;
-      }
-      if (bad) *inexact = true;
+  const bool mul = x.kind == NumExpr::Kind::kMul;
+  const I128 fa = mul ? 1 : Pow10(x.scale - na.scale);
+  const I128 fb = mul ? 1 : Pow10(x.scale - nb.scale);
+  // A bound on |result| from the operands' bounds.
+  U128 ta = 0;
+  U128 tb = 0;
+  out.huge = a.huge || b.huge;
+  if (mul) {
+    out.huge = out.huge || __builtin_mul_overflow(a.bound, b.bound, &out.bound);
+  } else {
+    out.huge = out.huge || __builtin_mul_overflow(a.bound, static_cast<U128>(fa), &ta) ||
+               __builtin_mul_overflow(b.bound, static_cast<U128>(fb), &tb) ||
+               __builtin_add_overflow(ta, tb, &out.bound);
+  }
+  if (!out.huge && !a.wide && !b.wide && out.bound < kNarrowLimit) {
+    // Every operand, scaled operand and result fits in 62 bits.
+    out.own64.resize(n);
+    int64_t* o = out.own64.data();
+    const int64_t* l = a.v64;
+    const int64_t* r = b.v64;
+    const int64_t ia = static_cast<int64_t>(fa);
+    const int64_t ib = static_cast<int64_t>(fb);
+    switch (x.kind) {
+      case NumExpr::Kind::kMul:
+        for (size_t i = 0; i < n; ++i) o[i] = l[i] * r[i];
+        break;
+      case NumExpr::Kind::kAdd:
+        for (size_t i = 0; i < n; ++i) o[i] = l[i] * ia + r[i] * ib;
+        break;
+      default:
+        for (size_t i = 0; i < n; ++i) o[i] = l[i] * ia - r[i] * ib;
+        break;
+    }
+    out.v64 = o;
+    return;
+  }
+  const I128* l = Wide(&a, n);
+  const I128* r = Wide(&b, n);
+  out.own128.resize(n);
+  I128* o = out.own128.data();
+  out.v128 = o;
+  out.wide = true;
+  if (!out.huge && out.bound < kWideLimit) {
+    switch (x.kind) {
+      case NumExpr::Kind::kMul:
+        for (size_t i = 0; i < n; ++i) o[i] = l[i] * r[i];
+        break;
+      case NumExpr::Kind::kAdd:
+        for (size_t i = 0; i < n; ++i) o[i] = l[i] * fa + r[i] * fb;
+        break;
+      default:
+        for (size_t i = 0; i < n; ++i) o[i] = l[i] * fa - r[i] * fb;
+        break;
     }
     return;
   }
-  switch (x.kind) {
-    case NumExpr::Kind::kMul:
-      for (size_t i = 0; i < n; ++i) o[i] = l[i] * r[i];
-      break;
-    case NumExpr::Kind::kAdd:
-      for (size_t i = 0; i < n; ++i) o[i] = l[i] * fa + r[i] * fb;
-      break;
-    default:
-      for (size_t i = 0; i < n; ++i) o[i] = l[i] * fa - r[i] * fb;
-      break;
+  // The bounds allow an overflow: check every row, and recompute the bound.
+  U128 bound = 0;
+  for (size_t i = 0; i < n; ++i) {
+    I128 left = l[i];
+    I128 right = r[i];
+    bool bad = __builtin_mul_overflow(left, fa, &left) || __builtin_mul_overflow(right, fb, &right);
+    switch (x.kind) {
+      case NumExpr::Kind::kMul:
+        bad = bad || __builtin_mul_overflow(left, right, &o[i]);
+        break;
+      case NumExpr::Kind::kAdd:
+        bad = bad || __builtin_add_overflow(left, right, &o[i]);
+        break;
+      default:
+        bad = bad || __builtin_sub_overflow(left, right, &o[i]);
+        break;
+    }
+    if (bad) {
+      *inexact = true;
+      o[i] = 0;
+    }
+    const U128 m = Magnitude(o[i]);
+    bound = m > bound ? m : bound;
   }
+  out.bound = bound;
+  out.huge = false;
 }
 
 // ---- hash tables ----
@@ -397,9 +491,9 @@ uint64_t Mix(uint64_t k) {
 // Open addressing, linear probing: uint64 -> uint32.
 class FlatMap {
  public:
-  FlatMap() { Resize(64); }
   // The value of `key`, inserting `fresh` when absent (*inserted then).
   uint32_t FindOrInsert(uint64_t key, uint32_t fresh, bool* inserted) {
+    if (keys_.empty()) Resize(16);  // lazily: most maps of a many-group query stay small
     size_t i = Mix(key) & mask_;
     while (used_[i]) {
       if (keys_[i] == key) {
@@ -422,6 +516,7 @@ class FlatMap {
     return inserted;
   }
   size_t size() const { return size_; }
+  size_t capacity() const { return keys_.size(); }
   template <typename F>
   void ForEach(F f) const {
     for (size_t i = 0; i < keys_.size(); ++i) {
@@ -550,38 +645,109 @@ struct AggSpec {
   DataType column_type;
   DataType result_type;
   bool int_result = false;  // sum(int2/int4) -> int8
+  // kSum / kAvg / kCount of an expression: its sum slot (aggregates over
+  // the same expression share one); kCount of a column: its count slot;
+  // kMin / kMax / kCountDistinct: its index among a group's OtherAccs.
+  int slot = -1;
 };
 
-struct Acc {
-  I128 sum = 0;
+// The distinct values of an int column within one group: a bitmap over
+// 0..n while the set is dense enough for one (supplier, customer and
+// other surrogate keys), a hash set for the rest.
+class DistinctInts {
+ public:
+  // Adds v; returns the bytes of memory this took (for the budget).
+  uint64_t Insert(int64_t v) {
+    const uint64_t u = static_cast<uint64_t>(v);
+    if (v >= 0 && u < bits_.size() * 64) {
+      uint64_t& word = bits_[u >> 6];
+      const uint64_t mask = uint64_t{1} << (u & 63);
+      size_ += (word & mask) == 0;
+      word |= mask;
+      return 0;
+    }
+    if (v >= 0 && u < kMaxBits && (u >> 6) < 4 * (size_ + 1)) {
+      // The bitmap up to v costs at most ~32 bytes per value held: grow it.
+      const uint64_t before = bits_.size() * 8;
+      Grow(std::max<size_t>(bits_.size() * 2, (u >> 6) + 1));
+      return bits_.size() * 8 - before + Insert(v);
+    }
+    bool inserted = false;
+    others_.FindOrInsert(u, 0, &inserted);
+    size_ += inserted;
+    return inserted ? 2 * (sizeof(uint64_t) + sizeof(uint32_t) + 1) : 0;
+  }
+  size_t size() const { return size_; }
+  void MergeFrom(const DistinctInts& other) {
+    if (other.bits_.size() > bits_.size()) Grow(other.bits_.size());
+    for (size_t i = 0; i < other.bits_.size(); ++i) bits_[i] |= other.bits_[i];
+    other.others_.ForEach([&](uint64_t k, uint32_t) { Insert(static_cast<int64_t>(k)); });
+    Recount();
+  }
+
+ private:
+  static constexpr uint64_t kMaxBits = uint64_t{1} << 26;  // an 8 MiB bitmap at most
+
+  void Grow(size_t words) {
+    bits_.resize(std::min<size_t>(words, kMaxBits / 64), 0);
+    // Hashed values the bitmap now covers move into it (a value is never in both).
+    FlatMap rest;
+    const uint64_t limit = bits_.size() * 64;
+    others_.ForEach([&](uint64_t k, uint32_t) {
+      if (k < limit) {
+        bits_[k >> 6] |= uint64_t{1} << (k & 63);
+      } else {
+        rest.Insert(k);
+      }
+    });
+    others_ = std::move(rest);
+  }
+  void Recount() {
+    size_ = others_.size();
+    for (const uint64_t w : bits_) size_ += static_cast<size_t>(std::popcount(w));
+  }
+
+  std::vector<uint64_t> bits_;
+  FlatMap others_;
+  size_t size_ = 0;
+};
+
+// min / max / count(DISTINCT) of one group.
+struct OtherAcc {
   int64_t count = 0;
-  std::optional<Numeric> spill;  // sum overflowing int128, in numeric
   int64_t min = INT64_MAX;
   int64_t max = INT64_MIN;
-  FlatMap distinct_ints;
+  DistinctInts distinct_ints;
   std::unordered_set<std::string> distinct_strings;
 };
 
-Status AddToSum(Acc* acc, I128 v, int32_t scale) {
+// A sum: int128 while it fits, the overflowing part spilled into a numeric.
+struct SumAcc {
+  I128 sum = 0;
+  std::optional<Numeric> spill;
+};
+
+// Moves the int128 part into the numeric part.
+Status Spill(SumAcc* acc, int32_t scale) {
+  if (acc->sum == 0) return Status::OK();
+  STRATA_ASSIGN_OR_RETURN(Numeric part, NumericFromScaled(acc->sum, scale));
+  Numeric base = acc->spill.has_value() ? *acc->spill : Numeric();
+  STRATA_ASSIGN_OR_RETURN(base, base.Add(part));
+  acc->spill = std::move(base);
+  acc->sum = 0;
+  return Status::OK();
+}
+
+// Adds `v` exactly (the int128 part spills into the numeric on overflow).
+Status AddToSum(SumAcc* acc, I128 v, int32_t scale) {
   I128 r;
   if (!__builtin_add_overflow(acc->sum, v, &r)) {
     acc->sum = r;
     return Status::OK();
   }
-  STRATA_ASSIGN_OR_RETURN(Numeric part, NumericFromScaled(acc->sum, scale));
-  Numeric base = acc->spill.has_value() ? *acc->spill : Numeric();
-  STRATA_ASSIGN_OR_RETURN(base, base.Add(part));
-  acc->spill = std::move(base);
+  STRATA_RETURN_IF_ERROR(Spill(acc, scale));
   acc->sum = v;
   return Status::OK();
-}
-
-Result<Numeric> TotalSum(const Acc& acc, int32_t scale) {
-  STRATA_ASSIGN_OR_RETURN(Numeric total, NumericFromScaled(acc.sum, scale));
-  if (acc.spill.has_value()) {
-    STRATA_ASSIGN_OR_RETURN(total, total.Add(*acc.spill));
-  }
-  return total;
 }
 
 // Everything compiled from the plan; shared read-only by the workers.
@@ -591,6 +757,10 @@ struct Program {
   std::vector<DataType> key_types;
   std::vector<AggSpec> aggs;
   std::vector<NumNode> nodes;
+  std::vector<int> sum_nodes;         // sum slot -> node
+  std::vector<int32_t> sum_scales;    // sum slot -> scale of its values
+  std::vector<int> count_columns;     // count slot -> batch column
+  size_t others = 0;                  // OtherAccs per group
 };
 
 bool CompileAggregate(const PlanNode& agg, Program* program) {
@@ -677,12 +847,27 @@ bool CompileAggregate(const PlanNode& agg, Program* program) {
   }
   std::unordered_map<std::string, int> index;
   for (AggSpec& spec : program->aggs) {
-    if (spec.expr != nullptr) spec.node = Intern(*spec.expr, &program->nodes, &index);
+    if (spec.expr != nullptr) {
+      spec.node = Intern(*spec.expr, &program->nodes, &index);
+      const auto it = std::find(program->sum_nodes.begin(), program->sum_nodes.end(), spec.node);
+      spec.slot = static_cast<int>(it - program->sum_nodes.begin());
+      if (it == program->sum_nodes.end()) {
+        program->sum_nodes.push_back(spec.node);
+        program->sum_scales.push_back(spec.expr->scale);
+      }
+    } else if (spec.kind == AggKind::kCount) {
+      const auto it = std::find(program->count_columns.begin(), program->count_columns.end(), spec.column);
+      spec.slot = static_cast<int>(it - program->count_columns.begin());
+      if (it == program->count_columns.end()) program->count_columns.push_back(spec.column);
+    } else if (spec.kind != AggKind::kCountStar) {
+      spec.slot = static_cast<int>(program->others++);
+    }
   }
   return true;
 }
 
-// One thread's share: its scanner, its groups.
+// One thread's share: its scanner, its groups and their accumulators,
+// held group-major in flat arrays (sums[g * sum slots + s], ...).
 struct Worker {
   std::unique_ptr<storage::ColumnScanner> scanner;
   std::vector<KeyColumn> keys;
@@ -691,7 +876,13 @@ struct Worker {
   std::unordered_map<std::string, uint32_t> wide;      // 3+ keys
   std::vector<uint32_t> by_id;                          // 1 key: id -> group + 1
   std::vector<std::vector<uint32_t>> group_key_ids;     // per group
-  std::vector<std::vector<Acc>> groups;                 // per group, per aggregate
+  size_t groups = 0;
+  std::vector<int64_t> rows;            // per group
+  std::vector<SumAcc> sums;             // [group][sum slot]
+  std::vector<int64_t> sum_nulls;       // [group][sum slot]: rows whose expression is NULL
+  std::vector<U128> sum_growth;         // per sum slot: bound on |sum| growth since its last spill
+  std::vector<int64_t> count_nulls;     // [group][count slot]
+  std::vector<OtherAcc> others;         // [group][other]
   bool nan = false;
   Status status;
   // Groups, their keys and DISTINCT sets, charged to the pool's budget
@@ -729,6 +920,7 @@ class VectorizedAggregateOp final : public Operator {
       spec.partition = p;
       STRATA_ASSIGN_OR_RETURN(workers_[p].scanner, ctx_.txn->ColumnScan(*def, spec));
       for (const DataType& t : program_.key_types) workers_[p].keys.emplace_back(t);
+      workers_[p].sum_growth.assign(program_.sum_nodes.size(), 0);
       workers_[p].memory = std::make_unique<MemoryTracker>(ctx_.budget);
     }
     return Status::OK();
@@ -773,18 +965,35 @@ class VectorizedAggregateOp final : public Operator {
     return true;
   }
 
+  void AddGroup(Worker* w, const std::vector<uint32_t>& ids) {
+    ++w->groups;
+    w->rows.push_back(0);
+    w->sums.resize(w->groups * program_.sum_nodes.size());
+    w->sum_nulls.resize(w->groups * program_.sum_nodes.size(), 0);
+    w->count_nulls.resize(w->groups * program_.count_columns.size(), 0);
+    w->others.resize(w->groups * program_.others);
+    w->group_key_ids.push_back(ids);
+    Row key;
+    for (size_t k = 0; k < ids.size(); ++k) key.push_back(w->keys[k].value(ids[k]));
+    Status s = w->memory->Grow(2 * RowBytes(key) + kHashEntryBytes + sizeof(int64_t) +
+                               program_.sum_nodes.size() * (sizeof(SumAcc) + sizeof(int64_t)) +
+                               program_.others * sizeof(OtherAcc));
+    if (!s.ok() && w->oom.ok()) w->oom = std::move(s);
+  }
+
   uint32_t GroupOf(Worker* w, const ColumnBatch& batch, size_t r, std::vector<uint32_t>* ids) {
     const size_t nk = program_.key_columns.size();
     for (size_t k = 0; k < nk; ++k) {
       (*ids)[k] = w->keys[k].Map(batch.columns[static_cast<size_t>(program_.key_columns[k])], r);
     }
+    const uint32_t fresh = static_cast<uint32_t>(w->groups);
     uint32_t group = 0;
     bool inserted = false;
     if (nk == 1) {
       const uint32_t id = (*ids)[0];
       if (id >= w->by_id.size()) w->by_id.resize(id + 1, 0);
       if (w->by_id[id] == 0) {
-        w->by_id[id] = static_cast<uint32_t>(w->groups.size()) + 1;
+        w->by_id[id] = fresh + 1;
         inserted = true;
       }
       group = w->by_id[id] - 1;
@@ -792,29 +1001,119 @@ class VectorizedAggregateOp final : public Operator {
       if (w->pairs.empty()) w->pairs.assign(256 * 256, 0);
       uint32_t& slot = w->pairs[(*ids)[0] * 256 + (*ids)[1]];
       if (slot == 0) {
-        slot = static_cast<uint32_t>(w->groups.size()) + 1;
+        slot = fresh + 1;
         inserted = true;
       }
       group = slot - 1;
     } else if (nk == 2) {
       const uint64_t key = (static_cast<uint64_t>((*ids)[0]) << 32) | (*ids)[1];
-      group = w->composite.FindOrInsert(key, static_cast<uint32_t>(w->groups.size()), &inserted);
+      group = w->composite.FindOrInsert(key, fresh, &inserted);
     } else {
       std::string key(reinterpret_cast<const char*>(ids->data()), nk * sizeof(uint32_t));
-      auto [it, fresh] = w->wide.try_emplace(std::move(key), static_cast<uint32_t>(w->groups.size()));
-      inserted = fresh;
+      auto [it, is_new] = w->wide.try_emplace(std::move(key), fresh);
+      inserted = is_new;
       group = it->second;
     }
-    if (inserted) {
-      w->groups.emplace_back(program_.aggs.size());
-      w->group_key_ids.push_back(*ids);
-      Row key;
-      for (size_t k = 0; k < nk; ++k) key.push_back(w->keys[k].value((*ids)[k]));
-      Status s = w->memory->Grow(2 * RowBytes(key) + kHashEntryBytes +
-                                 program_.aggs.size() * sizeof(Acc));
-      if (!s.ok() && w->oom.ok()) w->oom = std::move(s);
-    }
+    if (inserted) AddGroup(w, *ids);
     return group;
+  }
+
+  // Moves every group's int128 sum of slot `s` into its numeric part.
+  Status SpillSlot(Worker* w, size_t s) {
+    const size_t ns = program_.sum_nodes.size();
+    for (size_t g = 0; g < w->groups; ++g) {
+      STRATA_RETURN_IF_ERROR(Spill(&w->sums[g * ns + s], program_.sum_scales[s]));
+    }
+    w->sum_growth[s] = 0;
+    return Status::OK();
+  }
+
+  // Adds the batch's values of sum slot `s` to the groups' sums.
+  Status AccumulateSum(Worker* w, size_t s, const NodeValues& v, const uint32_t* gid, size_t n) {
+    const size_t ns = program_.sum_nodes.size();
+    SumAcc* sums = w->sums.data();
+    if (v.any_null) {
+      int64_t* nulls = w->sum_nulls.data();
+      for (size_t r = 0; r < n; ++r) nulls[gid[r] * ns + s] += v.nulls[r];
+    }
+    U128 growth = 0;
+    const bool bounded = !v.huge && !__builtin_mul_overflow(v.bound, static_cast<U128>(n), &growth) &&
+                         growth < kWideLimit;
+    if (!bounded) {
+      // Values near the int128 range: add with overflow checks, then spill.
+      const I128* vals = v.wide ? v.v128 : nullptr;
+      for (size_t r = 0; r < n; ++r) {
+        if (v.nulls[r] != 0) continue;
+        const I128 x = vals != nullptr ? vals[r] : static_cast<I128>(v.v64[r]);
+        STRATA_RETURN_IF_ERROR(AddToSum(&sums[gid[r] * ns + s], x, program_.sum_scales[s]));
+      }
+      return SpillSlot(w, s);
+    }
+    // Every |sum| stays below kWideLimit + growth < 2^127: no checks per row.
+    if (w->sum_growth[s] + growth >= kWideLimit) STRATA_RETURN_IF_ERROR(SpillSlot(w, s));
+    w->sum_growth[s] += growth;
+    const uint8_t* nulls = v.nulls;
+    if (program_.key_columns.empty()) {
+      I128 total = 0;
+      if (!v.wide) {
+        const int64_t* x = v.v64;
+        if (v.any_null) {
+          for (size_t r = 0; r < n; ++r) total += nulls[r] != 0 ? 0 : x[r];
+        } else {
+          // Partial sums in int64 where they cannot overflow (kNarrowLimit
+          // bounds every value: 2 of them fit).
+          for (size_t r = 0; r + 1 < n; r += 2) total += static_cast<I128>(x[r] + x[r + 1]);
+          if (n % 2 != 0) total += x[n - 1];
+        }
+      } else {
+        const I128* x = v.v128;
+        for (size_t r = 0; r < n; ++r) total += nulls[r] != 0 ? 0 : x[r];
+      }
+      sums[s].sum += total;
+      return Status::OK();
+    }
+    if (!v.wide) {
+      const int64_t* x = v.v64;
+      if (v.any_null) {
+        for (size_t r = 0; r < n; ++r) sums[gid[r] * ns + s].sum += nulls[r] != 0 ? 0 : x[r];
+      } else {
+        for (size_t r = 0; r < n; ++r) sums[gid[r] * ns + s].sum += x[r];
+      }
+    } else {
+      const I128* x = v.v128;
+      for (size_t r = 0; r < n; ++r) sums[gid[r] * ns + s].sum += nulls[r] != 0 ? 0 : x[r];
+    }
+    return Status::OK();
+  }
+
+  Status AccumulateOther(Worker* w, const AggSpec& spec, const ColumnBatch& batch,
+                         const uint32_t* gid, size_t n) {
+    const size_t no = program_.others;
+    OtherAcc* others = w->others.data() + spec.slot;
+    const ColumnVector& c = batch.columns[static_cast<size_t>(spec.column)];
+    if (spec.kind == AggKind::kCountDistinct) {
+      uint64_t added = 0;
+      if (c.physical == PhysicalType::kInt) {
+        for (size_t r = 0; r < n; ++r) {
+          if (c.nulls[r] == 0) added += others[gid[r] * no].distinct_ints.Insert(c.ints[r]);
+        }
+      } else {
+        for (size_t r = 0; r < n; ++r) {
+          if (c.nulls[r] != 0) continue;
+          const std::string_view v = KeyBytes(c, r);
+          if (others[gid[r] * no].distinct_strings.emplace(v).second) added += v.size() + kHashEntryBytes;
+        }
+      }
+      return w->memory->Grow(added);
+    }
+    for (size_t r = 0; r < n; ++r) {
+      if (c.nulls[r] != 0) continue;
+      OtherAcc& acc = others[gid[r] * no];
+      acc.min = std::min(acc.min, c.ints[r]);
+      acc.max = std::max(acc.max, c.ints[r]);
+      ++acc.count;
+    }
+    return Status::OK();
   }
 
   Status RunWorker(Worker* w) {
@@ -822,12 +1121,9 @@ class VectorizedAggregateOp final : public Operator {
     std::vector<uint32_t> gid;
     std::vector<uint32_t> ids(program_.key_columns.size());
     NumBuffers bufs;
-    bufs.vals.resize(program_.nodes.size());
-    bufs.nulls.resize(program_.nodes.size());
-    if (program_.key_columns.empty()) {
-      w->groups.emplace_back(program_.aggs.size());
-      w->group_key_ids.emplace_back();
-    }
+    bufs.nodes.resize(program_.nodes.size());
+    if (program_.key_columns.empty()) AddGroup(w, {});
+    const size_t nc = program_.count_columns.size();
     while (true) {
       STRATA_RETURN_IF_ERROR(ctx_.CheckInterrupts());
       if (abort_.load(std::memory_order_relaxed)) return Status::OK();  // the other worker failed
@@ -838,93 +1134,44 @@ class VectorizedAggregateOp final : public Operator {
       if (!program_.key_columns.empty()) {
         for (size_t r = 0; r < n; ++r) gid[r] = GroupOf(w, batch, r, &ids);
         STRATA_RETURN_IF_ERROR(w->oom);
+        for (size_t r = 0; r < n; ++r) ++w->rows[gid[r]];
+      } else {
+        w->rows[0] += static_cast<int64_t>(n);
       }
       for (size_t k = 0; k < program_.nodes.size(); ++k) {
         EvalNode(program_.nodes, k, batch, n, &bufs, &w->nan);
       }
-      for (size_t a = 0; a < program_.aggs.size(); ++a) {
-        const AggSpec& spec = program_.aggs[a];
-        auto& groups = w->groups;
-        switch (spec.kind) {
-          case AggKind::kCountStar:
-            for (size_t r = 0; r < n; ++r) ++groups[gid[r]][a].count;
-            break;
-          case AggKind::kCount:
-            if (spec.expr != nullptr) {
-              const std::vector<uint8_t>& nulls = bufs.nulls[static_cast<size_t>(spec.node)];
-              for (size_t r = 0; r < n; ++r) groups[gid[r]][a].count += nulls[r] == 0;
-            } else {
-              const ColumnVector& c = batch.columns[static_cast<size_t>(spec.column)];
-              for (size_t r = 0; r < n; ++r) groups[gid[r]][a].count += c.nulls[r] == 0;
-            }
-            break;
-          case AggKind::kCountDistinct: {
-            const ColumnVector& c = batch.columns[static_cast<size_t>(spec.column)];
-            uint64_t added = 0;
-            if (c.physical == PhysicalType::kInt) {
-              for (size_t r = 0; r < n; ++r) {
-                if (c.nulls[r] == 0) {
-                  added += groups[gid[r]][a].distinct_ints.Insert(static_cast<uint64_t>(c.ints[r])) ? 32 : 0;
-                }
-              }
-            } else {
-              for (size_t r = 0; r < n; ++r) {
-                if (c.nulls[r] == 0) {
-                  const std::string_view v = KeyBytes(c, r);
-                  if (groups[gid[r]][a].distinct_strings.emplace(v).second) added += v.size() + kHashEntryBytes;
-                }
-              }
-            }
-            STRATA_RETURN_IF_ERROR(w->memory->Grow(added));
-            break;
-          }
-          case AggKind::kSum:
-          case AggKind::kAvg: {
-            const std::vector<I128>& vals = bufs.vals[static_cast<size_t>(spec.node)];
-            const std::vector<uint8_t>& nulls = bufs.nulls[static_cast<size_t>(spec.node)];
-            for (size_t r = 0; r < n; ++r) {
-              if (nulls[r] != 0) continue;
-              Acc& acc = groups[gid[r]][a];
-              I128 sum;
-              if (__builtin_add_overflow(acc.sum, vals[r], &sum)) {
-                STRATA_RETURN_IF_ERROR(AddToSum(&acc, vals[r], spec.expr->scale));
-              } else {
-                acc.sum = sum;
-              }
-              ++acc.count;
-            }
-            break;
-          }
-          case AggKind::kMin:
-          case AggKind::kMax: {
-            const ColumnVector& c = batch.columns[static_cast<size_t>(spec.column)];
-            for (size_t r = 0; r < n; ++r) {
-              if (c.nulls[r] != 0) continue;
-              Acc& acc = groups[gid[r]][a];
-              acc.min = std::min(acc.min, c.ints[r]);
-              acc.max = std::max(acc.max, c.ints[r]);
-              ++acc.count;
-            }
-            break;
-          }
+      if (w->nan) return Status::OK();
+      for (size_t s = 0; s < program_.sum_nodes.size(); ++s) {
+        STRATA_RETURN_IF_ERROR(AccumulateSum(w, s, bufs.nodes[static_cast<size_t>(program_.sum_nodes[s])],
+                                             gid.data(), n));
+      }
+      for (size_t k = 0; k < nc; ++k) {
+        const ColumnVector& c = batch.columns[static_cast<size_t>(program_.count_columns[k])];
+        for (size_t r = 0; r < n; ++r) w->count_nulls[gid[r] * nc + k] += c.nulls[r];
+      }
+      for (const AggSpec& spec : program_.aggs) {
+        if (spec.kind == AggKind::kCountDistinct || spec.kind == AggKind::kMin ||
+            spec.kind == AggKind::kMax) {
+          STRATA_RETURN_IF_ERROR(AccumulateOther(w, spec, batch, gid.data(), n));
         }
       }
-      if (w->nan) return Status::OK();
     }
     return Status::OK();
   }
 
+  // One output group: the (worker, group) pairs that hold its key.
+  struct Parts {
+    Row key;
+    std::vector<std::pair<const Worker*, size_t>> parts;
+  };
+
   // Folds the workers' groups together (by key value) and finalizes.
   Status Merge() {
-    struct Out {
-      Row key;
-      std::vector<Acc*> parts;  // per aggregate: the first worker's Acc
-      std::vector<std::vector<Acc*>> all;
-    };
-    std::vector<Out> outs;
+    std::vector<Parts> outs;
     std::unordered_map<std::string, size_t> index;
-    for (Worker& w : workers_) {
-      for (size_t g = 0; g < w.groups.size(); ++g) {
+    for (const Worker& w : workers_) {
+      for (size_t g = 0; g < w.groups; ++g) {
         Row key;
         std::string text;
         for (size_t k = 0; k < program_.key_columns.size(); ++k) {
@@ -934,21 +1181,19 @@ class VectorizedAggregateOp final : public Operator {
           key.push_back(v);
         }
         auto [it, fresh] = index.try_emplace(text, outs.size());
-        if (fresh) {
-          outs.push_back({std::move(key), {}, std::vector<std::vector<Acc*>>(program_.aggs.size())});
-        }
-        for (size_t a = 0; a < program_.aggs.size(); ++a) outs[it->second].all[a].push_back(&w.groups[g][a]);
+        if (fresh) outs.push_back({std::move(key), {}});
+        outs[it->second].parts.emplace_back(&w, g);
       }
     }
     if (outs.empty() && program_.key_columns.empty()) {
       // No worker (cannot happen) -- keep the one-row contract anyway.
       return Status::Internal("vectorized aggregate lost its group");
     }
-    for (Out& o : outs) {
+    for (Parts& o : outs) {
       Row row = std::move(o.key);
-      for (size_t a = 0; a < program_.aggs.size(); ++a) {
+      for (const AggSpec& spec : program_.aggs) {
         Value v;
-        STRATA_RETURN_IF_ERROR(Finalize(program_.aggs[a], o.all[a], &v));
+        STRATA_RETURN_IF_ERROR(Finalize(spec, o, &v));
         row.push_back(std::move(v));
       }
       rows_.push_back(std::move(row));
@@ -956,42 +1201,59 @@ class VectorizedAggregateOp final : public Operator {
     return Status::OK();
   }
 
-  Status Finalize(const AggSpec& spec, const std::vector<Acc*>& parts, Value* out) {
-    int64_t count = 0;
-    for (const Acc* p : parts) count += p->count;
+  Status Finalize(const AggSpec& spec, const Parts& o, Value* out) {
+    const size_t ns = program_.sum_nodes.size();
+    const size_t nc = program_.count_columns.size();
+    const size_t no = program_.others;
+    int64_t rows = 0;
+    for (const auto& [w, g] : o.parts) rows += w->rows[g];
     switch (spec.kind) {
       case AggKind::kCountStar:
-      case AggKind::kCount:
-        *out = Value::Int8(count);
+        *out = Value::Int8(rows);
         return Status::OK();
+      case AggKind::kCount: {
+        int64_t nulls = 0;
+        for (const auto& [w, g] : o.parts) {
+          nulls += spec.expr != nullptr ? w->sum_nulls[g * ns + static_cast<size_t>(spec.slot)]
+                                        : w->count_nulls[g * nc + static_cast<size_t>(spec.slot)];
+        }
+        *out = Value::Int8(rows - nulls);
+        return Status::OK();
+      }
       case AggKind::kCountDistinct: {
-        if (parts.size() == 1) {
-          const Acc& p = *parts[0];
+        const size_t k = static_cast<size_t>(spec.slot);
+        if (o.parts.size() == 1) {
+          const OtherAcc& p = o.parts[0].first->others[o.parts[0].second * no + k];
           *out = Value::Int8(static_cast<int64_t>(p.distinct_ints.size() + p.distinct_strings.size()));
           return Status::OK();
         }
-        FlatMap ints;
+        DistinctInts ints;
         std::unordered_set<std::string> strings;
-        for (const Acc* p : parts) {
-          p->distinct_ints.ForEach([&](uint64_t k, uint32_t) { ints.Insert(k); });
-          strings.insert(p->distinct_strings.begin(), p->distinct_strings.end());
+        for (const auto& [w, g] : o.parts) {
+          const OtherAcc& p = w->others[g * no + k];
+          ints.MergeFrom(p.distinct_ints);
+          strings.insert(p.distinct_strings.begin(), p.distinct_strings.end());
         }
         *out = Value::Int8(static_cast<int64_t>(ints.size() + strings.size()));
         return Status::OK();
       }
       case AggKind::kSum:
       case AggKind::kAvg: {
+        const size_t s = static_cast<size_t>(spec.slot);
+        int64_t count = rows;
+        for (const auto& [w, g] : o.parts) count -= w->sum_nulls[g * ns + s];
         if (count == 0) {
           *out = Value::Null(spec.result_type.id);
           return Status::OK();
         }
-        const int32_t scale = spec.expr->scale;
-        Acc total;
-        for (const Acc* p : parts) {
-          STRATA_RETURN_IF_ERROR(AddToSum(&total, p->sum, scale));
-          if (p->spill.has_value()) {
+        const int32_t scale = program_.sum_scales[s];
+        SumAcc total;
+        for (const auto& [w, g] : o.parts) {
+          const SumAcc& p = w->sums[g * ns + s];
+          STRATA_RETURN_IF_ERROR(AddToSum(&total, p.sum, scale));
+          if (p.spill.has_value()) {
             Numeric base = total.spill.has_value() ? *total.spill : Numeric();
-            STRATA_ASSIGN_OR_RETURN(base, base.Add(*p->spill));
+            STRATA_ASSIGN_OR_RETURN(base, base.Add(*p.spill));
             total.spill = std::move(base);
           }
         }
@@ -1002,7 +1264,10 @@ class VectorizedAggregateOp final : public Operator {
           *out = Value::Int8(static_cast<int64_t>(total.sum));
           return Status::OK();
         }
-        STRATA_ASSIGN_OR_RETURN(Numeric sum, TotalSum(total, scale));
+        STRATA_ASSIGN_OR_RETURN(Numeric sum, NumericFromScaled(total.sum, scale));
+        if (total.spill.has_value()) {
+          STRATA_ASSIGN_OR_RETURN(sum, sum.Add(*total.spill));
+        }
         if (spec.kind == AggKind::kSum) {
           *out = Value::FromNumeric(std::move(sum));
           return Status::OK();
@@ -1013,14 +1278,18 @@ class VectorizedAggregateOp final : public Operator {
       }
       case AggKind::kMin:
       case AggKind::kMax: {
+        const size_t k = static_cast<size_t>(spec.slot);
+        int64_t count = 0;
+        int64_t v = spec.kind == AggKind::kMin ? INT64_MAX : INT64_MIN;
+        for (const auto& [w, g] : o.parts) {
+          const OtherAcc& p = w->others[g * no + k];
+          if (p.count == 0) continue;
+          count += p.count;
+          v = spec.kind == AggKind::kMin ? std::min(v, p.min) : std::max(v, p.max);
+        }
         if (count == 0) {
           *out = Value::Null(spec.result_type.id);
           return Status::OK();
-        }
-        int64_t v = spec.kind == AggKind::kMin ? INT64_MAX : INT64_MIN;
-        for (const Acc* p : parts) {
-          if (p->count == 0) continue;
-          v = spec.kind == AggKind::kMin ? std::min(v, p->min) : std::max(v, p->max);
         }
         ColumnVector one(spec.column_type);
         one.AppendInt(v);

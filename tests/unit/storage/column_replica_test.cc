@@ -218,6 +218,55 @@ TEST_F(ColumnReplicaTest, PredicatesProjectionAndZoneMaps) {
   EXPECT_EQ(view.ColumnScan(*r, {}).status().sql_state(), SqlState::kFeatureNotSupported);
 }
 
+TEST_F(ColumnReplicaTest, PartitionsSplitTheBlocksOfEverySegment) {
+  const TableDef* t = Create("t", "row,column");
+  // Segments of about 3, 1 and 17 blocks (64 rows a block), some deleted
+  // rows, and rows in the delta.
+  int64_t next = 0;
+  for (const int64_t rows : {150, 40, 1070}) {
+    auto txn = db_->BeginTransaction();
+    for (int64_t i = 0; i < rows; ++i, ++next) {
+      ASSERT_OK(txn->InsertIfAbsent(*t, MakeRow(next, next % 100, "x")).status());
+    }
+    ASSERT_OK(txn->Commit().status());
+    ASSERT_OK(db_->FlushTable(t->id));
+  }
+  auto txn = db_->BeginTransaction();
+  for (int64_t i = 0; i < next; i += 13) ASSERT_OK(txn->Delete(*t, std::vector<Value>{Value::Int8(i)}).status());
+  ASSERT_OK(txn->Upsert(*t, MakeRow(next + 1, 5, "d")).status());
+  ASSERT_OK(txn->Commit().status());
+
+  ReadView view = db_->TakeReadView();
+  for (const bool filtered : {false, true}) {
+    ColumnScanSpec spec;
+    if (filtered) spec.predicates = {{t->columns[1].id, CompareOp::kLt, Value::Int8(30), Value()}};
+    ColumnScanStats whole_stats;
+    const std::vector<std::string> whole = ColumnReplicaRows(view, *t, spec, &whole_stats);
+    ASSERT_FALSE(whole.empty());
+    const uint64_t total_blocks = whole_stats.blocks_total;
+    ASSERT_GE(total_blocks, 19u);
+    for (const uint32_t partitions : {2u, 3u, 7u, 40u}) {
+      std::vector<std::string> parts;
+      uint64_t blocks = 0;
+      spec.partitions = partitions;
+      for (uint32_t p = 0; p < partitions; ++p) {
+        spec.partition = p;
+        ColumnScanStats stats;
+        const auto rows = ColumnReplicaRows(view, *t, spec, &stats);
+        blocks += stats.blocks_total;
+        // Every partition gets its share of the blocks.
+        if (partitions <= 7) {
+          EXPECT_GE(stats.blocks_total, total_blocks / partitions) << partitions << "/" << p;
+        }
+        parts.insert(parts.end(), rows.begin(), rows.end());
+      }
+      std::sort(parts.begin(), parts.end());
+      EXPECT_EQ(parts, whole) << partitions << (filtered ? " filtered" : "");
+      EXPECT_EQ(blocks, total_blocks) << partitions;
+    }
+  }
+}
+
 TEST_F(ColumnReplicaTest, TablesWithoutPrimaryKey) {
   const TableDef* t = Create("nopk", "column", /*pk=*/false);
   auto txn = db_->BeginTransaction();
