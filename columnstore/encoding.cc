@@ -283,6 +283,18 @@ bool DecodeDelta(ByteReader* in, size_t count, std::vector<int64_t>* ints) {
 bool DecodeBody(Encoding encoding, ByteReader* in, size_t count, Values* v) {
   switch (encoding) {
     case Encoding::kPlain:
+      if (count > in->remaining()) return false;  // every value takes a byte at least
+      switch (v->physical) {
+        case PhysicalType::kInt:
+          v->ints.reserve(count);
+          break;
+        case PhysicalType::kFloat:
+          v->floats.reserve(count);
+          break;
+        default:
+          v->bytes.reserve(count);
+          break;
+      }
       for (size_t i = 0; i < count; ++i) {
         if (!GetPlainOne(in, v)) return false;
       }
@@ -296,25 +308,39 @@ bool DecodeBody(Encoding encoding, ByteReader* in, size_t count, Values* v) {
       }
       std::vector<uint64_t> ids;
       if (!UnpackBits(in, count, &ids)) return false;
-      for (const uint64_t id : ids) {
-        if (id >= n) return false;
-        switch (v->physical) {
-          case PhysicalType::kInt:
-            v->ints.push_back(dict.ints[id]);
-            break;
-          case PhysicalType::kFloat:
-            v->floats.push_back(dict.floats[id]);
-            break;
-          default:
-            v->bytes.push_back(dict.bytes[id]);
-            break;
-        }
+      uint64_t max_id = 0;
+      for (const uint64_t id : ids) max_id = std::max(max_id, id);
+      if (!ids.empty() && max_id >= n) return false;
+      switch (v->physical) {
+        case PhysicalType::kInt:
+          v->ints.resize(count);
+          for (size_t i = 0; i < count; ++i) v->ints[i] = dict.ints[ids[i]];
+          break;
+        case PhysicalType::kFloat:
+          v->floats.resize(count);
+          for (size_t i = 0; i < count; ++i) v->floats[i] = dict.floats[ids[i]];
+          break;
+        default:
+          v->bytes.reserve(count);
+          for (size_t i = 0; i < count; ++i) v->bytes.push_back(dict.bytes[ids[i]]);
+          break;
       }
       return true;
     }
     case Encoding::kRunLength: {
       uint64_t runs = 0;
       if (!in->Varint(&runs)) return false;
+      switch (v->physical) {
+        case PhysicalType::kInt:
+          v->ints.reserve(count);
+          break;
+        case PhysicalType::kFloat:
+          v->floats.reserve(count);
+          break;
+        default:
+          v->bytes.reserve(count);
+          break;
+      }
       size_t total = 0;
       for (uint64_t r = 0; r < runs; ++r) {
         Values one{v->physical, {}, {}, {}};

@@ -609,6 +609,42 @@ class KeyColumn {
     if (inserted) values_.push_back(c.GetValue(i));
     return id;
   }
+  // Map of rows 0..n-1 into ids[]: ints 0..1023 and one-byte strings
+  // already seen cost one table load.
+  void MapBatch(const ColumnVector& c, size_t n, uint32_t* ids) {
+    if (direct_.empty()) direct_.assign(kDirect + 257, 0);
+    const uint8_t* nulls = c.nulls.data();
+    if (physical_ == PhysicalType::kInt) {
+      const int64_t* v = c.ints.data();
+      for (size_t i = 0; i < n; ++i) {
+        if (nulls[i] == 0 && static_cast<uint64_t>(v[i]) < static_cast<uint64_t>(kDirect)) {
+          const uint32_t d = direct_[static_cast<size_t>(v[i])];
+          if (d != 0) {
+            ids[i] = d - 1;
+            continue;
+          }
+        }
+        ids[i] = Map(c, i);
+      }
+      return;
+    }
+    if (physical_ == PhysicalType::kString) {
+      // (bpchar ignores trailing spaces: a lone space is the empty string.)
+      const std::string* v = c.strings.data();
+      for (size_t i = 0; i < n; ++i) {
+        if (nulls[i] == 0 && v[i].size() == 1 && v[i][0] != ' ') {
+          const uint32_t d = direct_[kDirect + 1 + static_cast<uint8_t>(v[i][0])];
+          if (d != 0) {
+            ids[i] = d - 1;
+            continue;
+          }
+        }
+        ids[i] = Map(c, i);
+      }
+      return;
+    }
+    for (size_t i = 0; i < n; ++i) ids[i] = Map(c, i);
+  }
   const Value& value(uint32_t id) const { return values_[id]; }
 
  private:
@@ -866,6 +902,32 @@ bool CompileAggregate(const PlanNode& agg, Program* program) {
   return true;
 }
 
+// Adds value(r) to out[gid[r] * stride] for every row r < n. With few
+// groups, four accumulators per group take turns, so that consecutive rows
+// of one group do not each wait for the previous row's store to that group.
+template <typename ValueOf>
+void ScatterAdd(const uint32_t* gid, size_t n, size_t groups, ValueOf value, int64_t* out,
+                size_t stride, std::vector<int64_t>* lanes) {
+  if (groups > 1024) {
+    for (size_t r = 0; r < n; ++r) out[gid[r] * stride] += value(r);
+    return;
+  }
+  lanes->assign(4 * groups, 0);
+  int64_t* l0 = lanes->data();
+  int64_t* l1 = l0 + groups;
+  int64_t* l2 = l1 + groups;
+  int64_t* l3 = l2 + groups;
+  size_t r = 0;
+  for (; r + 4 <= n; r += 4) {
+    l0[gid[r]] += value(r);
+    l1[gid[r + 1]] += value(r + 1);
+    l2[gid[r + 2]] += value(r + 2);
+    l3[gid[r + 3]] += value(r + 3);
+  }
+  for (; r < n; ++r) l0[gid[r]] += value(r);
+  for (size_t g = 0; g < groups; ++g) out[g * stride] += l0[g] + l1[g] + l2[g] + l3[g];
+}
+
 // One thread's share: its scanner, its groups and their accumulators,
 // held group-major in flat arrays (sums[g * sum slots + s], ...).
 struct Worker {
@@ -881,6 +943,11 @@ struct Worker {
   std::vector<SumAcc> sums;             // [group][sum slot]
   std::vector<int64_t> sum_nulls;       // [group][sum slot]: rows whose expression is NULL
   std::vector<U128> sum_growth;         // per sum slot: bound on |sum| growth since its last spill
+  // int64 sums of narrow batches, added to `sums` before they could overflow.
+  std::vector<int64_t> partial;         // [group][sum slot]
+  std::vector<U128> partial_growth;     // per sum slot: bound on |partial| since its last flush
+  std::vector<std::vector<uint32_t>> key_ids;  // per key column: the batch's ids
+  std::vector<int64_t> lanes;           // ScatterAdd's scratch
   std::vector<int64_t> count_nulls;     // [group][count slot]
   std::vector<OtherAcc> others;         // [group][other]
   bool nan = false;
@@ -921,6 +988,8 @@ class VectorizedAggregateOp final : public Operator {
       STRATA_ASSIGN_OR_RETURN(workers_[p].scanner, ctx_.txn->ColumnScan(*def, spec));
       for (const DataType& t : program_.key_types) workers_[p].keys.emplace_back(t);
       workers_[p].sum_growth.assign(program_.sum_nodes.size(), 0);
+      workers_[p].partial_growth.assign(program_.sum_nodes.size(), 0);
+      workers_[p].key_ids.resize(program_.key_columns.size());
       workers_[p].memory = std::make_unique<MemoryTracker>(ctx_.budget);
     }
     return Status::OK();
@@ -969,6 +1038,7 @@ class VectorizedAggregateOp final : public Operator {
     ++w->groups;
     w->rows.push_back(0);
     w->sums.resize(w->groups * program_.sum_nodes.size());
+    w->partial.resize(w->groups * program_.sum_nodes.size(), 0);
     w->sum_nulls.resize(w->groups * program_.sum_nodes.size(), 0);
     w->count_nulls.resize(w->groups * program_.count_columns.size(), 0);
     w->others.resize(w->groups * program_.others);
@@ -981,11 +1051,42 @@ class VectorizedAggregateOp final : public Operator {
     if (!s.ok() && w->oom.ok()) w->oom = std::move(s);
   }
 
-  uint32_t GroupOf(Worker* w, const ColumnBatch& batch, size_t r, std::vector<uint32_t>* ids) {
+  // Group ids of the batch's n rows into gid[].
+  void GroupsOf(Worker* w, const ColumnBatch& batch, size_t n, uint32_t* gid) {
     const size_t nk = program_.key_columns.size();
     for (size_t k = 0; k < nk; ++k) {
-      (*ids)[k] = w->keys[k].Map(batch.columns[static_cast<size_t>(program_.key_columns[k])], r);
+      w->key_ids[k].resize(n);
+      w->keys[k].MapBatch(batch.columns[static_cast<size_t>(program_.key_columns[k])], n,
+                          w->key_ids[k].data());
     }
+    std::vector<uint32_t> ids(nk);
+    if (nk == 2) {
+      const uint32_t* a = w->key_ids[0].data();
+      const uint32_t* b = w->key_ids[1].data();
+      for (size_t r = 0; r < n; ++r) {
+        if (a[r] < 256 && b[r] < 256 && !w->pairs.empty()) {
+          const uint32_t slot = w->pairs[a[r] * 256 + b[r]];
+          if (slot != 0) {
+            gid[r] = slot - 1;
+            continue;
+          }
+        }
+        ids[0] = a[r];
+        ids[1] = b[r];
+        gid[r] = GroupOf(w, ids);
+      }
+      return;
+    }
+    for (size_t r = 0; r < n; ++r) {
+      for (size_t k = 0; k < nk; ++k) ids[k] = w->key_ids[k][r];
+      gid[r] = GroupOf(w, ids);
+    }
+  }
+
+  // The group of one row's key ids, created when new.
+  uint32_t GroupOf(Worker* w, const std::vector<uint32_t>& key_ids) {
+    const std::vector<uint32_t>* ids = &key_ids;
+    const size_t nk = key_ids.size();
     const uint32_t fresh = static_cast<uint32_t>(w->groups);
     uint32_t group = 0;
     bool inserted = false;
@@ -1009,8 +1110,8 @@ class VectorizedAggregateOp final : public Operator {
       const uint64_t key = (static_cast<uint64_t>((*ids)[0]) << 32) | (*ids)[1];
       group = w->composite.FindOrInsert(key, fresh, &inserted);
     } else {
-      std::string key(reinterpret_cast<const char*>(ids->data()), nk * sizeof(uint32_t));
-      auto [it, is_new] = w->wide.try_emplace(std::move(key), fresh);
+      std::string bytes(reinterpret_cast<const char*>(ids->data()), nk * sizeof(uint32_t));
+      auto [it, is_new] = w->wide.try_emplace(std::move(bytes), fresh);
       inserted = is_new;
       group = it->second;
     }
@@ -1028,13 +1129,28 @@ class VectorizedAggregateOp final : public Operator {
     return Status::OK();
   }
 
+  // Adds the int64 partial sums of slot `s` to the int128 sums.
+  Status FlushPartial(Worker* w, size_t s) {
+    if (w->partial_growth[s] == 0) return Status::OK();
+    if (w->sum_growth[s] + w->partial_growth[s] >= kWideLimit) STRATA_RETURN_IF_ERROR(SpillSlot(w, s));
+    w->sum_growth[s] += w->partial_growth[s];
+    w->partial_growth[s] = 0;
+    const size_t ns = program_.sum_nodes.size();
+    for (size_t g = 0; g < w->groups; ++g) {
+      w->sums[g * ns + s].sum += w->partial[g * ns + s];
+      w->partial[g * ns + s] = 0;
+    }
+    return Status::OK();
+  }
+
   // Adds the batch's values of sum slot `s` to the groups' sums.
   Status AccumulateSum(Worker* w, size_t s, const NodeValues& v, const uint32_t* gid, size_t n) {
     const size_t ns = program_.sum_nodes.size();
     SumAcc* sums = w->sums.data();
     if (v.any_null) {
-      int64_t* nulls = w->sum_nulls.data();
-      for (size_t r = 0; r < n; ++r) nulls[gid[r] * ns + s] += v.nulls[r];
+      const uint8_t* row_nulls = v.nulls;
+      ScatterAdd(gid, n, w->groups, [&](size_t r) { return static_cast<int64_t>(row_nulls[r]); },
+                 w->sum_nulls.data() + s, ns, &w->lanes);
     }
     U128 growth = 0;
     const bool bounded = !v.huge && !__builtin_mul_overflow(v.bound, static_cast<U128>(n), &growth) &&
@@ -1049,22 +1165,37 @@ class VectorizedAggregateOp final : public Operator {
       }
       return SpillSlot(w, s);
     }
+    const uint8_t* nulls = v.nulls;
+    if (!v.wide && growth < kNarrowLimit) {
+      // int64 adds into the partial sums (flushed before they could overflow).
+      if (w->partial_growth[s] + growth >= kNarrowLimit) STRATA_RETURN_IF_ERROR(FlushPartial(w, s));
+      w->partial_growth[s] += growth;
+      int64_t* partial = w->partial.data();
+      const int64_t* x = v.v64;
+      if (program_.key_columns.empty()) {
+        int64_t total = 0;
+        if (v.any_null) {
+          for (size_t r = 0; r < n; ++r) total += nulls[r] != 0 ? 0 : x[r];
+        } else {
+          for (size_t r = 0; r < n; ++r) total += x[r];
+        }
+        partial[s] += total;
+      } else if (v.any_null) {
+        ScatterAdd(gid, n, w->groups, [&](size_t r) { return nulls[r] != 0 ? 0 : x[r]; }, partial + s,
+                   ns, &w->lanes);
+      } else {
+        ScatterAdd(gid, n, w->groups, [&](size_t r) { return x[r]; }, partial + s, ns, &w->lanes);
+      }
+      return Status::OK();
+    }
     // Every |sum| stays below kWideLimit + growth < 2^127: no checks per row.
     if (w->sum_growth[s] + growth >= kWideLimit) STRATA_RETURN_IF_ERROR(SpillSlot(w, s));
     w->sum_growth[s] += growth;
-    const uint8_t* nulls = v.nulls;
     if (program_.key_columns.empty()) {
       I128 total = 0;
       if (!v.wide) {
         const int64_t* x = v.v64;
-        if (v.any_null) {
-          for (size_t r = 0; r < n; ++r) total += nulls[r] != 0 ? 0 : x[r];
-        } else {
-          // Partial sums in int64 where they cannot overflow (kNarrowLimit
-          // bounds every value: 2 of them fit).
-          for (size_t r = 0; r + 1 < n; r += 2) total += static_cast<I128>(x[r] + x[r + 1]);
-          if (n % 2 != 0) total += x[n - 1];
-        }
+        for (size_t r = 0; r < n; ++r) total += nulls[r] != 0 ? 0 : x[r];
       } else {
         const I128* x = v.v128;
         for (size_t r = 0; r < n; ++r) total += nulls[r] != 0 ? 0 : x[r];
@@ -1074,11 +1205,7 @@ class VectorizedAggregateOp final : public Operator {
     }
     if (!v.wide) {
       const int64_t* x = v.v64;
-      if (v.any_null) {
-        for (size_t r = 0; r < n; ++r) sums[gid[r] * ns + s].sum += nulls[r] != 0 ? 0 : x[r];
-      } else {
-        for (size_t r = 0; r < n; ++r) sums[gid[r] * ns + s].sum += x[r];
-      }
+      for (size_t r = 0; r < n; ++r) sums[gid[r] * ns + s].sum += nulls[r] != 0 ? 0 : x[r];
     } else {
       const I128* x = v.v128;
       for (size_t r = 0; r < n; ++r) sums[gid[r] * ns + s].sum += nulls[r] != 0 ? 0 : x[r];
@@ -1119,7 +1246,6 @@ class VectorizedAggregateOp final : public Operator {
   Status RunWorker(Worker* w) {
     ColumnBatch batch;
     std::vector<uint32_t> gid;
-    std::vector<uint32_t> ids(program_.key_columns.size());
     NumBuffers bufs;
     bufs.nodes.resize(program_.nodes.size());
     if (program_.key_columns.empty()) AddGroup(w, {});
@@ -1132,9 +1258,10 @@ class VectorizedAggregateOp final : public Operator {
       const size_t n = batch.num_rows();
       gid.assign(n, 0);
       if (!program_.key_columns.empty()) {
-        for (size_t r = 0; r < n; ++r) gid[r] = GroupOf(w, batch, r, &ids);
+        GroupsOf(w, batch, n, gid.data());
         STRATA_RETURN_IF_ERROR(w->oom);
-        for (size_t r = 0; r < n; ++r) ++w->rows[gid[r]];
+        ScatterAdd(gid.data(), n, w->groups, [](size_t) { return int64_t{1}; }, w->rows.data(), 1,
+                   &w->lanes);
       } else {
         w->rows[0] += static_cast<int64_t>(n);
       }
@@ -1148,7 +1275,8 @@ class VectorizedAggregateOp final : public Operator {
       }
       for (size_t k = 0; k < nc; ++k) {
         const ColumnVector& c = batch.columns[static_cast<size_t>(program_.count_columns[k])];
-        for (size_t r = 0; r < n; ++r) w->count_nulls[gid[r] * nc + k] += c.nulls[r];
+        ScatterAdd(gid.data(), n, w->groups, [&](size_t r) { return static_cast<int64_t>(c.nulls[r]); },
+                   w->count_nulls.data() + k, nc, &w->lanes);
       }
       for (const AggSpec& spec : program_.aggs) {
         if (spec.kind == AggKind::kCountDistinct || spec.kind == AggKind::kMin ||
@@ -1157,6 +1285,7 @@ class VectorizedAggregateOp final : public Operator {
         }
       }
     }
+    for (size_t s = 0; s < program_.sum_nodes.size(); ++s) STRATA_RETURN_IF_ERROR(FlushPartial(w, s));
     return Status::OK();
   }
 
