@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <future>
 #include <iostream>
 #include <optional>
 
@@ -160,6 +162,26 @@ int RunServer(const Flags& flags) {
                  pool->options().queue_capacity, pool->options().nice);
   }
 
+  // Column-replica flushes and compactions and binlog retention run in the
+  // background pool (low priority, its own threads), so they compete with
+  // serving and analytics only as much as that pool's settings allow.
+  if (strata::isolation::ResourcePool* background = pools->Find("background")) {
+    (*database)->SetMaintenanceExecutor([background](const std::function<void()>& work) {
+      std::promise<void> done;
+      std::future<void> finished = done.get_future();
+      // The task may hold references: this call waits for it.
+      const strata::Status submitted = background->Submit([&work, &done] {
+        work();
+        done.set_value();
+      });
+      if (!submitted.ok()) {
+        work();  // queue full or shutting down: run the round here
+        return;
+      }
+      finished.wait();
+    });
+  }
+
   auto engine = std::make_unique<strata::sql::Engine>(database->get(), pools.get());
   auto replication = strata::server::ReplicationService::Open(
       database->get(), strata::server::kMaxReplicationSlots, strata::server::kMaxWalSenders);
@@ -186,6 +208,7 @@ int RunServer(const Flags& flags) {
     _exit(0);
   }
   server.reset();
+  (*database)->SetMaintenanceExecutor(nullptr);  // waits for a round in the pool
   pools.reset();
   replication->reset();
   engine.reset();

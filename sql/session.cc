@@ -280,6 +280,7 @@ class SqlSession::Impl {
     session_values_.application_name = info.application_name;
     session_values_.storage_database = engine->database();
     session_values_.replication_slots = engine->replication_slots();
+    session_values_.pools = engine->pools();
     session_values_.server = engine->server_info();
     session_values_.all_settings = [this] { return gucs_.All(); };
     session_values_.get_setting = [this](const std::string& name, bool missing_ok)

@@ -206,7 +206,7 @@ void Database::BinlogBackgroundLoop() {
       next_heartbeat = now + heartbeat_every;
     }
     if (now >= next_retention) {
-      EnforceBinlogRetention().Ignore();
+      RunMaintenance([this] { EnforceBinlogRetention().Ignore(); });
       next_retention = Clock::now() + retention_every;
     }
   }

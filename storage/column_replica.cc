@@ -488,26 +488,33 @@ void ColumnReplica::BackgroundLoop() {
       if (stop_) return;
     }
     ++round;
-    Status status;
+    // Is anything due? Only then is a round handed to the executor.
     const CatalogSnapshotPtr catalog = db_->catalog();
-    for (const TableDef* table : catalog->tables()) {
-      if (!HasColumnReplica(*table)) continue;
-      int64_t pending = 0;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        pending = delta_rows_[table->relfilenode];
-      }
-      Status s;
-      if (pending >= static_cast<int64_t>(options.column_flush_rows)) s = FlushTable(table->id);
-      if (s.ok() && round % 10 == 0) s = CompactTable(table->id);
-      if (!s.ok()) status = s;
-    }
-    Status gc = CollectGarbage();
-    if (!gc.ok()) status = gc;
-    if (!status.ok()) {
+    std::vector<uint32_t> flush;
+    {
       std::lock_guard<std::mutex> lock(mu_);
-      stats_.last_background_error = status;
+      for (const TableDef* table : catalog->tables()) {
+        if (HasColumnReplica(*table) &&
+            delta_rows_[table->relfilenode] >= static_cast<int64_t>(options.column_flush_rows)) {
+          flush.push_back(table->id);
+        }
+      }
     }
+    db_->RunMaintenance([&] {
+      Status status;
+      for (const TableDef* table : catalog->tables()) {
+        if (!HasColumnReplica(*table)) continue;
+        Status s;
+        if (std::find(flush.begin(), flush.end(), table->id) != flush.end()) s = FlushTable(table->id);
+        if (s.ok() && round % 10 == 0) s = CompactTable(table->id);
+        if (!s.ok()) status = s;
+      }
+      Status gc = CollectGarbage();
+      if (!gc.ok()) status = gc;
+      std::lock_guard<std::mutex> lock(mu_);
+      ++stats_.maintenance_rounds;
+      if (!status.ok()) stats_.last_background_error = status;
+    });
   }
 }
 

@@ -89,6 +89,7 @@ struct ColumnReplicaStats {
   uint64_t compactions = 0;
   uint64_t segments_deleted = 0;  // files unlinked
   uint64_t flush_retries = 0;     // flushes abandoned because the table changed
+  uint64_t maintenance_rounds = 0;  // background rounds run (Database::RunMaintenance)
   Status last_background_error;
 };
 

@@ -98,6 +98,20 @@ Result<ColumnReplicaTableInfo> Database::ColumnReplicaInfo(const TableDef& table
   return column_->TableInfo(view.snapshot(), table.relfilenode);
 }
 
+void Database::SetMaintenanceExecutor(MaintenanceExecutor executor) {
+  std::unique_lock<std::shared_mutex> lock(maintenance_executor_mu_);
+  maintenance_executor_ = std::move(executor);
+}
+
+void Database::RunMaintenance(const std::function<void()>& work) {
+  std::shared_lock<std::shared_mutex> lock(maintenance_executor_mu_);
+  if (maintenance_executor_) {
+    maintenance_executor_(work);
+  } else {
+    work();
+  }
+}
+
 Result<std::unique_ptr<Database>> Database::Open(const std::string& dir,
                                                  const StorageOptions& options) {
   STRATA_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, Engine::Open(dir, options));

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -552,6 +553,20 @@ class Database {
   // them for its key range; for pg_relation_size and friends. Thread-safe.
   uint64_t ApproximateTableBytes(const TableDef& table) const;
 
+  // ---- Where maintenance runs ----
+  // Runs `work` -- one round of column-replica flush / compaction / garbage
+  // collection, or one binlog retention pass -- and returns when it is done.
+  using MaintenanceExecutor = std::function<void(const std::function<void()>& work)>;
+  // The database's background threads decide when maintenance is due; each
+  // round then runs through `executor` (the server passes its `background`
+  // pool: low priority, its own threads, DESIGN §6) instead of on the
+  // thread itself. Null (the default) runs rounds on the background
+  // threads. Waits for a round running through the previous executor, so
+  // that once this returns the previous one is never called again.
+  void SetMaintenanceExecutor(MaintenanceExecutor executor);
+  // Runs `work` through the maintenance executor (inline without one).
+  void RunMaintenance(const std::function<void()>& work);
+
   // ---- Binlog maintenance ----
   // Normally run by the database's background thread
   // (StorageOptions::binlog_background); callable from any thread.
@@ -611,6 +626,9 @@ class Database {
   std::mutex lsn_mu_;
   std::map<uint32_t, Lsn> table_ddl_lsn_;    // table id -> LSN of its last DDL
   std::map<uint32_t, Lsn> table_write_lsn_;  // table id -> LSN of its last row write
+
+  std::shared_mutex maintenance_executor_mu_;  // shared while a round runs through it
+  MaintenanceExecutor maintenance_executor_;   // guarded by maintenance_executor_mu_
 
   std::unique_ptr<ChangeFeed> change_feed_;
   std::mutex binlog_bg_mu_;

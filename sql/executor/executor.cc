@@ -39,6 +39,7 @@ system::SystemScanContext SystemContext(const ExecContext& ctx, bool with_settin
     if (with_settings && sv.all_settings) sc.settings = sv.all_settings();
     sc.search_path = sv.search_path;
     sc.replication_slots = sv.replication_slots;
+    sc.pools = sv.pools;
   }
   return sc;
 }

@@ -17,6 +17,10 @@
 #include "sql/functions/eval_context.h"
 #include "sql/plan.h"
 
+namespace strata::isolation {
+class PoolSet;
+}  // namespace strata::isolation
+
 namespace strata::binlog {
 class SlotManager;
 }  // namespace strata::binlog
@@ -62,6 +66,8 @@ struct SessionValues {
   std::function<Result<Value>(const std::string&, std::span<const Value>)> call_server_function;
   // For pg_replication_slots; null when the server has no replication.
   const binlog::SlotManager* replication_slots = nullptr;
+  // For strata_pools; null without pools (tests).
+  const isolation::PoolSet* pools = nullptr;
 };
 
 // Bytes held by one operator (or a statement's buffers), charged to the

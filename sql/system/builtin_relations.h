@@ -21,6 +21,7 @@ void RegisterPgCatalog(Registry* registry);
 void RegisterInformationSchema(Registry* registry);
 void RegisterReplication(Registry* registry);
 void RegisterStrataTables(Registry* registry);
+void RegisterStrataPools(Registry* registry);
 
 // ---- helpers shared by the relation files ----
 

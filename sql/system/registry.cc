@@ -26,6 +26,7 @@ Registry BuildRegistry() {
   RegisterInformationSchema(&r);
   RegisterReplication(&r);
   RegisterStrataTables(&r);
+  RegisterStrataPools(&r);
   return r;
 }
 

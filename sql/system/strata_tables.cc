@@ -2,7 +2,10 @@
 // (orientation, shards, binlog, keys, compression) and the state of its
 // column replica (segments named by the manifest, their rows, deleted rows,
 // rows still in the delta) — DESIGN §8's system view, for users and tests.
+// strata_pools: one row per resource pool with its settings and counters.
 
+#include "isolation/memory_budget.h"
+#include "isolation/resource_pool.h"
 #include "sql/system/builtin_relations.h"
 #include "storage/catalog.h"
 #include "storage/column_replica.h"
@@ -59,7 +62,39 @@ Result<std::vector<Row>> StrataTableRows(const SystemScanContext& ctx) {
   return rows;
 }
 
+Result<std::vector<Row>> StrataPoolRows(const SystemScanContext& ctx) {
+  std::vector<Row> rows;
+  if (ctx.pools == nullptr) return rows;
+  for (const auto& pool : ctx.pools->pools()) {
+    const isolation::PoolOptions& o = pool->options();
+    isolation::MemoryBudget* budget = pool->memory_budget();
+    rows.push_back({Value::Text(pool->name()), Value::Int4(o.threads), Value::Int4(o.queue_capacity),
+                    Value::Int4(o.nice),
+                    o.memory_limit_bytes == 0 ? Value::Null(TypeId::kInt8)
+                                              : Value::Int8(static_cast<int64_t>(o.memory_limit_bytes)),
+                    Value::Int8(static_cast<int64_t>(budget->used_bytes())),
+                    Value::Int4(pool->queued()), Value::Int4(pool->running()),
+                    Value::Int8(static_cast<int64_t>(pool->completed())),
+                    Value::Int8(static_cast<int64_t>(pool->rejected()))});
+  }
+  return rows;
+}
+
 }  // namespace
+
+void RegisterStrataPools(Registry* registry) {
+  SystemRelation r;
+  r.schema = "pg_catalog";
+  r.name = "strata_pools";
+  r.oid = kFreeSystemOid + 703;
+  r.is_view = true;
+  r.columns = {{"name", kTextType},          {"threads", kInt4Type},       {"queue_capacity", kInt4Type},
+               {"nice", kInt4Type},          {"memory_limit", kInt8Type},  {"memory_used", kInt8Type},
+               {"queued", kInt4Type},        {"running", kInt4Type},       {"completed", kInt8Type},
+               {"rejected", kInt8Type}};
+  r.generate = StrataPoolRows;
+  registry->Add(std::move(r));
+}
 
 void RegisterStrataTables(Registry* registry) {
   SystemRelation r;

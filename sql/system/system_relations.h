@@ -20,6 +20,10 @@ namespace strata::binlog {
 class SlotManager;
 }  // namespace strata::binlog
 
+namespace strata::isolation {
+class PoolSet;
+}  // namespace strata::isolation
+
 namespace strata::sql {
 class ServerInfo;
 // As in plan.h: one row of values.
@@ -116,6 +120,8 @@ struct SystemScanContext {
   std::vector<std::string> search_path;
   // The server's replication slots; null when the server has none.
   const binlog::SlotManager* replication_slots = nullptr;
+  // The server's resource pools (strata_pools); null without a server.
+  const isolation::PoolSet* pools = nullptr;
 };
 
 struct SystemRelation {

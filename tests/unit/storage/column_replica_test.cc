@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
 #include <memory>
@@ -265,6 +267,43 @@ TEST_F(ColumnReplicaTest, PartitionsSplitTheBlocksOfEverySegment) {
       EXPECT_EQ(blocks, total_blocks) << partitions;
     }
   }
+}
+
+TEST_F(ColumnReplicaTest, BackgroundRoundsRunThroughTheMaintenanceExecutor) {
+  StorageOptions options = TestOptions();
+  options.column_background = true;
+  options.column_background_interval_ms = 5;
+  options.column_flush_rows = 10;
+  Reopen(options);
+  std::atomic<int> rounds{0};
+  std::atomic<bool> on_executor{false};
+  db_->SetMaintenanceExecutor([&](const std::function<void()>& work) {
+    ++rounds;
+    std::thread worker([&] {
+      on_executor = true;
+      work();
+      on_executor = false;
+    });
+    worker.join();
+  });
+  const TableDef* t = Create("t", "column");
+  auto txn = db_->BeginTransaction();
+  for (int64_t i = 0; i < 50; ++i) ASSERT_OK(txn->Upsert(*t, MakeRow(i, i, "x")).status());
+  ASSERT_OK(txn->Commit().status());
+  // The delta (50 >= 10 rows) is flushed by a round on the executor's thread.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (db_->column_stats().flushes == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_GE(db_->column_stats().flushes, 1u);
+  EXPECT_GE(rounds.load(), 1);
+  EXPECT_GE(db_->column_stats().maintenance_rounds, 1u);
+  // Once replaced, the old executor is never called again.
+  db_->SetMaintenanceExecutor(nullptr);
+  const int after = rounds.load();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(rounds.load(), after);
+  ExpectReplicasEqual(*t);
 }
 
 TEST_F(ColumnReplicaTest, TablesWithoutPrimaryKey) {
