@@ -280,21 +280,25 @@ bool DecodeDelta(ByteReader* in, size_t count, std::vector<int64_t>* ints) {
   return true;
 }
 
+void Reserve(size_t count, Values* v) {
+  switch (v->physical) {
+    case PhysicalType::kInt:
+      v->ints.reserve(count);
+      break;
+    case PhysicalType::kFloat:
+      v->floats.reserve(count);
+      break;
+    default:
+      v->bytes.reserve(count);
+      break;
+  }
+}
+
 bool DecodeBody(Encoding encoding, ByteReader* in, size_t count, Values* v) {
   switch (encoding) {
     case Encoding::kPlain:
       if (count > in->remaining()) return false;  // every value takes a byte at least
-      switch (v->physical) {
-        case PhysicalType::kInt:
-          v->ints.reserve(count);
-          break;
-        case PhysicalType::kFloat:
-          v->floats.reserve(count);
-          break;
-        default:
-          v->bytes.reserve(count);
-          break;
-      }
+      Reserve(count, v);
       for (size_t i = 0; i < count; ++i) {
         if (!GetPlainOne(in, v)) return false;
       }
@@ -330,17 +334,7 @@ bool DecodeBody(Encoding encoding, ByteReader* in, size_t count, Values* v) {
     case Encoding::kRunLength: {
       uint64_t runs = 0;
       if (!in->Varint(&runs)) return false;
-      switch (v->physical) {
-        case PhysicalType::kInt:
-          v->ints.reserve(count);
-          break;
-        case PhysicalType::kFloat:
-          v->floats.reserve(count);
-          break;
-        default:
-          v->bytes.reserve(count);
-          break;
-      }
+      Reserve(count, v);
       size_t total = 0;
       for (uint64_t r = 0; r < runs; ++r) {
         Values one{v->physical, {}, {}, {}};
