@@ -184,12 +184,6 @@ bool SameValue(const Values& v, size_t a, size_t b) {
   }
 }
 
-std::string KeyOf(const Values& v, size_t i) {
-  std::string k;
-  PutPlainOne(v, i, &k);
-  return k;
-}
-
 void EncodePlain(const Values& v, std::string* out) {
   for (size_t i = 0; i < v.size(); ++i) PutPlainOne(v, i, out);
 }
@@ -197,17 +191,38 @@ void EncodePlain(const Values& v, std::string* out) {
 // Dictionary: the distinct values (in first-seen order), then bit-packed
 // codes. Gives up (returns false) beyond 64K distinct values.
 bool EncodeDictionary(const Values& v, std::string* out) {
-  std::unordered_map<std::string, uint32_t> codes;
+  // Codes keyed by the value itself (ints and doubles by their bits, as
+  // SameValue compares them; strings by a view into `v`): no copies.
+  std::unordered_map<uint64_t, uint32_t> number_codes;
+  std::unordered_map<std::string_view, uint32_t> string_codes;
   std::vector<size_t> firsts;
   std::vector<uint64_t> ids;
   ids.reserve(v.size());
   for (size_t i = 0; i < v.size(); ++i) {
-    auto [it, inserted] = codes.emplace(KeyOf(v, i), static_cast<uint32_t>(firsts.size()));
-    if (inserted) {
+    const uint32_t fresh = static_cast<uint32_t>(firsts.size());
+    std::pair<uint32_t, bool> code;
+    switch (v.physical) {
+      case PhysicalType::kInt: {
+        auto [it, inserted] = number_codes.emplace(static_cast<uint64_t>(v.ints[i]), fresh);
+        code = {it->second, inserted};
+        break;
+      }
+      case PhysicalType::kFloat: {
+        auto [it, inserted] = number_codes.emplace(std::bit_cast<uint64_t>(v.floats[i]), fresh);
+        code = {it->second, inserted};
+        break;
+      }
+      default: {
+        auto [it, inserted] = string_codes.emplace(std::string_view(v.bytes[i]), fresh);
+        code = {it->second, inserted};
+        break;
+      }
+    }
+    if (code.second) {
       firsts.push_back(i);
       if (firsts.size() > 65536) return false;
     }
-    ids.push_back(it->second);
+    ids.push_back(code.first);
   }
   PutVarint(firsts.size(), out);
   for (const size_t i : firsts) PutPlainOne(v, i, out);
