@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <bit>
+#include <charconv>
 #include <cstring>
 #include <numeric>
 
 #include "common/coding.h"
 #include "common/macros.h"
+#include "common/value_binary.h"
 
 namespace strata::rowstore {
 namespace {
@@ -219,39 +221,52 @@ bool TakePayload(const DataType& type, std::string_view* in, std::string_view* p
   return GetLengthPrefixed(in, payload);
 }
 
-Result<std::vector<Field>> ParseFields(std::string_view row) {
+Status CheckVersion(std::string_view row) {
   if (row.empty()) return Corrupt("empty");
   const uint8_t version = static_cast<uint8_t>(row[0]);
   if (version != kRowFormatVersion) {
     return Corrupt("unknown format version " + std::to_string(version));
   }
+  return Status::OK();
+}
+
+// Parses the field at the front of *in (ids must exceed *previous_id).
+Status ParseNextField(std::string_view* in, int64_t* previous_id, Field* f) {
+  const char* start = in->data();
+  uint64_t id;
+  if (!GetVarint(in, &id) || id > UINT32_MAX) return Corrupt("bad column id");
+  if (static_cast<int64_t>(id) <= *previous_id) return Corrupt("column ids out of order");
+  *previous_id = static_cast<int64_t>(id);
+  f->id = static_cast<uint32_t>(id);
+  f->type = DataType();
+  f->payload = {};
+  if (in->empty()) return Corrupt("truncated field");
+  const uint8_t tag = static_cast<uint8_t>((*in)[0]);
+  in->remove_prefix(1);
+  if (tag != kNullTag) {
+    if (tag > kMaxTypeId) return Corrupt("unknown type tag " + std::to_string(tag));
+    f->type.id = static_cast<TypeId>(tag);
+    if (f->type.is_array()) {
+      if (in->empty() || !IsScalarTag(static_cast<uint8_t>((*in)[0]))) {
+        return Corrupt("bad array element tag");
+      }
+      f->type.element = static_cast<TypeId>((*in)[0]);
+      in->remove_prefix(1);
+    }
+    if (!TakePayload(f->type, in, &f->payload)) return Corrupt("truncated payload");
+  }
+  f->encoded = std::string_view(start, static_cast<size_t>(in->data() - start));
+  return Status::OK();
+}
+
+Result<std::vector<Field>> ParseFields(std::string_view row) {
+  STRATA_RETURN_IF_ERROR(CheckVersion(row));
   std::string_view in = row.substr(1);
   std::vector<Field> fields;
   int64_t previous_id = -1;
   while (!in.empty()) {
-    const char* start = in.data();
     Field f;
-    uint64_t id;
-    if (!GetVarint(&in, &id) || id > UINT32_MAX) return Corrupt("bad column id");
-    if (static_cast<int64_t>(id) <= previous_id) return Corrupt("column ids out of order");
-    previous_id = static_cast<int64_t>(id);
-    f.id = static_cast<uint32_t>(id);
-    if (in.empty()) return Corrupt("truncated field");
-    const uint8_t tag = static_cast<uint8_t>(in[0]);
-    in.remove_prefix(1);
-    if (tag != kNullTag) {
-      if (tag > kMaxTypeId) return Corrupt("unknown type tag " + std::to_string(tag));
-      f.type.id = static_cast<TypeId>(tag);
-      if (f.type.is_array()) {
-        if (in.empty() || !IsScalarTag(static_cast<uint8_t>(in[0]))) {
-          return Corrupt("bad array element tag");
-        }
-        f.type.element = static_cast<TypeId>(in[0]);
-        in.remove_prefix(1);
-      }
-      if (!TakePayload(f.type, &in, &f.payload)) return Corrupt("truncated payload");
-    }
-    f.encoded = std::string_view(start, static_cast<size_t>(in.data() - start));
+    STRATA_RETURN_IF_ERROR(ParseNextField(&in, &previous_id, &f));
     fields.push_back(f);
   }
   return fields;
@@ -478,6 +493,117 @@ Result<std::string> MergePartial(std::string_view old_row, std::span<const Colum
   }
   while (f < fields.size()) out.append(fields[f++].encoded);
   return out;
+}
+
+FieldLayout::FieldLayout(std::vector<ColumnSpec> columns) : columns_(std::move(columns)) {
+  by_id_.reserve(columns_.size());
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    by_id_.emplace_back(columns_[i].id, static_cast<uint32_t>(i));
+  }
+  std::sort(by_id_.begin(), by_id_.end());
+}
+
+Status FindFields(std::string_view row, const FieldLayout& layout, std::span<StoredField> out) {
+  STRATA_DCHECK(out.size() == layout.size());
+  STRATA_RETURN_IF_ERROR(CheckVersion(row));
+  for (StoredField& f : out) f = StoredField();  // kMissing
+  const auto& wanted = layout.by_id();
+  size_t w = 0;
+  std::string_view in = row.substr(1);
+  int64_t previous_id = -1;
+  Field f;
+  // Every field is parsed (not only up to the last wanted id), so framing
+  // errors are found exactly as DecodeRow finds them.
+  while (!in.empty()) {
+    STRATA_RETURN_IF_ERROR(ParseNextField(&in, &previous_id, &f));
+    while (w < wanted.size() && wanted[w].first < f.id) ++w;
+    for (size_t k = w; k < wanted.size() && wanted[k].first == f.id; ++k) {
+      StoredField& o = out[wanted[k].second];
+      if (f.type.id == TypeId::kInvalid) {
+        o.state = StoredField::State::kNull;
+      } else {
+        o.state = StoredField::State::kPresent;
+        o.type = f.type;
+        o.payload = f.payload;
+      }
+    }
+  }
+  return Status::OK();
+}
+
+namespace {
+
+void AppendBigEndian(uint64_t v, size_t width, std::string* out) {
+  char b[8];
+  for (size_t i = 0; i < width; ++i) b[i] = static_cast<char>(v >> (8 * (width - 1 - i)));
+  out->append(b, width);
+}
+
+}  // namespace
+
+Status AppendField(const StoredField& field, const ColumnSpec& column, bool binary,
+                   const TextFormatOptions& options, std::string* out) {
+  STRATA_DCHECK(field.state == StoredField::State::kPresent);
+  const TypeId type = column.type.id;
+  const std::string_view p = field.payload;
+  // Stored as the column's own scalar type: straight from the payload.
+  if (field.type.id == type && !column.type.is_array()) {
+    switch (type) {
+      case TypeId::kBool:
+        if (static_cast<uint8_t>(p[0]) > 1) return Corrupt("bad bool");
+        if (binary) {
+          out->push_back(p[0]);
+        } else {
+          out->push_back(p[0] == 1 ? 't' : 'f');
+        }
+        return Status::OK();
+      case TypeId::kInt2:
+      case TypeId::kInt4:
+      case TypeId::kInt8: {
+        const size_t width = FixedWidth(type);
+        if (binary) {
+          uint64_t u = 0;
+          for (size_t i = width; i-- > 0;) u = (u << 8) | static_cast<uint8_t>(p[i]);
+          AppendBigEndian(u, width, out);
+          return Status::OK();
+        }
+        const int64_t v = type == TypeId::kInt2   ? static_cast<int16_t>(GetFixed<uint16_t>(p))
+                          : type == TypeId::kInt4 ? static_cast<int32_t>(GetFixed<uint32_t>(p))
+                                                  : static_cast<int64_t>(GetFixed<uint64_t>(p));
+        char buf[24];
+        const auto r = std::to_chars(buf, buf + sizeof(buf), v);
+        out->append(buf, static_cast<size_t>(r.ptr - buf));
+        return Status::OK();
+      }
+      case TypeId::kText:
+      case TypeId::kVarchar:
+      case TypeId::kBpchar:
+      case TypeId::kJson:
+        out->append(p);
+        return Status::OK();
+      case TypeId::kJsonb:
+        if (binary) out->push_back(1);  // jsonb's binary format version
+        out->append(p);
+        return Status::OK();
+      case TypeId::kBytea:
+        if (!binary) break;  // hex text: through the Value
+        out->append(p);
+        return Status::OK();
+      default:
+        break;
+    }
+  }
+  // Everything else through a Value, exactly as DecodeRow + FormatText or
+  // EncodeBinary would do it.
+  STRATA_ASSIGN_OR_RETURN(Value stored, DecodePayload(field.type, p));
+  STRATA_ASSIGN_OR_RETURN(Value v, ConvertToColumnType(std::move(stored), column.type));
+  if (binary) {
+    EncodeBinary(v, out);
+    return Status::OK();
+  }
+  STRATA_ASSIGN_OR_RETURN(std::string text, FormatText(v, options));
+  out->append(text);
+  return Status::OK();
 }
 
 Status ValidateRow(std::string_view row) {

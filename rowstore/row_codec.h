@@ -4,11 +4,13 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
 #include "common/types.h"
 #include "common/value.h"
+#include "common/value_text.h"
 
 namespace strata::rowstore {
 
@@ -77,6 +79,50 @@ Result<std::vector<Value>> DecodeRow(std::string_view row, std::span<const Colum
 // A NULL update stores an explicit NULL. Corruption if `old_row` is
 // malformed. REQUIRES: each update's value already has its column's type.
 Result<std::string> MergePartial(std::string_view old_row, std::span<const ColumnUpdate> updates);
+
+// ---- Reading fields without building Values (the serving fast path) ----
+
+// One requested column of a stored row: a view into the row's bytes.
+struct StoredField {
+  enum class State : uint8_t {
+    kPresent,  // `type` and `payload` describe the stored value
+    kNull,     // an explicit NULL
+    kMissing,  // no field for the id: the column's missing_value applies
+  };
+  State state = State::kMissing;
+  DataType type;              // the stored type (kPresent only)
+  std::string_view payload;   // the payload bytes (kPresent only)
+};
+
+// The columns a reader wants from stored rows, in output order, prepared
+// once per statement. Immutable after construction; thread-safe to share.
+class FieldLayout {
+ public:
+  explicit FieldLayout(std::vector<ColumnSpec> columns);
+
+  const std::vector<ColumnSpec>& columns() const { return columns_; }
+  size_t size() const { return columns_.size(); }
+  // (column id, output position) pairs, ascending by id.
+  const std::vector<std::pair<uint32_t, uint32_t>>& by_id() const { return by_id_; }
+
+ private:
+  std::vector<ColumnSpec> columns_;
+  std::vector<std::pair<uint32_t, uint32_t>> by_id_;
+};
+
+// Locates the layout's columns in `row` in one pass, without allocating:
+// out[i] for layout.columns()[i]. Checks the row's framing as DecodeRow
+// does (Corruption if malformed); payload contents are checked when
+// appended. REQUIRES: out.size() == layout.size().
+Status FindFields(std::string_view row, const FieldLayout& layout, std::span<StoredField> out);
+
+// Appends the value of a present field as `column`'s type in PostgreSQL's
+// text output form (`binary` false; as FormatText with `options`) or binary
+// send form (as EncodeBinary), byte for byte what formatting
+// DecodeRow's Value would give. Corruption as DecodeRow. REQUIRES:
+// field.state == kPresent.
+Status AppendField(const StoredField& field, const ColumnSpec& column, bool binary,
+                   const TextFormatOptions& options, std::string* out);
 
 // Checks that `row` is well formed; OK or Corruption.
 Status ValidateRow(std::string_view row);

@@ -9,6 +9,7 @@
 #include "common/value_text.h"
 #include "common/version.h"
 #include "protocol/writer.h"
+#include "server/data_row.h"
 #include "server/replication_command.h"
 #include "server/replication_session.h"
 
@@ -274,27 +275,15 @@ class SessionSink : public sql::ResultSink {
   }
 
   Status Row(std::span<const Value> values) override {
-    protocol::DataRowWriter row(&buffer_, static_cast<int16_t>(values.size()));
-    for (size_t i = 0; i < values.size(); ++i) {
-      const Value& value = values[i];
-      if (value.is_null()) {
-        row.AddNull();
-        continue;
-      }
-      const bool binary =
-          (formats_.size() == 1 ? formats_[0] : (i < formats_.size() ? formats_[i] : 0)) ==
-          protocol::kBinaryFormat;
-      if (binary) {
-        row.BeginColumn();
-        EncodeBinary(value, &buffer_);
-        row.EndColumn();
-      } else {
-        STRATA_ASSIGN_OR_RETURN(std::string text,
-                                FormatText(value, session_->sql_->text_format_options()));
-        row.AddColumn(text);
-      }
-    }
-    row.Finish();
+    STRATA_RETURN_IF_ERROR(
+        AppendDataRow(values, formats_, session_->sql_->text_format_options(), &buffer_));
+    return MaybeFlush();
+  }
+
+  bool AcceptsStoredRows() const override { return true; }
+  Status StoredRow(std::string_view bytes, const rowstore::FieldLayout& layout) override {
+    STRATA_RETURN_IF_ERROR(AppendStoredDataRow(bytes, layout, formats_,
+                                               session_->sql_->text_format_options(), &buffer_));
     return MaybeFlush();
   }
 

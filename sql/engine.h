@@ -15,6 +15,7 @@
 #include "common/types.h"
 #include "common/value.h"
 #include "common/value_text.h"
+#include "rowstore/row_codec.h"
 
 namespace strata::storage {
 class Database;
@@ -53,6 +54,14 @@ class ResultSink {
   // One row; `values` is valid only during the call. An error (client gone,
   // output too large) aborts the statement with that error.
   virtual Status Row(std::span<const Value> values) = 0;
+  // The serving fast path: a sink that can encode a row straight from the
+  // row replica's bytes returns true, and then point reads (primary-key
+  // Get/MultiGet statements) may deliver rows through StoredRow instead of
+  // Row. StoredRow(bytes, layout) must send exactly what
+  // Row(rowstore::DecodeRow(bytes, layout.columns())) would (the default
+  // does that). `bytes` and `layout` are valid only during the call.
+  virtual bool AcceptsStoredRows() const { return false; }
+  virtual Status StoredRow(std::string_view bytes, const rowstore::FieldLayout& layout);
   // CommandComplete tag exactly as PostgreSQL: "SELECT 3", "INSERT 0 1",
   // "UPDATE 2", "DELETE 0", "CREATE TABLE", "BEGIN", "COMMIT", "ROLLBACK",
   // "SET", "SHOW", "TRUNCATE TABLE", "DROP TABLE", "COPY 5", ...

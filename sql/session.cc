@@ -33,6 +33,12 @@
 #include "storage/database.h"
 
 namespace strata::sql {
+
+Status ResultSink::StoredRow(std::string_view bytes, const rowstore::FieldLayout& layout) {
+  STRATA_ASSIGN_OR_RETURN(std::vector<Value> values, rowstore::DecodeRow(bytes, layout.columns()));
+  return Row(values);
+}
+
 namespace {
 
 using executor::ExecContext;
@@ -192,6 +198,12 @@ class DeferringSink final : public ResultSink {
     STRATA_RETURN_IF_ERROR(SendColumns());
     delivered_ = true;
     return inner_->Row(values);
+  }
+  bool AcceptsStoredRows() const override { return stream_rows_ && inner_->AcceptsStoredRows(); }
+  Status StoredRow(std::string_view bytes, const rowstore::FieldLayout& layout) override {
+    STRATA_RETURN_IF_ERROR(SendColumns());
+    delivered_ = true;
+    return inner_->StoredRow(bytes, layout);
   }
   Status Complete(std::string_view tag) override {
     tag_ = std::string(tag);
@@ -2055,7 +2067,23 @@ class SqlSession::Impl {
       if (stmt.kind == ast::StmtKind::kSelect) {
         STRATA_ASSIGN_OR_RETURN(portal->bound, CurrentBinding(prepared));
         portal->ctx = std::make_unique<ExecContext>(MakeContext(portal->params));
-        STRATA_ASSIGN_OR_RETURN(portal->op, executor::BuildOperator(*portal->bound->query.plan, *portal->ctx));
+        const PlanNode& plan = *portal->bound->query.plan;
+        if (max_rows <= 0 && sink->AcceptsStoredRows() && executor::IsStoredRowPlan(plan)) {
+          // The serving fast path: rows go from the row replica's bytes
+          // straight to the sink.
+          STRATA_ASSIGN_OR_RETURN(
+              portal->rows,
+              executor::RunStoredRowPlan(plan, *portal->ctx, [sink](std::string_view bytes, const rowstore::FieldLayout& layout) {
+                return sink->StoredRow(bytes, layout);
+              }));
+          portal->source_done = true;
+          portal->done = true;
+          portal->tag = "SELECT " + std::to_string(portal->rows);
+          portal->ctx.reset();
+          STRATA_RETURN_IF_ERROR(sink->Complete(portal->tag));
+          return false;
+        }
+        STRATA_ASSIGN_OR_RETURN(portal->op, executor::BuildOperator(plan, *portal->ctx));
       } else {
         // DML / SHOW / EXPLAIN: run to completion, buffering rows.
         BufferSink buffer(sink);

@@ -21,6 +21,7 @@
 #include "common/status.h"
 #include "common/types.h"
 #include "common/value.h"
+#include "rowstore/row_codec.h"
 #include "storage/binlog_scan.h"
 #include "storage/catalog.h"
 #include "storage/column_scan.h"
@@ -361,6 +362,17 @@ class DatabaseTransaction {
   // One result per key, in order (a batched Get, for IN (...) lists).
   Result<std::vector<std::optional<Row>>> MultiGet(
       const TableDef& table, std::span<const std::vector<Value>> primary_keys) const;
+  // The layout for reading `columns` (indexes into the table's current
+  // columns, any order, repeats allowed) out of the stored rows that
+  // MultiGetStored hands out, with rowstore::FindFields. Errors: 22023 bad
+  // index.
+  Result<rowstore::FieldLayout> StoredRowLayout(const TableDef& table,
+                                                std::span<const int> columns) const;
+  // MultiGet without decoding rows: visit(i, bytes) for each key i that has
+  // a row, in key order, with the row as stored (rowstore/row_codec.h
+  // format; valid only during the call). Stops at visit's first error.
+  Status MultiGetStored(const TableDef& table, std::span<const std::vector<Value>> primary_keys,
+                        const std::function<Status(size_t, std::string_view)>& visit) const;
   // Range scan; see ScanSpec and RowScanner. Errors: 42703 bad projection;
   // 22023 bound prefix longer than the key; 0A000 bounds on a table without
   // a primary key.

@@ -393,23 +393,62 @@ Result<std::optional<Row>> DatabaseTransaction::Get(const TableDef& table_in,
 Result<std::vector<std::optional<Row>>> DatabaseTransaction::MultiGet(
     const TableDef& table_in, std::span<const std::vector<Value>> primary_keys) const {
   STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  const std::vector<rowstore::ColumnSpec> specs = row_format::ColumnSpecs(*table);
+  std::vector<std::optional<Row>> rows(primary_keys.size());
+  STRATA_RETURN_IF_ERROR(MultiGetStored(*table, primary_keys,
+                                        [&](size_t i, std::string_view bytes) -> Status {
+                                          STRATA_ASSIGN_OR_RETURN(Row row, rowstore::DecodeRow(bytes, specs));
+                                          rows[i] = std::move(row);
+                                          return Status::OK();
+                                        }));
+  return rows;
+}
+
+Result<rowstore::FieldLayout> DatabaseTransaction::StoredRowLayout(
+    const TableDef& table_in, std::span<const int> columns) const {
+  STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
+  std::vector<rowstore::ColumnSpec> specs;
+  specs.reserve(columns.size());
+  for (const int i : columns) {
+    if (i < 0 || static_cast<size_t>(i) >= table->columns.size()) {
+      return Status(SqlState::kInvalidParameterValue,
+                    "column " + std::to_string(i) + " is not a column of " + table->name);
+    }
+    const ColumnDef& c = table->columns[static_cast<size_t>(i)];
+    specs.push_back({c.id, c.type, c.missing_value});
+  }
+  return rowstore::FieldLayout(std::move(specs));
+}
+
+Status DatabaseTransaction::MultiGetStored(
+    const TableDef& table_in, std::span<const std::vector<Value>> primary_keys,
+    const std::function<Status(size_t, std::string_view)>& visit) const {
+  STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
   std::vector<std::string> keys;
   keys.reserve(primary_keys.size());
   for (const std::vector<Value>& pk : primary_keys) {
     STRATA_ASSIGN_OR_RETURN(std::string key, row_format::KeyFromPrimaryKey(*table, pk));
     keys.push_back(std::move(key));
   }
-  std::vector<std::string_view> views(keys.begin(), keys.end());
-  STRATA_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> values,
-                          txn_->MultiGet(ColumnFamily::kRows, views));
-  const std::vector<rowstore::ColumnSpec> specs = row_format::ColumnSpecs(*table);
-  std::vector<std::optional<Row>> rows(values.size());
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (!values[i].has_value()) continue;
-    STRATA_ASSIGN_OR_RETURN(Row row, rowstore::DecodeRow(*values[i], specs));
-    rows[i] = std::move(row);
+  // RocksDB reads sorted, distinct keys cheapest; slot[i] is key i's
+  // position among them.
+  std::vector<uint32_t> order(keys.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return keys[a] < keys[b]; });
+  std::vector<std::string_view> sorted;
+  sorted.reserve(keys.size());
+  std::vector<uint32_t> slot(keys.size());
+  for (const uint32_t i : order) {
+    if (sorted.empty() || sorted.back() != keys[i]) sorted.push_back(keys[i]);
+    slot[i] = static_cast<uint32_t>(sorted.size() - 1);
   }
-  return rows;
+  PinnedValues values;
+  STRATA_RETURN_IF_ERROR(txn_->MultiGetPinned(ColumnFamily::kRows, sorted, /*sorted=*/true, &values));
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const std::optional<std::string_view> bytes = values.at(slot[i]);
+    if (bytes.has_value()) STRATA_RETURN_IF_ERROR(visit(i, *bytes));
+  }
+  return Status::OK();
 }
 
 Result<std::unique_ptr<RowScanner>> DatabaseTransaction::Scan(const TableDef& table_in,

@@ -107,34 +107,74 @@ Status Transaction::IndexDeferredWrites() {
   return Status::OK();
 }
 
+struct PinnedValues::Rep {
+  std::vector<rocksdb::PinnableSlice> values;
+  std::vector<rocksdb::Status> statuses;
+};
+
+PinnedValues::PinnedValues() : rep_(std::make_unique<Rep>()) {}
+PinnedValues::~PinnedValues() = default;
+
+size_t PinnedValues::size() const { return rep_->values.size(); }
+
+std::optional<std::string_view> PinnedValues::at(size_t i) const {
+  if (!rep_->statuses[i].ok()) return std::nullopt;
+  return std::string_view(rep_->values[i].data(), rep_->values[i].size());
+}
+
+bool Transaction::reads_snapshot_only() const { return batch_->GetWriteBatch()->Count() == 0; }
+
 Result<std::optional<std::string>> Transaction::Get(ColumnFamily cf, std::string_view key) const {
   STRATA_RETURN_IF_ERROR(CheckActive());
   rocksdb::ReadOptions read_options;
   read_options.snapshot = snapshot_.rocksdb_snapshot();
   std::string value;
-  const rocksdb::Status s = batch_->GetFromBatchAndDB(
-      engine_->db(), read_options, engine_->handle(cf), rocksdb::Slice(key), &value);
+  const rocksdb::Status s =
+      reads_snapshot_only()
+          ? engine_->db()->Get(read_options, engine_->handle(cf), rocksdb::Slice(key), &value)
+          : batch_->GetFromBatchAndDB(engine_->db(), read_options, engine_->handle(cf),
+                                      rocksdb::Slice(key), &value);
   if (s.IsNotFound()) return std::optional<std::string>();
   if (!s.ok()) return FromRocksDbStatus(s, "get");
   return std::optional<std::string>(std::move(value));
 }
 
-Result<std::vector<std::optional<std::string>>> Transaction::MultiGet(
-    ColumnFamily cf, std::span<const std::string_view> keys, bool sorted) const {
+Status Transaction::MultiGetPinned(ColumnFamily cf, std::span<const std::string_view> keys,
+                                   bool sorted, PinnedValues* out) const {
   STRATA_RETURN_IF_ERROR(CheckActive());
   rocksdb::ReadOptions read_options;
   read_options.snapshot = snapshot_.rocksdb_snapshot();
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-  std::vector<rocksdb::PinnableSlice> values(keys.size());
-  std::vector<rocksdb::Status> statuses(keys.size());
-  batch_->MultiGetFromBatchAndDB(engine_->db(), read_options, engine_->handle(cf), keys.size(),
-                                 slices.data(), values.data(), statuses.data(),
-                                 sorted);
+  PinnedValues::Rep& rep = *out->rep_;
+  rep.values.clear();
+  rep.values.resize(keys.size());
+  rep.statuses.assign(keys.size(), rocksdb::Status());
+  if (keys.size() == 1) {
+    rep.statuses[0] =
+        reads_snapshot_only()
+            ? engine_->db()->Get(read_options, engine_->handle(cf), slices[0], &rep.values[0])
+            : batch_->GetFromBatchAndDB(engine_->db(), read_options, engine_->handle(cf),
+                                        slices[0], &rep.values[0]);
+  } else if (reads_snapshot_only()) {
+    engine_->db()->MultiGet(read_options, engine_->handle(cf), keys.size(), slices.data(),
+                            rep.values.data(), rep.statuses.data(), sorted);
+  } else {
+    batch_->MultiGetFromBatchAndDB(engine_->db(), read_options, engine_->handle(cf), keys.size(),
+                                   slices.data(), rep.values.data(), rep.statuses.data(), sorted);
+  }
+  for (const rocksdb::Status& s : rep.statuses) {
+    if (!s.ok() && !s.IsNotFound()) return FromRocksDbStatus(s, "multi-get");
+  }
+  return Status::OK();
+}
+
+Result<std::vector<std::optional<std::string>>> Transaction::MultiGet(
+    ColumnFamily cf, std::span<const std::string_view> keys, bool sorted) const {
+  PinnedValues pinned;
+  STRATA_RETURN_IF_ERROR(MultiGetPinned(cf, keys, sorted, &pinned));
   std::vector<std::optional<std::string>> out(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
-    if (statuses[i].IsNotFound()) continue;
-    if (!statuses[i].ok()) return FromRocksDbStatus(statuses[i], "multi-get");
-    out[i] = values[i].ToString();
+    if (auto v = pinned.at(i)) out[i] = std::string(*v);
   }
   return out;
 }

@@ -27,6 +27,26 @@ namespace strata::storage {
 
 class Engine;
 
+// Values read by Transaction::MultiGetPinned, pinned where RocksDB keeps
+// them (memtable or block cache) rather than copied. The views stay valid
+// while this object lives and is not reused. Not thread-safe.
+class PinnedValues {
+ public:
+  PinnedValues();
+  ~PinnedValues();
+  PinnedValues(const PinnedValues&) = delete;
+  PinnedValues& operator=(const PinnedValues&) = delete;
+
+  size_t size() const;
+  // The value for the i-th key, nullopt when absent.
+  std::optional<std::string_view> at(size_t i) const;
+
+ private:
+  friend class Transaction;
+  struct Rep;
+  std::unique_ptr<Rep> rep_;
+};
+
 struct TransactionOptions {
   // Column families whose written keys take part in write-conflict
   // detection. The default covers keys that identify one logical object
@@ -93,6 +113,10 @@ class Transaction {
   // sorting them).
   Result<std::vector<std::optional<std::string>>> MultiGet(
       ColumnFamily cf, std::span<const std::string_view> keys, bool sorted = false) const;
+  // As MultiGet without copying the values (see PinnedValues). A
+  // transaction that has written nothing reads the snapshot directly.
+  Status MultiGetPinned(ColumnFamily cf, std::span<const std::string_view> keys, bool sorted,
+                        PinnedValues* out) const;
   // Only this transaction's own buffered writes (not the snapshot):
   // the value it put, or nullopt when it wrote nothing (or a delete) there.
   Result<std::optional<std::string>> GetOwnWrite(ColumnFamily cf, std::string_view key) const;
@@ -113,6 +137,8 @@ class Transaction {
 
  private:
   Status CheckActive() const;
+  // No writes indexed for reads: reads may skip the write batch.
+  bool reads_snapshot_only() const;
   void Finish();
 
   Engine* const engine_;

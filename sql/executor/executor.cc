@@ -890,6 +890,27 @@ class ColumnScanOp final : public Operator {
   bool done_ = false;
 };
 
+// The distinct keys of a Get/MultiGet (in plan order, first occurrence
+// kept), converted to the key columns' types; keys that cannot match (a
+// NULL, a value out of the column type's range) are left out.
+Result<std::vector<std::vector<Value>>> EvalPointKeys(const PlanNode& plan, ExecContext& ctx) {
+  const Row empty;
+  std::vector<std::vector<Value>> keys;
+  keys.reserve(plan.keys.size());
+  std::unordered_set<Row, RowHash, RowEq> seen;
+  for (const auto& key_exprs : plan.keys) {
+    std::vector<Value> key(key_exprs.size());
+    bool ok = true;
+    for (size_t i = 0; i < key_exprs.size() && ok; ++i) {
+      Value v;
+      STRATA_RETURN_IF_ERROR(Eval(*key_exprs[i], empty, ctx, &v));
+      STRATA_ASSIGN_OR_RETURN(ok, ConvertKeyValue(v, plan.key_types[i], ctx, &key[i]));
+    }
+    if (ok && seen.insert(key).second) keys.push_back(std::move(key));
+  }
+  return keys;
+}
+
 class GetOp final : public Operator {
  public:
   GetOp(const PlanNode& plan, ExecContext& ctx) : plan_(plan), ctx_(ctx) {}
@@ -899,19 +920,7 @@ class GetOp final : public Operator {
     if (done_) return false;
     done_ = true;
     STRATA_ASSIGN_OR_RETURN(const storage::TableDef* def, ResolveTable(plan_, ctx_));
-    const Row empty;
-    std::vector<std::vector<Value>> keys;
-    std::unordered_set<Row, RowHash, RowEq> seen;
-    for (const auto& key_exprs : plan_.keys) {
-      std::vector<Value> key(key_exprs.size());
-      bool ok = true;
-      for (size_t i = 0; i < key_exprs.size() && ok; ++i) {
-        Value v;
-        STRATA_RETURN_IF_ERROR(Eval(*key_exprs[i], empty, ctx_, &v));
-        STRATA_ASSIGN_OR_RETURN(ok, ConvertKeyValue(v, plan_.key_types[i], ctx_, &key[i]));
-      }
-      if (ok && seen.insert(key).second) keys.push_back(std::move(key));
-    }
+    STRATA_ASSIGN_OR_RETURN(std::vector<std::vector<Value>> keys, EvalPointKeys(plan_, ctx_));
     if (keys.empty()) return false;
     if (keys.size() == 1) {
       STRATA_ASSIGN_OR_RETURN(std::optional<storage::Row> row, ctx_.txn->Get(*def, keys[0]));
@@ -1881,6 +1890,45 @@ Result<std::unique_ptr<Operator>> BuildOperator(const PlanNode& plan, ExecContex
     }
   }
   return Status::Internal("unknown plan node");
+}
+
+bool IsStoredRowPlan(const PlanNode& plan) {
+  const PlanNode* p = &plan;
+  if (p->kind == PlanKind::kProject) {
+    if (p->children.size() != 1) return false;
+    for (const auto& e : p->exprs) {
+      if (e->kind != BoundExprKind::kColumn) return false;
+    }
+    p = p->children[0].get();
+  }
+  return (p->kind == PlanKind::kGet || p->kind == PlanKind::kMultiGet) && p->filter == nullptr &&
+         !p->column_replica;
+}
+
+Result<int64_t> RunStoredRowPlan(
+    const PlanNode& plan, ExecContext& ctx,
+    const std::function<Status(std::string_view bytes, const rowstore::FieldLayout& layout)>& emit) {
+  STRATA_DCHECK(IsStoredRowPlan(plan));
+  const PlanNode& get = plan.kind == PlanKind::kProject ? *plan.children[0] : plan;
+  STRATA_ASSIGN_OR_RETURN(const storage::TableDef* def, ResolveTable(get, ctx));
+  // A Get's rows are the table's columns in order; a Project picks some.
+  std::vector<int> columns;
+  if (&get == &plan) {
+    columns.resize(def->columns.size());
+    for (size_t i = 0; i < columns.size(); ++i) columns[i] = static_cast<int>(i);
+  } else {
+    for (const auto& e : plan.exprs) columns.push_back(e->index);
+  }
+  STRATA_ASSIGN_OR_RETURN(rowstore::FieldLayout layout, ctx.txn->StoredRowLayout(*def, columns));
+  STRATA_ASSIGN_OR_RETURN(std::vector<std::vector<Value>> keys, EvalPointKeys(get, ctx));
+  int64_t count = 0;
+  if (keys.empty()) return count;
+  STRATA_RETURN_IF_ERROR(ctx.CheckInterrupts());
+  STRATA_RETURN_IF_ERROR(ctx.txn->MultiGetStored(*def, keys, [&](size_t, std::string_view bytes) {
+    ++count;
+    return emit(bytes, layout);
+  }));
+  return count;
 }
 
 Result<std::vector<Row>> CollectRows(const PlanNode& plan, ExecContext& ctx) {

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <map>
 
+#include "common/value_binary.h"
+#include "common/value_text.h"
+#include "common/timezone.h"
 #include "testing/status_matchers.h"
 #include "tests/unit/rowstore/random_values.h"
 
@@ -120,6 +123,137 @@ TEST(RowCodecTest, AddedColumnsReadTheirMissingValueAndDroppedOnesAreIgnored) {
   ASSERT_SQLSTATE(
       DecodeRow(b2, std::vector<ColumnSpec>{{2, DataType::Of(TypeId::kText), Value()}}),
       SqlState::kDataCorrupted);
+}
+
+// What FindFields + AppendField give for one row, per column: "NULL", or
+// the appended bytes; or the first error.
+Result<std::vector<std::string>> FieldsOutput(std::string_view bytes, const std::vector<ColumnSpec>& columns,
+                                              bool binary, const TextFormatOptions& options) {
+  const FieldLayout layout(columns);
+  std::vector<StoredField> fields(layout.size());
+  STRATA_RETURN_IF_ERROR(FindFields(bytes, layout, fields));
+  std::vector<std::string> out;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    switch (fields[i].state) {
+      case StoredField::State::kNull:
+        out.push_back("NULL");
+        break;
+      case StoredField::State::kMissing:
+        out.push_back("MISSING");
+        break;
+      case StoredField::State::kPresent: {
+        std::string text;
+        STRATA_RETURN_IF_ERROR(AppendField(fields[i], columns[i], binary, options, &text));
+        out.push_back(text);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+// What DecodeRow + FormatText / EncodeBinary give (MISSING where the row has
+// no field for the column and the missing value is what DecodeRow returns).
+Result<std::vector<std::string>> ValuesOutput(std::string_view bytes, const std::vector<ColumnSpec>& columns,
+                                              bool binary, const TextFormatOptions& options) {
+  STRATA_ASSIGN_OR_RETURN(std::vector<Value> values, DecodeRow(bytes, columns));
+  STRATA_ASSIGN_OR_RETURN(std::vector<uint32_t> ids, RowColumnIds(bytes));
+  std::vector<std::string> out;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (std::find(ids.begin(), ids.end(), columns[i].id) == ids.end()) {
+      out.push_back("MISSING");
+    } else if (values[i].is_null()) {
+      out.push_back("NULL");
+    } else if (binary) {
+      out.push_back(EncodeBinary(values[i]));
+    } else {
+      STRATA_ASSIGN_OR_RETURN(std::string text, FormatText(values[i], options));
+      out.push_back(text);
+    }
+  }
+  return out;
+}
+
+TEST(RowCodecTest, AppendFieldMatchesDecodeRowThenFormatForEveryType) {
+  RandomValues random(7);
+  TextFormatOptions options[3];
+  options[1].extra_float_digits = 0;
+  options[2].extra_float_digits = -3;
+  const Result<const TimeZone*> zone = TimeZone::Load("America/New_York");
+  ASSERT_OK(zone.status());
+  options[2].zone = *zone;
+  for (int i = 0; i < 3000; ++i) {
+    const RandomTable table = MakeTable(random);
+    const std::vector<Value> row = MakeRow(random, table.columns);
+    ASSERT_OK_AND_ASSIGN(std::string bytes, EncodeRow(table.columns, row));
+    // Any subset, in any order, with repeats; and a column the row lacks.
+    std::vector<ColumnSpec> pick;
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      if (random.OneIn(3)) continue;
+      pick.push_back(table.columns[c]);
+      if (random.OneIn(5)) pick.push_back(table.columns[c]);
+    }
+    if (random.OneIn(3)) pick.push_back(ColumnSpec{999999, DataType::Of(TypeId::kInt4), Value()});
+    std::shuffle(pick.begin(), pick.end(), std::mt19937_64(random.Next()));
+    for (const bool binary : {false, true}) {
+      const TextFormatOptions& o = options[random.Uniform(3)];
+      ASSERT_OK_AND_ASSIGN(std::vector<std::string> want, ValuesOutput(bytes, pick, binary, o));
+      ASSERT_OK_AND_ASSIGN(std::vector<std::string> got, FieldsOutput(bytes, pick, binary, o));
+      ASSERT_EQ(got, want) << "binary " << binary;
+    }
+  }
+}
+
+TEST(RowCodecTest, AppendFieldConvertsStoredTypesAsDecodeRowDoes) {
+  ASSERT_OK_AND_ASSIGN(
+      std::string bytes,
+      EncodeRow(std::vector<ColumnSpec>{{1, DataType::Varchar(5), Value()},
+                                        {2, DataType::Of(TypeId::kInt4), Value()},
+                                        {3, DataType::Of(TypeId::kBool), Value()},
+                                        {4, DataType::Of(TypeId::kBytea), Value()},
+                                        {5, DataType::Of(TypeId::kJsonb), Value()}},
+                std::vector{Value::Varchar("ab"), Value::Int4(-3), Value::Bool(true),
+                            Value::Bytea(std::string("\x01\xff", 2)), Value::String(TypeId::kJsonb, "{\"a\": 1}")}));
+  // Read back as text / int8 / bool / bytea / jsonb, plus an added column
+  // with a missing value (left to the caller) and a dropped one (id 6).
+  const std::vector<ColumnSpec> now = {{1, DataType::Of(TypeId::kText), Value()},
+                                       {2, DataType::Of(TypeId::kInt8), Value()},
+                                       {3, DataType::Of(TypeId::kBool), Value()},
+                                       {4, DataType::Of(TypeId::kBytea), Value()},
+                                       {5, DataType::Of(TypeId::kJsonb), Value()},
+                                       {7, DataType::Of(TypeId::kInt4), Value::Int4(7)}};
+  const TextFormatOptions options;
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> text, FieldsOutput(bytes, now, false, options));
+  EXPECT_EQ(text, (std::vector<std::string>{"ab", "-3", "t", "\\x01ff", "{\"a\": 1}", "MISSING"}));
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> binary, FieldsOutput(bytes, now, true, options));
+  EXPECT_EQ(binary, (std::vector<std::string>{"ab", std::string("\xff\xff\xff\xff\xff\xff\xff\xfd", 8),
+                                              std::string("\x01", 1), std::string("\x01\xff", 2),
+                                              std::string("\x01{\"a\": 1}"), "MISSING"}));
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> want, ValuesOutput(bytes, now, true, options));
+  EXPECT_EQ(binary, want);
+  // A stored kind that does not match the column's is corruption, as in DecodeRow.
+  const std::vector<ColumnSpec> wrong = {{2, DataType::Of(TypeId::kText), Value()}};
+  ASSERT_SQLSTATE(FieldsOutput(bytes, wrong, false, options), SqlState::kDataCorrupted);
+}
+
+TEST(RowCodecTest, FindFieldsRejectsWhatDecodeRowRejects) {
+  RandomValues random(99);
+  for (int i = 0; i < 3000; ++i) {
+    const RandomTable table = MakeTable(random);
+    ASSERT_OK_AND_ASSIGN(std::string bytes, EncodeRow(table.columns, MakeRow(random, table.columns)));
+    std::string mutated = bytes;
+    if (random.OneIn(2)) {
+      mutated[random.Uniform(mutated.size())] = static_cast<char>(random.Next());
+    } else {
+      mutated.resize(random.Uniform(mutated.size() + 1));
+    }
+    const Result<std::vector<Value>> decoded = DecodeRow(mutated, table.columns);
+    for (const bool binary : {false, true}) {
+      const Result<std::vector<std::string>> got = FieldsOutput(mutated, table.columns, binary, {});
+      ASSERT_EQ(got.ok(), decoded.ok()) << (got.ok() ? decoded.status() : got.status()).ToString();
+      if (!got.ok()) ASSERT_SQLSTATE(got, SqlState::kDataCorrupted);
+    }
+  }
 }
 
 TEST(RowCodecTest, MergePartialChangesOnlyNamedColumns) {
