@@ -202,6 +202,63 @@ TEST_F(SessionTest, ExtendedProtocolPrepareBindExecute) {
   EXPECT_EQ(session_->Bind("", "q", {}, bad, {}).sql_state(), SqlState::kInvalidTextRepresentation);
 }
 
+// Point reads through the serving fast path (rows straight from stored
+// bytes) return exactly what the operator path returns.
+TEST_F(SessionTest, StoredRowPointReadsMatchTheOperatorPath) {
+  Exec("CREATE TABLE f (id bigint PRIMARY KEY, a int, b text, c double precision, d numeric(8,2), "
+       "e boolean, g date, h bytea, j jsonb, k int[], dropped text)");
+  Exec("INSERT INTO f VALUES (1, 10, 'one', 1.5, 2.25, true, '2024-01-02', '\\x00ff', '{\"x\": 1}', "
+       "'{1,NULL,3}', 'gone'), (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL), "
+       "(3, -7, '', -0.0, -1, false, 'infinity', '', '[]', '{}', 'x')");
+  // Rows written before these columns existed have no fields for them.
+  Exec("ALTER TABLE f DROP COLUMN dropped");
+  Exec("ALTER TABLE f ADD COLUMN m int DEFAULT 42");
+  Exec("ALTER TABLE f ADD COLUMN n text");
+  Exec("INSERT INTO f (id, a, m, n) VALUES (4, 40, NULL, 'new')");
+
+  auto run = [&](const std::string& sql, std::vector<std::optional<std::string>> params, bool stored) {
+    (void)session_->ClosePortal("");
+    (void)session_->CloseStatement("s");
+    EXPECT_OK(session_->Prepare("s", sql, {}).status());
+    EXPECT_OK(session_->Bind("", "s", {}, params, {}));
+    RecordingSink sink;
+    sink.accept_stored_rows = stored;
+    EXPECT_OK(session_->Execute("", 0, &sink).status());
+    EXPECT_OK(session_->Sync());
+    EXPECT_EQ(sink.stored_rows > 0, stored && !sink.rows.empty()) << sql;
+    sink.rows.push_back(sink.tags.empty() ? "" : sink.tags.back());
+    return sink.rows;
+  };
+  auto check = [&](const std::string& sql, std::vector<std::optional<std::string>> params, const Rows& want) {
+    EXPECT_EQ(run(sql, params, false), want) << sql;
+    EXPECT_EQ(run(sql, params, true), want) << sql;
+  };
+  check("SELECT * FROM f WHERE id = $1", {"1"},
+        {"1|10|one|1.5|2.25|t|2024-01-02|\\x00ff|{\"x\": 1}|{1,NULL,3}|42|NULL", "SELECT 1"});
+  check("SELECT * FROM f WHERE id = $1", {"4"},
+        {"4|40|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|new", "SELECT 1"});
+  check("SELECT * FROM f WHERE id = $1", {"5"}, {"SELECT 0"});
+  check("SELECT * FROM f WHERE id = $1", {std::nullopt}, {"SELECT 0"});
+  // IN lists: the order of first appearance, duplicates once, absent keys
+  // skipped; projections reorder and repeat columns.
+  check("SELECT n, m, id, b, id FROM f WHERE id IN ($1, $2, $3, $4, $5)", {"3", "9", "1", "3", "2"},
+        {"NULL|42|3||3", "NULL|42|1|one|1", "NULL|42|2|NULL|2", "SELECT 3"});
+  check("SELECT c, e, g, h, j, k, d FROM f WHERE id IN (3, 2)", {},
+        {"0|f|infinity|\\x|[]|{}|-1.00", "NULL|NULL|NULL|NULL|NULL|NULL|NULL", "SELECT 2"});
+
+  // Inside a transaction block the block's own writes are visible.
+  Exec("BEGIN");
+  Exec("INSERT INTO f (id, b) VALUES (10, 'mine')");
+  Exec("UPDATE f SET b = 'changed' WHERE id = 1");
+  Exec("DELETE FROM f WHERE id = 2");
+  check("SELECT id, b FROM f WHERE id IN ($1, $2, $3, $4)", {"10", "1", "2", "3"},
+        {"10|mine", "1|changed", "3|", "SELECT 3"});
+  check("SELECT b, m FROM f WHERE id = $1", {"10"}, {"mine|42", "SELECT 1"});
+  Exec("ROLLBACK");
+  check("SELECT id, b FROM f WHERE id IN ($1, $2, $3, $4)", {"10", "1", "2", "3"},
+        {"1|one", "2|NULL", "3|", "SELECT 3"});
+}
+
 TEST_F(SessionTest, SqlPrepareExecute) {
   Exec("CREATE TABLE kv (k int PRIMARY KEY, v text)");
   EXPECT_EQ(Exec("PREPARE ins (int, text) AS INSERT INTO kv VALUES ($1, $2)"), "PREPARE");

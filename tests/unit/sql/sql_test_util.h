@@ -37,6 +37,29 @@ class RecordingSink final : public ResultSink {
     rows.push_back(std::move(line));
     return Status::OK();
   }
+  // With accept_stored_rows, point reads arrive here (counted in
+  // stored_rows) and are formatted from the stored bytes.
+  bool AcceptsStoredRows() const override { return accept_stored_rows; }
+  Status StoredRow(std::string_view bytes, const rowstore::FieldLayout& layout) override {
+    ++stored_rows;
+    std::vector<rowstore::StoredField> fields(layout.size());
+    STRATA_RETURN_IF_ERROR(rowstore::FindFields(bytes, layout, fields));
+    std::string line;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (i > 0) line += "|";
+      const rowstore::ColumnSpec& column = layout.columns()[i];
+      if (fields[i].state == rowstore::StoredField::State::kPresent) {
+        STRATA_RETURN_IF_ERROR(rowstore::AppendField(fields[i], column, false, {}, &line));
+      } else if (fields[i].state == rowstore::StoredField::State::kNull || column.missing_value.is_null()) {
+        line += "NULL";
+      } else {
+        STRATA_ASSIGN_OR_RETURN(std::string text, FormatText(column.missing_value));
+        line += text;
+      }
+    }
+    rows.push_back(std::move(line));
+    return Status::OK();
+  }
   Status Complete(std::string_view tag) override {
     tags.emplace_back(tag);
     return Status::OK();
@@ -56,6 +79,8 @@ class RecordingSink final : public ResultSink {
   }
   Status EndCopyOut() override { return Status::OK(); }
 
+  bool accept_stored_rows = false;
+  int64_t stored_rows = 0;
   std::vector<ResultColumn> columns;
   std::vector<std::string> rows;
   std::vector<std::string> tags;
