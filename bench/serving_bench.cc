@@ -96,10 +96,12 @@ void BM_EncodeStoredDataRow(benchmark::State& state) {
   const rowstore::FieldLayout layout(specs);
   const std::string encoded = *rowstore::EncodeRow(specs, FeatRow(123456));
   const TextFormatOptions options;
+  std::vector<rowstore::StoredField> fields(layout.size());
   std::string out;
   for (auto _ : state) {
     out.clear();
-    STRATA_CHECK(server::AppendStoredDataRow(encoded, layout, {}, options, &out).ok());
+    STRATA_CHECK(rowstore::FindFields(encoded, layout, fields).ok());
+    STRATA_CHECK(server::AppendStoredDataRow(sql::StoredRow(encoded, layout, fields), {}, options, &out).ok());
     benchmark::DoNotOptimize(out);
   }
 }
@@ -117,9 +119,9 @@ class DataRowSink final : public sql::ResultSink {
     return server::AppendDataRow(values, {}, options_, &out);
   }
   bool AcceptsStoredRows() const override { return stored_rows_; }
-  Status StoredRow(std::string_view bytes, const rowstore::FieldLayout& layout) override {
+  Status StoredRow(const sql::StoredRow& row) override {
     ++rows;
-    return server::AppendStoredDataRow(bytes, layout, {}, options_, &out);
+    return server::AppendStoredDataRow(row, {}, options_, &out);
   }
   Status Complete(std::string_view) override { return Status::OK(); }
   void Notice(std::string_view, const Status&) override {}

@@ -1,7 +1,5 @@
 #include "server/data_row.h"
 
-#include <vector>
-
 #include "common/macros.h"
 #include "common/value_binary.h"
 #include "protocol/messages.h"
@@ -50,47 +48,24 @@ Status AppendDataRow(std::span<const Value> values, std::span<const int16_t> for
   return Status::OK();
 }
 
-Status AppendStoredDataRow(std::string_view bytes, const rowstore::FieldLayout& layout,
-                           std::span<const int16_t> formats, const TextFormatOptions& options,
-                           std::string* out) {
-  constexpr size_t kInlineColumns = 32;
-  rowstore::StoredField inline_fields[kInlineColumns];
-  std::vector<rowstore::StoredField> heap_fields;
-  std::span<rowstore::StoredField> fields(inline_fields, layout.size());
-  if (layout.size() > kInlineColumns) {
-    heap_fields.resize(layout.size());
-    fields = heap_fields;
-  }
-  STRATA_RETURN_IF_ERROR(rowstore::FindFields(bytes, layout, fields));
+Status AppendStoredDataRow(const sql::StoredRow& row, std::span<const int16_t> formats,
+                           const TextFormatOptions& options, std::string* out) {
   const size_t start = out->size();
-  protocol::DataRowWriter row(out, layout.size());
-  for (size_t i = 0; i < fields.size(); ++i) {
-    const rowstore::ColumnSpec& column = layout.columns()[i];
-    const bool binary = IsBinary(formats, i);
-    Status s;
-    switch (fields[i].state) {
-      case rowstore::StoredField::State::kNull:
-        row.AddNull();
-        break;
-      case rowstore::StoredField::State::kMissing:
-        if (column.missing_value.is_null()) {
-          row.AddNull();
-        } else {
-          s = AddValue(column.missing_value, binary, options, &row, out);
-        }
-        break;
-      case rowstore::StoredField::State::kPresent:
-        row.BeginColumn();
-        s = rowstore::AppendField(fields[i], column, binary, options, out);
-        if (s.ok()) row.EndColumn();
-        break;
+  protocol::DataRowWriter writer(out, row.size());
+  for (size_t i = 0; i < row.size(); ++i) {
+    if (row.is_null(i)) {
+      writer.AddNull();
+      continue;
     }
+    writer.BeginColumn();
+    const Status s = row.AppendColumn(i, IsBinary(formats, i), options, out);
     if (!s.ok()) {
       out->resize(start);
       return s;
     }
+    writer.EndColumn();
   }
-  row.Finish();
+  writer.Finish();
   return Status::OK();
 }
 

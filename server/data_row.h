@@ -8,7 +8,7 @@
 #include "common/status.h"
 #include "common/value.h"
 #include "common/value_text.h"
-#include "rowstore/row_codec.h"
+#include "sql/engine.h"
 
 namespace strata::server {
 
@@ -21,12 +21,10 @@ namespace strata::server {
 Status AppendDataRow(std::span<const Value> values, std::span<const int16_t> formats,
                      const TextFormatOptions& options, std::string* out);
 
-// Appends one DataRow for the row replica's `bytes` read through `layout`,
-// without building Values: byte for byte what AppendDataRow gives for
-// rowstore::DecodeRow(bytes, layout.columns()). On error (Corruption)
+// Appends one DataRow for a row as stored, without building Values: byte
+// for byte what AppendDataRow gives for row.Decode(). On error (Corruption)
 // nothing is appended.
-Status AppendStoredDataRow(std::string_view bytes, const rowstore::FieldLayout& layout,
-                           std::span<const int16_t> formats, const TextFormatOptions& options,
-                           std::string* out);
+Status AppendStoredDataRow(const sql::StoredRow& row, std::span<const int16_t> formats,
+                           const TextFormatOptions& options, std::string* out);
 
 }  // namespace strata::server

@@ -281,9 +281,9 @@ class SessionSink : public sql::ResultSink {
   }
 
   bool AcceptsStoredRows() const override { return true; }
-  Status StoredRow(std::string_view bytes, const rowstore::FieldLayout& layout) override {
-    STRATA_RETURN_IF_ERROR(AppendStoredDataRow(bytes, layout, formats_,
-                                               session_->sql_->text_format_options(), &buffer_));
+  Status StoredRow(const sql::StoredRow& row) override {
+    STRATA_RETURN_IF_ERROR(
+        AppendStoredDataRow(row, formats_, session_->sql_->text_format_options(), &buffer_));
     return MaybeFlush();
   }
 

@@ -41,6 +41,33 @@ struct ResultColumn {
   int16_t column_attr = 0;
 };
 
+// One result row as the row replica stores it, handed to sinks that encode
+// rows without building Values (ResultSink::StoredRow). Views the stored
+// bytes; valid only during the call that hands it out. Not thread-safe.
+class StoredRow {
+ public:
+  // REQUIRES: `fields` is what rowstore::FindFields gave for `bytes` and
+  // `layout`.
+  StoredRow(std::string_view bytes, const rowstore::FieldLayout& layout,
+            std::span<const rowstore::StoredField> fields)
+      : bytes_(bytes), layout_(layout), fields_(fields) {}
+
+  // The number of result columns.
+  size_t size() const { return fields_.size(); }
+  bool is_null(size_t i) const;
+  // Appends result column i (not NULL) in PostgreSQL's text output form
+  // (with `options`) or binary send form: byte for byte what FormatText /
+  // EncodeBinary give for the decoded value. Corruption on malformed bytes.
+  Status AppendColumn(size_t i, bool binary, const TextFormatOptions& options, std::string* out) const;
+  // The row as Values (what Row() would receive).
+  Result<std::vector<Value>> Decode() const;
+
+ private:
+  std::string_view bytes_;
+  const rowstore::FieldLayout& layout_;
+  std::span<const rowstore::StoredField> fields_;
+};
+
 // Receives the results of statements as they are produced. Implemented by
 // the server session (and by tests). Called only from the thread running the
 // SqlSession call that was given the sink; the sink must outlive that call.
@@ -57,11 +84,10 @@ class ResultSink {
   // The serving fast path: a sink that can encode a row straight from the
   // row replica's bytes returns true, and then point reads (primary-key
   // Get/MultiGet statements) may deliver rows through StoredRow instead of
-  // Row. StoredRow(bytes, layout) must send exactly what
-  // Row(rowstore::DecodeRow(bytes, layout.columns())) would (the default
-  // does that). `bytes` and `layout` are valid only during the call.
+  // Row. StoredRow(row) must send exactly what Row(row.Decode()) would (the
+  // default does that). `row` is valid only during the call.
   virtual bool AcceptsStoredRows() const { return false; }
-  virtual Status StoredRow(std::string_view bytes, const rowstore::FieldLayout& layout);
+  virtual Status StoredRow(const class StoredRow& row);
   // CommandComplete tag exactly as PostgreSQL: "SELECT 3", "INSERT 0 1",
   // "UPDATE 2", "DELETE 0", "CREATE TABLE", "BEGIN", "COMMIT", "ROLLBACK",
   // "SET", "SHOW", "TRUNCATE TABLE", "DROP TABLE", "COPY 5", ...

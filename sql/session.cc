@@ -34,8 +34,38 @@
 
 namespace strata::sql {
 
-Status ResultSink::StoredRow(std::string_view bytes, const rowstore::FieldLayout& layout) {
-  STRATA_ASSIGN_OR_RETURN(std::vector<Value> values, rowstore::DecodeRow(bytes, layout.columns()));
+bool StoredRow::is_null(size_t i) const {
+  switch (fields_[i].state) {
+    case rowstore::StoredField::State::kPresent:
+      return false;
+    case rowstore::StoredField::State::kNull:
+      return true;
+    case rowstore::StoredField::State::kMissing:
+      return layout_.columns()[i].missing_value.is_null();
+  }
+  return true;
+}
+
+Status StoredRow::AppendColumn(size_t i, bool binary, const TextFormatOptions& options,
+                               std::string* out) const {
+  const rowstore::ColumnSpec& column = layout_.columns()[i];
+  if (fields_[i].state == rowstore::StoredField::State::kPresent) {
+    return rowstore::AppendField(fields_[i], column, binary, options, out);
+  }
+  STRATA_DCHECK(!is_null(i));
+  if (binary) {
+    EncodeBinary(column.missing_value, out);
+    return Status::OK();
+  }
+  STRATA_ASSIGN_OR_RETURN(std::string text, FormatText(column.missing_value, options));
+  out->append(text);
+  return Status::OK();
+}
+
+Result<std::vector<Value>> StoredRow::Decode() const { return rowstore::DecodeRow(bytes_, layout_.columns()); }
+
+Status ResultSink::StoredRow(const class StoredRow& row) {
+  STRATA_ASSIGN_OR_RETURN(std::vector<Value> values, row.Decode());
   return Row(values);
 }
 
@@ -200,10 +230,10 @@ class DeferringSink final : public ResultSink {
     return inner_->Row(values);
   }
   bool AcceptsStoredRows() const override { return stream_rows_ && inner_->AcceptsStoredRows(); }
-  Status StoredRow(std::string_view bytes, const rowstore::FieldLayout& layout) override {
+  Status StoredRow(const class StoredRow& row) override {
     STRATA_RETURN_IF_ERROR(SendColumns());
     delivered_ = true;
-    return inner_->StoredRow(bytes, layout);
+    return inner_->StoredRow(row);
   }
   Status Complete(std::string_view tag) override {
     tag_ = std::string(tag);
@@ -2073,9 +2103,7 @@ class SqlSession::Impl {
           // straight to the sink.
           STRATA_ASSIGN_OR_RETURN(
               portal->rows,
-              executor::RunStoredRowPlan(plan, *portal->ctx, [sink](std::string_view bytes, const rowstore::FieldLayout& layout) {
-                return sink->StoredRow(bytes, layout);
-              }));
+              executor::RunStoredRowPlan(plan, *portal->ctx, [sink](const StoredRow& row) { return sink->StoredRow(row); }));
           portal->source_done = true;
           portal->done = true;
           portal->tag = "SELECT " + std::to_string(portal->rows);

@@ -1905,9 +1905,8 @@ bool IsStoredRowPlan(const PlanNode& plan) {
          !p->column_replica;
 }
 
-Result<int64_t> RunStoredRowPlan(
-    const PlanNode& plan, ExecContext& ctx,
-    const std::function<Status(std::string_view bytes, const rowstore::FieldLayout& layout)>& emit) {
+Result<int64_t> RunStoredRowPlan(const PlanNode& plan, ExecContext& ctx,
+                                 const std::function<Status(const StoredRow& row)>& emit) {
   STRATA_DCHECK(IsStoredRowPlan(plan));
   const PlanNode& get = plan.kind == PlanKind::kProject ? *plan.children[0] : plan;
   STRATA_ASSIGN_OR_RETURN(const storage::TableDef* def, ResolveTable(get, ctx));
@@ -1924,9 +1923,11 @@ Result<int64_t> RunStoredRowPlan(
   int64_t count = 0;
   if (keys.empty()) return count;
   STRATA_RETURN_IF_ERROR(ctx.CheckInterrupts());
+  std::vector<rowstore::StoredField> fields(layout.size());
   STRATA_RETURN_IF_ERROR(ctx.txn->MultiGetStored(*def, keys, [&](size_t, std::string_view bytes) {
+    STRATA_RETURN_IF_ERROR(rowstore::FindFields(bytes, layout, fields));
     ++count;
-    return emit(bytes, layout);
+    return emit(StoredRow(bytes, layout, fields));
   }));
   return count;
 }

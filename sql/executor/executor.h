@@ -14,8 +14,8 @@
 #include "common/status.h"
 #include "common/value.h"
 #include "isolation/memory_budget.h"
-#include "rowstore/row_codec.h"
 #include "sql/functions/eval_context.h"
+#include "sql/engine.h"
 #include "sql/plan.h"
 
 namespace strata::isolation {
@@ -158,13 +158,11 @@ Result<std::vector<std::pair<Row, std::string>>> CollectRowsWithLocators(const P
 bool IsStoredRowPlan(const PlanNode& plan);
 
 // Runs a plan for which IsStoredRowPlan holds, handing each result row to
-// `emit` as the stored row bytes with the layout of the output columns
-// (rowstore::FindFields), instead of building Values: the same rows, in the
-// same order, as BuildOperator's operator would produce. Returns the row
-// count.
-Result<int64_t> RunStoredRowPlan(
-    const PlanNode& plan, ExecContext& ctx,
-    const std::function<Status(std::string_view bytes, const rowstore::FieldLayout& layout)>& emit);
+// `emit` as stored (see StoredRow) instead of building Values: the same
+// rows, in the same order, as BuildOperator's operator would produce.
+// Returns the row count.
+Result<int64_t> RunStoredRowPlan(const PlanNode& plan, ExecContext& ctx,
+                                 const std::function<Status(const StoredRow& row)>& emit);
 
 // Converts a key value to the key column's type for a point lookup: NULL,
 // or a value that cannot be represented in the column type (e.g. 2^40 for

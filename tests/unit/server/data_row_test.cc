@@ -1,5 +1,7 @@
 #include "server/data_row.h"
 
+#include "rowstore/row_codec.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -63,7 +65,9 @@ TEST(DataRowTest, StoredRowsEncodeAsTheirDecodedValues) {
       std::string want = "prefix";
       std::string got = "prefix";
       ASSERT_OK(AppendDataRow(decoded, formats, options, &want));
-      ASSERT_OK(AppendStoredDataRow(bytes, layout, formats, options, &got));
+      std::vector<rowstore::StoredField> fields(layout.size());
+      ASSERT_OK(rowstore::FindFields(bytes, layout, fields));
+      ASSERT_OK(AppendStoredDataRow(sql::StoredRow(bytes, layout, fields), formats, options, &got));
       ASSERT_EQ(got, want) << "row " << i << ", " << formats.size() << " formats";
     }
   }
@@ -76,10 +80,10 @@ TEST(DataRowTest, ErrorsAppendNothing) {
                        rowstore::EncodeRow(columns, std::vector{Value::Int4(5), Value::Bool(true)}));
   bytes.back() = 2;  // not a bool
   const rowstore::FieldLayout layout(columns);
+  std::vector<rowstore::StoredField> fields(layout.size());
+  ASSERT_OK(rowstore::FindFields(bytes, layout, fields));
   std::string out = "kept";
-  ASSERT_SQLSTATE(AppendStoredDataRow(bytes, layout, {}, {}, &out), SqlState::kDataCorrupted);
-  EXPECT_EQ(out, "kept");
-  ASSERT_SQLSTATE(AppendStoredDataRow(bytes.substr(0, 3), layout, {}, {}, &out),
+  ASSERT_SQLSTATE(AppendStoredDataRow(sql::StoredRow(bytes, layout, fields), {}, {}, &out),
                   SqlState::kDataCorrupted);
   EXPECT_EQ(out, "kept");
 }

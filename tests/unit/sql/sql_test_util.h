@@ -40,21 +40,15 @@ class RecordingSink final : public ResultSink {
   // With accept_stored_rows, point reads arrive here (counted in
   // stored_rows) and are formatted from the stored bytes.
   bool AcceptsStoredRows() const override { return accept_stored_rows; }
-  Status StoredRow(std::string_view bytes, const rowstore::FieldLayout& layout) override {
+  Status StoredRow(const class StoredRow& row) override {
     ++stored_rows;
-    std::vector<rowstore::StoredField> fields(layout.size());
-    STRATA_RETURN_IF_ERROR(rowstore::FindFields(bytes, layout, fields));
     std::string line;
-    for (size_t i = 0; i < fields.size(); ++i) {
+    for (size_t i = 0; i < row.size(); ++i) {
       if (i > 0) line += "|";
-      const rowstore::ColumnSpec& column = layout.columns()[i];
-      if (fields[i].state == rowstore::StoredField::State::kPresent) {
-        STRATA_RETURN_IF_ERROR(rowstore::AppendField(fields[i], column, false, {}, &line));
-      } else if (fields[i].state == rowstore::StoredField::State::kNull || column.missing_value.is_null()) {
+      if (row.is_null(i)) {
         line += "NULL";
       } else {
-        STRATA_ASSIGN_OR_RETURN(std::string text, FormatText(column.missing_value));
-        line += text;
+        STRATA_RETURN_IF_ERROR(row.AppendColumn(i, /*binary=*/false, {}, &line));
       }
     }
     rows.push_back(std::move(line));
