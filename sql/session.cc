@@ -953,13 +953,16 @@ class SqlSession::Impl {
     txn_gucs_.reset();
     local_gucs_.clear();
     // The transaction characteristics fall back to the session defaults.
+    // (Runs after every statement of a serving workload: no allocations.)
+    static const std::string kNames[] = {"transaction_isolation", "default_transaction_isolation",
+                                         "transaction_read_only", "default_transaction_read_only"};
+    static const std::string kEmpty;
     const auto& current = gucs_.values();
-    auto value_of = [&](const char* name) {
+    auto value_of = [&](const std::string& name) -> const std::string& {
       auto it = current.find(name);
-      return it == current.end() ? std::string() : it->second;
+      return it == current.end() ? kEmpty : it->second;
     };
-    if (value_of("transaction_isolation") != value_of("default_transaction_isolation") ||
-        value_of("transaction_read_only") != value_of("default_transaction_read_only")) {
+    if (value_of(kNames[0]) != value_of(kNames[1]) || value_of(kNames[2]) != value_of(kNames[3])) {
       std::map<std::string, std::string> values = gucs_.values();
       values["transaction_isolation"] = values["default_transaction_isolation"];
       values["transaction_read_only"] = values["default_transaction_read_only"];

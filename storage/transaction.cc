@@ -17,11 +17,7 @@ Transaction::Transaction(Engine* engine, const TransactionOptions& options)
     : Transaction(engine, options, engine->TakeSnapshot()) {}
 
 Transaction::Transaction(Engine* engine, const TransactionOptions& options, Snapshot snapshot)
-    : engine_(engine),
-      snapshot_(std::move(snapshot)),
-      batch_(std::make_unique<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(),
-                                                            /*reserved_bytes=*/0,
-                                                            /*overwrite_key=*/true)) {
+    : engine_(engine), snapshot_(std::move(snapshot)) {
   for (const ColumnFamily cf : options.conflict_column_families) {
     conflict_families_.set(ColumnFamilyIndex(cf));
   }
@@ -29,6 +25,15 @@ Transaction::Transaction(Engine* engine, const TransactionOptions& options, Snap
 
 Transaction::~Transaction() {
   if (active_) Rollback();
+}
+
+rocksdb::WriteBatchWithIndex* Transaction::Batch() const {
+  if (batch_ == nullptr) {
+    batch_ = std::make_unique<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(),
+                                                            /*reserved_bytes=*/0,
+                                                            /*overwrite_key=*/true);
+  }
+  return batch_.get();
 }
 
 Status Transaction::CheckActive() const {
@@ -39,7 +44,7 @@ Status Transaction::CheckActive() const {
 Status Transaction::Put(ColumnFamily cf, std::string_view key, std::string_view value) {
   STRATA_RETURN_IF_ERROR(CheckActive());
   STRATA_RETURN_IF_ERROR(FromRocksDbStatus(
-      batch_->Put(engine_->handle(cf), rocksdb::Slice(key), rocksdb::Slice(value)), "put"));
+      Batch()->Put(engine_->handle(cf), rocksdb::Slice(key), rocksdb::Slice(value)), "put"));
   if (conflict_families_.test(ColumnFamilyIndex(cf))) {
     write_set_.push_back(WriteConflictIndex::HashKey(cf, key));
   }
@@ -50,7 +55,7 @@ Status Transaction::Put(ColumnFamily cf, std::string_view key, std::string_view 
 Status Transaction::Delete(ColumnFamily cf, std::string_view key) {
   STRATA_RETURN_IF_ERROR(CheckActive());
   STRATA_RETURN_IF_ERROR(
-      FromRocksDbStatus(batch_->Delete(engine_->handle(cf), rocksdb::Slice(key)), "delete"));
+      FromRocksDbStatus(Batch()->Delete(engine_->handle(cf), rocksdb::Slice(key)), "delete"));
   if (conflict_families_.test(ColumnFamilyIndex(cf))) {
     write_set_.push_back(WriteConflictIndex::HashKey(cf, key));
   }
@@ -100,7 +105,7 @@ class ReplayPuts : public rocksdb::WriteBatch::Handler {
 Status Transaction::IndexDeferredWrites() {
   STRATA_RETURN_IF_ERROR(CheckActive());
   if (deferred_count_ == 0) return Status::OK();
-  ReplayPuts<rocksdb::WriteBatchWithIndex> replay(engine_, batch_.get());
+  ReplayPuts<rocksdb::WriteBatchWithIndex> replay(engine_, Batch());
   STRATA_RETURN_IF_ERROR(FromRocksDbStatus(deferred_->Iterate(&replay), "index deferred writes"));
   deferred_->Clear();
   deferred_count_ = 0;
@@ -122,7 +127,9 @@ std::optional<std::string_view> PinnedValues::at(size_t i) const {
   return std::string_view(rep_->values[i].data(), rep_->values[i].size());
 }
 
-bool Transaction::reads_snapshot_only() const { return batch_->GetWriteBatch()->Count() == 0; }
+bool Transaction::reads_snapshot_only() const {
+  return batch_ == nullptr || batch_->GetWriteBatch()->Count() == 0;
+}
 
 Result<std::optional<std::string>> Transaction::Get(ColumnFamily cf, std::string_view key) const {
   STRATA_RETURN_IF_ERROR(CheckActive());
@@ -132,7 +139,7 @@ Result<std::optional<std::string>> Transaction::Get(ColumnFamily cf, std::string
   const rocksdb::Status s =
       reads_snapshot_only()
           ? engine_->db()->Get(read_options, engine_->handle(cf), rocksdb::Slice(key), &value)
-          : batch_->GetFromBatchAndDB(engine_->db(), read_options, engine_->handle(cf),
+          : Batch()->GetFromBatchAndDB(engine_->db(), read_options, engine_->handle(cf),
                                       rocksdb::Slice(key), &value);
   if (s.IsNotFound()) return std::optional<std::string>();
   if (!s.ok()) return FromRocksDbStatus(s, "get");
@@ -153,13 +160,13 @@ Status Transaction::MultiGetPinned(ColumnFamily cf, std::span<const std::string_
     rep.statuses[0] =
         reads_snapshot_only()
             ? engine_->db()->Get(read_options, engine_->handle(cf), slices[0], &rep.values[0])
-            : batch_->GetFromBatchAndDB(engine_->db(), read_options, engine_->handle(cf),
+            : Batch()->GetFromBatchAndDB(engine_->db(), read_options, engine_->handle(cf),
                                         slices[0], &rep.values[0]);
   } else if (reads_snapshot_only()) {
     engine_->db()->MultiGet(read_options, engine_->handle(cf), keys.size(), slices.data(),
                             rep.values.data(), rep.statuses.data(), sorted);
   } else {
-    batch_->MultiGetFromBatchAndDB(engine_->db(), read_options, engine_->handle(cf), keys.size(),
+    Batch()->MultiGetFromBatchAndDB(engine_->db(), read_options, engine_->handle(cf), keys.size(),
                                    slices.data(), rep.values.data(), rep.statuses.data(), sorted);
   }
   for (const rocksdb::Status& s : rep.statuses) {
@@ -185,6 +192,7 @@ Result<std::optional<std::string>> Transaction::GetOwnWrite(ColumnFamily cf,
   // Only consulted for merge operands, which Strata does not write.
   static const rocksdb::DBOptions kNoMergeOptions;
   std::string value;
+  if (batch_ == nullptr) return std::optional<std::string>();
   const rocksdb::Status s =
       batch_->GetFromBatch(engine_->handle(cf), kNoMergeOptions, rocksdb::Slice(key), &value);
   if (s.IsNotFound()) return std::optional<std::string>();
@@ -199,7 +207,7 @@ std::unique_ptr<Iterator> Transaction::NewIterator(ColumnFamily cf, ReadBounds b
   rocksdb::Iterator* base = engine_->db()->NewIterator(it->read_options(), engine_->handle(cf));
   // The returned iterator owns `base` and applies the same bounds to both
   // the batch and the base.
-  it->Attach(batch_->NewIteratorWithBase(engine_->handle(cf), base, &it->read_options()));
+  it->Attach(Batch()->NewIteratorWithBase(engine_->handle(cf), base, &it->read_options()));
   return it;
 }
 
@@ -213,7 +221,7 @@ Result<Lsn> Transaction::Commit(const CommitOptions& options) {
   write_set_.erase(std::unique(write_set_.begin(), write_set_.end()), write_set_.end());
   if (deferred_count_ > 0) {
     // Appended to the raw batch: nothing reads through the index any more.
-    ReplayPuts<rocksdb::WriteBatch> replay(engine_, batch_->GetWriteBatch());
+    ReplayPuts<rocksdb::WriteBatch> replay(engine_, Batch()->GetWriteBatch());
     const rocksdb::Status s = deferred_->Iterate(&replay);
     if (!s.ok()) {
       Finish();
@@ -223,7 +231,7 @@ Result<Lsn> Transaction::Commit(const CommitOptions& options) {
     deferred_count_ = 0;
   }
   CommitRequest request;
-  request.batch = batch_->GetWriteBatch();
+  request.batch = Batch()->GetWriteBatch();
   request.options = options;
   request.snapshot_lsn = snapshot_.lsn();
   request.write_set = write_set_;
@@ -238,7 +246,7 @@ void Transaction::Rollback() {
 
 void Transaction::Finish() {
   active_ = false;
-  batch_->Clear();
+  if (batch_ != nullptr) batch_->Clear();
   write_set_.clear();
   write_set_.shrink_to_fit();
   deferred_.reset();

@@ -137,6 +137,7 @@ class Transaction {
 
  private:
   Status CheckActive() const;
+  rocksdb::WriteBatchWithIndex* Batch() const;
   // No writes indexed for reads: reads may skip the write batch.
   bool reads_snapshot_only() const;
   void Finish();
@@ -145,8 +146,9 @@ class Transaction {
   std::bitset<kColumnFamilyCount> conflict_families_;
   Snapshot snapshot_;
   // Created with overwrite_key = true, so the index keeps one entry per key
-  // (required by NewIteratorWithBase).
-  std::unique_ptr<rocksdb::WriteBatchWithIndex> batch_;
+  // (required by NewIteratorWithBase). Created by Batch() when first needed:
+  // a read-only statement never builds one.
+  mutable std::unique_ptr<rocksdb::WriteBatchWithIndex> batch_;
   // WriteConflictIndex hashes of keys written in conflict families;
   // deduplicated at commit.
   std::vector<uint64_t> write_set_;
