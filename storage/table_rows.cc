@@ -395,12 +395,12 @@ Result<std::vector<std::optional<Row>>> DatabaseTransaction::MultiGet(
   STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
   const std::vector<rowstore::ColumnSpec> specs = row_format::ColumnSpecs(*table);
   std::vector<std::optional<Row>> rows(primary_keys.size());
-  STRATA_RETURN_IF_ERROR(MultiGetStored(*table, primary_keys,
-                                        [&](size_t i, std::string_view bytes) -> Status {
-                                          STRATA_ASSIGN_OR_RETURN(Row row, rowstore::DecodeRow(bytes, specs));
-                                          rows[i] = std::move(row);
-                                          return Status::OK();
-                                        }));
+  auto decode = [&](size_t i, std::string_view bytes) -> Status {
+    STRATA_ASSIGN_OR_RETURN(Row row, rowstore::DecodeRow(bytes, specs));
+    rows[i] = std::move(row);
+    return Status::OK();
+  };
+  STRATA_RETURN_IF_ERROR(MultiGetStored(*table, primary_keys, decode));
   return rows;
 }
 

@@ -1924,11 +1924,12 @@ Result<int64_t> RunStoredRowPlan(const PlanNode& plan, ExecContext& ctx,
   if (keys.empty()) return count;
   STRATA_RETURN_IF_ERROR(ctx.CheckInterrupts());
   std::vector<rowstore::StoredField> fields(layout.size());
-  STRATA_RETURN_IF_ERROR(ctx.txn->MultiGetStored(*def, keys, [&](size_t, std::string_view bytes) {
+  auto visit = [&](size_t, std::string_view bytes) -> Status {
     STRATA_RETURN_IF_ERROR(rowstore::FindFields(bytes, layout, fields));
     ++count;
     return emit(StoredRow(bytes, layout, fields));
-  }));
+  };
+  STRATA_RETURN_IF_ERROR(ctx.txn->MultiGetStored(*def, keys, visit));
   return count;
 }
 
