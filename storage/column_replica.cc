@@ -594,7 +594,7 @@ void ColumnReplica::RecordLocation(const std::string& row_key,
 
 Status ColumnReplica::ApplyTransaction(const TouchedRows& touched,
                                        const std::map<uint32_t, int64_t>& fresh_rows,
-                                       const std::set<uint32_t>& reclaimed,
+                                       const std::set<uint32_t>& reclaimed, Lsn lsn,
                                        rocksdb::WriteBatch* batch) {
   BeginStampGroup();
   std::map<uint32_t, int64_t> added;
@@ -619,7 +619,10 @@ Status ColumnReplica::ApplyTransaction(const TouchedRows& touched,
   }
   for (const auto& [key, final_location] : touched) RecordLocation(key, final_location);
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& [rel, n] : added) delta_rows_[rel] += n;
+  for (const auto& [rel, n] : added) {
+    delta_rows_[rel] += n;
+    delta_added_lsn_[rel] = lsn;
+  }
   return Status::OK();
 }
 
@@ -846,8 +849,11 @@ Status ColumnReplica::FlushTableLocked(uint32_t table_id, bool* flushed) {
     STRATA_RETURN_IF_ERROR(it->status());
   }
   if (seqs.empty()) {
+    // The count is approximate (deletes of delta rows do not lower it):
+    // reset it -- unless a commit stamped after our snapshot added rows
+    // that the snapshot cannot see yet.
     std::lock_guard<std::mutex> lock(mu_);
-    delta_rows_[rel] = 0;
+    if (delta_added_lsn_[rel] <= snapshot_lsn) delta_rows_[rel] = 0;
     return Status::OK();
   }
   std::vector<size_t> order = SortOrder(*table, rows, keys);

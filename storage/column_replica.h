@@ -117,8 +117,9 @@ class ColumnReplica {
   // rows per relfilenode written under keys without a committed version
   // (not in `touched`; nothing to invalidate), counted for the flush
   // trigger only.
+  // `lsn`: the commit's.
   Status ApplyTransaction(const TouchedRows& touched, const std::map<uint32_t, int64_t>& fresh_rows,
-                          const std::set<uint32_t>& reclaimed, rocksdb::WriteBatch* batch);
+                          const std::set<uint32_t>& reclaimed, Lsn lsn, rocksdb::WriteBatch* batch);
 
   // Segments of `relfilenode` as of `snapshot`, by id.
   Result<std::vector<SegmentRecord>> ListSegments(const Snapshot& snapshot,
@@ -190,6 +191,7 @@ class ColumnReplica {
   std::vector<std::pair<Lsn, uint64_t>> obsolete_;  // (LSN it left the manifest, segment)
   std::map<uint64_t, Lsn> orphan_seen_;               // unnamed segment -> LSN first seen so
   std::map<uint32_t, int64_t> delta_rows_;           // relfilenode -> approx. delta rows
+  std::map<uint32_t, Lsn> delta_added_lsn_;           // relfilenode -> last commit adding delta rows
   ColumnReplicaStats stats_;
 
   std::mutex bg_mu_;

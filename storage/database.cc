@@ -467,7 +467,7 @@ Result<Lsn> Database::CommitTransaction(DatabaseTransaction* t, const CommitOpti
       // nothing after it may fail.
       const std::set<uint32_t> reclaimed(t->reclaim_.begin(), t->reclaim_.end());
       STRATA_RETURN_IF_ERROR(column_->ApplyTransaction(t->column_touched_, t->column_fresh_rows_,
-                                                       reclaimed, batch));
+                                                       reclaimed, lsn, batch));
     }
     std::lock_guard<std::mutex> lock(lsn_mu_);
     for (uint32_t id : t->written_tables_) table_write_lsn_[id] = lsn;
