@@ -525,7 +525,14 @@ void ColumnReplica::BeginStampGroup() {
   const uint64_t group = engine_->pipeline()->group_sequence();
   std::lock_guard<std::mutex> lock(overlay_mu_);
   if (group != overlay_group_) {
-    overlay_.clear();
+    // clear() zeroes every bucket, and a flush or a bulk load leaves many
+    // (one per row it moved): dropping a big table keeps later groups -- one
+    // commit each, often -- from paying for that inside the serialized stamp.
+    if (overlay_.bucket_count() > 1024) {
+      overlay_ = {};
+    } else if (!overlay_.empty()) {
+      overlay_.clear();
+    }
     overlay_group_ = group;
   }
 }
