@@ -489,7 +489,9 @@ void ColumnReplica::BackgroundLoop() {
       if (stop_) return;
     }
     ++round;
-    // Is anything due? Only then is a round handed to the executor.
+    // Which deltas are due for a flush is decided here; the round (flushes,
+    // every tenth round compactions, garbage collection) runs through the
+    // maintenance executor.
     const CatalogSnapshotPtr catalog = db_->catalog();
     std::vector<uint32_t> flush;
     {
