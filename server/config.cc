@@ -173,6 +173,8 @@ const std::map<std::string, Setter>& KnownKeys() {
       {"memory_limit", SizeSetter([](ServerConfig* c) { return &c->memory_limit_bytes; })},
       {"storage.block_cache",
        SizeSetter([](ServerConfig* c) { return &c->storage.block_cache_bytes; })},
+      {"storage.row_cache",
+       SizeSetter([](ServerConfig* c) { return &c->storage.row_cache_bytes; })},
       {"storage.write_buffer",
        SizeSetter([](ServerConfig* c) { return &c->storage.write_buffer_bytes; })},
       {"storage.bloom_bits_per_key",

@@ -15,6 +15,7 @@ namespace strata::server {
 // Knobs of the storage engine; the storage module reads them at open.
 struct StorageConfig {
   uint64_t block_cache_bytes = 512ull << 20;
+  uint64_t row_cache_bytes = 512ull << 20;
   uint64_t write_buffer_bytes = 64ull << 20;
   int bloom_bits_per_key = 10;
   int max_background_jobs = 2;
