@@ -17,10 +17,25 @@ Server::Server(const ServerConfig& config, isolation::PoolSet* pools, sql::Engin
     : config_(config),
       pools_(pools),
       engine_(engine),
-      work_guard_(asio::make_work_guard(io_)),
-      acceptor_(io_),
-      signals_(io_, SIGINT, SIGTERM) {
+      io_contexts_([&config] {
+        std::vector<std::unique_ptr<asio::io_context>> contexts;
+        // Concurrency hint 1: exactly one thread runs each context (pool
+        // threads still post to it, so it keeps its locks).
+        for (int i = 0; i < IoThreadCount(config); ++i) {
+          contexts.push_back(std::make_unique<asio::io_context>(1));
+        }
+        return contexts;
+      }()),
+      acceptor_(*io_contexts_.front()),
+      signals_(*io_contexts_.front(), SIGINT, SIGTERM) {
+  for (auto& context : io_contexts_) work_guards_.push_back(asio::make_work_guard(*context));
   if (engine_ != nullptr) engine_->set_server_info(this);
+}
+
+int Server::IoThreadCount(const ServerConfig& config) {
+  // 0: one I/O thread per core (point reads run on them, see Session).
+  return config.io_threads > 0 ? config.io_threads
+                               : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 std::vector<sql::RoleDescription> Server::Roles() const {
@@ -38,7 +53,7 @@ std::vector<sql::SessionActivity> Server::Sessions() const {
 }
 
 Server::~Server() {
-  io_.stop();
+  for (auto& context : io_contexts_) context->stop();
   for (auto& thread : io_threads_) {
     if (thread.joinable()) thread.join();
   }
@@ -75,25 +90,26 @@ Status Server::Start() {
     RequestShutdown();
   });
   Accept();
-  // 0: one I/O thread per core (point reads run on them, see Session).
-  const int io_threads = config_.io_threads > 0
-                             ? config_.io_threads
-                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  for (int i = 0; i < io_threads; ++i) {
-    io_threads_.emplace_back([this] { io_.run(); });
+  for (auto& context : io_contexts_) {
+    io_threads_.emplace_back([io = context.get()] { io->run(); });
   }
   return Status::OK();
 }
 
 void Server::Accept() {
+  // The accepted socket (and so its session's strand) belongs to the next
+  // I/O thread's context.
+  asio::io_context& target = *io_contexts_[next_io_context_++ % io_contexts_.size()];
   acceptor_.async_accept(
-      asio::make_strand(io_), [this](const boost::system::error_code& ec, tcp::socket socket) {
+      target, [this](const boost::system::error_code& ec, tcp::socket socket) {
         if (ec == asio::error::operation_aborted) return;  // acceptor closed at shutdown
         if (!ec) {
           socket.set_option(tcp::no_delay(true));
+          const auto executor = socket.get_executor();
           auto session = std::make_shared<Session>(
               std::move(socket), SessionContext{&config_, pools_, &sessions_, engine_, tls_.get(), replication_});
-          session->Start();
+          // Started on its own I/O thread, where all its handlers run.
+          asio::post(executor, [session] { session->Start(); });
         } else {
           // EMFILE and friends: log and keep accepting; the client sees a reset.
           spdlog::warn("accept failed: {}", ec.message());
@@ -119,7 +135,7 @@ bool Server::Run() {
       std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.shutdown_timeout_ms);
 
   // 1. Stop accepting (on the I/O threads, where the acceptor lives).
-  asio::post(io_, [this] {
+  asio::post(*io_contexts_.front(), [this] {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
     signals_.cancel(ignored);
@@ -136,8 +152,8 @@ bool Server::Run() {
   const bool pools_done = pools_->ShutdownAll(std::max(left, std::chrono::milliseconds(0)));
   if (!pools_done) spdlog::warn("resource pools did not drain before the shutdown deadline");
 
-  work_guard_.reset();
-  io_.stop();
+  for (auto& guard : work_guards_) guard.reset();
+  for (auto& context : io_contexts_) context->stop();
   for (auto& thread : io_threads_) thread.join();
   io_threads_.clear();
   return sessions_done && pools_done;
