@@ -41,6 +41,7 @@ memory_limit = "2GiB"
 [storage]
 sync_commit = false
 block_cache = "256MB"
+row_cache = "1GB"
 write_buffer = 1048576
 
 [pool.olap]
@@ -61,6 +62,7 @@ threads = 1
   EXPECT_EQ(config.memory_limit_bytes, 2ull << 30);
   EXPECT_FALSE(config.storage.sync_commit);
   EXPECT_EQ(config.storage.block_cache_bytes, 256ull << 20);
+  EXPECT_EQ(config.storage.row_cache_bytes, 1ull << 30);
   EXPECT_EQ(config.storage.write_buffer_bytes, 1048576u);
   const auto* olap = FindPool(config, "olap");
   ASSERT_NE(olap, nullptr);
