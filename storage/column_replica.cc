@@ -509,7 +509,9 @@ void ColumnReplica::BackgroundLoop() {
         if (!HasColumnReplica(*table)) continue;
         Status s;
         if (std::find(flush.begin(), flush.end(), table->id) != flush.end()) s = FlushTable(table->id);
-        if (s.ok() && round % 10 == 0) s = CompactTable(table->id);
+        if (s.ok() && round % 10 == 0 && CompactionCheckDue(table->relfilenode)) {
+          s = CompactTable(table->id);
+        }
         if (!s.ok()) status = s;
       }
       Status gc = CollectGarbage();
@@ -631,8 +633,28 @@ Status ColumnReplica::ApplyTransaction(const TouchedRows& touched,
   for (const auto& [rel, n] : added) {
     delta_rows_[rel] += n;
     delta_added_lsn_[rel] = lsn;
+    ++change_generation_[rel];
+  }
+  // Deletes and updates add no delta rows for some tables but still grow
+  // their delete vectors.
+  uint32_t last_rel = 0;
+  for (const auto& entry : touched) {
+    const uint32_t rel = static_cast<uint32_t>(GetBe(std::string_view(entry.first).substr(0, 4)));
+    if (rel != last_rel && reclaimed.count(rel) == 0) ++change_generation_[rel];
+    last_rel = rel;
   }
   return Status::OK();
+}
+
+bool ColumnReplica::CompactionCheckDue(uint32_t relfilenode) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const uint64_t generation = change_generation_[relfilenode];
+  auto [it, inserted] = compaction_checked_generation_.try_emplace(relfilenode, generation);
+  // Never checked since open: segments may have been left by a previous run.
+  if (inserted) return true;
+  if (it->second == generation) return false;
+  it->second = generation;
+  return true;
 }
 
 // ---- reads ----
@@ -957,6 +979,7 @@ Status ColumnReplica::FlushTableLocked(uint32_t table_id, bool* flushed) {
   }
   std::lock_guard<std::mutex> lock(mu_);
   delta_rows_[rel] = std::max<int64_t>(0, delta_rows_[rel] - static_cast<int64_t>(seqs.size()));
+  ++change_generation_[rel];
   ++stats_.flushes;
   stats_.flushed_rows += seqs.size();
   return Status::OK();
@@ -976,6 +999,10 @@ Status ColumnReplica::CompactTableLocked(uint32_t table_id) {
   if (table == nullptr || !HasColumnReplica(*table)) return Status::OK();
   const uint32_t rel = table->relfilenode;
   const Lsn snapshot_lsn = view.lsn();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.compaction_checks;
+  }
   STRATA_ASSIGN_OR_RETURN(std::vector<SegmentRecord> segments, ListSegments(view.snapshot(), rel));
   struct Candidate {
     SegmentRecord record;
@@ -1108,6 +1135,7 @@ Status ColumnReplica::CompactTableLocked(uint32_t table_id) {
   for (const Candidate& c : picked) old.push_back(c.record.segment_id);
   Obsolete(*lsn, std::move(old));
   std::lock_guard<std::mutex> lock(mu_);
+  ++change_generation_[rel];
   ++stats_.compactions;
   return Status::OK();
 }

@@ -306,6 +306,39 @@ TEST_F(ColumnReplicaTest, BackgroundRoundsRunThroughTheMaintenanceExecutor) {
   ExpectReplicasEqual(*t);
 }
 
+TEST_F(ColumnReplicaTest, BackgroundChecksCompactionOnlyAfterTheTableChanged) {
+  StorageOptions options = TestOptions();
+  options.column_background = true;
+  options.column_background_interval_ms = 2;  // a compaction check every 20 ms at most
+  options.column_flush_rows = 10;
+  Reopen(options);
+  const TableDef* t = Create("t", "column");
+  auto txn = db_->BeginTransaction();
+  for (int64_t i = 0; i < 50; ++i) ASSERT_OK(txn->Upsert(*t, MakeRow(i, i, "x")).status());
+  ASSERT_OK(txn->Commit().status());
+  auto wait_for = [&](auto done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return done();
+  };
+  ASSERT_TRUE(wait_for([&] { return db_->column_stats().flushes >= 1; }));
+  // The checks after the flush settle; then an idle table is not examined
+  // again, however many rounds pass.
+  ASSERT_TRUE(wait_for([&] { return db_->column_stats().maintenance_rounds >= 40; }));
+  const uint64_t settled = db_->column_stats().compaction_checks;
+  const uint64_t rounds = db_->column_stats().maintenance_rounds;
+  ASSERT_TRUE(wait_for([&] { return db_->column_stats().maintenance_rounds >= rounds + 40; }));
+  EXPECT_EQ(db_->column_stats().compaction_checks, settled);
+  // An update grows a delete vector: the table is checked again.
+  txn = db_->BeginTransaction();
+  ASSERT_OK(txn->Upsert(*t, MakeRow(3, 33, "y")).status());
+  ASSERT_OK(txn->Commit().status());
+  EXPECT_TRUE(wait_for([&] { return db_->column_stats().compaction_checks > settled; }));
+  ExpectReplicasEqual(*t);
+}
+
 TEST_F(ColumnReplicaTest, TablesWithoutPrimaryKey) {
   const TableDef* t = Create("nopk", "column", /*pk=*/false);
   auto txn = db_->BeginTransaction();
