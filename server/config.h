@@ -40,7 +40,7 @@ struct ServerConfig {
   std::string log_level = "info";
   std::string log_file;  // empty: stderr only
 
-  int io_threads = 0;  // 0: one per core
+  int io_threads = 0;  // 0: two per core
   int max_connections = 1100;
   uint64_t max_message_bytes = (1ull << 30) - 1;  // PostgreSQL's MaxAllocSize
   int shutdown_timeout_ms = 10000;

@@ -65,7 +65,7 @@ class Server : public sql::ServerInfo {
  private:
   void Accept();
   bool WaitForSessions(std::chrono::steady_clock::time_point deadline);
-  // The number of I/O threads config_.io_threads asks for (0: one per core).
+  // The number of I/O threads config_.io_threads asks for (0: two per core).
   static int IoThreadCount(const ServerConfig& config);
 
   const ServerConfig config_;
