@@ -10,5 +10,5 @@
 // lookups +6-20% (bench/RESULTS.md, issue 9).
 extern "C" {
 // NOLINTNEXTLINE: the name and type are jemalloc's interface.
-const char* malloc_conf = "thp:always,metadata_thp:always";
+const char* malloc_conf = "thp:always,metadata_thp:auto";
 }

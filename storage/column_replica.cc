@@ -633,28 +633,32 @@ Status ColumnReplica::ApplyTransaction(const TouchedRows& touched,
   for (const auto& [rel, n] : added) {
     delta_rows_[rel] += n;
     delta_added_lsn_[rel] = lsn;
-    ++change_generation_[rel];
+    change_lsn_[rel] = lsn;
   }
   // Deletes and updates add no delta rows for some tables but still grow
   // their delete vectors.
   uint32_t last_rel = 0;
   for (const auto& entry : touched) {
     const uint32_t rel = static_cast<uint32_t>(GetBe(std::string_view(entry.first).substr(0, 4)));
-    if (rel != last_rel && reclaimed.count(rel) == 0) ++change_generation_[rel];
+    if (rel != last_rel && reclaimed.count(rel) == 0) change_lsn_[rel] = lsn;
     last_rel = rel;
   }
   return Status::OK();
 }
 
-bool ColumnReplica::CompactionCheckDue(uint32_t relfilenode) {
+bool ColumnReplica::CompactionCheckDue(uint32_t relfilenode) const {
   std::lock_guard<std::mutex> lock(mu_);
-  const uint64_t generation = change_generation_[relfilenode];
-  auto [it, inserted] = compaction_checked_generation_.try_emplace(relfilenode, generation);
+  const auto checked = compaction_checked_lsn_.find(relfilenode);
   // Never checked since open: segments may have been left by a previous run.
-  if (inserted) return true;
-  if (it->second == generation) return false;
-  it->second = generation;
-  return true;
+  if (checked == compaction_checked_lsn_.end()) return true;
+  const auto changed = change_lsn_.find(relfilenode);
+  return changed != change_lsn_.end() && changed->second > checked->second;
+}
+
+void ColumnReplica::CompactionChecked(uint32_t relfilenode, Lsn snapshot_lsn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Lsn& checked = compaction_checked_lsn_[relfilenode];
+  checked = std::max(checked, snapshot_lsn);
 }
 
 // ---- reads ----
@@ -964,6 +968,10 @@ Status ColumnReplica::FlushTableLocked(uint32_t table_id, bool* flushed) {
     return lsn.status();
   }
   *flushed = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    change_lsn_[rel] = *lsn;
+  }
   CrashPoint("column_flush.committed");
   {
     // The flushed entries are now tombstones that every delta scan would
@@ -979,7 +987,6 @@ Status ColumnReplica::FlushTableLocked(uint32_t table_id, bool* flushed) {
   }
   std::lock_guard<std::mutex> lock(mu_);
   delta_rows_[rel] = std::max<int64_t>(0, delta_rows_[rel] - static_cast<int64_t>(seqs.size()));
-  ++change_generation_[rel];
   ++stats_.flushes;
   stats_.flushed_rows += seqs.size();
   return Status::OK();
@@ -1028,7 +1035,10 @@ Status ColumnReplica::CompactTableLocked(uint32_t table_id) {
   if (small.size() >= 2 || (!picked.empty() && !small.empty())) {
     for (Candidate& c : small) picked.push_back(std::move(c));
   }
-  if (picked.empty()) return Status::OK();
+  if (picked.empty()) {
+    CompactionChecked(rel, snapshot_lsn);
+    return Status::OK();
+  }
   // Bound the output to one segment.
   uint64_t total = 0;
   size_t keep = 0;
@@ -1135,7 +1145,11 @@ Status ColumnReplica::CompactTableLocked(uint32_t table_id) {
   for (const Candidate& c : picked) old.push_back(c.record.segment_id);
   Obsolete(*lsn, std::move(old));
   std::lock_guard<std::mutex> lock(mu_);
-  ++change_generation_[rel];
+  // The compaction changed the segments: the next round checks again (the
+  // merged segment may itself be small), then settles.
+  change_lsn_[rel] = *lsn;
+  Lsn& checked = compaction_checked_lsn_[rel];
+  checked = std::max(checked, snapshot_lsn);
   ++stats_.compactions;
   return Status::OK();
 }

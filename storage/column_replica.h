@@ -166,9 +166,11 @@ class ColumnReplica {
   void BeginStampGroup();
   Status FlushTableLocked(uint32_t table_id, bool* flushed);
   Status CompactTableLocked(uint32_t table_id);
-  // True (and remembered) when the table changed since the last time this
-  // returned true; see change_generation_.
-  bool CompactionCheckDue(uint32_t relfilenode);
+  // True when the table changed after the last completed compaction check
+  // (or was never checked since open); see change_lsn_.
+  bool CompactionCheckDue(uint32_t relfilenode) const;
+  // A compaction check that saw the table as of `snapshot_lsn` completed.
+  void CompactionChecked(uint32_t relfilenode, Lsn snapshot_lsn);
   Status WriteSegment(const TableDef& table, std::vector<std::vector<Value>>* rows,
                       std::vector<std::string>* row_keys, std::vector<size_t>* order,
                       uint64_t segment_id);
@@ -196,14 +198,17 @@ class ColumnReplica {
   std::map<uint64_t, Lsn> orphan_seen_;               // unnamed segment -> LSN first seen so
   std::map<uint32_t, int64_t> delta_rows_;           // relfilenode -> approx. delta rows
   std::map<uint32_t, Lsn> delta_added_lsn_;           // relfilenode -> last commit adding delta rows
-  // relfilenode -> bumped by every commit that deletes or adds column-replica
-  // rows and by every flush and compaction. The background round checks a
-  // table for compaction only when it moved since the last check: the check
-  // reads every segment's delete vector, which for a large, much-updated
-  // table cost a steady few percent of a core on an idle server, in bursts
-  // that showed up in serving tail latency.
-  std::map<uint32_t, uint64_t> change_generation_;
-  std::map<uint32_t, uint64_t> compaction_checked_generation_;
+  // relfilenode -> LSN of the last commit that deleted or added column-replica
+  // rows, flushed or compacted; and the snapshot LSN of the last compaction
+  // check that completed (found nothing to do, or committed its compaction).
+  // The background round checks a table only when the first is newer: the
+  // check reads every segment's delete vector, which for a large,
+  // much-updated table cost a steady few percent of a core on an idle
+  // server, in bursts that showed up in serving tail latency. A check that
+  // fails or conflicts records nothing, so it is retried; a commit stamped
+  // but not yet visible to a check's snapshot stays newer than it.
+  std::map<uint32_t, Lsn> change_lsn_;
+  std::map<uint32_t, Lsn> compaction_checked_lsn_;
   ColumnReplicaStats stats_;
 
   std::mutex bg_mu_;

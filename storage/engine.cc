@@ -10,6 +10,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <rocksdb/version.h>
 #include <spdlog/spdlog.h>
 
 #include "common/macros.h"
@@ -26,9 +27,10 @@ rocksdb::ColumnFamilyOptions MakeColumnFamilyOptions(const StorageOptions& optio
   cf_options.write_buffer_size = options.write_buffer_bytes;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
-  // Index and filter blocks are charged to the shared cache too, so
-  // block_cache_bytes bounds read-side memory; L0's stay pinned because every
-  // lookup consults them.
+  // Index and filter blocks are charged to the shared cache too (so
+  // block_cache_bytes is the budget for read-side memory; pinned blocks can
+  // hold it above that, the LRU cache has no strict limit); L0's stay pinned
+  // because every lookup consults them.
   table.cache_index_and_filter_blocks = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
   if (point_lookups) {
@@ -57,9 +59,10 @@ rocksdb::ColumnFamilyOptions MakeColumnFamilyOptions(const StorageOptions& optio
     // without the binary search over the block's restart points.
     table.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
     table.data_block_hash_table_util_ratio = 0.75;
-    // Every L0 file spans the whole key range, so a lookup probes each of them
-    // (row cache, then filter) before it reaches the level that has the row.
-    // Merging L0 as soon as it holds two files keeps that at one or two
+    // L0 files overlap, so a lookup probes each L0 file whose key range covers
+    // its key (row cache, then filter) before it reaches the level that has
+    // the row; after a bulk load or a run of random upserts that is every L0
+    // file. Merging L0 as soon as it holds two files keeps that at one or two
     // probes; with RocksDB's default of four, a table after a bulk load sat on
     // three L0 files and the negative row-cache probes were the largest cost
     // of a lookup.
@@ -94,7 +97,23 @@ Result<std::unique_ptr<Engine>> Engine::Open(const std::string& path,
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = options.max_background_jobs;
+  // The row cache is database-wide (every family's Get/MultiGet fills it);
+  // iterators bypass it. RocksDB does not support it together with
+  // DeleteRange (facebook/rocksdb#4122; 9.x refuses the combination): a
+  // cached row can hide a range tombstone in the same SST file. Strata's
+  // range deletions (DROP/TRUNCATE reclaiming a relfilenode, binlog and
+  // column-replica garbage collection) only ever cover keys that no later
+  // snapshot point-reads: relfilenodes are never reused, and delete vectors
+  // and binlog records are read with iterators. Keep it that way (tested by
+  // TableRowsTest.RowCacheNeverServesRowsOfAReclaimedTable).
+#if ROCKSDB_MAJOR < 9
   if (options.row_cache_bytes > 0) db_options.row_cache = rocksdb::NewLRUCache(options.row_cache_bytes);
+#else
+  if (options.row_cache_bytes > 0) {
+    spdlog::warn("storage: RocksDB {}.x refuses DeleteRange with a row cache; row cache disabled",
+                 ROCKSDB_MAJOR);
+  }
+#endif
 
   // RocksDB must be given every existing column family on open.
   std::vector<std::string> existing;

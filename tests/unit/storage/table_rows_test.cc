@@ -16,6 +16,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
 #include "common/sql_state.h"
 #include "rowstore/key_codec.h"
@@ -490,6 +491,57 @@ TEST_F(TableRowsTest, TruncateAndDropReclaimSpace) {
   Reopen();
   EXPECT_EQ(RawKeyCount(old_rel), 0u);
   EXPECT_EQ(RawKeyCount(rel2), 0u);
+}
+
+// The RocksDB row cache does not honour a range tombstone that shares an SST
+// file with the rows it covers (storage/engine.cc). TRUNCATE reclaims the old
+// relfilenode with DeleteRange; readers at later snapshots must never see the
+// old rows, even with them cached and the tombstone compacted into their file
+// while an older snapshot still needs them.
+TEST_F(TableRowsTest, RowCacheNeverServesRowsOfAReclaimedTable) {
+  const TableDef* t = CreateWide("t", 1);
+  ASSERT_OK(Run([&](DatabaseTransaction* txn) {
+    for (int i = 0; i < 10; ++i) {
+      STRATA_RETURN_IF_ERROR(
+          txn->InsertIfAbsent(*t, {Value::Int8(i), Value(), Value(), Value::Text("old")}).status());
+    }
+    return Status::OK();
+  }));
+  rocksdb::DB* rdb = db_->engine()->db();
+  rocksdb::ColumnFamilyHandle* rows_cf = db_->engine()->handle(ColumnFamily::kRows);
+  ASSERT_TRUE(rdb->Flush(rocksdb::FlushOptions(), rows_cf).ok());
+  const ReadView before = db_->TakeReadView();
+  for (int round = 0; round < 2; ++round) {  // fills the row cache, then hits it
+    for (int i = 0; i < 10; ++i) {
+      ASSERT_OK_AND_ASSIGN(auto row, before.Get(*t, Key(i)));
+      ASSERT_TRUE(row.has_value());
+    }
+  }
+  ASSERT_OK(Run([&](DatabaseTransaction* txn) {
+    STRATA_RETURN_IF_ERROR(txn->TruncateTable({"", "t"}));
+    const TableDef* tt = txn->catalog().FindTable("", "t");
+    return txn->InsertIfAbsent(*tt, {Value::Int8(5), Value(), Value(), Value::Text("new")}).status();
+  }));
+  ASSERT_TRUE(rdb->Flush(rocksdb::FlushOptions(), rows_cf).ok());
+  // One output file holding the old rows (kept for `before`) and the tombstone.
+  ASSERT_TRUE(rdb->CompactRange(rocksdb::CompactRangeOptions(), rows_cf, nullptr, nullptr).ok());
+
+  const TableDef* now = Find("t");
+  ASSERT_NE(now->relfilenode, t->relfilenode);
+  const ReadView after = db_->TakeReadView();
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 10; ++i) {
+      ASSERT_OK_AND_ASSIGN(auto old_row, before.Get(*t, Key(i)));
+      ASSERT_TRUE(old_row.has_value()) << i;
+      EXPECT_EQ((*old_row)[3], Value::Text("old"));
+      ASSERT_OK_AND_ASSIGN(auto new_row, after.Get(*now, Key(i)));
+      EXPECT_EQ(new_row.has_value(), i == 5) << i;
+      if (new_row.has_value()) {
+        EXPECT_EQ((*new_row)[3], Value::Text("new"));
+      }
+    }
+  }
+  EXPECT_EQ(RawKeyCount(t->relfilenode), 0u);
 }
 
 TEST_F(TableRowsTest, TableWithoutPrimaryKeyAppendsWithHiddenRowIds) {
