@@ -274,9 +274,9 @@ const TimeZone* TimeZone::Resolve(std::string_view setting, bool numeric_hours) 
   }
   if (zone == nullptr) return nullptr;
   std::lock_guard<std::mutex> lock(cache.mu);
-  auto [it, inserted] = cache.zones.emplace(key, std::unique_ptr<const TimeZone>(zone));
-  if (!inserted) delete zone;  // a racing Load() of the same name won
-  return it->second.get();
+  // A racing Load() of the same name may have won: then the cached zone is
+  // returned, and `zone` is freed with the map node that did not go in.
+  return cache.zones.emplace(key, std::unique_ptr<const TimeZone>(zone)).first->second.get();
 }
 
 const TimeZone* TimeZone::LoadFile(const std::string& path, std::string name) {

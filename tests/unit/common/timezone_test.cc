@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "common/datetime.h"
 #include "common/value_text.h"
@@ -85,6 +89,37 @@ TEST(TimeZoneTest, ZonesInsideLiterals) {
   EXPECT_EQ(InZone("Europe/Berlin", "2024-06-01 12:00 CEST"), "2024-06-01 12:00:00+02");
   EXPECT_EQ(InZone("UTC", "2024-06-01 12:00:00 Nowhere/Bogus"), "22023");
   EXPECT_EQ(InZone("UTC", "2024-06-01 12:00:00 Bogus"), "22007");
+}
+
+// Sessions that start together (clients reconnecting after a restart) load
+// the same zones at the same moment; every caller must get the one cached
+// zone, and the losers of the race must not free it twice.
+TEST(TimeZoneTest, ConcurrentLoadsOfANewZoneShareOneZone) {
+  constexpr int kThreads = 8;
+  constexpr int kSettings = 3000;
+  std::vector<std::vector<const TimeZone*>> loaded(kThreads);
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      ready.fetch_add(1);
+      while (ready.load() < kThreads) {
+      }
+      char setting[32];
+      for (int i = 0; i < kSettings; ++i) {
+        // Numbers no other test uses, so every one is new to the cache.
+        std::snprintf(setting, sizeof(setting), "-7.%05d", i);
+        Result<const TimeZone*> zone = TimeZone::Load(setting);
+        loaded[t].push_back(zone.ok() ? *zone : nullptr);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int i = 0; i < kSettings; ++i) {
+    ASSERT_NE(loaded[0][i], nullptr);
+    for (int t = 1; t < kThreads; ++t) ASSERT_EQ(loaded[t][i], loaded[0][i]) << i;
+  }
+  EXPECT_EQ(InZone("-7.00000", "2024-06-01 12:00:00+00"), "2024-06-01 05:00:00-07");
 }
 
 TEST(TimeZoneTest, UtcOffsetText) {
