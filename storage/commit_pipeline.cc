@@ -9,6 +9,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "common/macros.h"
+#include "storage/hot_row_cache.h"
 #include "storage/rocksdb_status.h"
 
 namespace strata::storage {
@@ -29,6 +30,47 @@ constexpr size_t kSmallCommitSlack = 128u << 10;
 constexpr size_t kBatchHeaderSize = 12;
 constexpr size_t kBatchCountOffset = 8;
 
+// Tells the hot-row cache of every key a batch puts or deletes in the rows
+// family. Range deletions are not reported: Strata only range-deletes the
+// rows of a reclaimed relfilenode, which no later snapshot reads (see
+// HotRowCache).
+class RowWriteNotifier : public rocksdb::WriteBatch::Handler {
+ public:
+  RowWriteNotifier(HotRowCache* cache, uint32_t rows_family_id, Lsn lsn)
+      : cache_(cache), rows_family_id_(rows_family_id), lsn_(lsn) {}
+
+  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice&) override {
+    Note(cf, key);
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+    Note(cf, key);
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status SingleDeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+    Note(cf, key);
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status MergeCF(uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice&) override {
+    Note(cf, key);
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status DeleteRangeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return rocksdb::Status::OK();
+  }
+
+ private:
+  void Note(uint32_t cf, const rocksdb::Slice& key) {
+    if (cf == rows_family_id_) {
+      cache_->NoteWrite(HotRowCache::HashRowKey(std::string_view(key.data(), key.size())), lsn_);
+    }
+  }
+
+  HotRowCache* const cache_;
+  const uint32_t rows_family_id_;
+  const Lsn lsn_;
+};
+
 void EncodeFixed32(char* dst, uint32_t v) {
   for (int i = 0; i < 4; ++i) dst[i] = static_cast<char>(v >> (8 * i));
 }
@@ -47,10 +89,13 @@ struct CommitPipeline::Writer {
 };
 
 CommitPipeline::CommitPipeline(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta, Lsn last_lsn,
-                               bool default_sync)
+                               bool default_sync, HotRowCache* hot_rows,
+                               rocksdb::ColumnFamilyHandle* rows)
     : db_(db),
       meta_(meta),
       default_sync_(default_sync),
+      hot_rows_(rows != nullptr ? hot_rows : nullptr),
+      rows_family_id_(rows != nullptr ? rows->GetID() : 0),
       last_assigned_lsn_(last_lsn),
       visible_lsn_(last_lsn),
       published_sequence_(db->GetLatestSequenceNumber()),
@@ -153,6 +198,16 @@ void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
   }
   if (accepted.empty()) return;
   const Lsn group_lsn = next_lsn - 1;
+
+  // Cached rows this group writes stop being served before any snapshot can
+  // contain the group (see HotRowCache).
+  if (hot_rows_ != nullptr) {
+    for (const Writer* w : accepted) {
+      RowWriteNotifier notify(hot_rows_, rows_family_id_, w->lsn);
+      const rocksdb::Status s = w->request->batch->Iterate(&notify);
+      STRATA_CHECK(s.ok());  // the batch was built in this process
+    }
+  }
 
   // 2. One write.
   std::string encoded_lsn;

@@ -26,6 +26,8 @@ class WriteBatch;
 
 namespace strata::storage {
 
+class HotRowCache;
+
 // Appends to `batch` the records that must carry the commit's own LSN (binlog
 // keys, a stream's committed offset, ...). Called once the commit's LSN is
 // known, inside the pipeline's serialized section: keep it short and do not
@@ -99,9 +101,13 @@ struct CommitStats {
 class CommitPipeline {
  public:
   // `last_lsn`: the LSN persisted by the previous run (ReadPersistedLsn).
-  // `default_sync`: CommitOptions::sync when unset.
+  // `default_sync`: CommitOptions::sync when unset. `hot_rows` (optional,
+  // borrowed, must outlive the pipeline): the leader tells it of every key
+  // each commit puts or deletes in the `rows` family (HotRowCache::NoteWrite)
+  // before the commit can become visible.
   CommitPipeline(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta, Lsn last_lsn,
-                 bool default_sync);
+                 bool default_sync, HotRowCache* hot_rows = nullptr,
+                 rocksdb::ColumnFamilyHandle* rows = nullptr);
   ~CommitPipeline();
   CommitPipeline(const CommitPipeline&) = delete;
   CommitPipeline& operator=(const CommitPipeline&) = delete;
@@ -156,6 +162,8 @@ class CommitPipeline {
   rocksdb::DB* const db_;
   rocksdb::ColumnFamilyHandle* const meta_;
   const bool default_sync_;
+  HotRowCache* const hot_rows_;
+  const uint32_t rows_family_id_;
 
   // Commit queue; the front is the leader.
   std::mutex queue_mu_;

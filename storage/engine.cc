@@ -97,23 +97,6 @@ Result<std::unique_ptr<Engine>> Engine::Open(const std::string& path,
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = options.max_background_jobs;
-  // The row cache is database-wide (every family's Get/MultiGet fills it);
-  // iterators bypass it. RocksDB does not support it together with
-  // DeleteRange (facebook/rocksdb#4122; 9.x refuses the combination): a
-  // cached row can hide a range tombstone in the same SST file. Strata's
-  // range deletions (DROP/TRUNCATE reclaiming a relfilenode, binlog and
-  // column-replica garbage collection) only ever cover keys that no later
-  // snapshot point-reads: relfilenodes are never reused, and delete vectors
-  // and binlog records are read with iterators. Keep it that way (tested by
-  // TableRowsTest.RowCacheNeverServesRowsOfAReclaimedTable).
-#if ROCKSDB_MAJOR < 9
-  if (options.row_cache_bytes > 0) db_options.row_cache = rocksdb::NewLRUCache(options.row_cache_bytes);
-#else
-  if (options.row_cache_bytes > 0) {
-    spdlog::warn("storage: RocksDB {}.x refuses DeleteRange with a row cache; row cache disabled",
-                 ROCKSDB_MAJOR);
-  }
-#endif
 
   // RocksDB must be given every existing column family on open.
   std::vector<std::string> existing;
@@ -153,8 +136,13 @@ Result<std::unique_ptr<Engine>> Engine::Open(const std::string& path,
 
   STRATA_ASSIGN_OR_RETURN(const Lsn last_lsn, CommitPipeline::ReadPersistedLsn(
                                                   raw_db, engine->handle(ColumnFamily::kMeta)));
+  if (options.row_cache_bytes > 0) {
+    engine->hot_rows_ = std::make_unique<HotRowCache>(options.row_cache_bytes);
+  }
   engine->pipeline_ = std::make_unique<CommitPipeline>(raw_db, engine->handle(ColumnFamily::kMeta),
-                                                       last_lsn, options.sync_commit);
+                                                       last_lsn, options.sync_commit,
+                                                       engine->hot_rows_.get(),
+                                                       engine->handle(ColumnFamily::kRows));
   return engine;
 }
 

@@ -12,6 +12,7 @@
 #include "common/status.h"
 #include "storage/column_family.h"
 #include "storage/commit_pipeline.h"
+#include "storage/hot_row_cache.h"
 #include "storage/iterator.h"
 #include "storage/lsn.h"
 #include "storage/snapshot.h"
@@ -90,6 +91,9 @@ class Engine {
     return handles_[ColumnFamilyIndex(cf)];
   }
   CommitPipeline* pipeline() const { return pipeline_.get(); }
+  // Rows by key for snapshot point reads (Transaction::MultiGetPinned);
+  // nullptr when StorageOptions::row_cache_bytes is 0.
+  HotRowCache* hot_rows() const { return hot_rows_.get(); }
 
  private:
   Engine(std::string path, const StorageOptions& options);
@@ -103,6 +107,8 @@ class Engine {
   // Every handle opened, including "default" and unknown families; destroyed
   // before db_ is closed.
   std::vector<rocksdb::ColumnFamilyHandle*> all_handles_;
+  // Before pipeline_, which writes to it: destroyed after.
+  std::unique_ptr<HotRowCache> hot_rows_;
   std::unique_ptr<CommitPipeline> pipeline_;
 };
 

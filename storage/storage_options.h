@@ -10,10 +10,10 @@ struct StorageOptions {
   // blocks are all charged to it; pinned index and filter blocks may hold it
   // above this).
   uint64_t block_cache_bytes = 256ull << 20;
-  // RocksDB row cache: whole values found by point lookups (Get/MultiGet of
-  // any column family), kept per SST file, so a hot row is one hash probe
-  // instead of a filter, index and data-block search. A compaction rewrites
-  // the files and so cools it. 0 turns it off.
+  // Hot-row cache (HotRowCache): rows found by primary-key reads, kept by
+  // row key in front of RocksDB, so a hot row is one hash probe instead of a
+  // memtable, filter, index and data-block search; flushes and compactions
+  // leave it warm. 0 turns it off.
   uint64_t row_cache_bytes = 512ull << 20;
   // Bloom filter bits per key on `rows` and `pk_index`, which serve point
   // lookups by full key (primary-key reads, MultiGet for IN lists). 0 turns

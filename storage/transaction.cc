@@ -8,6 +8,7 @@
 
 #include "common/macros.h"
 #include "storage/engine.h"
+#include "storage/hot_row_cache.h"
 #include "storage/rocksdb_status.h"
 #include "storage/write_conflict_index.h"
 
@@ -156,6 +157,10 @@ Status Transaction::MultiGetPinned(ColumnFamily cf, std::span<const std::string_
   rep.values.clear();
   rep.values.resize(keys.size());
   rep.statuses.assign(keys.size(), rocksdb::Status());
+  HotRowCache* const hot_rows = engine_->hot_rows();
+  if (cf == ColumnFamily::kRows && hot_rows != nullptr && reads_snapshot_only()) {
+    return MultiGetThroughHotRows(hot_rows, keys, sorted, out);
+  }
   if (keys.size() == 1) {
     rep.statuses[0] =
         reads_snapshot_only()
@@ -171,6 +176,48 @@ Status Transaction::MultiGetPinned(ColumnFamily cf, std::span<const std::string_
   }
   for (const rocksdb::Status& s : rep.statuses) {
     if (!s.ok() && !s.IsNotFound()) return FromRocksDbStatus(s, "multi-get");
+  }
+  return Status::OK();
+}
+
+Status Transaction::MultiGetThroughHotRows(HotRowCache* hot_rows,
+                                           std::span<const std::string_view> keys, bool sorted,
+                                           PinnedValues* out) const {
+  PinnedValues::Rep& rep = *out->rep_;
+  const Lsn lsn = snapshot_.lsn();
+  std::vector<uint64_t> hashes(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) hashes[i] = HotRowCache::HashRowKey(keys[i]);
+  std::unique_ptr<bool[]> hits(new bool[keys.size()]);
+  hot_rows->LookupMany(keys.size(), hashes.data(), keys.data(), lsn, rep.values.data(), hits.get());
+  std::vector<size_t> misses;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (!hits[i]) misses.push_back(i);
+  }
+  if (misses.empty()) return Status::OK();
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot_.rocksdb_snapshot();
+  // The misses keep the keys' order, so a sorted input stays sorted.
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(misses.size());
+  for (const size_t i : misses) slices.emplace_back(keys[i]);
+  std::vector<rocksdb::PinnableSlice> values(misses.size());
+  std::vector<rocksdb::Status> statuses(misses.size());
+  if (misses.size() == 1) {
+    statuses[0] = engine_->db()->Get(read_options, engine_->handle(ColumnFamily::kRows), slices[0],
+                                     &values[0]);
+  } else {
+    engine_->db()->MultiGet(read_options, engine_->handle(ColumnFamily::kRows), misses.size(),
+                            slices.data(), values.data(), statuses.data(), sorted);
+  }
+  for (size_t j = 0; j < misses.size(); ++j) {
+    const size_t i = misses[j];
+    if (statuses[j].ok()) {
+      hot_rows->Insert(hashes[i], keys[i], lsn, values[j].ToStringView());
+    } else if (!statuses[j].IsNotFound()) {
+      return FromRocksDbStatus(statuses[j], "multi-get");
+    }
+    rep.values[i] = std::move(values[j]);
+    rep.statuses[i] = std::move(statuses[j]);
   }
   return Status::OK();
 }

@@ -26,6 +26,7 @@ class WriteBatchWithIndex;
 namespace strata::storage {
 
 class Engine;
+class HotRowCache;
 
 // Values read by Transaction::MultiGetPinned, pinned where RocksDB keeps
 // them (memtable or block cache) rather than copied. The views stay valid
@@ -140,6 +141,10 @@ class Transaction {
   rocksdb::WriteBatchWithIndex* Batch() const;
   // No writes indexed for reads: reads may skip the write batch.
   bool reads_snapshot_only() const;
+  // MultiGetPinned of rows by a transaction that has written nothing: cached
+  // rows first, RocksDB for the rest (which then fill the cache).
+  Status MultiGetThroughHotRows(HotRowCache* hot_rows, std::span<const std::string_view> keys,
+                                bool sorted, PinnedValues* out) const;
   void Finish();
 
   Engine* const engine_;

@@ -6,10 +6,10 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "storage/transaction.h"
 #include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
 
@@ -75,43 +75,58 @@ TEST_F(EngineTest, SnapshotIgnoresCommitsAfterItWasTaken) {
   EXPECT_EQ(new_value, "v2");
 }
 
-// The row cache (storage.row_cache) holds values per SST file; a reader at an
-// older snapshot must still see the version that snapshot saw, across
-// flushes and deletes, through Get and MultiGet alike.
-TEST_F(EngineTest, RowCacheServesEachSnapshotItsOwnVersion) {
+// Point reads of rows go through the hot-row cache (storage.row_cache) in
+// front of RocksDB; every snapshot must still see its own version, across
+// flushes, overwrites and deletes, whether the write came from a
+// Transaction or a raw batch, and a transaction sees its own writes.
+TEST_F(EngineTest, HotRowsServeEachSnapshotItsOwnVersion) {
   rocksdb::DB* db = engine_->db();
   rocksdb::ColumnFamilyHandle* rows = engine_->handle(ColumnFamily::kRows);
-  const std::shared_ptr<rocksdb::Cache> row_cache = db->GetDBOptions().row_cache;
-  ASSERT_NE(row_cache, nullptr);
+  ASSERT_NE(engine_->hot_rows(), nullptr);
+  auto read = [&](Transaction* txn, std::vector<std::string_view> keys) {
+    PinnedValues values;
+    EXPECT_OK(txn->MultiGetPinned(ColumnFamily::kRows, keys, /*sorted=*/true, &values));
+    std::vector<std::string> out;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      out.push_back(values.at(i).has_value() ? std::string(*values.at(i)) : "<none>");
+    }
+    return out;
+  };
+  using Strings = std::vector<std::string>;
 
+  ASSERT_OK(Put(ColumnFamily::kRows, "a", "a1"));
   ASSERT_OK(Put(ColumnFamily::kRows, "k", "v1"));
   ASSERT_TRUE(db->Flush(rocksdb::FlushOptions(), rows).ok());
-  const Snapshot first = engine_->TakeSnapshot();
-  ASSERT_OK_AND_ASSIGN(auto cached, engine_->Get(first, ColumnFamily::kRows, "k"));
-  EXPECT_EQ(cached, "v1");
-  EXPECT_GT(row_cache->GetUsage(), 0u);  // the lookup went through the row cache
+  auto first = engine_->BeginTransaction();
+  for (int round = 0; round < 2; ++round) {  // the second round is served from the cache
+    EXPECT_EQ(read(first.get(), {"a", "k"}), (Strings{"a1", "v1"}));
+    EXPECT_EQ(read(first.get(), {"k"}), (Strings{"v1"}));
+  }
+  EXPECT_GE(engine_->hot_rows()->stats().hits, 3u);
 
-  ASSERT_OK(Put(ColumnFamily::kRows, "k", "v2"));
-  ASSERT_TRUE(db->Flush(rocksdb::FlushOptions(), rows).ok());
-  const Snapshot second = engine_->TakeSnapshot();
+  // Overwritten through a transaction.
+  auto writer = engine_->BeginTransaction();
+  ASSERT_OK(writer->Put(ColumnFamily::kRows, "k", "v2"));
+  EXPECT_EQ(read(writer.get(), {"a", "k"}), (Strings{"a1", "v2"}));  // its own write
+  ASSERT_OK(writer->Commit());
+  auto second = engine_->BeginTransaction();
+  // Deleted by a raw batch, then flushed.
   rocksdb::WriteBatch erase;
   ASSERT_TRUE(erase.Delete(rows, "k").ok());
   ASSERT_OK(engine_->Commit(&erase));
   ASSERT_TRUE(db->Flush(rocksdb::FlushOptions(), rows).ok());
-  const Snapshot third = engine_->TakeSnapshot();
+  auto third = engine_->BeginTransaction();
+  // Written again by a raw batch, left in the memtable.
+  ASSERT_OK(Put(ColumnFamily::kRows, "k", "v3"));
+  auto fourth = engine_->BeginTransaction();
 
-  for (int round = 0; round < 2; ++round) {  // the second round reads cached entries
-    ASSERT_OK_AND_ASSIGN(auto at_first, engine_->Get(first, ColumnFamily::kRows, "k"));
-    ASSERT_OK_AND_ASSIGN(auto at_second, engine_->Get(second, ColumnFamily::kRows, "k"));
-    ASSERT_OK_AND_ASSIGN(auto at_third, engine_->Get(third, ColumnFamily::kRows, "k"));
-    EXPECT_EQ(at_first, "v1");
-    EXPECT_EQ(at_second, "v2");
-    EXPECT_FALSE(at_third.has_value());
-    const std::vector<std::string_view> keys = {"k"};
-    ASSERT_OK_AND_ASSIGN(auto multi_first, engine_->MultiGet(first, ColumnFamily::kRows, keys));
-    ASSERT_OK_AND_ASSIGN(auto multi_second, engine_->MultiGet(second, ColumnFamily::kRows, keys));
-    EXPECT_EQ(multi_first[0], "v1");
-    EXPECT_EQ(multi_second[0], "v2");
+  for (int round = 0; round < 3; ++round) {
+    // Every order: a newer reader's fill must not serve an older reader.
+    EXPECT_EQ(read(fourth.get(), {"a", "k"}), (Strings{"a1", "v3"})) << round;
+    EXPECT_EQ(read(first.get(), {"a", "k"}), (Strings{"a1", "v1"})) << round;
+    EXPECT_EQ(read(third.get(), {"k"}), (Strings{"<none>"})) << round;
+    EXPECT_EQ(read(second.get(), {"a", "k"}), (Strings{"a1", "v2"})) << round;
+    EXPECT_EQ(read(fourth.get(), {"k"}), (Strings{"v3"})) << round;
   }
 }
 

@@ -1,0 +1,106 @@
+#ifndef STRATA_STORAGE_HOT_ROW_CACHE_H_
+#define STRATA_STORAGE_HOT_ROW_CACHE_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <rocksdb/slice.h>
+
+#include "storage/lsn.h"
+
+namespace strata::storage {
+
+// Rows of the row replica (ColumnFamily::kRows) by row key, for point reads
+// at a snapshot: the serving path's cache. It sits in front of RocksDB (no
+// memtable or SST probe on a hit) and is keyed by the row's key, not by the
+// SST file that holds it, so it stays warm across flushes and compactions.
+//
+// Snapshot correctness without per-version bookkeeping. Every row key hashes
+// (WriteConflictIndex::HashKey over kRows) to one of a fixed set of stripes;
+// a stripe holds the largest LSN of any commit that wrote a key hashing to
+// it. The commit pipeline raises the stripes of every row key a commit puts
+// or deletes (NoteWrite, from the commit's batch itself, so no write path can
+// forget it) before the commit can become visible to any snapshot. An entry
+// remembers the stripe's LSN when its value was read (valid_since); it is
+// the row's latest version as long as the stripe has not moved, and so is
+// the value for every snapshot at or after valid_since. A lookup serves it
+// only then; anything else is a miss and the caller reads RocksDB. A write
+// to another key of the same stripe, or a commit that failed after raising
+// its stripes, only costs misses.
+//
+// Only committed data at a snapshot goes through here: a transaction that
+// has written must read through its own batch instead. Range deletions do
+// not raise stripes: Strata range-deletes rows only when it reclaims a
+// dropped or truncated table's relfilenode, whose keys no later snapshot
+// reads (relfilenodes are never reused); rows cached under it just age out.
+//
+// Thread-safe. Memory: about `capacity_bytes` for entries (evicted by CLOCK,
+// per shard) plus 8 bytes per stripe. Each shard is an open-addressing table
+// whose entries hold key and value inline: a hit costs a few cache misses
+// (stripe, slot, entry) and writes nothing but the entry's reference bit.
+class HotRowCache {
+ public:
+  explicit HotRowCache(size_t capacity_bytes);
+  ~HotRowCache();
+  HotRowCache(const HotRowCache&) = delete;
+  HotRowCache& operator=(const HotRowCache&) = delete;
+
+  // The hash Lookup/Insert/NoteWrite take for a row key.
+  static uint64_t HashRowKey(std::string_view key);
+
+  // On a hit, copies the row's stored bytes into *value and returns true.
+  bool Lookup(uint64_t hash, std::string_view key, Lsn snapshot_lsn,
+              rocksdb::PinnableSlice* value);
+  // Lookup of n keys; hits[i] tells whether values[i] was filled. Faster
+  // than n Lookups: the cache lines each key needs are fetched for all keys
+  // before any is read, so their memory latencies overlap.
+  void LookupMany(size_t n, const uint64_t* hashes, const std::string_view* keys, Lsn snapshot_lsn,
+                  rocksdb::PinnableSlice* values, bool* hits);
+
+  // Offers `value`, the row `key` read from RocksDB at `snapshot_lsn`. Kept
+  // only when no commit after snapshot_lsn has written the key's stripe yet.
+  void Insert(uint64_t hash, std::string_view key, Lsn snapshot_lsn, std::string_view value);
+
+  // Called by the commit pipeline for every row key a commit at `lsn` writes,
+  // before the commit becomes visible. Calls are serialized (the pipeline's
+  // leader) and come in commit order except after a failed write, which may
+  // repeat an LSN.
+  void NoteWrite(uint64_t hash, Lsn lsn) {
+    stripes_[hash & kStripeMask].store(lsn, std::memory_order_release);
+  }
+
+  struct Stats {
+    uint64_t hits = 0;
+    uint64_t misses = 0;
+    uint64_t entries = 0;
+    uint64_t bytes = 0;
+  };
+  Stats stats() const;
+
+ private:
+  static constexpr size_t kShardBits = 6;
+  static constexpr size_t kStripeBits = 20;
+  static constexpr uint64_t kStripeMask = (uint64_t{1} << kStripeBits) - 1;
+
+  struct Entry;
+  struct Shard;
+
+  Shard& ShardOf(uint64_t hash) { return *shards_[hash >> (64 - kShardBits)]; }
+  Lsn StripeLsn(uint64_t hash) const {
+    return stripes_[hash & kStripeMask].load(std::memory_order_acquire);
+  }
+
+  const size_t shard_capacity_;
+  std::unique_ptr<std::unique_ptr<Shard>[]> shards_;
+  std::unique_ptr<std::atomic<Lsn>[]> stripes_;
+};
+
+}  // namespace strata::storage
+
+#endif  // STRATA_STORAGE_HOT_ROW_CACHE_H_
