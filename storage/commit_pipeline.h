@@ -188,6 +188,11 @@ class CommitPipeline {
   // RocksDB snapshots with more than one Snapshot handle (Snapshot::Share):
   // snapshot -> number of extra handles. Guarded by publish_mu_.
   std::map<const rocksdb::Snapshot*, size_t> shared_snapshots_;
+  // The last RocksDB snapshot TakeSnapshot() took at visible_lsn_ while it
+  // is alive: handed out again (as a shared handle) until the next publish.
+  // Guarded by publish_mu_.
+  const rocksdb::Snapshot* latest_snapshot_ = nullptr;
+  Lsn latest_snapshot_lsn_ = kInvalidLsn;
   std::atomic<Lsn> visible_lsn_atomic_;
 
   std::atomic<uint64_t> commits_{0};

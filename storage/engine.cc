@@ -60,12 +60,11 @@ rocksdb::ColumnFamilyOptions MakeColumnFamilyOptions(const StorageOptions& optio
     table.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
     table.data_block_hash_table_util_ratio = 0.75;
     // L0 files overlap, so a lookup probes each L0 file whose key range covers
-    // its key (row cache, then filter) before it reaches the level that has
+    // its key (a filter check at least) before it reaches the level that has
     // the row; after a bulk load or a run of random upserts that is every L0
     // file. Merging L0 as soon as it holds two files keeps that at one or two
     // probes; with RocksDB's default of four, a table after a bulk load sat on
-    // three L0 files and the negative row-cache probes were the largest cost
-    // of a lookup.
+    // three L0 files and those probes were the largest cost of a lookup.
     cf_options.level0_file_num_compaction_trigger = 2;
   }
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));

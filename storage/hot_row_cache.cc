@@ -194,11 +194,8 @@ void HotRowCache::Insert(uint64_t hash, std::string_view key, Lsn snapshot_lsn,
   // the stripe's LSN, so it serves every snapshot from there on.
   const Lsn stripe = StripeLsn(hash);
   if (stripe > snapshot_lsn) return;
+  if (sizeof(Entry) + key.size() + value.size() + 2 * kSlotBytes > shard_capacity_) return;
   Entry* e = Entry::New(hash, stripe, key, value);
-  if (e->charge() > shard_capacity_) {
-    Entry::Free(e);
-    return;
-  }
   Shard& shard = ShardOf(hash);
   std::lock_guard<std::mutex> lock(shard.mu);
   size_t i = shard.Find(hash);

@@ -1,6 +1,7 @@
 #ifndef STRATA_STORAGE_HOT_ROW_CACHE_H_
 #define STRATA_STORAGE_HOT_ROW_CACHE_H_
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -34,11 +35,12 @@ namespace strata::storage {
 // to another key of the same stripe, or a commit that failed after raising
 // its stripes, only costs misses.
 //
+// A commit that range-deletes rows (reclaiming a dropped or truncated
+// table's relfilenode) raises every stripe at once (NoteWriteEverywhere), so
+// correctness never depends on which keys a range covered.
+//
 // Only committed data at a snapshot goes through here: a transaction that
-// has written must read through its own batch instead. Range deletions do
-// not raise stripes: Strata range-deletes rows only when it reclaims a
-// dropped or truncated table's relfilenode, whose keys no later snapshot
-// reads (relfilenodes are never reused); rows cached under it just age out.
+// has written must read through its own batch instead.
 //
 // Thread-safe. Memory: about `capacity_bytes` for entries (evicted by CLOCK,
 // per shard) plus 8 bytes per stripe. Each shard is an open-addressing table
@@ -74,6 +76,9 @@ class HotRowCache {
   void NoteWrite(uint64_t hash, Lsn lsn) {
     stripes_[hash & kStripeMask].store(lsn, std::memory_order_release);
   }
+  // As NoteWrite for every key: for a commit whose written keys are not
+  // known one by one (a range deletion of rows). Same calling rules.
+  void NoteWriteEverywhere(Lsn lsn) { floor_.store(lsn, std::memory_order_release); }
 
   struct Stats {
     uint64_t hits = 0;
@@ -92,13 +97,16 @@ class HotRowCache {
   struct Shard;
 
   Shard& ShardOf(uint64_t hash) { return *shards_[hash >> (64 - kShardBits)]; }
+  // The LSN of the last commit that may have written keys hashing to `hash`.
   Lsn StripeLsn(uint64_t hash) const {
-    return stripes_[hash & kStripeMask].load(std::memory_order_acquire);
+    return std::max(stripes_[hash & kStripeMask].load(std::memory_order_acquire),
+                    floor_.load(std::memory_order_acquire));
   }
 
   const size_t shard_capacity_;
   std::unique_ptr<std::unique_ptr<Shard>[]> shards_;
   std::unique_ptr<std::atomic<Lsn>[]> stripes_;
+  std::atomic<Lsn> floor_{kInvalidLsn};  // NoteWriteEverywhere
 };
 
 }  // namespace strata::storage

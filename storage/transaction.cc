@@ -209,17 +209,18 @@ Status Transaction::MultiGetThroughHotRows(HotRowCache* hot_rows,
     engine_->db()->MultiGet(read_options, engine_->handle(ColumnFamily::kRows), misses.size(),
                             slices.data(), values.data(), statuses.data(), sorted);
   }
+  Status first_error;
   for (size_t j = 0; j < misses.size(); ++j) {
     const size_t i = misses[j];
     if (statuses[j].ok()) {
       hot_rows->Insert(hashes[i], keys[i], lsn, values[j].ToStringView());
-    } else if (!statuses[j].IsNotFound()) {
-      return FromRocksDbStatus(statuses[j], "multi-get");
+    } else if (!statuses[j].IsNotFound() && first_error.ok()) {
+      first_error = FromRocksDbStatus(statuses[j], "multi-get");
     }
     rep.values[i] = std::move(values[j]);
     rep.statuses[i] = std::move(statuses[j]);
   }
-  return Status::OK();
+  return first_error;
 }
 
 Result<std::vector<std::optional<std::string>>> Transaction::MultiGet(

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
 #include "storage/engine.h"
@@ -221,6 +222,61 @@ TEST_F(CommitPipelineTest, ConcurrentCommitsAreGroupedGapFreeAndDurable) {
     ASSERT_EQ(binlog->key(), EncodeLsn(expected));
   }
   EXPECT_EQ(expected, static_cast<Lsn>(kTotal + 1));
+}
+
+}  // namespace
+}  // namespace strata::storage
+
+namespace strata::storage {
+namespace {
+
+uint64_t LiveRocksDbSnapshots(Engine* engine) {
+  uint64_t n = 0;
+  EXPECT_TRUE(engine->db()->GetIntProperty("rocksdb.num-snapshots", &n));
+  return n;
+}
+
+// Snapshots taken with no commit published in between share one RocksDB
+// snapshot; it lives until its last handle goes, in any release order, and a
+// commit makes the next snapshot a new one that sees it.
+TEST_F(CommitPipelineTest, SnapshotsWithoutACommitBetweenShareOneRocksDbSnapshot) {
+  rocksdb::ColumnFamilyHandle* rows = engine_->handle(ColumnFamily::kRows);
+  rocksdb::WriteBatch first;
+  ASSERT_TRUE(first.Put(rows, "k", "v1").ok());
+  ASSERT_OK(engine_->Commit(&first));
+
+  Snapshot a = engine_->TakeSnapshot();
+  Snapshot b = engine_->TakeSnapshot();
+  EXPECT_EQ(a.rocksdb_snapshot(), b.rocksdb_snapshot());
+  EXPECT_EQ(a.lsn(), b.lsn());
+  EXPECT_EQ(LiveRocksDbSnapshots(engine_.get()), 1u);
+  a.Release();
+  EXPECT_EQ(LiveRocksDbSnapshots(engine_.get()), 1u);  // b still reads through it
+  ASSERT_OK_AND_ASSIGN(auto at_b, engine_->Get(b, ColumnFamily::kRows, "k"));
+  EXPECT_EQ(at_b, "v1");
+  Snapshot c = engine_->TakeSnapshot();  // joins b's
+  EXPECT_EQ(c.rocksdb_snapshot(), b.rocksdb_snapshot());
+
+  rocksdb::WriteBatch second;
+  ASSERT_TRUE(second.Put(rows, "k", "v2").ok());
+  ASSERT_OK(engine_->Commit(&second));
+  Snapshot d = engine_->TakeSnapshot();
+  EXPECT_NE(d.rocksdb_snapshot(), c.rocksdb_snapshot());
+  EXPECT_GT(d.lsn(), c.lsn());
+  ASSERT_OK_AND_ASSIGN(auto at_c, engine_->Get(c, ColumnFamily::kRows, "k"));
+  ASSERT_OK_AND_ASSIGN(auto at_d, engine_->Get(d, ColumnFamily::kRows, "k"));
+  EXPECT_EQ(at_c, "v1");
+  EXPECT_EQ(at_d, "v2");
+  EXPECT_EQ(LiveRocksDbSnapshots(engine_.get()), 2u);
+  c.Release();
+  b.Release();
+  EXPECT_EQ(LiveRocksDbSnapshots(engine_.get()), 1u);
+  d.Release();
+  EXPECT_EQ(LiveRocksDbSnapshots(engine_.get()), 0u);
+  EXPECT_EQ(engine_->pipeline()->active_snapshot_count(), 0u);
+  // A snapshot after all were released is a new one again.
+  Snapshot e = engine_->TakeSnapshot();
+  EXPECT_EQ(LiveRocksDbSnapshots(engine_.get()), 1u);
 }
 
 }  // namespace

@@ -44,6 +44,20 @@ TEST(HotRowCacheTest, ServesARowUntilACommitWritesIt) {
   EXPECT_EQ(stats.entries, 1u);
 }
 
+TEST(HotRowCacheTest, AWriteEverywhereStopsServingEveryRow) {
+  HotRowCache cache(1 << 20);
+  Insert(cache, "a", 4, "va");
+  Insert(cache, "b", 4, "vb");
+  cache.NoteWriteEverywhere(6);
+  EXPECT_EQ(LookupValue(cache, "a", 6), "<miss>");
+  EXPECT_EQ(LookupValue(cache, "b", 7), "<miss>");
+  Insert(cache, "a", 5, "va");  // read before the write: not kept
+  EXPECT_EQ(LookupValue(cache, "a", 7), "<miss>");
+  Insert(cache, "a", 7, "va2");
+  EXPECT_EQ(LookupValue(cache, "a", 7), "va2");
+  EXPECT_EQ(LookupValue(cache, "a", 5), "<miss>");
+}
+
 TEST(HotRowCacheTest, AnEntryFromBeforeAnyWriteServesEverySnapshot) {
   HotRowCache cache(1 << 20);
   // Nothing wrote "k" since the cache started: the value read at 7 is the
