@@ -533,7 +533,9 @@ void ColumnReplica::BeginStampGroup() {
     // (one per row it moved): dropping a big table keeps later groups -- one
     // commit each, often -- from paying for that inside the serialized stamp.
     if (overlay_.bucket_count() > 1024) {
-      overlay_ = {};
+      // Not `overlay_ = {}`: that picks operator=(initializer_list), a
+      // clear() that keeps (and zeroes) every bucket.
+      decltype(overlay_)().swap(overlay_);
     } else if (!overlay_.empty()) {
       overlay_.clear();
     }
