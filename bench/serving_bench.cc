@@ -1,5 +1,5 @@
 // Micro benchmarks of the serving fast path: primary-key and row encoding,
-// and the whole decode -> Get -> encode loop of a point read through
+// hot-row cache probes, and the whole decode -> Get -> encode loop of a point read through
 // SqlSession (prepared: Bind/Execute/Sync; simple: a plan-cache hit),
 // rows encoded into DataRow bytes as the server does.
 //
@@ -26,6 +26,7 @@
 #include "server/data_row.h"
 #include "sql/engine.h"
 #include "storage/database.h"
+#include "storage/hot_row_cache.h"
 
 namespace strata {
 namespace {
@@ -106,6 +107,45 @@ void BM_EncodeStoredDataRow(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_EncodeStoredDataRow);
+
+// The hot-row cache alone (storage/hot_row_cache.h), warm with kCachedRows
+// rows of the benchmark's shape: arg 1 looks keys up one at a time (a point
+// read), arg 100 in batches of 100 (an IN list, with prefetching).
+void BM_HotRowCacheLookup(benchmark::State& state) {
+  constexpr int64_t kCachedRows = 1000000;
+  static storage::HotRowCache* cache = [] {
+    auto* c = new storage::HotRowCache(512u << 20);
+    const std::vector<rowstore::ColumnSpec> specs = FeatSpecs();
+    for (int64_t id = 1; id <= kCachedRows; ++id) {
+      const Value key[] = {Value::Int8(id)};
+      const std::string k = *rowstore::EncodeRowKey(42, 0, key);
+      const std::string row = *rowstore::EncodeRow(specs, FeatRow(id));
+      c->Insert(storage::HotRowCache::HashRowKey(k), k, 1, row);
+    }
+    return c;
+  }();
+  const size_t batch = static_cast<size_t>(state.range(0));
+  std::vector<std::string> keys(batch);
+  std::vector<std::string_view> views(batch);
+  std::vector<uint64_t> hashes(batch);
+  std::vector<rocksdb::PinnableSlice> values(batch);
+  std::unique_ptr<bool[]> hits(new bool[batch]);
+  int64_t id = 0;
+  for (auto _ : state) {
+    for (size_t i = 0; i < batch; ++i) {
+      id = (id + 7919) % kCachedRows + 1;
+      const Value key[] = {Value::Int8(id)};
+      keys[i] = *rowstore::EncodeRowKey(42, 0, key);
+      views[i] = keys[i];
+      hashes[i] = storage::HotRowCache::HashRowKey(keys[i]);
+      values[i].Reset();
+    }
+    cache->LookupMany(batch, hashes.data(), views.data(), 1, values.data(), hits.get());
+    for (size_t i = 0; i < batch; ++i) STRATA_CHECK(hits[i]);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(batch));
+}
+BENCHMARK(BM_HotRowCacheLookup)->Arg(1)->Arg(100);
 
 // Encodes rows into DataRow bytes as server::SessionSink does (text
 // format), taking stored rows straight from the row replica's bytes unless

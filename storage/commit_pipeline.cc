@@ -9,6 +9,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "common/macros.h"
+#include "rowstore/key_codec.h"
 #include "storage/hot_row_cache.h"
 #include "storage/rocksdb_status.h"
 
@@ -30,9 +31,17 @@ constexpr size_t kSmallCommitSlack = 128u << 10;
 constexpr size_t kBatchHeaderSize = 12;
 constexpr size_t kBatchCountOffset = 8;
 
+bool WholeRelfilenode(const rocksdb::Slice& begin, const rocksdb::Slice& end) {
+  if (begin.size() != rowstore::kTablePrefixSize) return false;
+  const std::string_view prefix(begin.data(), begin.size());
+  return std::string_view(end.data(), end.size()) == rowstore::PrefixUpperBound(prefix);
+}
+
 // Tells the hot-row cache of every key a batch puts or deletes in the rows
-// family; a range deletion there (reclaiming a relfilenode) counts as a write
-// of every key.
+// family. A range deletion there counts as a write of every key, except one
+// covering exactly a whole relfilenode: that is DROP/TRUNCATE reclaiming it,
+// and a reclaimed relfilenode is never read at a later snapshot (relfilenodes
+// are never reused), so the cache need not forget every table's rows.
 class RowWriteNotifier : public rocksdb::WriteBatch::Handler {
  public:
   RowWriteNotifier(HotRowCache* cache, uint32_t rows_family_id, Lsn lsn)
@@ -54,8 +63,9 @@ class RowWriteNotifier : public rocksdb::WriteBatch::Handler {
     Note(cf, key);
     return rocksdb::Status::OK();
   }
-  rocksdb::Status DeleteRangeCF(uint32_t cf, const rocksdb::Slice&, const rocksdb::Slice&) override {
-    if (cf == rows_family_id_) cache_->NoteWriteEverywhere(lsn_);
+  rocksdb::Status DeleteRangeCF(uint32_t cf, const rocksdb::Slice& begin,
+                                const rocksdb::Slice& end) override {
+    if (cf == rows_family_id_ && !WholeRelfilenode(begin, end)) cache_->NoteWriteEverywhere(lsn_);
     return rocksdb::Status::OK();
   }
 

@@ -35,9 +35,11 @@ namespace strata::storage {
 // to another key of the same stripe, or a commit that failed after raising
 // its stripes, only costs misses.
 //
-// A commit that range-deletes rows (reclaiming a dropped or truncated
-// table's relfilenode) raises every stripe at once (NoteWriteEverywhere), so
-// correctness never depends on which keys a range covered.
+// A commit that range-deletes rows raises every stripe at once
+// (NoteWriteEverywhere), so correctness never depends on which keys a range
+// covered -- except when the range is exactly one whole relfilenode: DROP or
+// TRUNCATE reclaiming it, whose keys no later snapshot reads (relfilenodes
+// are never reused); its cached rows just age out.
 //
 // Only committed data at a snapshot goes through here: a transaction that
 // has written must read through its own batch instead.
