@@ -130,6 +130,31 @@ TEST_F(EngineTest, HotRowsServeEachSnapshotItsOwnVersion) {
   }
 }
 
+// A range deletion of rows is not broken down into keys: unless it covers
+// exactly one whole relfilenode (a reclaim, never read again), no cached row
+// may outlive it.
+TEST_F(EngineTest, HotRowsForgetRowsARangeDeletionCovers) {
+  rocksdb::ColumnFamilyHandle* rows = engine_->handle(ColumnFamily::kRows);
+  ASSERT_OK(Put(ColumnFamily::kRows, "k1", "v1"));
+  ASSERT_OK(Put(ColumnFamily::kRows, "k2", "v2"));
+  auto read_k1 = [&] {
+    auto txn = engine_->BeginTransaction();
+    PinnedValues values;
+    const std::vector<std::string_view> keys = {"k1"};
+    EXPECT_OK(txn->MultiGetPinned(ColumnFamily::kRows, keys, true, &values));
+    return values.at(0).has_value() ? std::string(*values.at(0)) : "<none>";
+  };
+  EXPECT_EQ(read_k1(), "v1");
+  EXPECT_EQ(read_k1(), "v1");  // cached
+  const uint64_t hits = engine_->hot_rows()->stats().hits;
+  EXPECT_GT(hits, 0u);
+  rocksdb::WriteBatch erase;
+  ASSERT_TRUE(erase.DeleteRange(rows, "k0", "k2").ok());
+  ASSERT_OK(engine_->Commit(&erase));
+  EXPECT_EQ(read_k1(), "<none>");
+  EXPECT_EQ(engine_->hot_rows()->stats().hits, hits);
+}
+
 TEST_F(EngineTest, ColumnFamiliesAreSeparateKeySpaces) {
   ASSERT_OK(Put(ColumnFamily::kRows, "k", "row"));
   ASSERT_OK(Put(ColumnFamily::kCatalog, "k", "catalog"));
