@@ -291,8 +291,10 @@ TEST_F(ColumnReplicaTest, BackgroundRoundsRunThroughTheMaintenanceExecutor) {
   for (int64_t i = 0; i < 50; ++i) ASSERT_OK(txn->Upsert(*t, MakeRow(i, i, "x")).status());
   ASSERT_OK(txn->Commit().status());
   // The delta (50 >= 10 rows) is flushed by a round on the executor's thread.
+  // The round counts itself only after its flush (and GC): wait for both.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (db_->column_stats().flushes == 0 && std::chrono::steady_clock::now() < deadline) {
+  while ((db_->column_stats().flushes == 0 || db_->column_stats().maintenance_rounds == 0) &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   EXPECT_GE(db_->column_stats().flushes, 1u);
