@@ -42,43 +42,96 @@ bool WholeRelfilenode(const rocksdb::Slice& begin, const rocksdb::Slice& end) {
 // covering exactly a whole relfilenode: that is DROP/TRUNCATE reclaiming it,
 // and a reclaimed relfilenode is never read at a later snapshot (relfilenodes
 // are never reused), so the cache need not forget every table's rows.
+//
+// It also collects the batch's row puts (the rows as stored) into `puts`,
+// for the leader to write through into the cache once the write succeeded --
+// unless the batch puts more than kMaxWriteThroughRows rows: a bulk load
+// would only evict the rows being served.
+constexpr size_t kMaxWriteThroughRows = 256;
+
+// Key and row as offsets into their batch's data: the leader appends to a
+// lone member's batch before the write, which may move that data.
+struct RowPut {
+  uint64_t hash;
+  Lsn lsn;
+  const rocksdb::WriteBatch* batch;
+  size_t key_offset, key_size, row_offset, row_size;
+
+  std::string_view key() const { return std::string_view(batch->Data()).substr(key_offset, key_size); }
+  std::string_view row() const { return std::string_view(batch->Data()).substr(row_offset, row_size); }
+};
+
 class RowWriteNotifier : public rocksdb::WriteBatch::Handler {
  public:
-  RowWriteNotifier(HotRowCache* cache, uint32_t rows_family_id, Lsn lsn)
-      : cache_(cache), rows_family_id_(rows_family_id), lsn_(lsn) {}
+  RowWriteNotifier(HotRowCache* cache, uint32_t rows_family_id, Lsn lsn,
+                   const rocksdb::WriteBatch* batch, std::vector<RowPut>* puts)
+      : cache_(cache),
+        rows_family_id_(rows_family_id),
+        lsn_(lsn),
+        batch_(batch),
+        puts_(puts),
+        first_put_(puts->size()) {}
 
-  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice&) override {
-    Note(cf, key);
+  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key,
+                        const rocksdb::Slice& value) override {
+    const uint64_t hash = Note(cf, key);
+    if (cf == rows_family_id_ && collecting_) {
+      if (puts_->size() - first_put_ < kMaxWriteThroughRows) {
+        const char* base = batch_->Data().data();
+        puts_->push_back(RowPut{hash, lsn_, batch_, static_cast<size_t>(key.data() - base),
+                                key.size(), static_cast<size_t>(value.data() - base),
+                                value.size()});
+      } else {
+        StopCollecting(cf);
+      }
+    }
     return rocksdb::Status::OK();
   }
+  // A batch that deletes a row writes nothing through: a put it collected
+  // earlier may be of the same key (a later batch's delete is fine: it moves
+  // the key's stripe past the put's LSN).
   rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
     Note(cf, key);
+    StopCollecting(cf);
     return rocksdb::Status::OK();
   }
   rocksdb::Status SingleDeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
     Note(cf, key);
+    StopCollecting(cf);
     return rocksdb::Status::OK();
   }
   rocksdb::Status MergeCF(uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice&) override {
     Note(cf, key);
+    StopCollecting(cf);
     return rocksdb::Status::OK();
   }
   rocksdb::Status DeleteRangeCF(uint32_t cf, const rocksdb::Slice& begin,
                                 const rocksdb::Slice& end) override {
     if (cf == rows_family_id_ && !WholeRelfilenode(begin, end)) cache_->NoteWriteEverywhere(lsn_);
+    StopCollecting(cf);
     return rocksdb::Status::OK();
   }
 
  private:
-  void Note(uint32_t cf, const rocksdb::Slice& key) {
-    if (cf == rows_family_id_) {
-      cache_->NoteWrite(HotRowCache::HashRowKey(std::string_view(key.data(), key.size())), lsn_);
-    }
+  void StopCollecting(uint32_t cf) {
+    if (cf != rows_family_id_ || !collecting_) return;
+    puts_->resize(first_put_);
+    collecting_ = false;
+  }
+  uint64_t Note(uint32_t cf, const rocksdb::Slice& key) {
+    if (cf != rows_family_id_) return 0;
+    const uint64_t hash = HotRowCache::HashRowKey(std::string_view(key.data(), key.size()));
+    cache_->NoteWrite(hash, lsn_);
+    return hash;
   }
 
   HotRowCache* const cache_;
   const uint32_t rows_family_id_;
   const Lsn lsn_;
+  const rocksdb::WriteBatch* const batch_;
+  std::vector<RowPut>* const puts_;
+  const size_t first_put_;
+  bool collecting_ = true;
 };
 
 void EncodeFixed32(char* dst, uint32_t v) {
@@ -211,9 +264,10 @@ void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
 
   // Cached rows this group writes stop being served before any snapshot can
   // contain the group (see HotRowCache).
+  std::vector<RowPut> row_puts;
   if (hot_rows_ != nullptr) {
     for (const Writer* w : accepted) {
-      RowWriteNotifier notify(hot_rows_, rows_family_id_, w->lsn);
+      RowWriteNotifier notify(hot_rows_, rows_family_id_, w->lsn, w->request->batch, &row_puts);
       // A record kind the notifier does not know (Strata writes none) fails
       // the iteration: then any row may have changed.
       if (!w->request->batch->Iterate(&notify).ok()) hot_rows_->NoteWriteEverywhere(w->lsn);
@@ -250,6 +304,15 @@ void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
     rocksdb::WriteBatch merged(std::move(rep));
     write_status = merged.Put(meta_, rocksdb::Slice(kLastLsnKey), encoded_lsn);
     if (write_status.ok()) write_status = db_->Write(write_options, &merged);
+  }
+  // Written through only now: a failed write's rows must never be cached
+  // (its LSNs go to later commits). Still before the group is published, so
+  // the first readers that see it find its rows cached. The rows are in the
+  // members' batches, which the rollback below truncates.
+  if (write_status.ok()) {
+    for (const RowPut& put : row_puts) {
+      hot_rows_->InsertCommitted(put.hash, put.key(), put.lsn, put.row());
+    }
   }
   for (const Writer* w : accepted) {
     const rocksdb::Status rs = w->request->batch->RollbackToSavePoint();

@@ -194,8 +194,13 @@ void HotRowCache::Insert(uint64_t hash, std::string_view key, Lsn snapshot_lsn,
   // the stripe's LSN, so it serves every snapshot from there on.
   const Lsn stripe = StripeLsn(hash);
   if (stripe > snapshot_lsn) return;
+  Store(hash, key, stripe, value);
+}
+
+void HotRowCache::Store(uint64_t hash, std::string_view key, Lsn valid_since,
+                        std::string_view value) {
   if (sizeof(Entry) + key.size() + value.size() + 2 * kSlotBytes > shard_capacity_) return;
-  Entry* e = Entry::New(hash, stripe, key, value);
+  Entry* e = Entry::New(hash, valid_since, key, value);
   Shard& shard = ShardOf(hash);
   std::lock_guard<std::mutex> lock(shard.mu);
   size_t i = shard.Find(hash);

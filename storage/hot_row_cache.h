@@ -71,6 +71,13 @@ class HotRowCache {
   // only when no commit after snapshot_lsn has written the key's stripe yet.
   void Insert(uint64_t hash, std::string_view key, Lsn snapshot_lsn, std::string_view value);
 
+  // Writes through `row`, the row `key` as the commit at `lsn` stored it.
+  // Called by the commit pipeline after the commit's NoteWrite and its
+  // successful RocksDB write, before it is published.
+  void InsertCommitted(uint64_t hash, std::string_view key, Lsn lsn, std::string_view row) {
+    Store(hash, key, lsn, row);
+  }
+
   // Called by the commit pipeline for every row key a commit at `lsn` writes,
   // before the commit becomes visible. Calls are serialized (the pipeline's
   // leader) and come in commit order except after a failed write, which may
@@ -98,6 +105,8 @@ class HotRowCache {
   struct Entry;
   struct Shard;
 
+  // Caches `value` for `key` as valid from `valid_since` on.
+  void Store(uint64_t hash, std::string_view key, Lsn valid_since, std::string_view value);
   Shard& ShardOf(uint64_t hash) { return *shards_[hash >> (64 - kShardBits)]; }
   // The LSN of the last commit that may have written keys hashing to `hash`.
   Lsn StripeLsn(uint64_t hash) const {

@@ -9,6 +9,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "storage/hot_row_cache.h"
 #include "storage/transaction.h"
 #include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
@@ -153,6 +154,43 @@ TEST_F(EngineTest, HotRowsForgetRowsARangeDeletionCovers) {
   ASSERT_OK(engine_->Commit(&erase));
   EXPECT_EQ(read_k1(), "<none>");
   EXPECT_EQ(engine_->hot_rows()->stats().hits, hits);
+}
+
+// A small commit's rows are written through into the cache (the first read
+// after it is a hit), a failed or bulk commit's are not, and a batch that
+// puts and then deletes a row leaves no cached row behind.
+TEST_F(EngineTest, HotRowsTakeSmallCommitsRowsOnWrite) {
+  rocksdb::ColumnFamilyHandle* rows = engine_->handle(ColumnFamily::kRows);
+  HotRowCache* cache = engine_->hot_rows();
+  auto read = [&](std::string_view key) {
+    auto txn = engine_->BeginTransaction();
+    PinnedValues values;
+    const std::vector<std::string_view> keys = {key};
+    EXPECT_OK(txn->MultiGetPinned(ColumnFamily::kRows, keys, true, &values));
+    return values.at(0).has_value() ? std::string(*values.at(0)) : "<none>";
+  };
+  ASSERT_OK(Put(ColumnFamily::kRows, "k", "v1"));
+  HotRowCache::Stats before = cache->stats();
+  EXPECT_EQ(read("k"), "v1");
+  EXPECT_EQ(cache->stats().hits, before.hits + 1);
+  EXPECT_EQ(cache->stats().misses, before.misses);
+
+  rocksdb::WriteBatch put_then_delete;
+  ASSERT_TRUE(put_then_delete.Put(rows, "k", "v2").ok());
+  ASSERT_TRUE(put_then_delete.Put(rows, "j", "j1").ok());
+  ASSERT_TRUE(put_then_delete.Delete(rows, "k").ok());
+  ASSERT_OK(engine_->Commit(&put_then_delete));
+  EXPECT_EQ(read("k"), "<none>");
+  EXPECT_EQ(read("j"), "j1");
+
+  rocksdb::WriteBatch bulk;
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(bulk.Put(rows, "bulk" + std::to_string(i), "b").ok());
+  ASSERT_OK(engine_->Commit(&bulk));
+  before = cache->stats();
+  EXPECT_EQ(read("bulk7"), "b");
+  EXPECT_EQ(cache->stats().misses, before.misses + 1);  // not written through
+  EXPECT_EQ(read("bulk7"), "b");
+  EXPECT_EQ(cache->stats().hits, before.hits + 1);  // cached by the read
 }
 
 TEST_F(EngineTest, ColumnFamiliesAreSeparateKeySpaces) {
