@@ -41,6 +41,10 @@ namespace strata::storage {
 // TRUNCATE reclaiming it, whose keys no later snapshot reads (relfilenodes
 // are never reused); its cached rows just age out.
 //
+// Besides rows read from RocksDB (Insert), the pipeline writes through the
+// rows of small commits (InsertCommitted, valid from the commit's LSN), so
+// the first reads after an upsert hit.
+//
 // Only committed data at a snapshot goes through here: a transaction that
 // has written must read through its own batch instead.
 //
