@@ -164,7 +164,7 @@ bool HotRowCache::Lookup(uint64_t hash, std::string_view key, Lsn snapshot_lsn,
     ++shard.misses;
     return false;
   }
-  value->PinSelf(rocksdb::Slice(e->data + e->key_size, e->value_size));
+  value->PinSelf(rocksdb::Slice(e->value().data(), e->value().size()));
   e->referenced = true;
   ++shard.hits;
   return true;

@@ -150,9 +150,6 @@ Result<std::optional<std::string>> Transaction::Get(ColumnFamily cf, std::string
 Status Transaction::MultiGetPinned(ColumnFamily cf, std::span<const std::string_view> keys,
                                    bool sorted, PinnedValues* out) const {
   STRATA_RETURN_IF_ERROR(CheckActive());
-  rocksdb::ReadOptions read_options;
-  read_options.snapshot = snapshot_.rocksdb_snapshot();
-  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
   PinnedValues::Rep& rep = *out->rep_;
   rep.values.clear();
   rep.values.resize(keys.size());
@@ -161,16 +158,17 @@ Status Transaction::MultiGetPinned(ColumnFamily cf, std::span<const std::string_
   if (cf == ColumnFamily::kRows && hot_rows != nullptr && reads_snapshot_only()) {
     return MultiGetThroughHotRows(hot_rows, keys, sorted, out);
   }
-  if (keys.size() == 1) {
-    rep.statuses[0] =
-        reads_snapshot_only()
-            ? engine_->db()->Get(read_options, engine_->handle(cf), slices[0], &rep.values[0])
-            : Batch()->GetFromBatchAndDB(engine_->db(), read_options, engine_->handle(cf),
-                                        slices[0], &rep.values[0]);
-  } else if (reads_snapshot_only()) {
-    engine_->db()->MultiGet(read_options, engine_->handle(cf), keys.size(), slices.data(),
-                            rep.values.data(), rep.statuses.data(), sorted);
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  if (reads_snapshot_only()) {
+    ReadSnapshot(cf, slices, sorted, rep.values.data(), rep.statuses.data());
+  } else if (keys.size() == 1) {
+    rocksdb::ReadOptions read_options;
+    read_options.snapshot = snapshot_.rocksdb_snapshot();
+    rep.statuses[0] = Batch()->GetFromBatchAndDB(engine_->db(), read_options, engine_->handle(cf),
+                                                slices[0], &rep.values[0]);
   } else {
+    rocksdb::ReadOptions read_options;
+    read_options.snapshot = snapshot_.rocksdb_snapshot();
     Batch()->MultiGetFromBatchAndDB(engine_->db(), read_options, engine_->handle(cf), keys.size(),
                                    slices.data(), rep.values.data(), rep.statuses.data(), sorted);
   }
@@ -178,6 +176,18 @@ Status Transaction::MultiGetPinned(ColumnFamily cf, std::span<const std::string_
     if (!s.ok() && !s.IsNotFound()) return FromRocksDbStatus(s, "multi-get");
   }
   return Status::OK();
+}
+
+void Transaction::ReadSnapshot(ColumnFamily cf, std::span<const rocksdb::Slice> keys, bool sorted,
+                               rocksdb::PinnableSlice* values, rocksdb::Status* statuses) const {
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot_.rocksdb_snapshot();
+  if (keys.size() == 1) {
+    statuses[0] = engine_->db()->Get(read_options, engine_->handle(cf), keys[0], values);
+  } else {
+    engine_->db()->MultiGet(read_options, engine_->handle(cf), keys.size(), keys.data(), values,
+                            statuses, sorted);
+  }
 }
 
 Status Transaction::MultiGetThroughHotRows(HotRowCache* hot_rows,
@@ -194,21 +204,13 @@ Status Transaction::MultiGetThroughHotRows(HotRowCache* hot_rows,
     if (!hits[i]) misses.push_back(i);
   }
   if (misses.empty()) return Status::OK();
-  rocksdb::ReadOptions read_options;
-  read_options.snapshot = snapshot_.rocksdb_snapshot();
   // The misses keep the keys' order, so a sorted input stays sorted.
   std::vector<rocksdb::Slice> slices;
   slices.reserve(misses.size());
   for (const size_t i : misses) slices.emplace_back(keys[i]);
   std::vector<rocksdb::PinnableSlice> values(misses.size());
   std::vector<rocksdb::Status> statuses(misses.size());
-  if (misses.size() == 1) {
-    statuses[0] = engine_->db()->Get(read_options, engine_->handle(ColumnFamily::kRows), slices[0],
-                                     &values[0]);
-  } else {
-    engine_->db()->MultiGet(read_options, engine_->handle(ColumnFamily::kRows), misses.size(),
-                            slices.data(), values.data(), statuses.data(), sorted);
-  }
+  ReadSnapshot(ColumnFamily::kRows, slices, sorted, values.data(), statuses.data());
   Status first_error;
   for (size_t j = 0; j < misses.size(); ++j) {
     const size_t i = misses[j];

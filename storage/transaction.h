@@ -19,6 +19,9 @@
 #include "storage/snapshot.h"
 
 namespace rocksdb {
+class PinnableSlice;
+class Slice;
+class Status;
 class WriteBatch;
 class WriteBatchWithIndex;
 }  // namespace rocksdb
@@ -141,6 +144,9 @@ class Transaction {
   rocksdb::WriteBatchWithIndex* Batch() const;
   // No writes indexed for reads: reads may skip the write batch.
   bool reads_snapshot_only() const;
+  // Get (one key) or MultiGet of `keys` at the snapshot, without the batch.
+  void ReadSnapshot(ColumnFamily cf, std::span<const rocksdb::Slice> keys, bool sorted,
+                    rocksdb::PinnableSlice* values, rocksdb::Status* statuses) const;
   // MultiGetPinned of rows by a transaction that has written nothing: cached
   // rows first, RocksDB for the rest (which then fill the cache).
   Status MultiGetThroughHotRows(HotRowCache* hot_rows, std::span<const std::string_view> keys,
