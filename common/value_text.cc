@@ -123,63 +123,8 @@ Result<Value> ParseFloat(TypeId type, std::string_view text) {
 }
 
 std::string FormatFloat(double v, bool is_float4, int extra_float_digits) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-  char buf[64];
-  if (extra_float_digits <= 0) {
-    // PostgreSQL's float4out/float8out with extra_float_digits <= 0:
-    // %.*g with FLT_DIG / DBL_DIG + extra_float_digits digits (at least 1).
-    const int digits = std::max(1, (is_float4 ? 6 : 15) + extra_float_digits);
-    std::snprintf(buf, sizeof(buf), "%.*g", digits, v);
-    return buf;
-  }
-  if (v == 0) return std::signbit(v) ? "-0" : "0";
-  std::to_chars_result r =
-      is_float4 ? std::to_chars(buf, buf + sizeof(buf), static_cast<float>(v),
-                                std::chars_format::scientific)
-                : std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
-  const std::string_view sci(buf, static_cast<size_t>(r.ptr - buf));
-  // sci is "[-]d[.ddd]e[+-]XX".
-  const size_t e_pos = sci.find('e');
-  std::string_view mantissa = sci.substr(0, e_pos);
-  const int exponent = std::atoi(std::string(sci.substr(e_pos + 1)).c_str());
   std::string out;
-  if (mantissa[0] == '-') {
-    out.push_back('-');
-    mantissa.remove_prefix(1);
-  }
-  std::string digits;
-  for (char c : mantissa) {
-    if (c != '.') digits.push_back(c);
-  }
-  const int fixed_limit = is_float4 ? 6 : 15;  // FLT_DIG / DBL_DIG, as PostgreSQL's Ryu output
-  if (exponent < -4 || exponent >= fixed_limit) {
-    out.push_back(digits[0]);
-    if (digits.size() > 1) {
-      out.push_back('.');
-      out.append(digits, 1, std::string::npos);
-    }
-    char exp_buf[16];
-    std::snprintf(exp_buf, sizeof(exp_buf), "e%c%02d", exponent < 0 ? '-' : '+',
-                  std::abs(exponent));
-    out += exp_buf;
-    return out;
-  }
-  if (exponent < 0) {
-    out += "0.";
-    out.append(static_cast<size_t>(-exponent - 1), '0');
-    out += digits;
-    return out;
-  }
-  const size_t int_len = static_cast<size_t>(exponent) + 1;
-  if (digits.size() <= int_len) {
-    out += digits;
-    out.append(int_len - digits.size(), '0');
-  } else {
-    out.append(digits, 0, int_len);
-    out.push_back('.');
-    out.append(digits, int_len, std::string::npos);
-  }
+  AppendFloatText(v, is_float4, extra_float_digits, &out);
   return out;
 }
 
@@ -1438,6 +1383,80 @@ Result<std::string> FormatText(const Value& value, const TextFormatOptions& opti
   }
   return Status::NotSupported("text output for type " + value.data_type().ToString() +
                               " is not supported");
+}
+
+void AppendFloatText(double v, bool is_float4, int extra_float_digits, std::string* out) {
+  if (std::isnan(v)) {
+    out->append("NaN");
+    return;
+  }
+  if (std::isinf(v)) {
+    out->append(v > 0 ? "Infinity" : "-Infinity");
+    return;
+  }
+  char buf[64];
+  if (extra_float_digits <= 0) {
+    // PostgreSQL's float4out/float8out with extra_float_digits <= 0:
+    // %.*g with FLT_DIG / DBL_DIG + extra_float_digits digits (at least 1).
+    const int digits = std::max(1, (is_float4 ? 6 : 15) + extra_float_digits);
+    const int n = std::snprintf(buf, sizeof(buf), "%.*g", digits, v);
+    out->append(buf, static_cast<size_t>(std::clamp(n, 0, static_cast<int>(sizeof(buf)) - 1)));
+    return;
+  }
+  if (v == 0) {
+    out->append(std::signbit(v) ? "-0" : "0");
+    return;
+  }
+  // Shortest round-trip digits, laid out as PostgreSQL's Ryu output does.
+  const std::to_chars_result r =
+      is_float4 ? std::to_chars(buf, buf + sizeof(buf), static_cast<float>(v),
+                                std::chars_format::scientific)
+                : std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+  // buf is "[-]d[.ddd]e[+-]XX".
+  const char* end = r.ptr;
+  const char* p = buf;
+  if (*p == '-') {
+    out->push_back('-');
+    ++p;
+  }
+  char digits[32];
+  size_t ndigits = 0;
+  for (; *p != 'e'; ++p) {
+    if (*p != '.') digits[ndigits++] = *p;
+  }
+  int exponent = 0;
+  std::from_chars(p + 1 + (p[1] == '+' ? 1 : 0), end, exponent);
+  const int fixed_limit = is_float4 ? 6 : 15;  // FLT_DIG / DBL_DIG
+  if (exponent < -4 || exponent >= fixed_limit) {
+    out->push_back(digits[0]);
+    if (ndigits > 1) {
+      out->push_back('.');
+      out->append(digits + 1, ndigits - 1);
+    }
+    const int magnitude = std::abs(exponent);
+    out->push_back('e');
+    out->push_back(exponent < 0 ? '-' : '+');
+    if (magnitude < 10) out->push_back('0');
+    char exp_buf[8];
+    const auto e = std::to_chars(exp_buf, exp_buf + sizeof(exp_buf), magnitude);
+    out->append(exp_buf, static_cast<size_t>(e.ptr - exp_buf));
+    return;
+  }
+  if (exponent < 0) {
+    out->append("0.");
+    out->append(static_cast<size_t>(-exponent - 1), '0');
+    out->append(digits, ndigits);
+    return;
+  }
+  const size_t int_len = static_cast<size_t>(exponent) + 1;
+  if (ndigits <= int_len) {
+    out->append(digits, ndigits);
+    out->append(int_len - ndigits, '0');
+  } else {
+    out->append(digits, int_len);
+    out->push_back('.');
+    out->append(digits + int_len, ndigits - int_len);
+  }
 }
 
 }  // namespace strata

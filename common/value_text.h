@@ -95,6 +95,9 @@ Result<Value> ParseText(const DataType& type, std::string_view text);
 Result<std::string> FormatText(const Value& value);
 // As above with session settings (time zone, extra_float_digits).
 Result<std::string> FormatText(const Value& value, const TextFormatOptions& options);
+// Appends a float4 (is_float4) or float8 in PostgreSQL's text form, as
+// FormatText does, without building a Value.
+void AppendFloatText(double v, bool is_float4, int extra_float_digits, std::string* out);
 
 // JSON helpers. ValidateJson: OK or 22P02 `invalid input syntax for type
 // json` with PostgreSQL's detail text where practical. NormalizeJsonb: the

@@ -575,6 +575,20 @@ Status AppendField(const StoredField& field, const ColumnSpec& column, bool bina
         out->append(buf, static_cast<size_t>(r.ptr - buf));
         return Status::OK();
       }
+      case TypeId::kFloat4:
+      case TypeId::kFloat8: {
+        const bool is_float4 = type == TypeId::kFloat4;
+        if (binary) {
+          uint64_t u = 0;
+          for (size_t i = FixedWidth(type); i-- > 0;) u = (u << 8) | static_cast<uint8_t>(p[i]);
+          AppendBigEndian(u, FixedWidth(type), out);
+          return Status::OK();
+        }
+        const double v = is_float4 ? static_cast<double>(std::bit_cast<float>(GetFixed<uint32_t>(p)))
+                                   : std::bit_cast<double>(GetFixed<uint64_t>(p));
+        AppendFloatText(v, is_float4, options.extra_float_digits, out);
+        return Status::OK();
+      }
       case TypeId::kText:
       case TypeId::kVarchar:
       case TypeId::kBpchar:

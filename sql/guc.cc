@@ -182,6 +182,9 @@ void GucSet::Assign(const std::string& canonical, std::string value) {
   } else if (canonical == "extra_float_digits") {
     auto n = ParseInt(value);
     format_options_.extra_float_digits = n.ok() ? static_cast<int>(*n) : 1;
+  } else if (canonical == "statement_timeout") {
+    auto ms = ParseDurationMs(value);
+    statement_timeout_ms_ = ms.ok() ? *ms : 0;
   } else if (canonical == "DateStyle") {
     date_order_ = value.find("DMY") != std::string::npos   ? DateOrder::kDmy
                   : value.find("YMD") != std::string::npos ? DateOrder::kYmd
@@ -361,6 +364,7 @@ void GucSet::Restore(const std::map<std::string, std::string>& values) {
   for (const auto& [k, v] : values) Assign(k, v);
   for (auto it = values_.begin(); it != values_.end();) {
     if (values.count(it->first) == 0) {
+      if (it->first == "statement_timeout") statement_timeout_ms_ = 0;
       it = values_.erase(it);
     } else {
       ++it;
@@ -397,13 +401,6 @@ std::vector<std::string> GucSet::SearchPath(const std::string& user) const {
   }
   flush();
   return out;
-}
-
-int64_t GucSet::StatementTimeoutMs() const {
-  auto it = values_.find("statement_timeout");
-  if (it == values_.end()) return 0;
-  auto ms = ParseDurationMs(it->second);
-  return ms.ok() ? *ms : 0;
 }
 
 int64_t GucSet::IdleInTransactionTimeoutMs() const {

@@ -50,7 +50,9 @@ class GucSet {
 
   // Typed accessors.
   std::vector<std::string> SearchPath(const std::string& user) const;
-  int64_t StatementTimeoutMs() const;
+  // statement_timeout in milliseconds; 0 = none. Read by every statement,
+  // so kept parsed.
+  int64_t StatementTimeoutMs() const { return statement_timeout_ms_; }
   // idle_in_transaction_session_timeout in milliseconds; 0 = none.
   int64_t IdleInTransactionTimeoutMs() const;
   int ExtraFloatDigits() const;
@@ -68,6 +70,7 @@ class GucSet {
   // with values_ by Assign().
   TextFormatOptions format_options_;
   DateOrder date_order_ = DateOrder::kMdy;
+  int64_t statement_timeout_ms_ = 0;
 };
 
 }  // namespace strata::sql

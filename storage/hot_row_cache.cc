@@ -155,8 +155,11 @@ bool HotRowCache::Lookup(uint64_t hash, std::string_view key, Lsn snapshot_lsn,
   // newer than snapshot_lsn's commits (it is not visible yet, or it would
   // have raised the stripe before becoming so), so the entry is still the
   // version this snapshot sees.
-  const Lsn stripe = StripeLsn(hash);
   Shard& shard = ShardOf(hash);
+  // The stripe and the slot are two independent cache misses; the lock is a
+  // full barrier that would otherwise make them wait for each other.
+  shard.Prefetch(hash);
+  const Lsn stripe = StripeLsn(hash);
   std::lock_guard<std::mutex> lock(shard.mu);
   Entry* e = shard.slots[shard.Find(hash)].entry;
   if (e == nullptr || e->valid_since != stripe || e->valid_since > snapshot_lsn ||

@@ -195,6 +195,20 @@ Status Transaction::MultiGetThroughHotRows(HotRowCache* hot_rows,
                                            PinnedValues* out) const {
   PinnedValues::Rep& rep = *out->rep_;
   const Lsn lsn = snapshot_.lsn();
+  if (keys.size() == 1) {
+    // The serving path's point read: no per-key bookkeeping.
+    const uint64_t hash = HotRowCache::HashRowKey(keys[0]);
+    if (hot_rows->Lookup(hash, keys[0], lsn, &rep.values[0])) return Status::OK();
+    const rocksdb::Slice key(keys[0]);
+    ReadSnapshot(ColumnFamily::kRows, std::span<const rocksdb::Slice>(&key, 1), sorted,
+                 &rep.values[0], &rep.statuses[0]);
+    if (rep.statuses[0].ok()) {
+      hot_rows->Insert(hash, keys[0], lsn, rep.values[0].ToStringView());
+    } else if (!rep.statuses[0].IsNotFound()) {
+      return FromRocksDbStatus(rep.statuses[0], "multi-get");
+    }
+    return Status::OK();
+  }
   std::vector<uint64_t> hashes(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) hashes[i] = HotRowCache::HashRowKey(keys[i]);
   std::unique_ptr<bool[]> hits(new bool[keys.size()]);
