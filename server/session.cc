@@ -100,7 +100,7 @@ protocol::TransactionStatus ToWire(sql::TxnStatus status) {
 }
 
 protocol::RowDescription DescribeRows(const std::vector<sql::ResultColumn>& columns,
-                                      const std::vector<int16_t>& formats) {
+                                      std::span<const int16_t> formats) {
   protocol::RowDescription description;
   description.fields.reserve(columns.size());
   for (size_t i = 0; i < columns.size(); ++i) {
@@ -341,7 +341,7 @@ class SessionSink : public sql::ResultSink {
     return Status::OK();
   }
 
-  void SetFormats(std::vector<int16_t> formats) { formats_ = std::move(formats); }
+  void SetFormats(std::span<const int16_t> formats) { formats_.assign(formats.begin(), formats.end()); }
   std::string* buffer() { return &buffer_; }
 
   Status Flush() {
@@ -640,16 +640,21 @@ void Session::Dispatch() {
     std::string pool;
     bool inline_ok = sql_->IdleWithoutTransaction();
     bool any_execute = false;
-    std::map<std::string, std::string> bound;  // portal → statement, within the batch
+    // portal → statement of the batch's Binds, the latest last (a batch
+    // binds a handful of portals, usually only the unnamed one).
+    std::vector<std::pair<std::string_view, std::string_view>> bound;
     for (const auto& m : *batch) {
       if (std::holds_alternative<protocol::Parse>(m)) inline_ok = false;
-      if (const auto* bind = std::get_if<protocol::Bind>(&m)) bound[bind->portal] = bind->statement;
+      if (const auto* bind = std::get_if<protocol::Bind>(&m)) {
+        bound.emplace_back(bind->portal, bind->statement);
+      }
       const auto* execute = std::get_if<protocol::Execute>(&m);
       if (execute == nullptr) continue;
       any_execute = true;
       StatementRoute route{"serving", false};
-      auto it = bound.find(execute->portal);
-      if (it != bound.end()) {
+      const auto it = std::find_if(bound.rbegin(), bound.rend(),
+                                   [&](const auto& b) { return b.first == execute->portal; });
+      if (it != bound.rend()) {
         auto st = statement_routes_.find(it->second);
         if (st != statement_routes_.end()) {
           route = st->second;
@@ -741,11 +746,12 @@ void Session::RunBatch(std::vector<FrontendMessage>& batch, SessionSink* sink) {
                 protocol::Encode(DescribeRows(info.columns, {}), out);
               }
             } else {
-              STRATA_ASSIGN_OR_RETURN(auto columns, sql_->DescribePortal(m.name));
-              if (columns.empty()) {
+              STRATA_ASSIGN_OR_RETURN(const std::vector<sql::ResultColumn>* columns,
+                                      sql_->DescribePortal(m.name));
+              if (columns->empty()) {
                 protocol::Encode(protocol::NoData{}, out);
               } else {
-                protocol::Encode(DescribeRows(columns, sql_->PortalResultFormats(m.name)), out);
+                protocol::Encode(DescribeRows(*columns, sql_->PortalResultFormats(m.name)), out);
               }
             }
           } else if constexpr (std::is_same_v<M, protocol::Execute>) {
@@ -765,7 +771,9 @@ void Session::RunBatch(std::vector<FrontendMessage>& batch, SessionSink* sink) {
             skip_until_sync_ = false;
             Status sync = sql_->Sync();
             SetActivity(nullptr);
-            portal_routes_.erase("");
+            if (auto unnamed = portal_routes_.find(std::string_view()); unnamed != portal_routes_.end()) {
+              portal_routes_.erase(unnamed);
+            }
             if (!sync.ok()) {
               protocol::Encode(protocol::ErrorResponse{ErrorFieldsFrom(sync, "ERROR")}, out);
             }

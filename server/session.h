@@ -176,8 +176,8 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string pool;
     bool point_read = false;
   };
-  std::map<std::string, StatementRoute> statement_routes_;
-  std::map<std::string, StatementRoute> portal_routes_;
+  std::map<std::string, StatementRoute, std::less<>> statement_routes_;
+  std::map<std::string, StatementRoute, std::less<>> portal_routes_;
 
   // Set for replication=database connections; while a START_REPLICATION
   // stream runs, CopyData from the client goes to it.

@@ -178,9 +178,11 @@ class SqlSession {
   // 26000 when the statement does not exist.
   Result<PreparedInfo> DescribeStatement(const std::string& name);
   // 34000 when the portal does not exist; an empty vector means NoData.
-  Result<std::vector<ResultColumn>> DescribePortal(const std::string& name);
-  // Per result column: 0 text, 1 binary. Empty for an unknown portal.
-  std::vector<int16_t> PortalResultFormats(const std::string& portal);
+  // The columns stay valid until the portal is closed or replaced.
+  Result<const std::vector<ResultColumn>*> DescribePortal(const std::string& name);
+  // Per result column: 0 text, 1 binary. Empty for an unknown portal; valid
+  // until the portal is closed or replaced.
+  std::span<const int16_t> PortalResultFormats(const std::string& portal);
   // Runs (or resumes) `portal`; max_rows <= 0 means all. Returns true when
   // suspended after max_rows (PortalSuspended; Complete() not called), false
   // when complete (Complete() was called on the sink). Never calls

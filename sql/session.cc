@@ -609,13 +609,13 @@ class SqlSession::Impl {
     return info;
   }
 
-  Result<std::vector<ResultColumn>> DescribePortal(const std::string& name) {
+  Result<const std::vector<ResultColumn>*> DescribePortal(const std::string& name) {
     auto it = portals_.find(name);
     if (it == portals_.end()) return Status(SqlState("34000"), "portal \"" + name + "\" does not exist");
-    return it->second->prepared->columns;
+    return &it->second->prepared->columns;
   }
 
-  std::vector<int16_t> PortalResultFormats(const std::string& name) {
+  std::span<const int16_t> PortalResultFormats(const std::string& name) {
     auto it = portals_.find(name);
     if (it == portals_.end()) return {};
     return it->second->result_formats;
@@ -2242,10 +2242,10 @@ Status SqlSession::Bind(const std::string& portal, const std::string& statement,
   return impl_->Bind(portal, statement, param_formats, params, result_formats);
 }
 Result<PreparedInfo> SqlSession::DescribeStatement(const std::string& name) { return impl_->DescribeStatement(name); }
-Result<std::vector<ResultColumn>> SqlSession::DescribePortal(const std::string& name) {
+Result<const std::vector<ResultColumn>*> SqlSession::DescribePortal(const std::string& name) {
   return impl_->DescribePortal(name);
 }
-std::vector<int16_t> SqlSession::PortalResultFormats(const std::string& portal) {
+std::span<const int16_t> SqlSession::PortalResultFormats(const std::string& portal) {
   return impl_->PortalResultFormats(portal);
 }
 Result<bool> SqlSession::Execute(const std::string& portal, int64_t max_rows, ResultSink* sink) {

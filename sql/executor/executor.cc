@@ -906,7 +906,8 @@ Result<std::vector<std::vector<Value>>> EvalPointKeys(const PlanNode& plan, Exec
       STRATA_RETURN_IF_ERROR(Eval(*key_exprs[i], empty, ctx, &v));
       STRATA_ASSIGN_OR_RETURN(ok, ConvertKeyValue(v, plan.key_types[i], ctx, &key[i]));
     }
-    if (ok && seen.insert(key).second) keys.push_back(std::move(key));
+    // A single key (the point read) has nothing to be distinct from.
+    if (ok && (plan.keys.size() == 1 || seen.insert(key).second)) keys.push_back(std::move(key));
   }
   return keys;
 }
