@@ -12,7 +12,8 @@ rows into both, and runs, alternating the two servers within each run:
 
   1. pgbench point lookups, 16 clients, -M prepared and -M simple (p99 from
      pgbench's per-transaction log)
-  2. the same lookups pipelined, depth 16, strata-bench
+  2. the same lookups pipelined, depth 16, strata-bench (each connection takes
+     every reply that has arrived, then refills the pipeline with one send)
   3. 100-key IN (...) lookups, rows/s, strata-bench
   4. full-row and one-column upserts, pgbench, 8 clients, -M prepared
   5. COPY FROM STDIN of all rows, rows/s
