@@ -140,6 +140,23 @@ void EncodeFixed32(char* dst, uint32_t v) {
 
 }  // namespace
 
+rocksdb::WriteBatch ConcatenateBatches(std::span<const rocksdb::WriteBatch* const> batches,
+                                       size_t spare_bytes) {
+  size_t total = kBatchHeaderSize;
+  for (const rocksdb::WriteBatch* b : batches) total += b->GetDataSize() - kBatchHeaderSize;
+  std::string rep(kBatchHeaderSize, '\0');
+  rep.reserve(total + spare_bytes);
+  uint32_t count = 0;
+  for (const rocksdb::WriteBatch* b : batches) {
+    const std::string& data = b->Data();
+    STRATA_DCHECK(data.size() >= kBatchHeaderSize);
+    rep.append(data, kBatchHeaderSize);
+    count += b->Count();
+  }
+  EncodeFixed32(rep.data() + kBatchCountOffset, count);
+  return rocksdb::WriteBatch(std::move(rep));
+}
+
 struct CommitPipeline::Writer {
   explicit Writer(const CommitRequest* r) : request(r) {}
 
@@ -289,19 +306,11 @@ void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
     write_status = batch->Put(meta_, rocksdb::Slice(kLastLsnKey), encoded_lsn);
     if (write_status.ok()) write_status = db_->Write(write_options, batch);
   } else {
-    size_t total = kBatchHeaderSize;
-    for (const Writer* w : accepted) total += w->request->batch->GetDataSize() - kBatchHeaderSize;
-    std::string rep(kBatchHeaderSize, '\0');
-    rep.reserve(total + kLastLsnKey.size() + kEncodedLsnSize + 16);
-    uint32_t count = 0;
-    for (const Writer* w : accepted) {
-      const std::string& data = w->request->batch->Data();
-      STRATA_DCHECK(data.size() >= kBatchHeaderSize);
-      rep.append(data, kBatchHeaderSize);
-      count += w->request->batch->Count();
-    }
-    EncodeFixed32(rep.data() + kBatchCountOffset, count);
-    rocksdb::WriteBatch merged(std::move(rep));
+    std::vector<const rocksdb::WriteBatch*> batches;
+    batches.reserve(accepted.size());
+    for (const Writer* w : accepted) batches.push_back(w->request->batch);
+    rocksdb::WriteBatch merged =
+        ConcatenateBatches(batches, kLastLsnKey.size() + kEncodedLsnSize + 16);
     write_status = merged.Put(meta_, rocksdb::Slice(kLastLsnKey), encoded_lsn);
     if (write_status.ok()) write_status = db_->Write(write_options, &merged);
   }

@@ -70,6 +70,12 @@ struct CommitStats {
   uint64_t wal_syncs = 0;       // groups written with sync
 };
 
+// One WriteBatch with the records of `batches`, in order: their serialized
+// forms concatenated under one header, copied once into a buffer of exactly
+// the right size plus `spare_bytes` (for records the caller appends).
+rocksdb::WriteBatch ConcatenateBatches(std::span<const rocksdb::WriteBatch* const> batches,
+                                       size_t spare_bytes = 0);
+
 // The single commit path of a database and the authority on its LSNs.
 //
 // Group commit, leader/follower: a committer enqueues itself; the one at the

@@ -152,10 +152,13 @@ Status DatabaseTransaction::InsertRows(const TableDef& table_in, std::span<Row> 
       unique_keys.push_back(keys[order[j]]);
       unique_rows.push_back(order[j]);
     }
-    STRATA_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> existing,
-                            txn_->MultiGet(ColumnFamily::kRows, unique_keys, /*sorted=*/true));
+    // The rows this transaction loaded earlier are still unindexed (see
+    // below): checked by key instead of indexed for the read.
+    STRATA_ASSIGN_OR_RETURN(
+        std::vector<std::optional<std::string>> existing,
+        txn_->MultiGetWithoutDeferred(ColumnFamily::kRows, unique_keys, /*sorted=*/true));
     for (size_t j = 0; j < existing.size(); ++j) {
-      if (existing[j].has_value()) {
+      if (existing[j].has_value() || txn_->HasDeferredPut(ColumnFamily::kRows, unique_keys[j])) {
         first_duplicate = std::min<size_t>(first_duplicate, unique_rows[j]);
       }
     }
@@ -181,7 +184,10 @@ Status DatabaseTransaction::InsertRows(const TableDef& table_in, std::span<Row> 
   const bool column = HasColumnReplica(*table);
   int64_t fresh = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
-    STRATA_RETURN_IF_ERROR(txn_->Put(ColumnFamily::kRows, keys[i], values[i]));
+    // Deferred: a bulk load's rows skip the transaction's read index until
+    // something reads or updates rows (Transaction::PutDeferred).
+    STRATA_RETURN_IF_ERROR(
+        txn_->PutDeferred(ColumnFamily::kRows, keys[i], values[i], /*tracked=*/true));
     if (column) {
       if (column_touched_.count(keys[i]) != 0) {
         // Deleted earlier in this transaction: its committed version is

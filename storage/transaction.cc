@@ -1,6 +1,7 @@
 #include "storage/transaction.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include <rocksdb/db.h>
@@ -44,6 +45,7 @@ Status Transaction::CheckActive() const {
 
 Status Transaction::Put(ColumnFamily cf, std::string_view key, std::string_view value) {
   STRATA_RETURN_IF_ERROR(CheckActive());
+  STRATA_RETURN_IF_ERROR(IndexDeferredWritesOf(cf));
   STRATA_RETURN_IF_ERROR(FromRocksDbStatus(
       Batch()->Put(engine_->handle(cf), rocksdb::Slice(key), rocksdb::Slice(value)), "put"));
   if (conflict_families_.test(ColumnFamilyIndex(cf))) {
@@ -55,6 +57,7 @@ Status Transaction::Put(ColumnFamily cf, std::string_view key, std::string_view 
 
 Status Transaction::Delete(ColumnFamily cf, std::string_view key) {
   STRATA_RETURN_IF_ERROR(CheckActive());
+  STRATA_RETURN_IF_ERROR(IndexDeferredWritesOf(cf));
   STRATA_RETURN_IF_ERROR(
       FromRocksDbStatus(Batch()->Delete(engine_->handle(cf), rocksdb::Slice(key)), "delete"));
   if (conflict_families_.test(ColumnFamilyIndex(cf))) {
@@ -64,11 +67,51 @@ Status Transaction::Delete(ColumnFamily cf, std::string_view key) {
   return Status::OK();
 }
 
-Status Transaction::PutDeferred(ColumnFamily cf, std::string_view key, std::string_view value) {
+namespace {
+
+// Bounds of a PutDeferred chunk's reserved size.
+constexpr size_t kMinDeferredChunkBytes = 64u << 10;
+constexpr size_t kMaxDeferredChunkBytes = 16u << 20;
+// Spare room in a commit's concatenated batch for the records stamps add.
+constexpr size_t kStampSpareBytes = 64u << 10;
+
+}  // namespace
+
+namespace {
+
+std::string DeferredKey(ColumnFamily cf, std::string_view key) {
+  std::string out(1, static_cast<char>(ColumnFamilyIndex(cf)));
+  out.append(key);
+  return out;
+}
+
+}  // namespace
+
+Status Transaction::PutDeferred(ColumnFamily cf, std::string_view key, std::string_view value,
+                                bool tracked) {
   STRATA_RETURN_IF_ERROR(CheckActive());
-  if (deferred_ == nullptr) deferred_ = std::make_unique<rocksdb::WriteBatch>();
+  if (tracked) {
+    deferred_keys_.insert(DeferredKey(cf, key));
+    if (conflict_families_.test(ColumnFamilyIndex(cf))) {
+      write_set_.push_back(WriteConflictIndex::HashKey(cf, key));
+    }
+  }
+  deferred_families_.set(ColumnFamilyIndex(cf));
+  // A record is its key and value plus at most 16 bytes of tag, family id
+  // and varint lengths.
+  const size_t record_bytes = key.size() + value.size() + 16;
+  if (deferred_.empty() || deferred_.back().GetDataSize() + record_bytes >
+                               deferred_.back().Data().capacity()) {
+    // Each chunk as large as everything before it, within bounds.
+    size_t buffered = 0;
+    for (const rocksdb::WriteBatch& chunk : deferred_) buffered += chunk.GetDataSize();
+    const size_t capacity =
+        std::clamp(buffered, kMinDeferredChunkBytes, kMaxDeferredChunkBytes) + record_bytes;
+    deferred_.emplace_back(capacity);
+  }
   STRATA_RETURN_IF_ERROR(FromRocksDbStatus(
-      deferred_->Put(engine_->handle(cf), rocksdb::Slice(key), rocksdb::Slice(value)), "put"));
+      deferred_.back().Put(engine_->handle(cf), rocksdb::Slice(key), rocksdb::Slice(value)),
+      "put"));
   ++deferred_count_;
   ++write_count_;
   return Status::OK();
@@ -103,13 +146,26 @@ class ReplayPuts : public rocksdb::WriteBatch::Handler {
 
 }  // namespace
 
+bool Transaction::HasDeferredPut(ColumnFamily cf, std::string_view key) const {
+  return !deferred_keys_.empty() && deferred_keys_.contains(DeferredKey(cf, key));
+}
+
+Status Transaction::IndexDeferredWritesOf(ColumnFamily cf) const {
+  if (!deferred_families_.test(ColumnFamilyIndex(cf))) return Status::OK();
+  return const_cast<Transaction*>(this)->IndexDeferredWrites();
+}
+
 Status Transaction::IndexDeferredWrites() {
   STRATA_RETURN_IF_ERROR(CheckActive());
   if (deferred_count_ == 0) return Status::OK();
   ReplayPuts<rocksdb::WriteBatchWithIndex> replay(engine_, Batch());
-  STRATA_RETURN_IF_ERROR(FromRocksDbStatus(deferred_->Iterate(&replay), "index deferred writes"));
-  deferred_->Clear();
+  for (rocksdb::WriteBatch& chunk : deferred_) {
+    STRATA_RETURN_IF_ERROR(FromRocksDbStatus(chunk.Iterate(&replay), "index deferred writes"));
+  }
+  deferred_.clear();
   deferred_count_ = 0;
+  deferred_families_.reset();
+  deferred_keys_.clear();
   return Status::OK();
 }
 
@@ -134,6 +190,7 @@ bool Transaction::reads_snapshot_only() const {
 
 Result<std::optional<std::string>> Transaction::Get(ColumnFamily cf, std::string_view key) const {
   STRATA_RETURN_IF_ERROR(CheckActive());
+  STRATA_RETURN_IF_ERROR(IndexDeferredWritesOf(cf));
   rocksdb::ReadOptions read_options;
   read_options.snapshot = snapshot_.rocksdb_snapshot();
   std::string value;
@@ -150,6 +207,12 @@ Result<std::optional<std::string>> Transaction::Get(ColumnFamily cf, std::string
 Status Transaction::MultiGetPinned(ColumnFamily cf, std::span<const std::string_view> keys,
                                    bool sorted, PinnedValues* out) const {
   STRATA_RETURN_IF_ERROR(CheckActive());
+  STRATA_RETURN_IF_ERROR(IndexDeferredWritesOf(cf));
+  return MultiGetPinnedIndexed(cf, keys, sorted, out);
+}
+
+Status Transaction::MultiGetPinnedIndexed(ColumnFamily cf, std::span<const std::string_view> keys,
+                                          bool sorted, PinnedValues* out) const {
   PinnedValues::Rep& rep = *out->rep_;
   rep.values.clear();
   rep.values.resize(keys.size());
@@ -239,20 +302,37 @@ Status Transaction::MultiGetThroughHotRows(HotRowCache* hot_rows,
   return first_error;
 }
 
-Result<std::vector<std::optional<std::string>>> Transaction::MultiGet(
-    ColumnFamily cf, std::span<const std::string_view> keys, bool sorted) const {
-  PinnedValues pinned;
-  STRATA_RETURN_IF_ERROR(MultiGetPinned(cf, keys, sorted, &pinned));
-  std::vector<std::optional<std::string>> out(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) {
+namespace {
+
+std::vector<std::optional<std::string>> CopyValues(const PinnedValues& pinned) {
+  std::vector<std::optional<std::string>> out(pinned.size());
+  for (size_t i = 0; i < pinned.size(); ++i) {
     if (auto v = pinned.at(i)) out[i] = std::string(*v);
   }
   return out;
 }
 
+}  // namespace
+
+Result<std::vector<std::optional<std::string>>> Transaction::MultiGet(
+    ColumnFamily cf, std::span<const std::string_view> keys, bool sorted) const {
+  PinnedValues pinned;
+  STRATA_RETURN_IF_ERROR(MultiGetPinned(cf, keys, sorted, &pinned));
+  return CopyValues(pinned);
+}
+
+Result<std::vector<std::optional<std::string>>> Transaction::MultiGetWithoutDeferred(
+    ColumnFamily cf, std::span<const std::string_view> keys, bool sorted) const {
+  STRATA_RETURN_IF_ERROR(CheckActive());
+  PinnedValues pinned;
+  STRATA_RETURN_IF_ERROR(MultiGetPinnedIndexed(cf, keys, sorted, &pinned));
+  return CopyValues(pinned);
+}
+
 Result<std::optional<std::string>> Transaction::GetOwnWrite(ColumnFamily cf,
                                                             std::string_view key) const {
   STRATA_RETURN_IF_ERROR(CheckActive());
+  STRATA_RETURN_IF_ERROR(IndexDeferredWritesOf(cf));
   // Only consulted for merge operands, which Strata does not write.
   static const rocksdb::DBOptions kNoMergeOptions;
   std::string value;
@@ -266,6 +346,9 @@ Result<std::optional<std::string>> Transaction::GetOwnWrite(ColumnFamily cf,
 
 std::unique_ptr<Iterator> Transaction::NewIterator(ColumnFamily cf, ReadBounds bounds) const {
   if (!active_) return nullptr;
+  // Fails only for a batch record of an unknown family, which Strata never
+  // writes.
+  if (!IndexDeferredWritesOf(cf).ok()) return nullptr;
   std::unique_ptr<Iterator> it(
       new Iterator(std::move(bounds), snapshot_.rocksdb_snapshot()));  // private constructor
   rocksdb::Iterator* base = engine_->db()->NewIterator(it->read_options(), engine_->handle(cf));
@@ -283,19 +366,21 @@ Result<Lsn> Transaction::Commit(const CommitOptions& options) {
   }
   std::sort(write_set_.begin(), write_set_.end());
   write_set_.erase(std::unique(write_set_.begin(), write_set_.end()), write_set_.end());
+  // The deferred writes go after the indexed ones, in one copy.
+  std::optional<rocksdb::WriteBatch> merged;
   if (deferred_count_ > 0) {
-    // Appended to the raw batch: nothing reads through the index any more.
-    ReplayPuts<rocksdb::WriteBatch> replay(engine_, Batch()->GetWriteBatch());
-    const rocksdb::Status s = deferred_->Iterate(&replay);
-    if (!s.ok()) {
-      Finish();
-      return FromRocksDbStatus(s, "append deferred writes");
-    }
-    deferred_.reset();
+    std::vector<const rocksdb::WriteBatch*> parts = {Batch()->GetWriteBatch()};
+    for (const rocksdb::WriteBatch& chunk : deferred_) parts.push_back(&chunk);
+    // Room for what the commit's stamps append (LSN, sequence counters; a
+    // binlog feed may need more and then grows it once).
+    merged.emplace(ConcatenateBatches(parts, kStampSpareBytes));
+    deferred_.clear();
     deferred_count_ = 0;
+    deferred_families_.reset();
+    deferred_keys_.clear();
   }
   CommitRequest request;
-  request.batch = Batch()->GetWriteBatch();
+  request.batch = merged.has_value() ? &*merged : Batch()->GetWriteBatch();
   request.options = options;
   request.snapshot_lsn = snapshot_.lsn();
   request.write_set = write_set_;
@@ -313,8 +398,10 @@ void Transaction::Finish() {
   if (batch_ != nullptr) batch_->Clear();
   write_set_.clear();
   write_set_.shrink_to_fit();
-  deferred_.reset();
+  deferred_.clear();
   deferred_count_ = 0;
+  deferred_families_.reset();
+  deferred_keys_.clear();
   snapshot_.Release();
 }
 

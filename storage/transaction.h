@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "common/result.h"
@@ -97,15 +98,17 @@ class Transaction {
 
   Status Put(ColumnFamily cf, std::string_view key, std::string_view value);
   Status Delete(ColumnFamily cf, std::string_view key);
-  // A write this transaction's reads do not see until IndexDeferredWrites()
-  // (or commit): it skips the read index, which is most of a buffered
-  // write's cost. For bulk loads writing keys nothing in the transaction
-  // reads back; the caller must call IndexDeferredWrites() before reading
-  // `cf` through this transaction. Not part of write-conflict detection
-  // (the caller covers the row with an ordinary Put). Committed after all
-  // ordinary writes, so only for keys no ordinary write of this
-  // transaction touches.
-  Status PutDeferred(ColumnFamily cf, std::string_view key, std::string_view value);
+  // A put kept out of the read index -- most of a buffered write's cost --
+  // until this transaction next reads `cf` or writes it with Put/Delete
+  // (which index every deferred write first, keeping their order), or
+  // IndexDeferredWrites(), or commit. For bulk loads. With `tracked`, the
+  // key takes part in write-conflict detection like a Put's, and
+  // HasDeferredPut() knows it (so a load can check its own keys for
+  // uniqueness without indexing them).
+  Status PutDeferred(ColumnFamily cf, std::string_view key, std::string_view value,
+                     bool tracked = false);
+  // Whether a tracked PutDeferred of `key` to `cf` is still unindexed.
+  bool HasDeferredPut(ColumnFamily cf, std::string_view key) const;
   // Makes the deferred writes visible to this transaction's reads.
   Status IndexDeferredWrites();
   bool has_deferred_writes() const { return deferred_count_ > 0; }
@@ -121,6 +124,10 @@ class Transaction {
   // transaction that has written nothing reads the snapshot directly.
   Status MultiGetPinned(ColumnFamily cf, std::span<const std::string_view> keys, bool sorted,
                         PinnedValues* out) const;
+  // As MultiGet, but blind to the unindexed deferred writes (which it leaves
+  // unindexed).
+  Result<std::vector<std::optional<std::string>>> MultiGetWithoutDeferred(
+      ColumnFamily cf, std::span<const std::string_view> keys, bool sorted = false) const;
   // Only this transaction's own buffered writes (not the snapshot):
   // the value it put, or nullopt when it wrote nothing (or a delete) there.
   Result<std::optional<std::string>> GetOwnWrite(ColumnFamily cf, std::string_view key) const;
@@ -147,6 +154,13 @@ class Transaction {
   // Get (one key) or MultiGet of `keys` at the snapshot, without the batch.
   void ReadSnapshot(ColumnFamily cf, std::span<const rocksdb::Slice> keys, bool sorted,
                     rocksdb::PinnableSlice* values, rocksdb::Status* statuses) const;
+  // Indexes the deferred writes if any is to `cf` (reads and ordinary
+  // writes of `cf` must see them, in order). Logically const: what reads
+  // return does not change.
+  Status IndexDeferredWritesOf(ColumnFamily cf) const;
+  // MultiGetPinned as seen by the indexed writes only.
+  Status MultiGetPinnedIndexed(ColumnFamily cf, std::span<const std::string_view> keys, bool sorted,
+                               PinnedValues* out) const;
   // MultiGetPinned of rows by a transaction that has written nothing: cached
   // rows first, RocksDB for the rest (which then fill the cache).
   Status MultiGetThroughHotRows(HotRowCache* hot_rows, std::span<const std::string_view> keys,
@@ -163,9 +177,16 @@ class Transaction {
   // WriteConflictIndex hashes of keys written in conflict families;
   // deduplicated at commit.
   std::vector<uint64_t> write_set_;
-  // PutDeferred writes, replayed into batch_ when indexed or committed.
-  std::unique_ptr<rocksdb::WriteBatch> deferred_;
-  uint64_t deferred_count_ = 0;
+  // PutDeferred writes, in order, replayed into batch_ when indexed and
+  // concatenated after it when committed. Chunks of growing, reserved size:
+  // one string doubling up to a bulk load's size would copy it all again at
+  // every doubling, into freshly faulted memory.
+  mutable std::vector<rocksdb::WriteBatch> deferred_;
+  mutable uint64_t deferred_count_ = 0;
+  // Families with unindexed deferred writes.
+  mutable std::bitset<kColumnFamilyCount> deferred_families_;
+  // Tracked deferred puts: family index byte + key.
+  mutable std::unordered_set<std::string> deferred_keys_;
   uint64_t write_count_ = 0;
   bool active_ = true;
 };

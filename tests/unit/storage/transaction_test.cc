@@ -124,6 +124,75 @@ TEST_F(TransactionTest, RollbackDiscardsWrites) {
   EXPECT_EQ(engine_->pipeline()->active_snapshot_count(), 0u);
 }
 
+TEST_F(TransactionTest, DeferredPutsAreIndexedBeforeTheirFamilyIsReadOrWritten) {
+  auto txn = engine_->BeginTransaction();
+  ASSERT_OK(txn->PutDeferred(ColumnFamily::kRows, "a", "1", /*tracked=*/true));
+  EXPECT_TRUE(txn->HasDeferredPut(ColumnFamily::kRows, "a"));
+  EXPECT_FALSE(txn->HasDeferredPut(ColumnFamily::kPkIndex, "a"));
+  const std::vector<std::string_view> keys = {"a"};
+  ASSERT_OK_AND_ASSIGN(auto blind, txn->MultiGetWithoutDeferred(ColumnFamily::kRows, keys));
+  EXPECT_FALSE(blind[0].has_value());
+  // Reading another family leaves them deferred.
+  ASSERT_OK(txn->Get(ColumnFamily::kCatalog, "a"));
+  EXPECT_TRUE(txn->HasDeferredPut(ColumnFamily::kRows, "a"));
+  // Reading their family indexes them.
+  ASSERT_OK_AND_ASSIGN(auto a, txn->Get(ColumnFamily::kRows, "a"));
+  EXPECT_EQ(a, "1");
+  EXPECT_FALSE(txn->HasDeferredPut(ColumnFamily::kRows, "a"));
+  ASSERT_OK_AND_ASSIGN(auto seen, txn->MultiGetWithoutDeferred(ColumnFamily::kRows, keys));
+  EXPECT_EQ(seen[0], "1");
+
+  // A Delete after a deferred Put of the same key wins, read or committed.
+  ASSERT_OK(txn->PutDeferred(ColumnFamily::kRows, "b", "2", /*tracked=*/true));
+  ASSERT_OK(txn->Delete(ColumnFamily::kRows, "b"));
+  ASSERT_OK_AND_ASSIGN(auto b, txn->Get(ColumnFamily::kRows, "b"));
+  EXPECT_FALSE(b.has_value());
+  ASSERT_OK(txn->PutDeferred(ColumnFamily::kRows, "c", "3", /*tracked=*/true));
+  auto it = txn->NewIterator(ColumnFamily::kRows);
+  std::vector<std::string> listed;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) listed.push_back(std::string(it->key()));
+  EXPECT_EQ(listed, (std::vector<std::string>{"a", "c"})) << "an iterator sees deferred puts";
+  ASSERT_OK(txn->Commit());
+  EXPECT_EQ(Read(ColumnFamily::kRows, "a"), "1");
+  EXPECT_FALSE(Read(ColumnFamily::kRows, "b").has_value());
+  EXPECT_EQ(Read(ColumnFamily::kRows, "c"), "3");
+}
+
+TEST_F(TransactionTest, DeferredPutsCommitAfterIndexedWritesInOrderAcrossChunks) {
+  ASSERT_OK(CommitOne(ColumnFamily::kRows, "k", "committed"));
+  auto txn = engine_->BeginTransaction();
+  ASSERT_OK(txn->Delete(ColumnFamily::kRows, "k"));
+  ASSERT_OK(txn->PutDeferred(ColumnFamily::kRows, "k", "reloaded", /*tracked=*/true));
+  // Enough bytes for several chunks; a key put twice keeps its later value.
+  const std::string value(200, 'v');
+  constexpr int kKeys = 100000;
+  for (int i = 0; i < kKeys; ++i) {
+    ASSERT_OK(txn->PutDeferred(ColumnFamily::kRows, "r" + std::to_string(i), value));
+  }
+  ASSERT_OK(txn->PutDeferred(ColumnFamily::kRows, "r7", "last"));
+  ASSERT_OK(txn->Commit());
+  EXPECT_EQ(Read(ColumnFamily::kRows, "k"), "reloaded");
+  EXPECT_EQ(Read(ColumnFamily::kRows, "r7"), "last");
+  EXPECT_EQ(Read(ColumnFamily::kRows, "r99999"), value);
+  const Snapshot snap = engine_->TakeSnapshot();
+  auto check = engine_->BeginTransaction();
+  auto it = check->NewIterator(ColumnFamily::kRows);
+  int rows = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++rows;
+  ASSERT_OK(it->status());
+  EXPECT_EQ(rows, kKeys + 1);
+}
+
+TEST_F(TransactionTest, TrackedDeferredPutsTakePartInWriteConflicts) {
+  auto loader = engine_->BeginTransaction();
+  auto writer = engine_->BeginTransaction();
+  ASSERT_OK(loader->PutDeferred(ColumnFamily::kRows, "k", "loaded", /*tracked=*/true));
+  ASSERT_OK(writer->Put(ColumnFamily::kRows, "k", "written"));
+  ASSERT_OK(writer->Commit());
+  ASSERT_SQLSTATE(loader->Commit(), SqlState::kSerializationFailure);
+  EXPECT_EQ(Read(ColumnFamily::kRows, "k"), "written");
+}
+
 TEST_F(TransactionTest, LaterCommitterOfTheSameKeyFailsWith40001) {
   auto first = engine_->BeginTransaction();
   auto second = engine_->BeginTransaction();
