@@ -289,17 +289,12 @@ void Encode(const ReadyForQuery& m, std::string* out) {
 }
 
 void Encode(const RowDescription& m, std::string* out) {
-  MessageScope scope(out, 'T');
-  AppendCount(m.fields.size(), out);
+  RowDescriptionWriter description(out, m.fields.size());
   for (const FieldDescription& f : m.fields) {
-    AppendCString(f.name, out);
-    AppendInt32(out, static_cast<int32_t>(f.table_oid));
-    AppendInt16(out, f.column_attr_num);
-    AppendInt32(out, static_cast<int32_t>(f.type_oid));
-    AppendInt16(out, f.type_size);
-    AppendInt32(out, f.type_modifier);
-    AppendInt16(out, f.format);
+    description.AddField(f.name, f.table_oid, f.column_attr_num, f.type_oid, f.type_size,
+                         f.type_modifier, f.format);
   }
+  description.Finish();
 }
 
 void Encode(const DataRow& m, std::string* out) {
@@ -477,6 +472,32 @@ void DataRowWriter::EndColumn() {
 
 void DataRowWriter::Finish() {
   STRATA_DCHECK(columns_left_ == 0 && column_start_ == 0);
+  PatchLength(out_, start_);
+}
+
+RowDescriptionWriter::RowDescriptionWriter(std::string* out, size_t field_count)
+    : out_(out), start_(out->size() + 1), fields_left_(field_count) {
+  out->push_back('T');
+  out->append(4, '\0');
+  AppendCount(field_count, out);
+}
+
+void RowDescriptionWriter::AddField(std::string_view name, Oid table_oid, int16_t column_attr_num,
+                                    Oid type_oid, int16_t type_size, int32_t type_modifier,
+                                    int16_t format) {
+  STRATA_DCHECK(fields_left_ > 0);
+  --fields_left_;
+  AppendCString(name, out_);
+  AppendInt32(out_, static_cast<int32_t>(table_oid));
+  AppendInt16(out_, column_attr_num);
+  AppendInt32(out_, static_cast<int32_t>(type_oid));
+  AppendInt16(out_, type_size);
+  AppendInt32(out_, type_modifier);
+  AppendInt16(out_, format);
+}
+
+void RowDescriptionWriter::Finish() {
+  STRATA_DCHECK(fields_left_ == 0);
   PatchLength(out_, start_);
 }
 

@@ -157,4 +157,34 @@ class DataRowWriter {
   size_t columns_left_;
 };
 
+// Builds one RowDescription in place at the end of a buffer, field by field,
+// so a result's shape can be described straight from its columns without
+// building a RowDescription (the serving path describes every portal):
+//
+//   RowDescriptionWriter description(&out, columns.size());
+//   for (const auto& c : columns) description.AddField(c.name, ...);
+//   description.Finish();
+//
+// Same rules as DataRowWriter.
+class RowDescriptionWriter {
+ public:
+  // Writes the message header and the field count.
+  // REQUIRES: field_count <= 65535.
+  RowDescriptionWriter(std::string* out, size_t field_count);
+  RowDescriptionWriter(const RowDescriptionWriter&) = delete;
+  RowDescriptionWriter& operator=(const RowDescriptionWriter&) = delete;
+
+  // The members of FieldDescription, in wire order.
+  void AddField(std::string_view name, Oid table_oid, int16_t column_attr_num, Oid type_oid,
+                int16_t type_size, int32_t type_modifier, int16_t format);
+
+  // REQUIRES: exactly field_count fields were added.
+  void Finish();
+
+ private:
+  std::string* out_;
+  size_t start_;
+  size_t fields_left_;
+};
+
 }  // namespace strata::protocol

@@ -99,23 +99,18 @@ protocol::TransactionStatus ToWire(sql::TxnStatus status) {
   return protocol::TransactionStatus::kIdle;
 }
 
-protocol::RowDescription DescribeRows(const std::vector<sql::ResultColumn>& columns,
-                                      std::span<const int16_t> formats) {
-  protocol::RowDescription description;
-  description.fields.reserve(columns.size());
+// Appends the RowDescription of `columns` (format per column, text where
+// `formats` has none).
+void AppendRowDescription(const std::vector<sql::ResultColumn>& columns,
+                          std::span<const int16_t> formats, std::string* out) {
+  protocol::RowDescriptionWriter description(out, columns.size());
   for (size_t i = 0; i < columns.size(); ++i) {
-    const auto& column = columns[i];
-    protocol::FieldDescription field;
-    field.name = column.name;
-    field.table_oid = column.table_oid;
-    field.column_attr_num = column.column_attr;
-    field.type_oid = TypeOid(column.type);
-    field.type_size = static_cast<int16_t>(TypeLen(column.type));
-    field.type_modifier = ClientTypmod(column.type);
-    field.format = i < formats.size() ? formats[i] : protocol::kTextFormat;
-    description.fields.push_back(std::move(field));
+    const sql::ResultColumn& column = columns[i];
+    description.AddField(column.name, column.table_oid, column.column_attr, TypeOid(column.type),
+                         static_cast<int16_t>(TypeLen(column.type)), ClientTypmod(column.type),
+                         i < formats.size() ? formats[i] : protocol::kTextFormat);
   }
-  return description;
+  description.Finish();
 }
 
 // PostgreSQL's "options" startup parameter: "-c name=value" and
@@ -270,7 +265,7 @@ class SessionSink : public sql::ResultSink {
       : session_(session), formats_(std::move(formats)), on_strand_(on_strand) {}
 
   Status BeginRows(const std::vector<sql::ResultColumn>& columns) override {
-    protocol::Encode(DescribeRows(columns, formats_), &buffer_);
+    AppendRowDescription(columns, formats_, &buffer_);
     return Status::OK();
   }
 
@@ -743,7 +738,7 @@ void Session::RunBatch(std::vector<FrontendMessage>& batch, SessionSink* sink) {
               if (info.columns.empty()) {
                 protocol::Encode(protocol::NoData{}, out);
               } else {
-                protocol::Encode(DescribeRows(info.columns, {}), out);
+                AppendRowDescription(info.columns, {}, out);
               }
             } else {
               STRATA_ASSIGN_OR_RETURN(const std::vector<sql::ResultColumn>* columns,
@@ -751,7 +746,7 @@ void Session::RunBatch(std::vector<FrontendMessage>& batch, SessionSink* sink) {
               if (columns->empty()) {
                 protocol::Encode(protocol::NoData{}, out);
               } else {
-                protocol::Encode(DescribeRows(*columns, sql_->PortalResultFormats(m.name)), out);
+                AppendRowDescription(*columns, sql_->PortalResultFormats(m.name), out);
               }
             }
           } else if constexpr (std::is_same_v<M, protocol::Execute>) {
