@@ -1,6 +1,7 @@
 #include "server/session.h"
 
 #include <openssl/rand.h>
+#include <algorithm>
 #include <chrono>
 #include <spdlog/spdlog.h>
 
@@ -705,6 +706,20 @@ void Session::RunSimpleQuery(const std::string& text, SessionSink* sink) {
   protocol::Encode(protocol::ReadyForQuery{transaction_status_}, sink->buffer());
 }
 
+void Session::AppendPortalRowDescription(const sql::PortalDescription& portal, std::string* out) {
+  // A pipelining client describes every portal of the same statement: the
+  // last description is kept, keyed by the statement's session-unique id.
+  LastRowDescription& last = last_row_description_;
+  if (last.statement_id != portal.statement_id ||
+      !std::ranges::equal(last.formats, portal.formats)) {
+    last.statement_id = portal.statement_id;
+    last.formats.assign(portal.formats.begin(), portal.formats.end());
+    last.bytes.clear();
+    AppendRowDescription(*portal.columns, portal.formats, &last.bytes);
+  }
+  out->append(last.bytes);
+}
+
 void Session::RunBatch(std::vector<FrontendMessage>& batch, SessionSink* sink) {
   std::string* out = sink->buffer();
   // skip_until_sync_ and the route maps are touched here only while the
@@ -741,12 +756,11 @@ void Session::RunBatch(std::vector<FrontendMessage>& batch, SessionSink* sink) {
                 AppendRowDescription(info.columns, {}, out);
               }
             } else {
-              STRATA_ASSIGN_OR_RETURN(const std::vector<sql::ResultColumn>* columns,
-                                      sql_->DescribePortal(m.name));
-              if (columns->empty()) {
+              STRATA_ASSIGN_OR_RETURN(sql::PortalDescription portal, sql_->DescribePortal(m.name));
+              if (portal.columns->empty()) {
                 protocol::Encode(protocol::NoData{}, out);
               } else {
-                AppendRowDescription(*columns, sql_->PortalResultFormats(m.name), out);
+                AppendPortalRowDescription(portal, out);
               }
             }
           } else if constexpr (std::is_same_v<M, protocol::Execute>) {

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "isolation/resource_pool.h"
@@ -113,6 +114,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // The statement work itself, wherever it runs.
   void RunSimpleQuery(const std::string& text, SessionSink* sink);
   void RunBatch(std::vector<protocol::FrontendMessage>& batch, SessionSink* sink);
+  // Describe(portal)'s RowDescription, from last_row_description_ when the
+  // portal's statement and formats are the last ones described.
+  void AppendPortalRowDescription(const sql::PortalDescription& portal, std::string* out);
   // Starts idle_in_transaction_session_timeout when the session waits inside
   // an open or failed transaction block; any new statement disarms it.
   void ArmIdleInTransactionTimer();
@@ -178,6 +182,15 @@ class Session : public std::enable_shared_from_this<Session> {
   };
   std::map<std::string, StatementRoute, std::less<>> statement_routes_;
   std::map<std::string, StatementRoute, std::less<>> portal_routes_;
+
+  // The encoded RowDescription of the last portal described (statement_id 0:
+  // none). Touched only where RunBatch runs (never concurrently).
+  struct LastRowDescription {
+    uint64_t statement_id = 0;
+    std::vector<int16_t> formats;
+    std::string bytes;
+  };
+  LastRowDescription last_row_description_;
 
   // Set for replication=database connections; while a START_REPLICATION
   // stream runs, CopyData from the client goes to it.

@@ -132,6 +132,19 @@ struct PreparedInfo {
   bool point_read = false;
 };
 
+// What Describe(portal) reports. Views into the portal: valid until it is
+// closed or replaced.
+struct PortalDescription {
+  // Empty: the portal returns no rows (NoData).
+  const std::vector<ResultColumn>* columns = nullptr;
+  // Per column: 0 text, 1 binary (empty: all text).
+  std::span<const int16_t> formats;
+  // The prepared statement the portal was bound from: unique within the
+  // session and never reused, so equal ids mean equal columns (a caller may
+  // cache what it derives from them).
+  uint64_t statement_id = 0;
+};
+
 // Transaction state for ReadyForQuery: I (idle), T (in a block), E (failed
 // block).
 enum class TxnStatus { kIdle, kInBlock, kFailed };
@@ -177,9 +190,8 @@ class SqlSession {
               std::span<const int16_t> result_formats);
   // 26000 when the statement does not exist.
   Result<PreparedInfo> DescribeStatement(const std::string& name);
-  // 34000 when the portal does not exist; an empty vector means NoData.
-  // The columns stay valid until the portal is closed or replaced.
-  Result<const std::vector<ResultColumn>*> DescribePortal(const std::string& name);
+  // 34000 when the portal does not exist; no columns means NoData.
+  Result<PortalDescription> DescribePortal(const std::string& name);
   // Per result column: 0 text, 1 binary. Empty for an unknown portal; valid
   // until the portal is closed or replaced.
   std::span<const int16_t> PortalResultFormats(const std::string& portal);

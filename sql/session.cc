@@ -96,6 +96,8 @@ struct BoundStatement {
 
 // A parsed statement (PREPARE or the extended protocol's Parse).
 struct PreparedStatement {
+  // Unique within the session, never reused (PortalDescription).
+  uint64_t id = 0;
   std::string name;
   std::string text;
   std::shared_ptr<ast::Statement> stmt;  // null for an empty query
@@ -481,7 +483,7 @@ class SqlSession::Impl {
     entry.search_path = std::string(SearchPath());
     auto stmts = parser::Parse(lifted->normalized);
     if (stmts.ok() && stmts->size() == 1 && (*stmts)[0]->kind == ast::StmtKind::kSelect) {
-      auto prepared = std::make_shared<PreparedStatement>();
+      auto prepared = NewPreparedStatement();
       prepared->text = lifted->normalized;
       for (const Literal& literal : lifted->literals) {
         const uint32_t oid = LiteralTypeOid(literal.kind);
@@ -508,7 +510,7 @@ class SqlSession::Impl {
     if (stmts.size() > 1) {
       return Status(SqlState::kSyntaxError, "cannot insert multiple commands into a prepared statement");
     }
-    auto prepared = std::make_shared<PreparedStatement>();
+    auto prepared = NewPreparedStatement();
     prepared->name = name;
     prepared->text = std::string(text);
     for (uint32_t oid : param_type_oids) {
@@ -609,10 +611,17 @@ class SqlSession::Impl {
     return info;
   }
 
-  Result<const std::vector<ResultColumn>*> DescribePortal(const std::string& name) {
+  Result<PortalDescription> DescribePortal(const std::string& name) {
     auto it = portals_.find(name);
     if (it == portals_.end()) return Status(SqlState("34000"), "portal \"" + name + "\" does not exist");
-    return &it->second->prepared->columns;
+    const Portal& portal = *it->second;
+    return PortalDescription{&portal.prepared->columns, portal.result_formats, portal.prepared->id};
+  }
+
+  std::shared_ptr<PreparedStatement> NewPreparedStatement() {
+    auto prepared = std::make_shared<PreparedStatement>();
+    prepared->id = ++last_prepared_id_;
+    return prepared;
   }
 
   std::span<const int16_t> PortalResultFormats(const std::string& name) {
@@ -1956,7 +1965,7 @@ class SqlSession::Impl {
     if (prepared_.count(s.name) > 0) {
       return Status(SqlState("42P05"), "prepared statement \"" + s.name + "\" already exists");
     }
-    auto prepared = std::make_shared<PreparedStatement>();
+    auto prepared = NewPreparedStatement();
     prepared->name = s.name;
     prepared->text = s.text;
     for (const auto& t : s.param_types) {
@@ -2208,6 +2217,7 @@ class SqlSession::Impl {
   storage::CatalogSnapshotPtr catalog_hold_;
   std::vector<DataType> scratch_params_;
   std::map<std::string, std::shared_ptr<PreparedStatement>> prepared_;
+  uint64_t last_prepared_id_ = 0;
   std::map<std::string, std::unique_ptr<Portal>> portals_;
   // The simple-query statement being run (PREPARE keeps parts of it).
   std::shared_ptr<ast::Statement> current_stmt_;
@@ -2242,7 +2252,7 @@ Status SqlSession::Bind(const std::string& portal, const std::string& statement,
   return impl_->Bind(portal, statement, param_formats, params, result_formats);
 }
 Result<PreparedInfo> SqlSession::DescribeStatement(const std::string& name) { return impl_->DescribeStatement(name); }
-Result<const std::vector<ResultColumn>*> SqlSession::DescribePortal(const std::string& name) {
+Result<PortalDescription> SqlSession::DescribePortal(const std::string& name) {
   return impl_->DescribePortal(name);
 }
 std::span<const int16_t> SqlSession::PortalResultFormats(const std::string& portal) {

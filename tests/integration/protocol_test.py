@@ -222,6 +222,81 @@ class ProtocolTest(unittest.TestCase):
             self.assertEqual([m[0] for m in query("")], [b"I", b"Z"])  # EmptyQueryResponse
 
 
+def frontend(kind, body=b""):
+    return kind + struct.pack("!i", 4 + len(body)) + body
+
+
+def parse(name, sql):
+    return frontend(b"P", name.encode() + b"\0" + sql.encode() + b"\0" + struct.pack("!h", 0))
+
+
+def bind(statement, result_formats=()):
+    return frontend(b"B", b"\0" + statement.encode() + b"\0" + struct.pack("!hh", 0, 0)
+                    + struct.pack("!h", len(result_formats))
+                    + b"".join(struct.pack("!h", f) for f in result_formats))
+
+
+def describe_and_execute_portal():
+    return frontend(b"D", b"P\0") + frontend(b"E", b"\0" + struct.pack("!i", 0))
+
+
+def row_description_shapes(messages):
+    """(field name, type oid, format) of every RowDescription, in order."""
+    shapes = []
+    for kind, payload in messages:
+        if kind != b"T":
+            continue
+        count = struct.unpack("!h", payload[:2])[0]
+        pos, fields = 2, []
+        for _ in range(count):
+            end = payload.index(b"\0", pos)
+            name = payload[pos:end].decode()
+            table_oid, attnum, type_oid, size, typmod, fmt = struct.unpack(
+                "!ihihih", payload[end + 1:end + 19])
+            fields.append((name, type_oid, fmt))
+            pos = end + 19
+        shapes.append(fields)
+    return shapes
+
+
+class PortalDescriptionTest(unittest.TestCase):
+    """A pipeline describing many portals gets each portal's own shape, also
+    when statements, formats and reused statement names alternate (the
+    server keeps the last description it encoded)."""
+
+    def test_alternating_statements_formats_and_redefined_names(self):
+        pipeline = (
+            parse("s1", "SELECT 1 AS a") + parse("s2", "SELECT 'x'::text AS b, 2::bigint AS c")
+            + bind("s1") + describe_and_execute_portal()
+            + bind("s1") + describe_and_execute_portal()
+            + bind("s2", (1, 0)) + describe_and_execute_portal()
+            + bind("s2") + describe_and_execute_portal()
+            + bind("s1", (1,)) + describe_and_execute_portal()
+            + bind("s2", (1,)) + describe_and_execute_portal()
+            + bind("s1", (1,)) + describe_and_execute_portal()
+            + frontend(b"C", b"Ss1\0") + parse("s1", "SELECT 3.5::float8 AS z")
+            + bind("s1", (1,)) + describe_and_execute_portal()
+            + frontend(b"S"))
+        expected = [
+            [("a", 23, 0)], [("a", 23, 0)],
+            [("b", 25, 1), ("c", 20, 0)], [("b", 25, 0), ("c", 20, 0)],
+            [("a", 23, 1)], [("b", 25, 1), ("c", 20, 1)], [("a", 23, 1)],
+            [("z", 701, 1)],
+        ]
+        server = StrataServer().start()
+        self.addCleanup(server.cleanup)
+        postgres = PostgresServer().start()
+        self.addCleanup(postgres.stop)
+        for port in (server.port, postgres.port):
+            with socket.create_connection(("127.0.0.1", port)) as sock:
+                sock.sendall(startup_packet())
+                read_messages(sock)
+                sock.sendall(pipeline)
+                messages = read_messages(sock)
+                self.assertNotIn(b"E", [m[0] for m in messages], messages)
+                self.assertEqual(row_description_shapes(messages), expected)
+
+
 class TimeoutTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
