@@ -373,6 +373,14 @@ class DatabaseTransaction {
   // format; valid only during the call). Stops at visit's first error.
   Status MultiGetStored(const TableDef& table, std::span<const std::vector<Value>> primary_keys,
                         const std::function<Status(size_t, std::string_view)>& visit) const;
+  // The same in two steps, so that work done between them overlaps the
+  // read's first memory latencies: the row keys of `primary_keys` (errors
+  // as MultiGetStored), whose cached rows start loading now; then the read
+  // by those keys.
+  Result<std::vector<std::string>> PrepareRowKeys(
+      const TableDef& table, std::span<const std::vector<Value>> primary_keys) const;
+  Status MultiGetStored(const TableDef& table, std::span<const std::string> row_keys,
+                        const std::function<Status(size_t, std::string_view)>& visit) const;
   // Range scan; see ScanSpec and RowScanner. Errors: 42703 bad projection;
   // 22023 bound prefix longer than the key; 0A000 bounds on a table without
   // a primary key.

@@ -173,13 +173,15 @@ bool HotRowCache::Lookup(uint64_t hash, std::string_view key, Lsn snapshot_lsn,
   return true;
 }
 
+void HotRowCache::Prefetch(uint64_t hash) {
+  __builtin_prefetch(&stripes_[hash & kStripeMask]);
+  ShardOf(hash).Prefetch(hash);
+}
+
 void HotRowCache::LookupMany(size_t n, const uint64_t* hashes, const std::string_view* keys,
                              Lsn snapshot_lsn, rocksdb::PinnableSlice* values, bool* hits) {
   if (n > 1) {
-    for (size_t i = 0; i < n; ++i) {
-      __builtin_prefetch(&stripes_[hashes[i] & kStripeMask]);
-      ShardOf(hashes[i]).Prefetch(hashes[i]);
-    }
+    for (size_t i = 0; i < n; ++i) Prefetch(hashes[i]);
     for (size_t i = 0; i < n; ++i) {
       Shard& shard = ShardOf(hashes[i]);
       std::lock_guard<std::mutex> lock(shard.mu);

@@ -65,6 +65,9 @@ class HotRowCache {
   // On a hit, copies the row's stored bytes into *value and returns true.
   bool Lookup(uint64_t hash, std::string_view key, Lsn snapshot_lsn,
               rocksdb::PinnableSlice* value);
+  // Starts loading the cache lines a Lookup of `hash` reads first, so that
+  // work done before the Lookup overlaps their memory latency.
+  void Prefetch(uint64_t hash);
   // Lookup of n keys; hits[i] tells whether values[i] was filled. Faster
   // than n Lookups: the cache lines each key needs are fetched for all keys
   // before any is read, so their memory latencies overlap.

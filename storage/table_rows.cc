@@ -427,25 +427,38 @@ Result<rowstore::FieldLayout> DatabaseTransaction::StoredRowLayout(
 }
 
 Status DatabaseTransaction::MultiGetStored(
-    const TableDef& table_in, std::span<const std::vector<Value>> primary_keys,
+    const TableDef& table, std::span<const std::vector<Value>> primary_keys,
     const std::function<Status(size_t, std::string_view)>& visit) const {
+  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> keys, PrepareRowKeys(table, primary_keys));
+  return MultiGetStored(table, keys, visit);
+}
+
+Result<std::vector<std::string>> DatabaseTransaction::PrepareRowKeys(
+    const TableDef& table_in, std::span<const std::vector<Value>> primary_keys) const {
   STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
-  if (primary_keys.size() == 1) {
-    // A point read: nothing to sort or de-duplicate.
-    STRATA_ASSIGN_OR_RETURN(std::string key, row_format::KeyFromPrimaryKey(*table, primary_keys[0]));
-    const std::string_view key_view(key);
-    PinnedValues value;
-    STRATA_RETURN_IF_ERROR(txn_->MultiGetPinned(ColumnFamily::kRows,
-                                                std::span<const std::string_view>(&key_view, 1),
-                                                /*sorted=*/true, &value));
-    const std::optional<std::string_view> bytes = value.at(0);
-    return bytes.has_value() ? visit(0, *bytes) : Status::OK();
-  }
   std::vector<std::string> keys;
   keys.reserve(primary_keys.size());
   for (const std::vector<Value>& pk : primary_keys) {
     STRATA_ASSIGN_OR_RETURN(std::string key, row_format::KeyFromPrimaryKey(*table, pk));
     keys.push_back(std::move(key));
+  }
+  txn_->PrefetchRows(keys);
+  return keys;
+}
+
+Status DatabaseTransaction::MultiGetStored(
+    const TableDef& table_in, std::span<const std::string> keys,
+    const std::function<Status(size_t, std::string_view)>& visit) const {
+  STRATA_RETURN_IF_ERROR(ResolveTable(table_in).status());
+  if (keys.size() == 1) {
+    // A point read: nothing to sort or de-duplicate.
+    const std::string_view key(keys[0]);
+    PinnedValues value;
+    STRATA_RETURN_IF_ERROR(txn_->MultiGetPinned(ColumnFamily::kRows,
+                                                std::span<const std::string_view>(&key, 1),
+                                                /*sorted=*/true, &value));
+    const std::optional<std::string_view> bytes = value.at(0);
+    return bytes.has_value() ? visit(0, *bytes) : Status::OK();
   }
   // RocksDB reads sorted, distinct keys cheapest; slot[i] is key i's
   // position among them.

@@ -253,6 +253,15 @@ void Transaction::ReadSnapshot(ColumnFamily cf, std::span<const rocksdb::Slice> 
   }
 }
 
+void Transaction::PrefetchRows(std::span<const std::string> keys) const {
+  HotRowCache* const hot_rows = engine_->hot_rows();
+  if (hot_rows == nullptr || !active_ || !reads_snapshot_only() ||
+      deferred_families_.test(ColumnFamilyIndex(ColumnFamily::kRows))) {
+    return;
+  }
+  for (const std::string& key : keys) hot_rows->Prefetch(HotRowCache::HashRowKey(key));
+}
+
 Status Transaction::MultiGetThroughHotRows(HotRowCache* hot_rows,
                                            std::span<const std::string_view> keys, bool sorted,
                                            PinnedValues* out) const {

@@ -1911,6 +1911,11 @@ Result<int64_t> RunStoredRowPlan(const PlanNode& plan, ExecContext& ctx,
   STRATA_DCHECK(IsStoredRowPlan(plan));
   const PlanNode& get = plan.kind == PlanKind::kProject ? *plan.children[0] : plan;
   STRATA_ASSIGN_OR_RETURN(const storage::TableDef* def, ResolveTable(get, ctx));
+  STRATA_ASSIGN_OR_RETURN(std::vector<std::vector<Value>> primary_keys, EvalPointKeys(get, ctx));
+  int64_t count = 0;
+  if (primary_keys.empty()) return count;
+  // The rows' first cache misses start here and overlap the layout's work.
+  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> keys, ctx.txn->PrepareRowKeys(*def, primary_keys));
   // A Get's rows are the table's columns in order; a Project picks some.
   std::vector<int> columns;
   if (&get == &plan) {
@@ -1920,9 +1925,6 @@ Result<int64_t> RunStoredRowPlan(const PlanNode& plan, ExecContext& ctx,
     for (const auto& e : plan.exprs) columns.push_back(e->index);
   }
   STRATA_ASSIGN_OR_RETURN(rowstore::FieldLayout layout, ctx.txn->StoredRowLayout(*def, columns));
-  STRATA_ASSIGN_OR_RETURN(std::vector<std::vector<Value>> keys, EvalPointKeys(get, ctx));
-  int64_t count = 0;
-  if (keys.empty()) return count;
   STRATA_RETURN_IF_ERROR(ctx.CheckInterrupts());
   std::vector<rowstore::StoredField> fields(layout.size());
   auto visit = [&](size_t, std::string_view bytes) -> Status {
