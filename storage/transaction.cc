@@ -191,6 +191,15 @@ bool Transaction::reads_snapshot_only() const {
 Result<std::optional<std::string>> Transaction::Get(ColumnFamily cf, std::string_view key) const {
   STRATA_RETURN_IF_ERROR(CheckActive());
   STRATA_RETURN_IF_ERROR(IndexDeferredWritesOf(cf));
+  if (cf == ColumnFamily::kRows && engine_->hot_rows() != nullptr && reads_snapshot_only()) {
+    // Through the hot-row cache: an upsert reads the row it replaces here.
+    PinnedValues pinned;
+    STRATA_RETURN_IF_ERROR(MultiGetPinnedIndexed(cf, std::span<const std::string_view>(&key, 1),
+                                                 /*sorted=*/true, &pinned));
+    const std::optional<std::string_view> value = pinned.at(0);
+    if (!value.has_value()) return std::optional<std::string>();
+    return std::optional<std::string>(std::string(*value));
+  }
   rocksdb::ReadOptions read_options;
   read_options.snapshot = snapshot_.rocksdb_snapshot();
   std::string value;

@@ -128,7 +128,19 @@ TEST_F(EngineTest, HotRowsServeEachSnapshotItsOwnVersion) {
     EXPECT_EQ(read(third.get(), {"k"}), (Strings{"<none>"})) << round;
     EXPECT_EQ(read(second.get(), {"a", "k"}), (Strings{"a1", "v2"})) << round;
     EXPECT_EQ(read(fourth.get(), {"k"}), (Strings{"v3"})) << round;
+    // Get (an upsert's read of the row it replaces) goes through the cache
+    // too, with the same versions.
+    const uint64_t hits = engine_->hot_rows()->stats().hits;
+    EXPECT_EQ(fourth->Get(ColumnFamily::kRows, "k").value(), "v3") << round;
+    EXPECT_EQ(first->Get(ColumnFamily::kRows, "k").value(), "v1") << round;
+    EXPECT_EQ(third->Get(ColumnFamily::kRows, "k").value(), std::nullopt) << round;
+    EXPECT_EQ(second->Get(ColumnFamily::kRows, "k").value(), "v2") << round;
+    // Only the newest version is cached: the fourth reader hits.
+    EXPECT_GE(engine_->hot_rows()->stats().hits, hits + 1) << round;
   }
+  // A transaction's own write wins over the cache.
+  ASSERT_OK(fourth->Put(ColumnFamily::kRows, "k", "mine"));
+  EXPECT_EQ(fourth->Get(ColumnFamily::kRows, "k").value(), "mine");
 }
 
 // A range deletion of rows is not broken down into keys: unless it covers
