@@ -75,10 +75,7 @@ constexpr size_t kMaxDeferredChunkBytes = 16u << 20;
 // Spare room in a commit's concatenated batch for the records stamps add.
 constexpr size_t kStampSpareBytes = 64u << 10;
 
-}  // namespace
-
-namespace {
-
+// A tracked deferred put's entry in deferred_keys_.
 std::string DeferredKey(ColumnFamily cf, std::string_view key) {
   std::string out(1, static_cast<char>(ColumnFamilyIndex(cf)));
   out.append(key);
