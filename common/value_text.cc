@@ -122,12 +122,6 @@ Result<Value> ParseFloat(TypeId type, std::string_view text) {
   return type == TypeId::kFloat4 ? Value::Float4(static_cast<float>(v)) : Value::Float8(v);
 }
 
-std::string FormatFloat(double v, bool is_float4, int extra_float_digits) {
-  std::string out;
-  AppendFloatText(v, is_float4, extra_float_digits, &out);
-  return out;
-}
-
 // ---- strings -------------------------------------------------------------
 
 // Number of UTF-8 characters (lead bytes).
@@ -1349,9 +1343,12 @@ Result<std::string> FormatText(const Value& value, const TextFormatOptions& opti
     case TypeId::kInt8:
       return std::to_string(value.int_value());
     case TypeId::kFloat4:
-      return FormatFloat(value.float_value(), true, options.extra_float_digits);
-    case TypeId::kFloat8:
-      return FormatFloat(value.float_value(), false, options.extra_float_digits);
+    case TypeId::kFloat8: {
+      std::string out;
+      AppendFloatText(value.float_value(), value.type() == TypeId::kFloat4,
+                      options.extra_float_digits, &out);
+      return out;
+    }
     case TypeId::kNumeric:
       return value.numeric_value().ToString();
     case TypeId::kText:

@@ -539,6 +539,15 @@ void AppendBigEndian(uint64_t v, size_t width, std::string* out) {
   out->append(b, width);
 }
 
+// A fixed-width payload (stored little-endian) in the binary wire format,
+// which is the same bits big-endian.
+Status AppendFixedBigEndian(std::string_view payload, size_t width, std::string* out) {
+  uint64_t u = 0;
+  for (size_t i = width; i-- > 0;) u = (u << 8) | static_cast<uint8_t>(payload[i]);
+  AppendBigEndian(u, width, out);
+  return Status::OK();
+}
+
 }  // namespace
 
 Status AppendField(const StoredField& field, const ColumnSpec& column, bool binary,
@@ -560,13 +569,7 @@ Status AppendField(const StoredField& field, const ColumnSpec& column, bool bina
       case TypeId::kInt2:
       case TypeId::kInt4:
       case TypeId::kInt8: {
-        const size_t width = FixedWidth(type);
-        if (binary) {
-          uint64_t u = 0;
-          for (size_t i = width; i-- > 0;) u = (u << 8) | static_cast<uint8_t>(p[i]);
-          AppendBigEndian(u, width, out);
-          return Status::OK();
-        }
+        if (binary) return AppendFixedBigEndian(p, FixedWidth(type), out);
         const int64_t v = type == TypeId::kInt2   ? static_cast<int16_t>(GetFixed<uint16_t>(p))
                           : type == TypeId::kInt4 ? static_cast<int32_t>(GetFixed<uint32_t>(p))
                                                   : static_cast<int64_t>(GetFixed<uint64_t>(p));
@@ -577,13 +580,8 @@ Status AppendField(const StoredField& field, const ColumnSpec& column, bool bina
       }
       case TypeId::kFloat4:
       case TypeId::kFloat8: {
+        if (binary) return AppendFixedBigEndian(p, FixedWidth(type), out);
         const bool is_float4 = type == TypeId::kFloat4;
-        if (binary) {
-          uint64_t u = 0;
-          for (size_t i = FixedWidth(type); i-- > 0;) u = (u << 8) | static_cast<uint8_t>(p[i]);
-          AppendBigEndian(u, FixedWidth(type), out);
-          return Status::OK();
-        }
         const double v = is_float4 ? static_cast<double>(std::bit_cast<float>(GetFixed<uint32_t>(p)))
                                    : std::bit_cast<double>(GetFixed<uint64_t>(p));
         AppendFloatText(v, is_float4, options.extra_float_digits, out);
