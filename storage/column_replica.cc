@@ -17,11 +17,13 @@
 #include "rowstore/key_codec.h"
 #include "rowstore/row_codec.h"
 #include "storage/database.h"
+#include "storage/commit_pipeline.h"
 #include "storage/engine.h"
 #include "storage/iterator.h"
 #include "storage/rocksdb_status.h"
 #include "storage/row_format.h"
 #include "storage/transaction.h"
+#include "storage/write_conflict_index.h"
 
 namespace strata::storage {
 
@@ -560,6 +562,16 @@ Result<std::optional<ColumnLocation>> ColumnReplica::CurrentLocation(const std::
   return std::optional<ColumnLocation>(loc);
 }
 
+bool ColumnReplica::RowWrittenSince(std::string_view row_key, Lsn snapshot_lsn) const {
+  // A user write of a row puts its pk_index entry, except a bulk load's
+  // fresh rows, which track only their rows key.
+  const CommitPipeline* pipeline = engine_->pipeline();
+  return pipeline->MayHaveWrittenSince(WriteConflictIndex::HashKey(ColumnFamily::kPkIndex, row_key),
+                                       snapshot_lsn) ||
+         pipeline->MayHaveWrittenSince(WriteConflictIndex::HashKey(ColumnFamily::kRows, row_key),
+                                       snapshot_lsn);
+}
+
 Result<std::vector<std::optional<ColumnLocation>>> ColumnReplica::CurrentLocations(
     const std::vector<std::string>& row_keys) {
   std::vector<std::optional<ColumnLocation>> out(row_keys.size());
@@ -909,10 +921,23 @@ Status ColumnReplica::FlushTableLocked(uint32_t table_id, bool* flushed) {
       }
     }
     BeginStampGroup();
-    // One sorted MultiGet instead of a point read per row: this runs in the
-    // pipeline's serialized section, so every other commit waits for it.
-    STRATA_ASSIGN_OR_RETURN(std::vector<std::optional<ColumnLocation>> locations,
-                            CurrentLocations(keys));
+    // This runs in the pipeline's serialized section, where every other
+    // commit waits for it: only rows written since the snapshot are read
+    // (with one sorted MultiGet); the others are still where it saw them.
+    std::vector<std::optional<ColumnLocation>> locations(keys.size());
+    std::vector<size_t> rewritten;
+    std::vector<std::string> rewritten_keys;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (RowWrittenSince(keys[i], snapshot_lsn)) {
+        rewritten.push_back(i);
+        rewritten_keys.push_back(keys[i]);
+      } else {
+        locations[i] = ColumnLocation{false, seqs[i], 0};
+      }
+    }
+    STRATA_ASSIGN_OR_RETURN(std::vector<std::optional<ColumnLocation>> reread,
+                            CurrentLocations(rewritten_keys));
+    for (size_t j = 0; j < rewritten.size(); ++j) locations[rewritten[j]] = reread[j];
     // Each column family's writes go in key order: RocksDB's memtable then
     // inserts each next to the previous one instead of searching its skip
     // list from the top (most of a flush's commit time otherwise).
@@ -1099,19 +1124,34 @@ Status ColumnReplica::CompactTableLocked(uint32_t table_id) {
       }
     }
     BeginStampGroup();
-    std::vector<std::pair<std::string, ColumnLocation>> moved;
-    for (uint32_t ord = 0; ord < order.size(); ++ord) {
-      const size_t i = order[ord];
+    // Every other commit waits for this serialized section: only rows
+    // written since the snapshot need a pk_index read.
+    std::vector<bool> still_at_origin(keys.size(), true);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (!RowWrittenSince(keys[i], snapshot_lsn)) continue;
       STRATA_ASSIGN_OR_RETURN(std::optional<ColumnLocation> current, CurrentLocation(keys[i]));
-      if (current.has_value() && *current == origins[i]) {
-        const ColumnLocation loc{true, *segment_id, ord};
-        STRATA_RETURN_IF_ERROR(
-            Put(b, engine_, ColumnFamily::kPkIndex, keys[i], column_keys::EncodeLocation(loc)));
-        moved.emplace_back(keys[i], loc);
-      } else {
-        STRATA_RETURN_IF_ERROR(Put(b, engine_, ColumnFamily::kDelvec,
-                                   column_keys::DeletedRow(rel, *segment_id, ord), ""));
-      }
+      still_at_origin[i] = current.has_value() && *current == origins[i];
+    }
+    // pk_index entries in key order: RocksDB's memtable inserts each next to
+    // the previous one instead of searching its skip list from the top.
+    std::vector<uint32_t> by_key(order.size());
+    std::iota(by_key.begin(), by_key.end(), uint32_t{0});
+    std::sort(by_key.begin(), by_key.end(),
+              [&](uint32_t a, uint32_t c) { return keys[order[a]] < keys[order[c]]; });
+    std::vector<std::pair<std::string, ColumnLocation>> moved;
+    moved.reserve(order.size());
+    for (const uint32_t ord : by_key) {
+      const size_t i = order[ord];
+      if (!still_at_origin[i]) continue;
+      const ColumnLocation loc{true, *segment_id, ord};
+      STRATA_RETURN_IF_ERROR(
+          Put(b, engine_, ColumnFamily::kPkIndex, keys[i], column_keys::EncodeLocation(loc)));
+      moved.emplace_back(keys[i], loc);
+    }
+    for (uint32_t ord = 0; ord < order.size(); ++ord) {
+      if (still_at_origin[order[ord]]) continue;
+      STRATA_RETURN_IF_ERROR(Put(b, engine_, ColumnFamily::kDelvec,
+                                 column_keys::DeletedRow(rel, *segment_id, ord), ""));
     }
     for (const Candidate& c : picked) {
       STRATA_RETURN_IF_ERROR(

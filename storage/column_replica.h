@@ -164,6 +164,13 @@ class ColumnReplica {
       const std::vector<std::string>& row_keys);
   void RecordLocation(const std::string& row_key, const std::optional<ColumnLocation>& loc);
   void BeginStampGroup();
+  // Stamp-only, for a flush or compaction that read at `snapshot_lsn` (and
+  // holds that snapshot): false when no commit since wrote the row, so its
+  // location is still the one the snapshot shows -- flush and compaction,
+  // the only writers of pk_index without a write set, are serialized by
+  // maintenance_mu_ and never move the same row. Spares the serialized
+  // section a pk_index read per moved row.
+  bool RowWrittenSince(std::string_view row_key, Lsn snapshot_lsn) const;
   Status FlushTableLocked(uint32_t table_id, bool* flushed);
   Status CompactTableLocked(uint32_t table_id);
   // True when the table changed after the last completed compaction check

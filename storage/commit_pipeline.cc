@@ -245,12 +245,18 @@ Status CommitPipeline::CheckConflicts(const CommitRequest& request,
   return Status::OK();
 }
 
+bool CommitPipeline::MayHaveWrittenSince(uint64_t key_hash, Lsn lsn) const {
+  STRATA_DCHECK(stamping_group_writes_ != nullptr);
+  return conflicts_.WrittenAfter(key_hash, lsn) || stamping_group_writes_->contains(key_hash);
+}
+
 void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
   ++group_sequence_;
   // 1. Conflicts, LSNs, stamps, in queue order.
   std::vector<Writer*> accepted;
   accepted.reserve(group.size());
   std::unordered_set<uint64_t> group_writes;
+  stamping_group_writes_ = &group_writes;
   Lsn next_lsn = last_assigned_lsn_ + 1;
   bool sync = false;
   for (Writer* w : group) {
@@ -276,6 +282,7 @@ void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
     sync = sync || request.options.sync.value_or(default_sync_);
     accepted.push_back(w);
   }
+  stamping_group_writes_ = nullptr;
   if (accepted.empty()) return;
   const Lsn group_lsn = next_lsn - 1;
 

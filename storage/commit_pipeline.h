@@ -149,6 +149,14 @@ class CommitPipeline {
   // larger one). Lets stamps tell which earlier stamps' effects are not in
   // RocksDB yet (those of the same group).
   uint64_t group_sequence() const { return group_sequence_; }
+  // Inside a CommitStamp only: whether a commit with LSN > `lsn` -- of an
+  // earlier group, or an earlier member of the stamp's own group -- may have
+  // written `key_hash` (WriteConflictIndex::HashKey) in its write set. False
+  // is exact; true may be a hash collision. Writes that carried no write set
+  // (batches committed without a Transaction) are not seen. REQUIRES: a
+  // snapshot at `lsn` or older is alive (later writes are remembered only
+  // while one is).
+  bool MayHaveWrittenSince(uint64_t key_hash, Lsn lsn) const;
   // Keys remembered for conflict checks (after the latest group's trim).
   size_t tracked_write_count() const { return tracked_writes_.load(std::memory_order_relaxed); }
 
@@ -179,6 +187,9 @@ class CommitPipeline {
   Lsn last_assigned_lsn_;
   uint64_t group_sequence_ = 0;
   WriteConflictIndex conflicts_;
+  // The write sets of the members accepted so far into the group whose
+  // stamps are running; null outside WriteGroup.
+  const std::unordered_set<uint64_t>* stamping_group_writes_ = nullptr;
 
   // Visibility. A snapshot must pair a RocksDB sequence number with the LSN
   // of exactly the commits at or below it. The leader writes to RocksDB

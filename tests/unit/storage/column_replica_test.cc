@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <map>
 #include <optional>
 #include <memory>
@@ -408,6 +409,65 @@ TEST_F(ColumnReplicaTest, TruncateDropAndOrphansLeaveNoFilesBehind) {
 // readers, each inside one ReadView, read the table through the row replica
 // and through the column replica and must see identical row sets; flushes
 // and compactions run throughout. Then again after reopening.
+// A flush or compaction reads the table at a snapshot and moves the rows it
+// read in its commit stamp. A row that a user commit rewrote in between must
+// keep its new version: the stamp has to notice that commit (it is ahead of
+// the stamp in the pipeline) instead of assuming the row is still where the
+// snapshot saw it.
+TEST_F(ColumnReplicaTest, RowsRewrittenDuringAFlushOrCompactionKeepTheirNewVersion) {
+  const TableDef* t = Create("t", "row,column");
+  const TableDef table = *t;
+  {
+    auto txn = db_->BeginTransaction();
+    for (int64_t k = 0; k < 200; ++k) ASSERT_OK(txn->Upsert(table, MakeRow(k, 1, "old")).status());
+    ASSERT_OK(txn->Commit().status());
+  }
+  // Upserts keys 5 and 150 in a commit whose stamp holds the pipeline until
+  // `maintenance` has taken its snapshot (its own commit then waits behind).
+  auto rewrite_during = [&](const std::function<Status()>& maintenance, int64_t a) {
+    std::promise<void> stamping;
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::thread writer([&] {
+      auto txn = db_->BeginTransaction();
+      ASSERT_OK(txn->Upsert(table, MakeRow(5, a, "new")).status());
+      ASSERT_OK(txn->Upsert(table, MakeRow(150, a, "new")).status());
+      CommitOptions options;
+      options.stamp = [&](Lsn, rocksdb::WriteBatch*) {
+        stamping.set_value();
+        released.wait();
+        return Status::OK();
+      };
+      ASSERT_OK(txn->Commit(options).status());
+    });
+    stamping.get_future().wait();
+    std::thread maintainer([&] { ASSERT_OK(maintenance()); });
+    // Long enough for the maintenance to read its snapshot, which cannot
+    // contain the held commit.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    release.set_value();
+    writer.join();
+    maintainer.join();
+    ExpectReplicasEqual(table);
+  };
+  // The flush reads all 200 delta rows, then stamps after 5 and 150 moved.
+  rewrite_during([&] { return db_->FlushTable(table.id); }, 2);
+  EXPECT_EQ(db_->column_stats().flushes, 1u);
+  // The two rewritten rows become a second small segment; the compaction
+  // merges both and stamps after 5 and 150 moved again.
+  ASSERT_OK(db_->FlushTable(table.id));
+  rewrite_during([&] { return db_->CompactTable(table.id); }, 3);
+  EXPECT_EQ(db_->column_stats().compactions, 1u);
+  ASSERT_OK(db_->FlushAll());
+  ExpectReplicasEqual(table);
+  ReadView view = db_->TakeReadView();
+  const std::vector<std::string> rows = ColumnReplicaRows(view, table);
+  EXPECT_EQ(rows.size(), 200u);
+  EXPECT_EQ(std::count_if(rows.begin(), rows.end(),
+                          [](const std::string& r) { return r.find("new") != std::string::npos; }),
+            2);
+}
+
 TEST_F(ColumnReplicaTest, ReplicasAgreeUnderConcurrentWritesFlushesAndCompactions) {
   const TableDef* t = Create("t", "row,column");
   const TableDef table = *t;
