@@ -105,9 +105,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // streams until the client's CopyDone) in the "replication" pool.
   void RunReplicationCommand(ReplicationCommand command);
 
-  // Runs `work` in the named pool; it writes through the OutputChannel.
-  // When it returns, frame processing resumes on the strand.
-  void RunInPool(const std::string& pool_name, std::function<void()> work);
+  // Runs `work` in the named pool with a sink that writes through the
+  // OutputChannel. When it returns, the sink's remaining output is written
+  // and frame processing resumes on the strand.
+  void RunInPool(const std::string& pool_name, std::function<void(SessionSink*)> work);
   // Runs bounded work (point reads) right here on the strand, its output
   // appended to out_.
   void RunInline(const std::function<void(SessionSink*)>& work);
