@@ -531,8 +531,8 @@ void ColumnReplica::BeginStampGroup() {
   const uint64_t group = engine_->pipeline()->group_sequence();
   std::lock_guard<std::mutex> lock(overlay_mu_);
   if (group != overlay_group_) {
-    // clear() zeroes every bucket, and a flush or a bulk load leaves many
-    // (one per row it moved): dropping a big table keeps later groups -- one
+    // clear() zeroes every bucket, and a bulk load leaves many (one per
+    // row it wrote): dropping a big table keeps later groups -- one
     // commit each, often -- from paying for that inside the serialized stamp.
     if (overlay_.bucket_count() > 1024) {
       // Not `overlay_ = {}`: that picks operator=(initializer_list), a
@@ -953,13 +953,11 @@ Status ColumnReplica::FlushTableLocked(uint32_t table_id, bool* flushed) {
     if (!std::is_sorted(keys.begin(), keys.end())) {
       std::sort(by_key.begin(), by_key.end(), [&](size_t a, size_t c) { return keys[a] < keys[c]; });
     }
-    std::vector<std::pair<std::string, ColumnLocation>> moved;
     for (const size_t i : by_key) {
       if (!still_in_delta(i)) continue;
       const ColumnLocation loc{true, segment_id, ordinal_of[i]};
       STRATA_RETURN_IF_ERROR(
           Put(b, engine_, ColumnFamily::kPkIndex, keys[i], column_keys::EncodeLocation(loc)));
-      moved.emplace_back(keys[i], loc);
     }
     for (size_t i = 0; i < seqs.size(); ++i) {
       if (!still_in_delta(i)) continue;
@@ -980,9 +978,11 @@ Status ColumnReplica::FlushTableLocked(uint32_t table_id, bool* flushed) {
     PutBe(next_segment_id_.load(), 8, &next);
     STRATA_RETURN_IF_ERROR(
         Put(b, engine_, ColumnFamily::kMeta, column_keys::kNextSegmentIdKey, next));
-    for (const auto& [key, loc] : moved) RecordLocation(key, loc);
     return Status::OK();
   };
+  // Alone in its group, no later stamp of the group needs the moves in the
+  // overlay (recording every moved row there cost more than the moves).
+  options.alone = true;
   Result<Lsn> lsn = engine_->Commit(&batch, options);
   if (!lsn.ok()) {
     std::error_code ec;
@@ -1138,15 +1138,12 @@ Status ColumnReplica::CompactTableLocked(uint32_t table_id) {
     std::iota(by_key.begin(), by_key.end(), uint32_t{0});
     std::sort(by_key.begin(), by_key.end(),
               [&](uint32_t a, uint32_t c) { return keys[order[a]] < keys[order[c]]; });
-    std::vector<std::pair<std::string, ColumnLocation>> moved;
-    moved.reserve(order.size());
     for (const uint32_t ord : by_key) {
       const size_t i = order[ord];
       if (!still_at_origin[i]) continue;
       const ColumnLocation loc{true, *segment_id, ord};
       STRATA_RETURN_IF_ERROR(
           Put(b, engine_, ColumnFamily::kPkIndex, keys[i], column_keys::EncodeLocation(loc)));
-      moved.emplace_back(keys[i], loc);
     }
     for (uint32_t ord = 0; ord < order.size(); ++ord) {
       if (still_at_origin[order[ord]]) continue;
@@ -1169,9 +1166,9 @@ Status ColumnReplica::CompactTableLocked(uint32_t table_id) {
       STRATA_RETURN_IF_ERROR(
           Put(b, engine_, ColumnFamily::kMeta, column_keys::kNextSegmentIdKey, next));
     }
-    for (const auto& [key, loc] : moved) RecordLocation(key, loc);
     return Status::OK();
   };
+  commit_options.alone = true;  // see FlushTableLocked
   Result<Lsn> lsn = engine_->Commit(&batch, commit_options);
   if (!lsn.ok()) {
     if (segment_id.has_value()) {

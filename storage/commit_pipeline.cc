@@ -211,9 +211,10 @@ Result<Lsn> CommitPipeline::Commit(const CommitRequest& request) {
     size_t bytes = 0;
     for (Writer* w : queue_) {
       const size_t size = w->request->batch->GetDataSize();
-      if (!group.empty() && bytes + size > limit) break;
+      if (!group.empty() && (bytes + size > limit || w->request->options.alone)) break;
       group.push_back(w);
       bytes += size;
+      if (w->request->options.alone) break;
     }
     lock.unlock();
     WriteGroup(group);

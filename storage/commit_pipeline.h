@@ -43,6 +43,10 @@ struct CommitOptions {
   std::optional<bool> sync;
   // Optional; see CommitStamp.
   CommitStamp stamp;
+  // Written in a group of its own. Then no other stamp runs in the same group
+  // (group_sequence()), so none can need what this commit's stamp knows that
+  // RocksDB does not have yet. For large maintenance commits.
+  bool alone = false;
 };
 
 // One commit handed to CommitPipeline::Commit.

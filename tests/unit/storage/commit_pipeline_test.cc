@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -287,6 +288,45 @@ TEST_F(CommitPipelineTest, StampsSeeWhichKeysWereWrittenSinceASnapshot) {
   writer.join();
   checker.join();
   EXPECT_EQ(seen, (std::vector<bool>{false, true, true, true, false}));
+}
+
+// A commit marked `alone` gets a group of its own: commits queued before
+// and after it are written in other groups.
+TEST_F(CommitPipelineTest, AloneCommitsGetAGroupOfTheirOwn) {
+  std::mutex mu;
+  std::map<std::string, uint64_t> group_of;
+  auto commit = [&](std::string name, bool alone, std::shared_future<void> hold) {
+    rocksdb::WriteBatch batch;
+    EXPECT_TRUE(batch.Put(engine_->handle(ColumnFamily::kRows), name, "v").ok());
+    CommitOptions options;
+    options.alone = alone;
+    options.stamp = [&, name, hold](Lsn, rocksdb::WriteBatch*) {
+      if (hold.valid()) hold.wait();
+      std::lock_guard<std::mutex> lock(mu);
+      group_of[name] = engine_->pipeline()->group_sequence();
+      return Status::OK();
+    };
+    EXPECT_OK(engine_->Commit(&batch, options).status());
+  };
+  // A leader held in its stamp while a, b (alone), c and d line up behind it.
+  std::promise<void> release;
+  std::vector<std::thread> threads;
+  threads.emplace_back(commit, "leader", false, release.get_future().share());
+  for (const auto& [name, alone] : std::vector<std::pair<std::string, bool>>{
+           {"a", false}, {"b", true}, {"c", false}, {"d", false}}) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    threads.emplace_back(commit, name, alone, std::shared_future<void>());
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  release.set_value();
+  for (std::thread& t : threads) t.join();
+  ASSERT_EQ(group_of.size(), 5u);
+  EXPECT_NE(group_of["a"], group_of["b"]);
+  EXPECT_NE(group_of["b"], group_of["c"]);
+  // Without `alone` the queued commits share groups: c and d line up
+  // together behind b.
+  EXPECT_EQ(group_of["c"], group_of["d"]);
+  EXPECT_EQ(engine_->commit_stats().groups, 4u);
 }
 
 TEST_F(CommitPipelineTest, SnapshotsWithoutACommitBetweenShareOneRocksDbSnapshot) {
