@@ -531,8 +531,8 @@ void ColumnReplica::BeginStampGroup() {
   const uint64_t group = engine_->pipeline()->group_sequence();
   std::lock_guard<std::mutex> lock(overlay_mu_);
   if (group != overlay_group_) {
-    // clear() zeroes every bucket, and a bulk load leaves many (one per
-    // row it wrote): dropping a big table keeps later groups -- one
+    // clear() zeroes every bucket, and a large update leaves many (one per
+    // row it touched): dropping a big table keeps later groups -- one
     // commit each, often -- from paying for that inside the serialized stamp.
     if (overlay_.bucket_count() > 1024) {
       // Not `overlay_ = {}`: that picks operator=(initializer_list), a

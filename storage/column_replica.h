@@ -166,10 +166,14 @@ class ColumnReplica {
   void BeginStampGroup();
   // Stamp-only, for a flush or compaction that read at `snapshot_lsn` (and
   // holds that snapshot): false when no commit since wrote the row, so its
-  // location is still the one the snapshot shows -- flush and compaction,
-  // the only writers of pk_index without a write set, are serialized by
-  // maintenance_mu_ and never move the same row. Spares the serialized
-  // section a pk_index read per moved row.
+  // location is still the one the snapshot shows. Spares the serialized
+  // section a pk_index read per moved row. Relies on: user transactions
+  // track their rows and pk_index keys in the write set (the default
+  // TransactionOptions conflict families; a bulk load tracks the rows key);
+  // flush and compaction, which move rows without a write set, are
+  // serialized by maintenance_mu_; DROP/TRUNCATE's DeleteRange has no write
+  // set either, but the stamps first reject a table with DDL since the
+  // snapshot.
   bool RowWrittenSince(std::string_view row_key, Lsn snapshot_lsn) const;
   Status FlushTableLocked(uint32_t table_id, bool* flushed);
   Status CompactTableLocked(uint32_t table_id);

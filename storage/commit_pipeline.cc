@@ -248,6 +248,8 @@ Status CommitPipeline::CheckConflicts(const CommitRequest& request,
 
 bool CommitPipeline::MayHaveWrittenSince(uint64_t key_hash, Lsn lsn) const {
   STRATA_DCHECK(stamping_group_writes_ != nullptr);
+  // Outside a stamp (a misuse) the only safe answer is "maybe".
+  if (stamping_group_writes_ == nullptr) return true;
   return conflicts_.WrittenAfter(key_hash, lsn) || stamping_group_writes_->contains(key_hash);
 }
 
