@@ -231,14 +231,12 @@ Result<Lsn> CommitPipeline::Commit(const CommitRequest& request) {
   return self.lsn;
 }
 
-Status CommitPipeline::CheckConflicts(const CommitRequest& request,
-                                      const std::unordered_set<uint64_t>& group_writes) const {
+Status CommitPipeline::CheckConflicts(const CommitRequest& request) const {
   if (!request.snapshot_lsn.has_value()) return Status::OK();
   for (const uint64_t key_hash : request.write_set) {
     // An earlier member of this group has an LSN above every snapshot, so any
-    // overlap with it is a conflict too.
-    if (conflicts_.WrittenAfter(key_hash, *request.snapshot_lsn) ||
-        group_writes.contains(key_hash)) {
+    // overlap with it is a conflict too (MayHaveWrittenSince counts it).
+    if (MayHaveWrittenSince(key_hash, *request.snapshot_lsn)) {
       return Status(SqlState::kSerializationFailure,
                     "could not serialize access due to concurrent update");
     }
@@ -264,7 +262,7 @@ void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
   bool sync = false;
   for (Writer* w : group) {
     const CommitRequest& request = *w->request;
-    Status s = CheckConflicts(request, group_writes);
+    Status s = CheckConflicts(request);
     if (s.ok()) {
       // Everything the pipeline appends to the caller's batch comes after
       // this save point and is rolled back below.

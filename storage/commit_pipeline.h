@@ -171,8 +171,8 @@ class CommitPipeline {
   // Runs steps 1-3 above for `group`; sets every member's lsn or status.
   // Leader only.
   void WriteGroup(std::span<Writer* const> group);
-  Status CheckConflicts(const CommitRequest& request,
-                        const std::unordered_set<uint64_t>& group_writes) const;
+  // Uses the running group's write sets (stamping_group_writes_).
+  Status CheckConflicts(const CommitRequest& request) const;
   void ReleaseSnapshot(Lsn lsn, const rocksdb::Snapshot* snapshot);
   Snapshot ShareSnapshot(const Snapshot& snapshot);
   Lsn OldestSnapshotLsnLocked() const;
