@@ -177,6 +177,8 @@ const std::map<std::string, Setter>& KnownKeys() {
        SizeSetter([](ServerConfig* c) { return &c->storage.row_cache_bytes; })},
       {"storage.write_buffer",
        SizeSetter([](ServerConfig* c) { return &c->storage.write_buffer_bytes; })},
+      {"storage.ingest_commit",
+       SizeSetter([](ServerConfig* c) { return &c->storage.ingest_commit_bytes; })},
       {"storage.bloom_bits_per_key",
        [](const ConfigValue& v, ServerConfig* c) -> Status {
          const auto* n = std::get_if<int64_t>(&v);

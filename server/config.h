@@ -17,6 +17,7 @@ struct StorageConfig {
   uint64_t block_cache_bytes = 512ull << 20;
   uint64_t row_cache_bytes = 512ull << 20;
   uint64_t write_buffer_bytes = 64ull << 20;
+  uint64_t ingest_commit_bytes = 32ull << 20;
   int bloom_bits_per_key = 10;
   int max_background_jobs = 2;
   // false = synchronous_commit off: commits are ordered but not synced.

@@ -139,6 +139,7 @@ int RunServer(const Flags& flags) {
   storage_options.block_cache_bytes = config.storage.block_cache_bytes;
   storage_options.row_cache_bytes = config.storage.row_cache_bytes;
   storage_options.write_buffer_bytes = config.storage.write_buffer_bytes;
+  storage_options.ingest_commit_bytes = config.storage.ingest_commit_bytes;
   storage_options.bloom_bits_per_key = config.storage.bloom_bits_per_key;
   storage_options.max_background_jobs = config.storage.max_background_jobs;
   storage_options.sync_commit = config.storage.sync_commit;

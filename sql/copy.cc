@@ -181,74 +181,71 @@ class RecordReader {
 // One parsed field: nullopt for NULL.
 using Field = std::optional<std::string>;
 
+// Text format: fields split at the delimiter, backslash escapes decoded. A
+// field is NULL when its raw text (before decoding) is the NULL string.
 Result<std::vector<Field>> SplitText(const std::string& rec, const CopyOptions& o) {
   std::vector<Field> out;
-  std::string cur;
-  bool raw_equals_null = true;
-  std::string raw;
-  auto finish = [&] {
-    if (raw == o.null_string && raw_equals_null) {
+  out.reserve(8);
+  const size_t n = rec.size();
+  size_t i = 0;
+  while (true) {
+    const size_t start = i;
+    // Most fields have no escape: one scan, one copy.
+    while (i < n && rec[i] != o.delimiter && rec[i] != '\\') ++i;
+    std::string cur;
+    if (i < n && rec[i] == '\\') {
+      cur.assign(rec, start, i - start);
+      for (; i < n && rec[i] != o.delimiter; ++i) {
+        const char c = rec[i];
+        if (c != '\\' || i + 1 >= n) {
+          cur += c;
+          continue;
+        }
+        const char e = rec[++i];
+        switch (e) {
+          case 'b': cur += '\b'; break;
+          case 'f': cur += '\f'; break;
+          case 'n': cur += '\n'; break;
+          case 'r': cur += '\r'; break;
+          case 't': cur += '\t'; break;
+          case 'v': cur += '\v'; break;
+          case 'x': {
+            int v = 0;
+            int digits = 0;
+            while (digits < 2 && i + 1 < n && std::isxdigit(static_cast<unsigned char>(rec[i + 1]))) {
+              const char h = rec[++i];
+              v = v * 16 + (std::isdigit(static_cast<unsigned char>(h)) ? h - '0' : (std::tolower(h) - 'a' + 10));
+              ++digits;
+            }
+            cur += digits == 0 ? 'x' : static_cast<char>(v);
+            break;
+          }
+          default:
+            if (e >= '0' && e <= '7') {
+              int v = e - '0';
+              int digits = 1;
+              while (digits < 3 && i + 1 < n && rec[i + 1] >= '0' && rec[i + 1] <= '7') {
+                v = v * 8 + (rec[++i] - '0');
+                ++digits;
+              }
+              cur += static_cast<char>(v);
+            } else {
+              cur += e;
+            }
+            break;
+        }
+      }
+    } else {
+      cur.assign(rec, start, i - start);
+    }
+    if (std::string_view(rec).substr(start, i - start) == o.null_string) {
       out.emplace_back(std::nullopt);
     } else {
-      out.emplace_back(cur);
+      out.emplace_back(std::move(cur));
     }
-    cur.clear();
-    raw.clear();
-    raw_equals_null = true;
-  };
-  for (size_t i = 0; i < rec.size(); ++i) {
-    char c = rec[i];
-    if (c == o.delimiter) {
-      finish();
-      continue;
-    }
-    raw += c;
-    if (c != '\\' || i + 1 >= rec.size()) {
-      cur += c;
-      continue;
-    }
-    char n = rec[++i];
-    raw += n;
-    switch (n) {
-      case 'b': cur += '\b'; break;
-      case 'f': cur += '\f'; break;
-      case 'n': cur += '\n'; break;
-      case 'r': cur += '\r'; break;
-      case 't': cur += '\t'; break;
-      case 'v': cur += '\v'; break;
-      case 'x': {
-        int v = 0;
-        int digits = 0;
-        while (digits < 2 && i + 1 < rec.size() && std::isxdigit(static_cast<unsigned char>(rec[i + 1]))) {
-          const char h = rec[++i];
-          raw += h;
-          v = v * 16 + (std::isdigit(static_cast<unsigned char>(h)) ? h - '0' : (std::tolower(h) - 'a' + 10));
-          ++digits;
-        }
-        if (digits == 0) {
-          cur += 'x';
-        } else {
-          cur += static_cast<char>(v);
-        }
-        break;
-      }
-      default:
-        if (n >= '0' && n <= '7') {
-          int v = n - '0';
-          int digits = 1;
-          while (digits < 3 && i + 1 < rec.size() && rec[i + 1] >= '0' && rec[i + 1] <= '7') {
-            raw += rec[i + 1];
-            v = v * 8 + (rec[++i] - '0');
-            ++digits;
-          }
-          cur += static_cast<char>(v);
-        } else {
-          cur += n;
-        }
-        break;
-    }
+    if (i >= n) break;
+    ++i;  // the delimiter
   }
-  finish();
   return out;
 }
 

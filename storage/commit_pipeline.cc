@@ -7,9 +7,11 @@
 #include <fmt/format.h>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
 
 #include "common/macros.h"
 #include "rowstore/key_codec.h"
+#include "storage/batch_ingestion.h"
 #include "storage/hot_row_cache.h"
 #include "storage/rocksdb_status.h"
 
@@ -63,14 +65,17 @@ struct RowPut {
 
 class RowWriteNotifier : public rocksdb::WriteBatch::Handler {
  public:
+  // `write_through` false: collects nothing (for batches that are one part
+  // of a commit).
   RowWriteNotifier(HotRowCache* cache, uint32_t rows_family_id, Lsn lsn,
-                   const rocksdb::WriteBatch* batch, std::vector<RowPut>* puts)
+                   const rocksdb::WriteBatch* batch, std::vector<RowPut>* puts, bool write_through)
       : cache_(cache),
         rows_family_id_(rows_family_id),
         lsn_(lsn),
         batch_(batch),
         puts_(puts),
-        first_put_(puts->size()) {}
+        first_put_(puts->size()),
+        collecting_(write_through) {}
 
   rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key,
                         const rocksdb::Slice& value) override {
@@ -131,7 +136,7 @@ class RowWriteNotifier : public rocksdb::WriteBatch::Handler {
   const rocksdb::WriteBatch* const batch_;
   std::vector<RowPut>* const puts_;
   const size_t first_put_;
-  bool collecting_ = true;
+  bool collecting_;
 };
 
 void EncodeFixed32(char* dst, uint32_t v) {
@@ -170,12 +175,13 @@ struct CommitPipeline::Writer {
 
 CommitPipeline::CommitPipeline(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta, Lsn last_lsn,
                                bool default_sync, HotRowCache* hot_rows,
-                               rocksdb::ColumnFamilyHandle* rows)
+                               rocksdb::ColumnFamilyHandle* rows, CommitIngestion ingestion)
     : db_(db),
       meta_(meta),
       default_sync_(default_sync),
       hot_rows_(rows != nullptr ? hot_rows : nullptr),
       rows_family_id_(rows != nullptr ? rows->GetID() : 0),
+      ingestion_(std::move(ingestion)),
       last_assigned_lsn_(last_lsn),
       visible_lsn_(last_lsn),
       published_sequence_(db->GetLatestSequenceNumber()),
@@ -205,16 +211,17 @@ Result<Lsn> CommitPipeline::Commit(const CommitRequest& request) {
   if (!self.done) {
     // Leader: take the group, write it without the queue lock so that new
     // committers can line up for the next group meanwhile.
-    size_t limit = request.batch->GetDataSize();
+    size_t limit = RequestBytes(request);
     limit = limit <= kSmallCommitSlack ? limit + kSmallCommitSlack : kMaxGroupBytes;
     std::vector<Writer*> group;
     size_t bytes = 0;
     for (Writer* w : queue_) {
-      const size_t size = w->request->batch->GetDataSize();
-      if (!group.empty() && (bytes + size > limit || w->request->options.alone)) break;
+      const size_t size = RequestBytes(*w->request);
+      const bool alone = w->request->options.alone || !w->request->leading.empty() || Ingests(size);
+      if (!group.empty() && (bytes + size > limit || alone)) break;
       group.push_back(w);
       bytes += size;
-      if (w->request->options.alone) break;
+      if (alone) break;
     }
     lock.unlock();
     WriteGroup(group);
@@ -257,11 +264,18 @@ void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
   std::vector<Writer*> accepted;
   accepted.reserve(group.size());
   std::unordered_set<uint64_t> group_writes;
+  size_t members_in_group_writes = 0;
   stamping_group_writes_ = &group_writes;
   Lsn next_lsn = last_assigned_lsn_ + 1;
   bool sync = false;
   for (Writer* w : group) {
     const CommitRequest& request = *w->request;
+    // Only later members check against a member's writes, so they are added
+    // when a later member comes (a lone bulk commit's keys never are).
+    for (; members_in_group_writes < accepted.size(); ++members_in_group_writes) {
+      const std::span<const uint64_t> writes = accepted[members_in_group_writes]->request->write_set;
+      group_writes.insert(writes.begin(), writes.end());
+    }
     Status s = CheckConflicts(request);
     if (s.ok()) {
       // Everything the pipeline appends to the caller's batch comes after
@@ -279,7 +293,6 @@ void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
       continue;
     }
     w->lsn = next_lsn++;
-    group_writes.insert(request.write_set.begin(), request.write_set.end());
     sync = sync || request.options.sync.value_or(default_sync_);
     accepted.push_back(w);
   }
@@ -292,7 +305,13 @@ void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
   std::vector<RowPut> row_puts;
   if (hot_rows_ != nullptr) {
     for (const Writer* w : accepted) {
-      RowWriteNotifier notify(hot_rows_, rows_family_id_, w->lsn, w->request->batch, &row_puts);
+      const bool write_through = w->request->leading.empty();
+      for (const rocksdb::WriteBatch* part : w->request->leading) {
+        RowWriteNotifier notify(hot_rows_, rows_family_id_, w->lsn, part, &row_puts, false);
+        if (!part->Iterate(&notify).ok()) hot_rows_->NoteWriteEverywhere(w->lsn);
+      }
+      RowWriteNotifier notify(hot_rows_, rows_family_id_, w->lsn, w->request->batch, &row_puts,
+                              write_through);
       // A record kind the notifier does not know (Strata writes none) fails
       // the iteration: then any row may have changed.
       if (!w->request->batch->Iterate(&notify).ok()) hot_rows_->NoteWriteEverywhere(w->lsn);
@@ -309,10 +328,25 @@ void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
     inflight_lsn_ = group_lsn;
   }
   rocksdb::Status write_status;
+  bool ingested = false;
+  Status ingest_error;
   if (accepted.size() == 1) {
-    rocksdb::WriteBatch* batch = accepted.front()->request->batch;
-    write_status = batch->Put(meta_, rocksdb::Slice(kLastLsnKey), encoded_lsn);
-    if (write_status.ok()) write_status = db_->Write(write_options, batch);
+    const CommitRequest& request = *accepted.front()->request;
+    write_status = request.batch->Put(meta_, rocksdb::Slice(kLastLsnKey), encoded_lsn);
+    std::vector<const rocksdb::WriteBatch*> parts(request.leading.begin(), request.leading.end());
+    parts.push_back(request.batch);
+    if (write_status.ok() && Ingests(RequestBytes(request))) {
+      ingest_error = IngestBatches(db_, ingestion_.families, ingestion_.dir, group_sequence_,
+                                   parts, &ingested);
+    }
+    if (write_status.ok() && ingest_error.ok() && !ingested) {
+      if (parts.size() == 1) {
+        write_status = db_->Write(write_options, request.batch);
+      } else {
+        rocksdb::WriteBatch merged = ConcatenateBatches(parts);
+        write_status = db_->Write(write_options, &merged);
+      }
+    }
   } else {
     std::vector<const rocksdb::WriteBatch*> batches;
     batches.reserve(accepted.size());
@@ -326,7 +360,8 @@ void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
   // (its LSNs go to later commits). Still before the group is published, so
   // the first readers that see it find its rows cached. The rows are in the
   // members' batches, which the rollback below truncates.
-  if (write_status.ok()) {
+  const bool written = write_status.ok() && ingest_error.ok();
+  if (written) {
     for (const RowPut& put : row_puts) {
       hot_rows_->InsertCommitted(put.hash, put.key(), put.lsn, put.row());
     }
@@ -336,9 +371,10 @@ void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
     STRATA_DCHECK(rs.ok());
   }
 
-  if (!write_status.ok()) {
+  if (!written) {
     // Nothing of the group became visible; its LSNs go to later commits.
-    const Status error = FromRocksDbStatus(write_status, "commit");
+    const Status error =
+        ingest_error.ok() ? FromRocksDbStatus(write_status, "commit") : std::move(ingest_error);
     for (Writer* w : accepted) {
       w->lsn = kInvalidLsn;
       w->status = error;
@@ -353,7 +389,7 @@ void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
   // transaction that could conflict with this group commits through a later
   // leader, which runs after this one returns.
   for (const Writer* w : accepted) {
-    for (const uint64_t key_hash : w->request->write_set) conflicts_.Record(key_hash, w->lsn);
+    conflicts_.RecordAll(w->request->write_set, w->lsn);
   }
   last_assigned_lsn_ = group_lsn;
   Lsn oldest_snapshot;
@@ -372,7 +408,23 @@ void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
 
   commits_.fetch_add(accepted.size(), std::memory_order_relaxed);
   groups_.fetch_add(1, std::memory_order_relaxed);
-  if (sync) wal_syncs_.fetch_add(1, std::memory_order_relaxed);
+  if (ingested) {
+    ingested_.fetch_add(1, std::memory_order_relaxed);
+    spdlog::info("storage: commit at LSN {} ({} bytes) written by SST ingestion", FormatLsn(group_lsn),
+                 RequestBytes(*accepted.front()->request));
+  } else if (sync) {
+    wal_syncs_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+size_t CommitPipeline::RequestBytes(const CommitRequest& request) {
+  size_t bytes = request.batch->GetDataSize();
+  for (const rocksdb::WriteBatch* part : request.leading) bytes += part->GetDataSize();
+  return bytes;
+}
+
+bool CommitPipeline::Ingests(size_t batch_bytes) const {
+  return ingestion_.min_batch_bytes > 0 && batch_bytes >= ingestion_.min_batch_bytes;
 }
 
 Snapshot CommitPipeline::TakeSnapshot() {
@@ -452,6 +504,7 @@ CommitStats CommitPipeline::stats() const {
   s.failed_commits = failed_commits_.load(std::memory_order_relaxed);
   s.groups = groups_.load(std::memory_order_relaxed);
   s.wal_syncs = wal_syncs_.load(std::memory_order_relaxed);
+  s.ingested = ingested_.load(std::memory_order_relaxed);
   return s;
 }
 

@@ -9,8 +9,10 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
 
 #include "common/result.h"
 #include "common/status.h"
@@ -49,6 +51,17 @@ struct CommitOptions {
   bool alone = false;
 };
 
+// Large commits written by ingestion (IngestBatches) instead of WAL + memtable.
+struct CommitIngestion {
+  // A lone commit whose batch (with the pipeline's own records) holds at
+  // least this many bytes is ingested; 0 never ingests.
+  uint64_t min_batch_bytes = 0;
+  // Where the SST files are written before RocksDB moves them in.
+  std::string dir;
+  // Every column family a commit may write.
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
+};
+
 // One commit handed to CommitPipeline::Commit.
 struct CommitRequest {
   // The commit's changes. Borrowed for the call; on return, success or not,
@@ -57,6 +70,13 @@ struct CommitRequest {
   // number).
   rocksdb::WriteBatch* batch = nullptr;
   CommitOptions options;
+  // Records that come before `batch`'s, in order: a bulk load's chunks
+  // (Transaction::PutDeferred), kept apart so that a commit written by
+  // ingestion never copies them into one buffer (the WAL path concatenates
+  // them in the leader). Borrowed, not modified. A commit with leading
+  // batches is a group of its own and writes nothing through into the
+  // hot-row cache.
+  std::span<const rocksdb::WriteBatch* const> leading;
   // Snapshot isolation: when set, the commit fails with 40001 if any commit
   // with a larger LSN wrote a key in write_set. (kInvalidLsn is a valid
   // snapshot: the empty database.)
@@ -72,6 +92,7 @@ struct CommitStats {
   uint64_t failed_commits = 0;  // conflicts, stamp errors, failed writes
   uint64_t groups = 0;          // RocksDB writes (one WAL record each)
   uint64_t wal_syncs = 0;       // groups written with sync
+  uint64_t ingested = 0;        // groups written by ingestion (see CommitIngestion)
 };
 
 // One WriteBatch with the records of `batches`, in order: their serialized
@@ -90,7 +111,11 @@ rocksdb::WriteBatch ConcatenateBatches(std::span<const rocksdb::WriteBatch* cons
 //   2. merges the members' batches plus the "last_lsn" record (meta column
 //      family, 8-byte big-endian, the group's highest LSN) into one
 //      WriteBatch, and writes it with ONE WAL write and, if any member asked
-//      for sync, ONE fsync;
+//      for sync, ONE fsync -- or, for a lone commit of at least
+//      CommitIngestion::min_batch_bytes, ingests it as SST files (always
+//      durable, whatever the sync option), which a commit that large gets
+//      cheaper than the WAL and memtables; such a commit is always a group of
+//      its own;
 //   3. publishes the group's highest LSN as visible, wakes the members with
 //      their LSN or error, and hands leadership to the next in the queue.
 //
@@ -117,7 +142,7 @@ class CommitPipeline {
   // before the commit can become visible.
   CommitPipeline(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta, Lsn last_lsn,
                  bool default_sync, HotRowCache* hot_rows = nullptr,
-                 rocksdb::ColumnFamilyHandle* rows = nullptr);
+                 rocksdb::ColumnFamilyHandle* rows = nullptr, CommitIngestion ingestion = {});
   ~CommitPipeline();
   CommitPipeline(const CommitPipeline&) = delete;
   CommitPipeline& operator=(const CommitPipeline&) = delete;
@@ -176,12 +201,17 @@ class CommitPipeline {
   void ReleaseSnapshot(Lsn lsn, const rocksdb::Snapshot* snapshot);
   Snapshot ShareSnapshot(const Snapshot& snapshot);
   Lsn OldestSnapshotLsnLocked() const;
+  // Whether a lone commit of this size is written by ingestion.
+  bool Ingests(size_t batch_bytes) const;
+  // Bytes of the request's batch and leading batches.
+  static size_t RequestBytes(const CommitRequest& request);
 
   rocksdb::DB* const db_;
   rocksdb::ColumnFamilyHandle* const meta_;
   const bool default_sync_;
   HotRowCache* const hot_rows_;
   const uint32_t rows_family_id_;
+  const CommitIngestion ingestion_;
 
   // Commit queue; the front is the leader.
   std::mutex queue_mu_;
@@ -220,6 +250,7 @@ class CommitPipeline {
   std::atomic<uint64_t> failed_commits_{0};
   std::atomic<uint64_t> groups_{0};
   std::atomic<uint64_t> wal_syncs_{0};
+  std::atomic<uint64_t> ingested_{0};
   std::atomic<size_t> tracked_writes_{0};
 };
 

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/macros.h"
+#include "storage/batch_ingestion.h"
 #include "storage/rocksdb_status.h"
 #include "storage/transaction.h"
 
@@ -138,10 +139,14 @@ Result<std::unique_ptr<Engine>> Engine::Open(const std::string& path,
   if (options.row_cache_bytes > 0) {
     engine->hot_rows_ = std::make_unique<HotRowCache>(options.row_cache_bytes);
   }
-  engine->pipeline_ = std::make_unique<CommitPipeline>(raw_db, engine->handle(ColumnFamily::kMeta),
-                                                       last_lsn, options.sync_commit,
-                                                       engine->hot_rows_.get(),
-                                                       engine->handle(ColumnFamily::kRows));
+  CommitIngestion ingestion;
+  ingestion.min_batch_bytes = options.ingest_commit_bytes;
+  ingestion.dir = (std::filesystem::path(path) / "ingest").string();
+  for (const ColumnFamily cf : kAllColumnFamilies) ingestion.families.push_back(engine->handle(cf));
+  STRATA_RETURN_IF_ERROR(RemoveIngestionLeftovers(ingestion.dir));
+  engine->pipeline_ = std::make_unique<CommitPipeline>(
+      raw_db, engine->handle(ColumnFamily::kMeta), last_lsn, options.sync_commit,
+      engine->hot_rows_.get(), engine->handle(ColumnFamily::kRows), std::move(ingestion));
   return engine;
 }
 

@@ -24,6 +24,10 @@ struct StorageOptions {
   // Default for CommitOptions::sync: fsync the WAL before a commit returns
   // (PostgreSQL's synchronous_commit = on).
   bool sync_commit = true;
+  // A commit of at least this many bytes (a bulk load) is written as SST
+  // files ingested into RocksDB instead of through the WAL and memtables
+  // (CommitIngestion). 0: never.
+  uint64_t ingest_commit_bytes = 32ull << 20;
   // RocksDB flush and compaction threads.
   int max_background_jobs = 2;
 

@@ -72,15 +72,26 @@ namespace {
 // Bounds of a PutDeferred chunk's reserved size.
 constexpr size_t kMinDeferredChunkBytes = 64u << 10;
 constexpr size_t kMaxDeferredChunkBytes = 16u << 20;
-// Spare room in a commit's concatenated batch for the records stamps add.
-constexpr size_t kStampSpareBytes = 64u << 10;
 
-// A tracked deferred put's entry in deferred_keys_.
-std::string DeferredKey(ColumnFamily cf, std::string_view key) {
-  std::string out(1, static_cast<char>(ColumnFamilyIndex(cf)));
+// A deferred put's entry in deferred_keys_.
+std::string DeferredKey(uint32_t family_id, std::string_view key) {
+  std::string out(reinterpret_cast<const char*>(&family_id), sizeof(family_id));
   out.append(key);
   return out;
 }
+
+// Collects every put of a batch into a deferred_keys_ set.
+class DeferredKeyCollector : public rocksdb::WriteBatch::Handler {
+ public:
+  explicit DeferredKeyCollector(std::unordered_set<std::string>* keys) : keys_(keys) {}
+  rocksdb::Status PutCF(uint32_t cf_id, const rocksdb::Slice& key, const rocksdb::Slice&) override {
+    keys_->insert(DeferredKey(cf_id, std::string_view(key.data(), key.size())));
+    return rocksdb::Status::OK();
+  }
+
+ private:
+  std::unordered_set<std::string>* keys_;
+};
 
 }  // namespace
 
@@ -88,11 +99,11 @@ Status Transaction::PutDeferred(ColumnFamily cf, std::string_view key, std::stri
                                 bool tracked) {
   STRATA_RETURN_IF_ERROR(CheckActive());
   if (tracked) {
-    deferred_keys_.insert(DeferredKey(cf, key));
-    if (conflict_families_.test(ColumnFamilyIndex(cf))) {
-      write_set_.push_back(WriteConflictIndex::HashKey(cf, key));
-    }
+    const uint64_t fingerprint = WriteConflictIndex::HashKey(cf, key);
+    deferred_fingerprints_.Insert(fingerprint);
+    if (conflict_families_.test(ColumnFamilyIndex(cf))) write_set_.push_back(fingerprint);
   }
+  if (deferred_keys_.has_value()) deferred_keys_->insert(DeferredKey(engine_->handle(cf)->GetID(), key));
   deferred_families_.set(ColumnFamilyIndex(cf));
   // A record is its key and value plus at most 16 bytes of tag, family id
   // and varint lengths.
@@ -144,7 +155,17 @@ class ReplayPuts : public rocksdb::WriteBatch::Handler {
 }  // namespace
 
 bool Transaction::HasDeferredPut(ColumnFamily cf, std::string_view key) const {
-  return !deferred_keys_.empty() && deferred_keys_.contains(DeferredKey(cf, key));
+  if (!deferred_fingerprints_.Contains(WriteConflictIndex::HashKey(cf, key))) return false;
+  if (!deferred_keys_.has_value()) {
+    deferred_keys_.emplace();
+    DeferredKeyCollector collect(&*deferred_keys_);
+    for (const rocksdb::WriteBatch& chunk : deferred_) {
+      // Deferred chunks hold only puts, which the collector accepts.
+      const rocksdb::Status s = chunk.Iterate(&collect);
+      STRATA_DCHECK(s.ok());
+    }
+  }
+  return deferred_keys_->contains(DeferredKey(engine_->handle(cf)->GetID(), key));
 }
 
 Status Transaction::IndexDeferredWritesOf(ColumnFamily cf) const {
@@ -162,7 +183,8 @@ Status Transaction::IndexDeferredWrites() {
   deferred_.clear();
   deferred_count_ = 0;
   deferred_families_.reset();
-  deferred_keys_.clear();
+  deferred_fingerprints_.Clear();
+  deferred_keys_.reset();
   return Status::OK();
 }
 
@@ -381,21 +403,18 @@ Result<Lsn> Transaction::Commit(const CommitOptions& options) {
   }
   std::sort(write_set_.begin(), write_set_.end());
   write_set_.erase(std::unique(write_set_.begin(), write_set_.end()), write_set_.end());
-  // The deferred writes go after the indexed ones, in one copy.
-  std::optional<rocksdb::WriteBatch> merged;
+  // The deferred writes go after the indexed ones: the pipeline gets them
+  // as leading batches (no copy), followed by an empty batch for what the
+  // stamps append.
+  std::vector<const rocksdb::WriteBatch*> leading;
+  rocksdb::WriteBatch tail;
   if (deferred_count_ > 0) {
-    std::vector<const rocksdb::WriteBatch*> parts = {Batch()->GetWriteBatch()};
-    for (const rocksdb::WriteBatch& chunk : deferred_) parts.push_back(&chunk);
-    // Room for what the commit's stamps append (LSN, sequence counters; a
-    // binlog feed may need more and then grows it once).
-    merged.emplace(ConcatenateBatches(parts, kStampSpareBytes));
-    deferred_.clear();
-    deferred_count_ = 0;
-    deferred_families_.reset();
-    deferred_keys_.clear();
+    leading.push_back(Batch()->GetWriteBatch());
+    for (const rocksdb::WriteBatch& chunk : deferred_) leading.push_back(&chunk);
   }
   CommitRequest request;
-  request.batch = merged.has_value() ? &*merged : Batch()->GetWriteBatch();
+  request.batch = leading.empty() ? Batch()->GetWriteBatch() : &tail;
+  request.leading = leading;
   request.options = options;
   request.snapshot_lsn = snapshot_.lsn();
   request.write_set = write_set_;
@@ -416,7 +435,8 @@ void Transaction::Finish() {
   deferred_.clear();
   deferred_count_ = 0;
   deferred_families_.reset();
-  deferred_keys_.clear();
+  deferred_fingerprints_.Clear();
+  deferred_keys_.reset();
   snapshot_.Release();
 }
 

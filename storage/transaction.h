@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "common/hash_set64.h"
 #include "common/result.h"
 #include "common/status.h"
 #include "storage/column_family.h"
@@ -107,7 +108,10 @@ class Transaction {
   // uniqueness without indexing them).
   Status PutDeferred(ColumnFamily cf, std::string_view key, std::string_view value,
                      bool tracked = false);
-  // Whether a tracked PutDeferred of `key` to `cf` is still unindexed.
+  // Whether a tracked PutDeferred of `key` to `cf` is still unindexed. A
+  // fingerprint probe; a hit is confirmed against the deferred puts
+  // themselves (so an untracked deferred put of the very key whose
+  // fingerprint collides with a tracked one's would also count).
   bool HasDeferredPut(ColumnFamily cf, std::string_view key) const;
   // Makes the deferred writes visible to this transaction's reads.
   Status IndexDeferredWrites();
@@ -189,8 +193,13 @@ class Transaction {
   mutable uint64_t deferred_count_ = 0;
   // Families with unindexed deferred writes.
   mutable std::bitset<kColumnFamilyCount> deferred_families_;
-  // Tracked deferred puts: family index byte + key.
-  mutable std::unordered_set<std::string> deferred_keys_;
+  // Tracked deferred puts: WriteConflictIndex::HashKey fingerprints.
+  HashSet64 deferred_fingerprints_;
+  // Every deferred put's family id and key, built from deferred_ on the
+  // first fingerprint hit (a duplicate, or a 64-bit collision) to confirm it,
+  // then kept up to date. Empty until then: a load without duplicates never
+  // pays for it.
+  mutable std::optional<std::unordered_set<std::string>> deferred_keys_;
   uint64_t write_count_ = 0;
   bool active_ = true;
 };

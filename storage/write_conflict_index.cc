@@ -1,5 +1,6 @@
 #include "storage/write_conflict_index.h"
 
+#include <algorithm>
 #include <functional>
 
 #include "common/macros.h"
@@ -27,7 +28,26 @@ uint64_t WriteConflictIndex::HashKey(ColumnFamily cf, std::string_view key) {
 
 bool WriteConflictIndex::WrittenAfter(uint64_t key_hash, Lsn snapshot_lsn) const {
   const auto it = last_write_.find(key_hash);
-  return it != last_write_.end() && it->second > snapshot_lsn;
+  if (it != last_write_.end() && it->second > snapshot_lsn) return true;
+  for (auto block = blocks_.rbegin(); block != blocks_.rend() && block->lsn > snapshot_lsn; ++block) {
+    if (std::binary_search(block->sorted_hashes.begin(), block->sorted_hashes.end(), key_hash)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void WriteConflictIndex::RecordAll(std::span<const uint64_t> key_hashes, Lsn lsn) {
+  if (key_hashes.size() < kMinBlockKeys) {
+    for (const uint64_t key_hash : key_hashes) Record(key_hash, lsn);
+    return;
+  }
+  STRATA_DCHECK(blocks_.empty() || blocks_.back().lsn <= lsn);
+  Block& block = blocks_.emplace_back(Block{lsn, {key_hashes.begin(), key_hashes.end()}});
+  if (!std::is_sorted(block.sorted_hashes.begin(), block.sorted_hashes.end())) {
+    std::sort(block.sorted_hashes.begin(), block.sorted_hashes.end());
+  }
+  block_keys_ += block.sorted_hashes.size();
 }
 
 void WriteConflictIndex::Record(uint64_t key_hash, Lsn lsn) {
@@ -43,6 +63,10 @@ void WriteConflictIndex::TrimUpTo(Lsn lsn) {
     // A later write of the same key owns the entry now; leave it.
     const auto it = last_write_.find(key_hash);
     if (it != last_write_.end() && it->second == entry_lsn) last_write_.erase(it);
+  }
+  while (!blocks_.empty() && blocks_.front().lsn <= lsn) {
+    block_keys_ -= blocks_.front().sorted_hashes.size();
+    blocks_.pop_front();
   }
 }
 

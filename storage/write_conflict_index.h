@@ -3,9 +3,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "storage/column_family.h"
 #include "storage/lsn.h"
@@ -37,16 +39,32 @@ class WriteConflictIndex {
   // Records that the commit at `lsn` wrote `key_hash`.
   // REQUIRES: lsn >= every LSN recorded before (commit order).
   void Record(uint64_t key_hash, Lsn lsn);
+  // Records that the commit at `lsn` wrote every key of `key_hashes`. A
+  // large set (a bulk load's) is kept as one sorted block, checked by
+  // binary search, instead of an entry per key. REQUIRES: as Record.
+  void RecordAll(std::span<const uint64_t> key_hashes, Lsn lsn);
 
   // Forgets writes with LSN <= lsn. Call with the oldest LSN any transaction
   // may still check against: such writes can no longer conflict.
   void TrimUpTo(Lsn lsn);
 
   // Number of keys remembered.
-  size_t size() const { return last_write_.size(); }
+  size_t size() const { return last_write_.size() + block_keys_; }
+
+  // Write sets at least this large are kept as a block.
+  static constexpr size_t kMinBlockKeys = 4096;
 
  private:
+  struct Block {
+    Lsn lsn;
+    std::vector<uint64_t> sorted_hashes;
+  };
+
   std::unordered_map<uint64_t, Lsn> last_write_;
+  // Large write sets in commit order (few: one per bulk commit since the
+  // oldest snapshot).
+  std::deque<Block> blocks_;
+  size_t block_keys_ = 0;
   // (lsn, key hash) in commit order, so trimming costs O(entries trimmed).
   std::deque<std::pair<Lsn, uint64_t>> log_;
 };

@@ -1,0 +1,277 @@
+#include "storage/batch_ingestion.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <system_error>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/sst_file_writer.h>
+#include <rocksdb/write_batch.h>
+
+#include "common/macros.h"
+#include "storage/rocksdb_status.h"
+
+namespace strata::storage {
+namespace {
+
+// One Put or Delete of the batches; the slices point into their data.
+struct Record {
+  rocksdb::Slice key;
+  rocksdb::Slice value;
+  bool is_delete;
+};
+
+// Calls Add(cf, record) for each Put and Delete record; stops at the first
+// record kind an SST file cannot carry with the same meaning.
+class RecordVisitor : public rocksdb::WriteBatch::Handler {
+ public:
+  bool unsupported = false;
+
+  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key,
+                        const rocksdb::Slice& value) override {
+    return Add(cf, Record{key, value, false});
+  }
+  rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+    return Add(cf, Record{key, rocksdb::Slice(), true});
+  }
+  rocksdb::Status SingleDeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+    return DeleteCF(cf, key);
+  }
+  rocksdb::Status DeleteRangeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return Unsupported();
+  }
+  rocksdb::Status MergeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return Unsupported();
+  }
+  rocksdb::Status PutBlobIndexCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return Unsupported();
+  }
+  rocksdb::Status MarkBeginPrepare(bool) override { return Unsupported(); }
+  rocksdb::Status MarkEndPrepare(const rocksdb::Slice&) override { return Unsupported(); }
+  rocksdb::Status MarkCommit(const rocksdb::Slice&) override { return Unsupported(); }
+  rocksdb::Status MarkRollback(const rocksdb::Slice&) override { return Unsupported(); }
+  rocksdb::Status MarkNoop(bool) override { return rocksdb::Status::OK(); }
+  // LogData records are WAL-only annotations; they never reach a memtable.
+  void LogData(const rocksdb::Slice&) override {}
+
+ protected:
+  virtual rocksdb::Status Add(uint32_t cf, const Record& record) = 0;
+
+ private:
+  rocksdb::Status Unsupported() {
+    unsupported = true;
+    return rocksdb::Status::NotSupported("record kind not ingestible");
+  }
+};
+
+// What the first pass learns of each column family's records.
+struct FamilyShape {
+  uint64_t records = 0;
+  uint64_t bytes = 0;
+  // Keys never decrease in batch order: the records can go straight into
+  // the file (equal neighbours collapse to the last).
+  bool in_order = true;
+  rocksdb::Slice last_key;
+};
+
+class ShapeScan : public RecordVisitor {
+ public:
+  std::map<uint32_t, FamilyShape> families;
+
+ protected:
+  rocksdb::Status Add(uint32_t cf, const Record& record) override {
+    FamilyShape& shape = families[cf];
+    if (shape.records > 0 && record.key.compare(shape.last_key) < 0) shape.in_order = false;
+    shape.last_key = record.key;
+    ++shape.records;
+    shape.bytes += record.key.size() + record.value.size();
+    return rocksdb::Status::OK();
+  }
+};
+
+// One column family's output file. Records reach it in key order; of equal
+// keys only the last is written (the one a write would leave).
+class FamilyFile {
+ public:
+  FamilyFile(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* handle, std::string path)
+      : path_(std::move(path)),
+        // The loaded rows are what the next queries read: keep them in the
+        // page cache (invalidate_page_cache = false).
+        writer_(rocksdb::EnvOptions(), db->GetOptions(handle), handle,
+                /*invalidate_page_cache=*/false) {}
+
+  const std::string& path() const { return path_; }
+  rocksdb::Status Open() { return writer_.Open(path_); }
+  rocksdb::Status Add(const Record& record) {
+    rocksdb::Status s;
+    if (has_pending_ && pending_.key != record.key) s = WritePending();
+    pending_ = record;
+    has_pending_ = true;
+    return s;
+  }
+  rocksdb::Status Finish() {
+    rocksdb::Status s = has_pending_ ? WritePending() : rocksdb::Status::OK();
+    if (s.ok()) s = writer_.Finish();
+    return s;
+  }
+
+ private:
+  rocksdb::Status WritePending() {
+    has_pending_ = false;
+    return pending_.is_delete ? writer_.Delete(pending_.key) : writer_.Put(pending_.key, pending_.value);
+  }
+
+  const std::string path_;
+  rocksdb::SstFileWriter writer_;
+  Record pending_;
+  bool has_pending_ = false;
+};
+
+// The second pass, for some of the families: in-order ones stream into
+// their files, the others are collected, sorted and then written.
+class FileFill : public RecordVisitor {
+ public:
+  struct Family {
+    FamilyFile* file;
+    const FamilyShape* shape;
+    std::vector<Record> collected;
+  };
+  std::map<uint32_t, Family> families;
+
+  rocksdb::Status Run(std::span<const rocksdb::WriteBatch* const> batches) {
+    for (auto& [cf, family] : families) {
+      if (!family.shape->in_order) family.collected.reserve(family.shape->records);
+    }
+    for (const rocksdb::WriteBatch* batch : batches) {
+      rocksdb::Status s = batch->Iterate(this);
+      if (!s.ok()) return s;
+    }
+    for (auto& [cf, family] : families) {
+      std::vector<Record>& records = family.collected;
+      // Stable: among equal keys the batch order stays, and the file keeps
+      // the last.
+      std::stable_sort(records.begin(), records.end(),
+                       [](const Record& a, const Record& b) { return a.key.compare(b.key) < 0; });
+      for (const Record& record : records) {
+        rocksdb::Status s = family.file->Add(record);
+        if (!s.ok()) return s;
+      }
+      std::vector<Record>().swap(records);
+      rocksdb::Status s = family.file->Finish();
+      if (!s.ok()) return s;
+    }
+    return rocksdb::Status::OK();
+  }
+
+ protected:
+  rocksdb::Status Add(uint32_t cf, const Record& record) override {
+    const auto it = families.find(cf);
+    if (it == families.end()) return rocksdb::Status::OK();  // another worker's
+    if (it->second.shape->in_order) return it->second.file->Add(record);
+    it->second.collected.push_back(record);
+    return rocksdb::Status::OK();
+  }
+};
+
+void RemoveFiles(const std::vector<std::unique_ptr<FamilyFile>>& files) {
+  for (const auto& file : files) {
+    std::error_code ec;
+    std::filesystem::remove(file->path(), ec);
+  }
+}
+
+}  // namespace
+
+Status IngestBatches(rocksdb::DB* db, std::span<rocksdb::ColumnFamilyHandle* const> families,
+                     const std::string& dir, uint64_t file_tag,
+                     std::span<const rocksdb::WriteBatch* const> batches, bool* ingested) {
+  *ingested = false;
+  ShapeScan shapes;
+  for (const rocksdb::WriteBatch* batch : batches) {
+    const rocksdb::Status iterated = batch->Iterate(&shapes);
+    if (shapes.unsupported) return Status::OK();
+    STRATA_RETURN_IF_ERROR(FromRocksDbStatus(iterated, "reading a batch to ingest"));
+  }
+  if (shapes.families.empty()) return Status::OK();
+
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IoError(fmt::format("creating {}: {}", dir, ec.message()));
+  std::vector<std::unique_ptr<FamilyFile>> files;
+  std::vector<rocksdb::IngestExternalFileArg> args;
+  // Two workers, each writing some of the files (the larger families split
+  // between them): the files are most of an ingestion's time.
+  std::vector<std::pair<uint64_t, uint32_t>> by_size;
+  for (const auto& [cf_id, shape] : shapes.families) by_size.emplace_back(shape.bytes, cf_id);
+  std::sort(by_size.rbegin(), by_size.rend());
+  FileFill fills[2];
+  uint64_t fill_bytes[2] = {0, 0};
+  for (const auto& [bytes, cf_id] : by_size) {
+    const auto handle = std::find_if(families.begin(), families.end(),
+                                     [id = cf_id](rocksdb::ColumnFamilyHandle* h) { return h->GetID() == id; });
+    if (handle == families.end()) {
+      RemoveFiles(files);
+      return Status::Internal(fmt::format("batch names unknown column family {}", cf_id));
+    }
+    files.push_back(std::make_unique<FamilyFile>(db, *handle,
+                                                 fmt::format("{}/{}-{}.sst", dir, file_tag, cf_id)));
+    const rocksdb::Status opened = files.back()->Open();
+    if (!opened.ok()) {
+      RemoveFiles(files);
+      return FromRocksDbStatus(opened, "writing an SST file to ingest");
+    }
+    const int worker = fill_bytes[0] <= fill_bytes[1] ? 0 : 1;
+    fill_bytes[worker] += bytes;
+    fills[worker].families[cf_id] = FileFill::Family{files.back().get(), &shapes.families[cf_id], {}};
+    rocksdb::IngestExternalFileArg& arg = args.emplace_back();
+    arg.column_family = *handle;
+    arg.external_files = {files.back()->path()};
+    arg.options.move_files = true;
+    arg.options.snapshot_consistency = true;
+    arg.options.allow_global_seqno = true;
+    arg.options.allow_blocking_flush = true;
+    arg.options.write_global_seqno = false;
+  }
+
+  rocksdb::Status helper_status;
+  std::thread helper;
+  if (!fills[1].families.empty()) helper = std::thread([&] { helper_status = fills[1].Run(batches); });
+  rocksdb::Status s = fills[0].Run(batches);
+  if (helper.joinable()) helper.join();
+  if (s.ok()) s = helper_status;
+  if (!s.ok()) {
+    RemoveFiles(files);
+    return FromRocksDbStatus(s, "writing an SST file to ingest");
+  }
+  // Earlier unsynced writes must not be lost while this one survives.
+  s = db->FlushWAL(/*sync=*/true);
+  if (s.ok()) {
+    // With a snapshot alive, RocksDB gives the files a new sequence number
+    // instead of possibly zero (visible to every earlier snapshot).
+    const rocksdb::Snapshot* hold = db->GetSnapshot();
+    s = db->IngestExternalFiles(args);
+    db->ReleaseSnapshot(hold);
+  }
+  if (!s.ok()) {
+    RemoveFiles(files);
+    return FromRocksDbStatus(s, "ingesting a batch");
+  }
+  *ingested = true;
+  return Status::OK();
+}
+
+Status RemoveIngestionLeftovers(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  if (ec) return Status(SqlState::kIoError, fmt::format("removing {}: {}", dir, ec.message()));
+  return Status::OK();
+}
+
+}  // namespace strata::storage

@@ -1,0 +1,91 @@
+"""kill -9 around large COPYs, which commit by SST ingestion instead of the WAL
+(storage.ingest_commit): a COPY is all there or not there at all after a restart
+-- never part of it, never on one replica only -- an acknowledged one is always
+there, and commits before and after it keep their order."""
+import io
+import random
+import threading
+import time
+import unittest
+
+from harness import StrataServer, results_on_both_replicas
+
+ROWS = 20000
+
+
+def psycopg2():
+    import psycopg2 as module
+    return module
+
+
+class BulkCopyCrashTest(unittest.TestCase):
+    def test_sigkill_around_ingested_copies(self):
+        pg = psycopg2()
+        rng = random.Random(20261207)
+        # 1MB: each COPY below (~2.5 MB of rows, delta and index) is ingested.
+        server = StrataServer(config_text='[storage]\ningest_commit = "1MB"\n').start()
+        self.addCleanup(server.cleanup)
+        setup = pg.connect(server.dsn())
+        setup.autocommit = True
+        with setup.cursor() as cur:
+            cur.execute("CREATE TABLE loads (load int, id int, payload text, PRIMARY KEY (load, id))")
+            cur.execute("CREATE TABLE marks (id int PRIMARY KEY, load int)")
+        setup.close()
+
+        acknowledged = set()  # loads whose COPY returned
+        marked = set()        # small commits after an acknowledged load
+
+        def loader(first_load, stop):
+            load = first_load
+            try:
+                conn = pg.connect(server.dsn(), connect_timeout=2)
+                conn.autocommit = True
+                with conn.cursor() as cur:
+                    while not stop.is_set():
+                        data = "".join("%d\t%d\tpayload %d of load %d %s\n" % (load, i, i, load, "x" * (i % 40))
+                                       for i in range(ROWS))
+                        cur.copy_expert("COPY loads FROM STDIN", io.StringIO(data))
+                        acknowledged.add(load)
+                        cur.execute("INSERT INTO marks VALUES (%s, %s)", (load, load))
+                        marked.add(load)
+                        load += 1
+            except pg.Error:
+                pass  # killed under us
+
+        next_load = 0
+        for round_number in range(6):
+            stop = threading.Event()
+            thread = threading.Thread(target=loader, args=(next_load, stop))
+            thread.start()
+            time.sleep(rng.uniform(0.3, 2.0))
+            server.kill()
+            stop.set()
+            thread.join(60)
+            self.assertFalse(thread.is_alive())
+            next_load += 1000
+            server.start()
+
+            conn = pg.connect(server.dsn())
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                both = results_on_both_replicas(cur, [
+                    "SELECT load, count(*), sum(id) FROM loads GROUP BY load ORDER BY load",
+                    "SELECT id FROM marks ORDER BY id"])
+            conn.close()
+            self.assertEqual(both["row"], both["column"], "round %d: replicas differ" % round_number)
+            per_load = {load: (n, s) for load, n, s in both["row"][0]}
+            for load, (n, s) in per_load.items():
+                self.assertEqual((n, s), (ROWS, ROWS * (ROWS - 1) // 2),
+                                 "round %d: load %d is partly there" % (round_number, load))
+            self.assertFalse(acknowledged - set(per_load),
+                             "round %d: acknowledged loads lost" % round_number)
+            marks = {m for (m,) in both["row"][1]}
+            self.assertFalse(marked - marks, "round %d: acknowledged marks lost" % round_number)
+            # A mark is committed after its load: never without it.
+            self.assertFalse(marks - set(per_load), "round %d: a mark outlived its load" % round_number)
+        self.assertGreater(len(acknowledged), 3)
+        self.assertIn("written by SST ingestion", server.log())
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
