@@ -72,6 +72,10 @@ namespace {
 // Bounds of a PutDeferred chunk's reserved size.
 constexpr size_t kMinDeferredChunkBytes = 64u << 10;
 constexpr size_t kMaxDeferredChunkBytes = 16u << 20;
+// From this chunk size on, the next chunk is faulted in ahead of use.
+constexpr size_t kMinPrefaultedChunkBytes = 1u << 20;
+// An empty WriteBatch's serialized form: sequence number and count, zero.
+constexpr size_t kWriteBatchHeaderBytes = 12;
 
 // A deferred put's entry in deferred_keys_.
 std::string DeferredKey(uint32_t family_id, std::string_view key) {
@@ -115,7 +119,24 @@ Status Transaction::PutDeferred(ColumnFamily cf, std::string_view key, std::stri
     for (const rocksdb::WriteBatch& chunk : deferred_) buffered += chunk.GetDataSize();
     const size_t capacity =
         std::clamp(buffered, kMinDeferredChunkBytes, kMaxDeferredChunkBytes) + record_bytes;
-    deferred_.emplace_back(capacity);
+    std::string prefaulted;
+    if (prefaulted_chunk_.valid()) prefaulted = prefaulted_chunk_.get();
+    if (prefaulted.capacity() >= kWriteBatchHeaderBytes + record_bytes) {
+      deferred_.emplace_back(std::move(prefaulted));
+    } else {
+      deferred_.emplace_back(capacity);
+    }
+    // The first write to fresh memory faults its pages in, which on a VM
+    // costs about as much as the rest of a bulk load's buffering; another
+    // thread takes that cost for the next chunk while this one fills.
+    if (capacity >= kMinPrefaultedChunkBytes) {
+      const size_t next = std::clamp(buffered + capacity, kMinDeferredChunkBytes, kMaxDeferredChunkBytes);
+      prefaulted_chunk_ = std::async(std::launch::async, [next] {
+        std::string rep(next, '\0');
+        rep.resize(kWriteBatchHeaderBytes);  // an empty batch; the capacity stays
+        return rep;
+      });
+    }
   }
   STRATA_RETURN_IF_ERROR(FromRocksDbStatus(
       deferred_.back().Put(engine_->handle(cf), rocksdb::Slice(key), rocksdb::Slice(value)),
@@ -185,6 +206,7 @@ Status Transaction::IndexDeferredWrites() {
   deferred_families_.reset();
   deferred_fingerprints_.Clear();
   deferred_keys_.reset();
+  prefaulted_chunk_ = {};
   return Status::OK();
 }
 
@@ -437,6 +459,7 @@ void Transaction::Finish() {
   deferred_families_.reset();
   deferred_fingerprints_.Clear();
   deferred_keys_.reset();
+  prefaulted_chunk_ = {};
   snapshot_.Release();
 }
 

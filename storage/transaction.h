@@ -2,6 +2,7 @@
 
 #include <bitset>
 #include <cstdint>
+#include <future>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -190,6 +191,10 @@ class Transaction {
   // one string doubling up to a bulk load's size would copy it all again at
   // every doubling, into freshly faulted memory.
   mutable std::vector<rocksdb::WriteBatch> deferred_;
+  // The next chunk's buffer (an empty batch's serialized form with the
+  // capacity reserved and its pages already touched), being prepared by
+  // another thread while the last chunk fills.
+  std::future<std::string> prefaulted_chunk_;
   mutable uint64_t deferred_count_ = 0;
   // Families with unindexed deferred writes.
   mutable std::bitset<kColumnFamilyCount> deferred_families_;
