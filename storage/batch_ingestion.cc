@@ -53,6 +53,9 @@ class RecordVisitor : public rocksdb::WriteBatch::Handler {
   rocksdb::Status PutBlobIndexCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
     return Unsupported();
   }
+  rocksdb::Status PutEntityCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return Unsupported();
+  }
   rocksdb::Status MarkBeginPrepare(bool) override { return Unsupported(); }
   rocksdb::Status MarkEndPrepare(const rocksdb::Slice&) override { return Unsupported(); }
   rocksdb::Status MarkCommit(const rocksdb::Slice&) override { return Unsupported(); }
@@ -217,8 +220,9 @@ Status IngestBatches(rocksdb::DB* db, std::span<rocksdb::ColumnFamilyHandle* con
     const auto handle = std::find_if(families.begin(), families.end(),
                                      [id = cf_id](rocksdb::ColumnFamilyHandle* h) { return h->GetID() == id; });
     if (handle == families.end()) {
+      // A family ingestion was not given (the default one): left to the WAL.
       RemoveFiles(files);
-      return Status::Internal(fmt::format("batch names unknown column family {}", cf_id));
+      return Status::OK();
     }
     files.push_back(std::make_unique<FamilyFile>(db, *handle,
                                                  fmt::format("{}/{}-{}.sst", dir, file_tag, cf_id)));

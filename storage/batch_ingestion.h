@@ -38,8 +38,8 @@ namespace strata::storage {
 // (a range deletion, a merge, ...) is left unwritten with `*ingested` false
 // and OK: write it with db->Write instead.
 //
-// `families` holds a handle for every column family the batch may name (by
-// id); `dir` is a directory for the files while they are written (created if
+// `families`: the column families ingestion may write (a batch naming any
+// other is also left to db->Write); `dir` is a directory for the files while they are written (created if
 // missing; RocksDB moves them into the database, and they are removed on
 // failure). `file_tag` makes file names unique among concurrent callers.
 // Errors: RocksDB's (I/O 58030, disk full 53100); nothing was ingested then.

@@ -382,6 +382,11 @@ void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
     failed_commits_.fetch_add(accepted.size(), std::memory_order_relaxed);
     std::lock_guard lock(publish_mu_);
     inflight_lsn_ = kInvalidLsn;
+    // A failed ingestion may still have consumed a sequence number (RocksDB
+    // advances it once the MANIFEST write was attempted). Nothing became
+    // visible, so snapshots at the new latest sequence hold exactly the
+    // published commits; without this they would look in flight.
+    published_sequence_ = db_->GetLatestSequenceNumber();
     return;
   }
 

@@ -161,7 +161,9 @@ class CommitPipeline {
   Result<Lsn> Commit(const CommitRequest& request);
 
   // A snapshot that contains exactly the commits with LSN <= its lsn().
-  // Cheap (no I/O); never blocks on a commit in progress.
+  // Cheap (no I/O); never waits for a commit's WAL write or fsync (it may
+  // wait briefly on RocksDB's DB mutex, which an ingested commit holds for
+  // its final step).
   Snapshot TakeSnapshot();
 
   // Highest LSN whose commit has been published; kInvalidLsn if none.
