@@ -168,29 +168,6 @@ TEST_F(BatchIngestionTest, BulkLoadTransactionIsIngestedAndStillConflictsPerKey)
   ASSERT_OK(other->Commit().status());
 }
 
-TEST_F(BatchIngestionTest, BulkLoadChunksFollowTheIndexedWritesInOrder) {
-  rocksdb::WriteBatch committed;
-  ASSERT_TRUE(committed.Put(rows(), "k", "committed").ok());
-  ASSERT_OK(engine_->Commit(&committed).status());
-  auto txn = engine_->BeginTransaction();
-  ASSERT_OK(txn->Delete(ColumnFamily::kRows, "k"));
-  ASSERT_OK(txn->PutDeferred(ColumnFamily::kRows, "k", "reloaded", /*tracked=*/true));
-  // ~20 MB: many chunks, the later ones prepared by another thread; a key
-  // put twice keeps its later value.
-  const std::string value(200, 'v');
-  constexpr int kKeys = 100000;
-  for (int i = 0; i < kKeys; ++i) {
-    ASSERT_OK(txn->PutDeferred(ColumnFamily::kRows, "r" + std::to_string(i), value));
-  }
-  ASSERT_OK(txn->PutDeferred(ColumnFamily::kRows, "r7", "last"));
-  ASSERT_OK(txn->Commit().status());
-  EXPECT_EQ(engine_->commit_stats().ingested, 1u);
-  const Snapshot now = engine_->TakeSnapshot();
-  EXPECT_EQ(Read(now, ColumnFamily::kRows, "k"), "reloaded");
-  EXPECT_EQ(Read(now, ColumnFamily::kRows, "r7"), "last");
-  EXPECT_EQ(Read(now, ColumnFamily::kRows, "r99999"), value);
-}
-
 TEST(WriteConflictIndexBlockTest, LargeWriteSetsAreCheckedAsABlockAndTrimmed) {
   WriteConflictIndex index;
   std::vector<uint64_t> hashes;

@@ -158,12 +158,26 @@ TEST_F(TransactionTest, DeferredPutsAreIndexedBeforeTheirFamilyIsReadOrWritten) 
   EXPECT_EQ(Read(ColumnFamily::kRows, "c"), "3");
 }
 
-TEST_F(TransactionTest, DeferredPutsCommitAfterIndexedWritesInOrderAcrossChunks) {
+// Both ways a commit reaches RocksDB: the WAL, and ingested SST files (a
+// commit above StorageOptions::ingest_commit_bytes).
+class DeferredChunksTest : public TransactionTest, public ::testing::WithParamInterface<bool> {
+ protected:
+  void SetUp() override {
+    StorageOptions options;
+    options.block_cache_bytes = 8 << 20;
+    options.write_buffer_bytes = 4 << 20;
+    options.ingest_commit_bytes = GetParam() ? 1024 : 0;
+    ASSERT_OK_AND_ASSIGN(engine_, Engine::Open(dir_.str(), options));
+  }
+};
+
+TEST_P(DeferredChunksTest, DeferredPutsCommitAfterIndexedWritesInOrderAcrossChunks) {
   ASSERT_OK(CommitOne(ColumnFamily::kRows, "k", "committed"));
   auto txn = engine_->BeginTransaction();
   ASSERT_OK(txn->Delete(ColumnFamily::kRows, "k"));
   ASSERT_OK(txn->PutDeferred(ColumnFamily::kRows, "k", "reloaded", /*tracked=*/true));
-  // Enough bytes for several chunks; a key put twice keeps its later value.
+  // ~20 MB: many chunks, the later ones prepared by another thread; a key
+  // put twice keeps its later value.
   const std::string value(200, 'v');
   constexpr int kKeys = 100000;
   for (int i = 0; i < kKeys; ++i) {
@@ -171,6 +185,7 @@ TEST_F(TransactionTest, DeferredPutsCommitAfterIndexedWritesInOrderAcrossChunks)
   }
   ASSERT_OK(txn->PutDeferred(ColumnFamily::kRows, "r7", "last"));
   ASSERT_OK(txn->Commit());
+  EXPECT_EQ(engine_->commit_stats().ingested, GetParam() ? 1u : 0u);
   EXPECT_EQ(Read(ColumnFamily::kRows, "k"), "reloaded");
   EXPECT_EQ(Read(ColumnFamily::kRows, "r7"), "last");
   EXPECT_EQ(Read(ColumnFamily::kRows, "r99999"), value);
@@ -182,6 +197,11 @@ TEST_F(TransactionTest, DeferredPutsCommitAfterIndexedWritesInOrderAcrossChunks)
   ASSERT_OK(it->status());
   EXPECT_EQ(rows, kKeys + 1);
 }
+
+INSTANTIATE_TEST_SUITE_P(WalAndIngestion, DeferredChunksTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& param) {
+                           return param.param ? "Ingested" : "ThroughTheWal";
+                         });
 
 TEST_F(TransactionTest, TrackedDeferredPutsTakePartInWriteConflicts) {
   auto loader = engine_->BeginTransaction();
