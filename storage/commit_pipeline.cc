@@ -350,7 +350,10 @@ void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
   } else {
     std::vector<const rocksdb::WriteBatch*> batches;
     batches.reserve(accepted.size());
-    for (const Writer* w : accepted) batches.push_back(w->request->batch);
+    for (const Writer* w : accepted) {
+      STRATA_DCHECK(w->request->leading.empty());  // such commits are groups of their own
+      batches.push_back(w->request->batch);
+    }
     rocksdb::WriteBatch merged =
         ConcatenateBatches(batches, kLastLsnKey.size() + kEncodedLsnSize + 16);
     write_status = merged.Put(meta_, rocksdb::Slice(kLastLsnKey), encoded_lsn);
