@@ -28,8 +28,9 @@ struct Record {
   bool is_delete;
 };
 
-// Calls Add(cf, record) for each Put and Delete record; stops at the first
-// record kind an SST file cannot carry with the same meaning.
+// Calls Add(cf, record) for each Put and Delete record and AddRange for each
+// range deletion; stops at the first record kind an SST file cannot carry
+// with the same meaning.
 class RecordVisitor : public rocksdb::WriteBatch::Handler {
  public:
   bool unsupported = false;
@@ -44,8 +45,9 @@ class RecordVisitor : public rocksdb::WriteBatch::Handler {
   rocksdb::Status SingleDeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
     return DeleteCF(cf, key);
   }
-  rocksdb::Status DeleteRangeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
-    return Unsupported();
+  rocksdb::Status DeleteRangeCF(uint32_t cf, const rocksdb::Slice& begin,
+                                const rocksdb::Slice& end) override {
+    return AddRange(cf, begin, end);
   }
   rocksdb::Status MergeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
     return Unsupported();
@@ -66,8 +68,9 @@ class RecordVisitor : public rocksdb::WriteBatch::Handler {
 
  protected:
   virtual rocksdb::Status Add(uint32_t cf, const Record& record) = 0;
+  virtual rocksdb::Status AddRange(uint32_t cf, const rocksdb::Slice& begin,
+                                   const rocksdb::Slice& end) = 0;
 
- private:
   rocksdb::Status Unsupported() {
     unsupported = true;
     return rocksdb::Status::NotSupported("record kind not ingestible");
@@ -82,6 +85,8 @@ struct FamilyShape {
   // the file (equal neighbours collapse to the last).
   bool in_order = true;
   rocksdb::Slice last_key;
+  // Range deletions [begin, end).
+  std::vector<std::pair<rocksdb::Slice, rocksdb::Slice>> ranges;
 };
 
 class ShapeScan : public RecordVisitor {
@@ -97,6 +102,39 @@ class ShapeScan : public RecordVisitor {
     shape.bytes += record.key.size() + record.value.size();
     return rocksdb::Status::OK();
   }
+  rocksdb::Status AddRange(uint32_t cf, const rocksdb::Slice& begin,
+                           const rocksdb::Slice& end) override {
+    FamilyShape& shape = families[cf];
+    shape.ranges.emplace_back(begin, end);
+    shape.bytes += begin.size() + end.size();
+    return rocksdb::Status::OK();
+  }
+};
+
+// In a file every record has the ingestion's one sequence number, and a
+// range tombstone only hides older ones: a Put or Delete the batch makes
+// inside one of its own range deletions (before or after it) would keep
+// its effect where a write would order them. So such batches are not
+// ingested; TRUNCATE/DROP's ranges cover only an abandoned relfilenode.
+class RangeOverlapCheck : public RecordVisitor {
+ public:
+  explicit RangeOverlapCheck(const std::map<uint32_t, FamilyShape>* families) : families_(families) {}
+
+ protected:
+  rocksdb::Status Add(uint32_t cf, const Record& record) override {
+    const auto it = families_->find(cf);
+    if (it == families_->end()) return rocksdb::Status::OK();
+    for (const auto& [begin, end] : it->second.ranges) {
+      if (record.key.compare(begin) >= 0 && record.key.compare(end) < 0) return Unsupported();
+    }
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status AddRange(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return rocksdb::Status::OK();
+  }
+
+ private:
+  const std::map<uint32_t, FamilyShape>* const families_;
 };
 
 // One column family's output file. Records reach it in key order; of equal
@@ -118,6 +156,9 @@ class FamilyFile {
     pending_ = record;
     has_pending_ = true;
     return s;
+  }
+  rocksdb::Status AddRange(const rocksdb::Slice& begin, const rocksdb::Slice& end) {
+    return writer_.DeleteRange(begin, end);
   }
   rocksdb::Status Finish() {
     rocksdb::Status s = has_pending_ ? WritePending() : rocksdb::Status::OK();
@@ -181,6 +222,12 @@ class FileFill : public RecordVisitor {
     it->second.collected.push_back(record);
     return rocksdb::Status::OK();
   }
+  rocksdb::Status AddRange(uint32_t cf, const rocksdb::Slice& begin,
+                           const rocksdb::Slice& end) override {
+    const auto it = families.find(cf);
+    if (it == families.end()) return rocksdb::Status::OK();  // another worker's
+    return it->second.file->AddRange(begin, end);
+  }
 };
 
 void RemoveFiles(const std::vector<std::unique_ptr<FamilyFile>>& files) {
@@ -203,6 +250,16 @@ Status IngestBatches(rocksdb::DB* db, std::span<rocksdb::ColumnFamilyHandle* con
     STRATA_RETURN_IF_ERROR(FromRocksDbStatus(iterated, "reading a batch to ingest"));
   }
   if (shapes.families.empty()) return Status::OK();
+  const bool has_ranges = std::any_of(shapes.families.begin(), shapes.families.end(),
+                                      [](const auto& family) { return !family.second.ranges.empty(); });
+  if (has_ranges) {
+    RangeOverlapCheck check(&shapes.families);
+    for (const rocksdb::WriteBatch* batch : batches) {
+      const rocksdb::Status iterated = batch->Iterate(&check);
+      if (check.unsupported) return Status::OK();
+      STRATA_RETURN_IF_ERROR(FromRocksDbStatus(iterated, "reading a batch to ingest"));
+    }
+  }
 
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);

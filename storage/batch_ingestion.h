@@ -33,10 +33,13 @@ namespace strata::storage {
 // lost in a crash that keeps this batch (the database stays a prefix of its
 // commits).
 //
-// Only Put, Delete and SingleDelete records can be ingested (a SingleDelete
-// becomes a Delete, which has the same outcome). A batch with anything else
-// (a range deletion, a merge, ...) is left unwritten with `*ingested` false
-// and OK: write it with db->Write instead.
+// Only Put, Delete, SingleDelete and DeleteRange records can be ingested (a
+// SingleDelete becomes a Delete, which has the same outcome), and range
+// deletions only when no Put or Delete of the batch falls inside one (all
+// records of an ingestion share one sequence number, so their order would
+// be lost; TRUNCATE and DROP delete ranges no one writes to again). Any
+// other batch (a merge, a put inside its own range deletion, ...) is left
+// unwritten with `*ingested` false and OK: write it with db->Write instead.
 //
 // `families`: the column families ingestion may write (a batch naming any
 // other is also left to db->Write); `dir` is a directory for the files while they are written (created if

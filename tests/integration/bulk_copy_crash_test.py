@@ -86,6 +86,44 @@ class BulkCopyCrashTest(unittest.TestCase):
         self.assertGreater(len(acknowledged), 3)
         self.assertIn("written by SST ingestion", server.log())
 
+    def test_truncate_and_reload_in_one_transaction_is_ingested(self):
+        # The common full-reload pattern: TRUNCATE's range deletions of the old
+        # relfilenode go into the same ingestion as the new rows.
+        pg = psycopg2()
+        server = StrataServer(config_text='[storage]\ningest_commit = "1MB"\n').start()
+        self.addCleanup(server.cleanup)
+        conn = pg.connect(server.dsn())
+        conn.autocommit = True
+        cur = conn.cursor()
+        cur.execute("CREATE TABLE reload (id int PRIMARY KEY, v text)")
+
+        def rows(tag):
+            return io.StringIO("".join("%d\t%s %d %s\n" % (i, tag, i, "y" * (i % 50)) for i in range(ROWS)))
+
+        cur.copy_expert("COPY reload FROM STDIN", rows("first"))
+        cur.execute("BEGIN")
+        cur.execute("TRUNCATE reload")
+        cur.copy_expert("COPY reload FROM STDIN", rows("second"))
+        cur.execute("COMMIT")
+        self.assertEqual(server.log().count("written by SST ingestion"), 2)
+
+        def check():
+            c = pg.connect(server.dsn())
+            c.autocommit = True
+            both = results_on_both_replicas(c.cursor(), [
+                "SELECT count(*), count(*) FILTER (WHERE v LIKE 'second %') FROM reload",
+                "SELECT v FROM reload WHERE id = 4242"])
+            c.close()
+            self.assertEqual(both["row"], both["column"])
+            self.assertEqual(both["row"][0], [(ROWS, ROWS)])
+            self.assertEqual(both["row"][1], [("second 4242 " + "y" * (4242 % 50),)])
+
+        check()
+        conn.close()
+        server.kill()
+        server.start()
+        check()
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

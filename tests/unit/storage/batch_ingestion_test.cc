@@ -117,7 +117,27 @@ TEST_F(BatchIngestionTest, LargeCommitIsIngestedWithTheSameOutcomeAsAWrite) {
   EXPECT_EQ(engine_->commit_stats().ingested, 0u);
 }
 
-TEST_F(BatchIngestionTest, BatchWithARangeDeletionGoesThroughTheWal) {
+TEST_F(BatchIngestionTest, RangeDeletionOfOtherKeysIsIngested) {
+  // TRUNCATE's shape: the batch range-deletes an abandoned key range and
+  // puts elsewhere.
+  rocksdb::WriteBatch old_rows;
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(old_rows.Put(rows(), fmt::format("old{:04}", i), "x").ok());
+  ASSERT_OK(engine_->Commit(&old_rows).status());
+  rocksdb::WriteBatch reload;
+  ASSERT_TRUE(reload.DeleteRange(rows(), "old", "old~").ok());
+  PutMany(&reload, 0, 100);
+  Snapshot before = engine_->TakeSnapshot();
+  ASSERT_OK(engine_->Commit(&reload).status());
+  EXPECT_EQ(engine_->commit_stats().ingested, 2u);
+  EXPECT_EQ(Read(before, ColumnFamily::kRows, "old0042"), "x");
+  before.Release();
+  const Snapshot now = engine_->TakeSnapshot();
+  EXPECT_EQ(Read(now, ColumnFamily::kRows, "old0042"), std::nullopt);
+  EXPECT_EQ(Read(now, ColumnFamily::kRows, "old0000"), std::nullopt);
+  EXPECT_EQ(Read(now, ColumnFamily::kRows, "k0042"), "v42");
+}
+
+TEST_F(BatchIngestionTest, BatchWritingInsideItsOwnRangeDeletionGoesThroughTheWal) {
   rocksdb::WriteBatch batch;
   PutMany(&batch, 0, 100);
   ASSERT_TRUE(batch.DeleteRange(rows(), "k0010", "k0020").ok());
