@@ -24,13 +24,7 @@ namespace {
 constexpr size_t kMaxGroupBytes = 8u << 20;
 constexpr size_t kSmallCommitSlack = 128u << 10;
 
-// rocksdb::WriteBatch's serialized form (its "rep", which is also the WAL
-// record) is a 12-byte header -- 8-byte sequence number, 4-byte little-endian
-// record count -- followed by the records. Concatenating the records of
-// several batches under one header is what RocksDB's own write groups do
-// (WriteBatchInternal::Append, which is not public API); the format has been
-// stable since LevelDB.
-constexpr size_t kBatchHeaderSize = 12;
+// The record count's offset in the header (kWriteBatchHeaderBytes).
 constexpr size_t kBatchCountOffset = 8;
 
 bool WholeRelfilenode(const rocksdb::Slice& begin, const rocksdb::Slice& end) {
@@ -147,15 +141,15 @@ void EncodeFixed32(char* dst, uint32_t v) {
 
 rocksdb::WriteBatch ConcatenateBatches(std::span<const rocksdb::WriteBatch* const> batches,
                                        size_t spare_bytes) {
-  size_t total = kBatchHeaderSize;
-  for (const rocksdb::WriteBatch* b : batches) total += b->GetDataSize() - kBatchHeaderSize;
-  std::string rep(kBatchHeaderSize, '\0');
+  size_t total = kWriteBatchHeaderBytes;
+  for (const rocksdb::WriteBatch* b : batches) total += b->GetDataSize() - kWriteBatchHeaderBytes;
+  std::string rep(kWriteBatchHeaderBytes, '\0');
   rep.reserve(total + spare_bytes);
   uint32_t count = 0;
   for (const rocksdb::WriteBatch* b : batches) {
     const std::string& data = b->Data();
-    STRATA_DCHECK(data.size() >= kBatchHeaderSize);
-    rep.append(data, kBatchHeaderSize);
+    STRATA_DCHECK(data.size() >= kWriteBatchHeaderBytes);
+    rep.append(data, kWriteBatchHeaderBytes);
     count += b->Count();
   }
   EncodeFixed32(rep.data() + kBatchCountOffset, count);

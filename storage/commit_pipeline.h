@@ -95,6 +95,14 @@ struct CommitStats {
   uint64_t ingested = 0;        // groups written by ingestion (see CommitIngestion)
 };
 
+// rocksdb::WriteBatch's serialized form (its "rep", which is also the WAL
+// record) is a 12-byte header -- 8-byte sequence number, 4-byte little-endian
+// record count -- followed by the records. Concatenating the records of
+// several batches under one header is what RocksDB's own write groups do
+// (WriteBatchInternal::Append, which is not public API); the format has been
+// stable since LevelDB.
+inline constexpr size_t kWriteBatchHeaderBytes = 12;
+
 // One WriteBatch with the records of `batches`, in order: their serialized
 // forms concatenated under one header, copied once into a buffer of exactly
 // the right size plus `spare_bytes` (for records the caller appends).

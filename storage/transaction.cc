@@ -74,8 +74,6 @@ constexpr size_t kMinDeferredChunkBytes = 64u << 10;
 constexpr size_t kMaxDeferredChunkBytes = 16u << 20;
 // From this chunk size on, the next chunk is faulted in ahead of use.
 constexpr size_t kMinPrefaultedChunkBytes = 1u << 20;
-// An empty WriteBatch's serialized form: sequence number and count, zero.
-constexpr size_t kWriteBatchHeaderBytes = 12;
 
 // A deferred put's entry in deferred_keys_.
 std::string DeferredKey(uint32_t family_id, std::string_view key) {
