@@ -151,19 +151,14 @@ uint64_t HotRowCache::HashRowKey(std::string_view key) {
 
 bool HotRowCache::Lookup(uint64_t hash, std::string_view key, Lsn snapshot_lsn,
                          rocksdb::PinnableSlice* value) {
-  // Read before the entry: a commit that raises the stripe afterwards is
-  // newer than snapshot_lsn's commits (it is not visible yet, or it would
-  // have raised the stripe before becoming so), so the entry is still the
-  // version this snapshot sees.
+  // Every commit this snapshot contains has removed the entries of the keys
+  // it wrote (and raised the floor for a range deletion) before it became
+  // visible, so an entry found valid at the snapshot is its version.
   Shard& shard = ShardOf(hash);
-  // The stripe and the slot are two independent cache misses; the lock is a
-  // full barrier that would otherwise make them wait for each other.
-  shard.Prefetch(hash);
-  const Lsn stripe = StripeLsn(hash);
+  const Lsn floor = floor_.load(std::memory_order_acquire);
   std::lock_guard<std::mutex> lock(shard.mu);
   Entry* e = shard.slots[shard.Find(hash)].entry;
-  if (e == nullptr || e->valid_since != stripe || e->valid_since > snapshot_lsn ||
-      e->key() != key) {
+  if (e == nullptr || e->valid_since > snapshot_lsn || e->valid_since < floor || e->key() != key) {
     ++shard.misses;
     return false;
   }
@@ -173,10 +168,7 @@ bool HotRowCache::Lookup(uint64_t hash, std::string_view key, Lsn snapshot_lsn,
   return true;
 }
 
-void HotRowCache::Prefetch(uint64_t hash) {
-  __builtin_prefetch(&stripes_[hash & kStripeMask]);
-  ShardOf(hash).Prefetch(hash);
-}
+void HotRowCache::Prefetch(uint64_t hash) { ShardOf(hash).Prefetch(hash); }
 
 void HotRowCache::LookupMany(size_t n, const uint64_t* hashes, const std::string_view* keys,
                              Lsn snapshot_lsn, rocksdb::PinnableSlice* values, bool* hits) {
@@ -192,22 +184,31 @@ void HotRowCache::LookupMany(size_t n, const uint64_t* hashes, const std::string
   for (size_t i = 0; i < n; ++i) hits[i] = Lookup(hashes[i], keys[i], snapshot_lsn, &values[i]);
 }
 
-void HotRowCache::Insert(uint64_t hash, std::string_view key, Lsn snapshot_lsn,
-                         std::string_view value) {
-  // The stripe after the read: if no commit newer than the snapshot has
-  // written it, the value read is the latest version of every commit up to
-  // the stripe's LSN, so it serves every snapshot from there on.
-  const Lsn stripe = StripeLsn(hash);
-  if (stripe > snapshot_lsn) return;
-  Store(hash, key, stripe, value);
-}
-
-void HotRowCache::Store(uint64_t hash, std::string_view key, Lsn valid_since,
-                        std::string_view value) {
-  if (sizeof(Entry) + key.size() + value.size() + 2 * kSlotBytes > shard_capacity_) return;
-  Entry* e = Entry::New(hash, valid_since, key, value);
+void HotRowCache::NoteWrite(uint64_t hash, Lsn lsn) {
+  // The stripe first: a reader's offer that takes the shard lock after this
+  // removal sees the new stripe and is refused (Store).
+  stripes_[hash & kStripeMask].store(lsn, std::memory_order_release);
   Shard& shard = ShardOf(hash);
   std::lock_guard<std::mutex> lock(shard.mu);
+  const size_t i = shard.Find(hash);
+  if (shard.slots[i].entry != nullptr) shard.EraseAt(i);
+}
+
+void HotRowCache::Store(uint64_t hash, std::string_view key, Lsn read_lsn,
+                        std::string_view value) {
+  if (sizeof(Entry) + key.size() + value.size() + 2 * kSlotBytes > shard_capacity_) return;
+  Shard& shard = ShardOf(hash);
+  // Allocated and filled before the lock; valid_since is set under it.
+  Entry* e = Entry::New(hash, kInvalidLsn, key, value);
+  std::lock_guard<std::mutex> lock(shard.mu);
+  // Under the lock: a NoteWrite that raised the stripe after the read either
+  // is seen here, or removes this entry after the lock is released.
+  const Lsn stripe = StripeLsn(hash);
+  if (stripe > read_lsn) {
+    Entry::Free(e);
+    return;
+  }
+  e->valid_since = stripe;
   size_t i = shard.Find(hash);
   if (shard.slots[i].entry != nullptr) {
     shard.usage -= shard.slots[i].entry->charge();

@@ -22,24 +22,25 @@ namespace strata::storage {
 // memtable or SST probe on a hit) and is keyed by the row's key, not by the
 // SST file that holds it, so it stays warm across flushes and compactions.
 //
-// Snapshot correctness without per-version bookkeeping. Every row key hashes
-// (WriteConflictIndex::HashKey over kRows) to one of a fixed set of stripes;
-// a stripe holds the largest LSN of any commit that wrote a key hashing to
-// it. The commit pipeline raises the stripes of every row key a commit puts
-// or deletes (NoteWrite, from the commit's batch itself, so no write path can
-// forget it) before the commit can become visible to any snapshot. An entry
-// remembers the stripe's LSN when its value was read (valid_since); it is
-// the row's latest version as long as the stripe has not moved, and so is
-// the value for every snapshot at or after valid_since. A lookup serves it
-// only then; anything else is a miss and the caller reads RocksDB. A write
-// to another key of the same stripe, or a commit that failed after raising
-// its stripes, only costs misses.
+// Snapshot correctness without per-version bookkeeping. An entry holds the
+// row's latest version and the LSN it is valid from (valid_since): it serves
+// every snapshot at or after valid_since. The commit pipeline calls NoteWrite
+// for every row key a commit puts or deletes (from the commit's batch
+// itself, so no write path can forget it) before the commit can become
+// visible to any snapshot; NoteWrite removes the key's entry, so no snapshot
+// that contains the commit finds the version it replaced.
 //
-// A commit that range-deletes rows raises every stripe at once
-// (NoteWriteEverywhere), so correctness never depends on which keys a range
-// covered -- except when the range is exactly one whole relfilenode: DROP or
-// TRUNCATE reclaiming it, whose keys no later snapshot reads (relfilenodes
-// are never reused); its cached rows just age out.
+// A reader that missed reads RocksDB at its snapshot and offers what it read
+// (Insert); a commit newer than that snapshot may have written the key in
+// between, and the offer must then be refused. For that, every row key
+// hashes (WriteConflictIndex::HashKey over kRows) to one of a fixed set of
+// stripes holding the largest LSN of any commit that wrote a key hashing to
+// it; NoteWrite raises the stripe before it removes the entry, and Insert
+// reads the stripe under the same shard lock, so an offer older than the
+// stripe is dropped. Stripes only decide what may be stored: a write to
+// another key of the same stripe, or a commit that failed after its
+// NoteWrite, costs a refused offer or a miss, never a cached row of another
+// key (a bulk load into one table leaves every other table's rows cached).
 //
 // Besides rows read from RocksDB (Insert), the pipeline writes through the
 // rows of small commits (InsertCommitted, valid from the commit's LSN), so
@@ -50,8 +51,8 @@ namespace strata::storage {
 //
 // Thread-safe. Memory: about `capacity_bytes` for entries (evicted by CLOCK,
 // per shard) plus 8 bytes per stripe. Each shard is an open-addressing table
-// whose entries hold key and value inline: a hit costs a few cache misses
-// (stripe, slot, entry) and writes nothing but the entry's reference bit.
+// whose entries hold key and value inline: a hit costs two cache misses
+// (slot, entry) and writes nothing but the entry's reference bit.
 class HotRowCache {
  public:
   explicit HotRowCache(size_t capacity_bytes);
@@ -76,7 +77,9 @@ class HotRowCache {
 
   // Offers `value`, the row `key` read from RocksDB at `snapshot_lsn`. Kept
   // only when no commit after snapshot_lsn has written the key's stripe yet.
-  void Insert(uint64_t hash, std::string_view key, Lsn snapshot_lsn, std::string_view value);
+  void Insert(uint64_t hash, std::string_view key, Lsn snapshot_lsn, std::string_view value) {
+    Store(hash, key, snapshot_lsn, value);
+  }
 
   // Writes through `row`, the row `key` as the commit at `lsn` stored it.
   // Called by the commit pipeline after the commit's NoteWrite and its
@@ -89,9 +92,7 @@ class HotRowCache {
   // before the commit becomes visible. Calls are serialized (the pipeline's
   // leader) and come in commit order except after a failed write, which may
   // repeat an LSN.
-  void NoteWrite(uint64_t hash, Lsn lsn) {
-    stripes_[hash & kStripeMask].store(lsn, std::memory_order_release);
-  }
+  void NoteWrite(uint64_t hash, Lsn lsn);
   // As NoteWrite for every key: for a commit whose written keys are not
   // known one by one (a range deletion of rows). Same calling rules.
   void NoteWriteEverywhere(Lsn lsn) { floor_.store(lsn, std::memory_order_release); }
@@ -112,8 +113,10 @@ class HotRowCache {
   struct Entry;
   struct Shard;
 
-  // Caches `value` for `key` as valid from `valid_since` on.
-  void Store(uint64_t hash, std::string_view key, Lsn valid_since, std::string_view value);
+  // Caches `value`, the latest version of `key` as of `read_lsn`, unless a
+  // commit after read_lsn has written the key's stripe. It is valid from the
+  // stripe's LSN on: no commit since wrote the key.
+  void Store(uint64_t hash, std::string_view key, Lsn read_lsn, std::string_view value);
   Shard& ShardOf(uint64_t hash) { return *shards_[hash >> (64 - kShardBits)]; }
   // The LSN of the last commit that may have written keys hashing to `hash`.
   Lsn StripeLsn(uint64_t hash) const {
