@@ -194,6 +194,14 @@ void HotRowCache::NoteWrite(uint64_t hash, Lsn lsn) {
   if (shard.slots[i].entry != nullptr) shard.EraseAt(i);
 }
 
+void HotRowCache::NoteWrites(std::span<const uint64_t> hashes, Lsn lsn) {
+  for (const uint64_t hash : hashes) {
+    __builtin_prefetch(&stripes_[hash & kStripeMask], /*rw=*/1);
+    ShardOf(hash).Prefetch(hash);
+  }
+  for (const uint64_t hash : hashes) NoteWrite(hash, lsn);
+}
+
 void HotRowCache::Store(uint64_t hash, std::string_view key, Lsn read_lsn,
                         std::string_view value) {
   if (sizeof(Entry) + key.size() + value.size() + 2 * kSlotBytes > shard_capacity_) return;
