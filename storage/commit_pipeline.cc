@@ -115,6 +115,14 @@ class RowWriteNotifier : public rocksdb::WriteBatch::Handler {
     return rocksdb::Status::OK();
   }
 
+  // For a batch the notifier could not read to its end (a record kind it
+  // does not know): then any row may have changed, and a put collected
+  // before that record may be overwritten by it.
+  void NoteAnyRowWritten() {
+    StopCollecting(rows_family_id_);
+    cache_->NoteWriteEverywhere(lsn_);
+  }
+
  private:
   void StopCollecting(uint32_t cf) {
     if (cf != rows_family_id_ || !collecting_) return;
@@ -317,13 +325,13 @@ void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
       const bool write_through = w->request->leading.empty();
       for (const rocksdb::WriteBatch* part : w->request->leading) {
         RowWriteNotifier notify(hot_rows_, rows_family_id_, w->lsn, part, &row_puts, false);
-        if (!part->Iterate(&notify).ok()) hot_rows_->NoteWriteEverywhere(w->lsn);
+        if (!part->Iterate(&notify).ok()) notify.NoteAnyRowWritten();
       }
       RowWriteNotifier notify(hot_rows_, rows_family_id_, w->lsn, w->request->batch, &row_puts,
                               write_through);
       // A record kind the notifier does not know (Strata writes none) fails
-      // the iteration: then any row may have changed.
-      if (!w->request->batch->Iterate(&notify).ok()) hot_rows_->NoteWriteEverywhere(w->lsn);
+      // the iteration.
+      if (!w->request->batch->Iterate(&notify).ok()) notify.NoteAnyRowWritten();
     }
   }
 
