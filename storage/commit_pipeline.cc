@@ -353,6 +353,10 @@ void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
     std::vector<const rocksdb::WriteBatch*> parts(request.leading.begin(), request.leading.end());
     parts.push_back(request.batch);
     if (write_status.ok() && Ingests(RequestBytes(request))) {
+      {
+        std::lock_guard lock(publish_mu_);
+        inflight_ingestion_ = true;
+      }
       ingest_error = IngestBatches(db_, ingestion_.families, ingestion_.dir, group_sequence_,
                                    parts, &ingested);
     }
@@ -402,6 +406,7 @@ void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
     failed_commits_.fetch_add(accepted.size(), std::memory_order_relaxed);
     std::lock_guard lock(publish_mu_);
     inflight_lsn_ = kInvalidLsn;
+    EndIngestionLocked();
     // A failed ingestion may still have consumed a sequence number (RocksDB
     // advances it once the MANIFEST write was attempted). Nothing became
     // visible, so snapshots at the new latest sequence hold exactly the
@@ -425,6 +430,7 @@ void CommitPipeline::WriteGroup(std::span<Writer* const> group) {
     // so RocksDB's latest sequence is the end of this group.
     published_sequence_ = db_->GetLatestSequenceNumber();
     inflight_lsn_ = kInvalidLsn;
+    EndIngestionLocked();
     visible_lsn_atomic_.store(group_lsn, std::memory_order_release);
     oldest_snapshot = OldestSnapshotLsnLocked();
   }
@@ -452,8 +458,14 @@ bool CommitPipeline::Ingests(size_t batch_bytes) const {
   return ingestion_.min_batch_bytes > 0 && batch_bytes >= ingestion_.min_batch_bytes;
 }
 
+void CommitPipeline::EndIngestionLocked() {
+  if (!inflight_ingestion_) return;
+  inflight_ingestion_ = false;
+  ingestion_done_.notify_all();
+}
+
 Snapshot CommitPipeline::TakeSnapshot() {
-  std::lock_guard lock(publish_mu_);
+  std::unique_lock lock(publish_mu_);
   if (latest_snapshot_ != nullptr && latest_snapshot_lsn_ == visible_lsn_) {
     // Nothing was published since it was taken: it holds exactly the commits
     // up to visible_lsn_, as a new one would (save a group written but not
@@ -465,6 +477,18 @@ Snapshot CommitPipeline::TakeSnapshot() {
     return Snapshot(this, visible_lsn_, latest_snapshot_);
   }
   const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  if (snapshot->GetSequenceNumber() > published_sequence_ && inflight_ingestion_) {
+    // An ingestion advanced RocksDB's sequence, but RocksDB does so even when
+    // the MANIFEST write then fails: whether the snapshot holds the commit is
+    // known only when the leader returns. Labelled with the in-flight LSN, it
+    // would be wrong after a failure, which hands that LSN to the next
+    // commit. The wait is short: the sequence moves in the ingestion's last
+    // step.
+    db_->ReleaseSnapshot(snapshot);
+    ingestion_done_.wait(lock, [&] { return !inflight_ingestion_; });
+    lock.unlock();
+    return TakeSnapshot();
+  }
   Lsn lsn = visible_lsn_;
   if (snapshot->GetSequenceNumber() > published_sequence_) {
     // The in-flight group's write has completed inside RocksDB (which applies

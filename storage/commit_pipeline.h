@@ -171,7 +171,7 @@ class CommitPipeline {
   // A snapshot that contains exactly the commits with LSN <= its lsn().
   // Cheap (no I/O); never waits for a commit's WAL write or fsync (it may
   // wait briefly on RocksDB's DB mutex, which an ingested commit holds for
-  // its final step).
+  // its final step, and for that step's outcome).
   Snapshot TakeSnapshot();
 
   // Highest LSN whose commit has been published; kInvalidLsn if none.
@@ -211,6 +211,9 @@ class CommitPipeline {
   void ReleaseSnapshot(Lsn lsn, const rocksdb::Snapshot* snapshot);
   Snapshot ShareSnapshot(const Snapshot& snapshot);
   Lsn OldestSnapshotLsnLocked() const;
+  // Clears inflight_ingestion_ and wakes TakeSnapshot callers waiting on it.
+  // REQUIRES: publish_mu_ held.
+  void EndIngestionLocked();
   // Whether a lone commit of this size is written by ingestion.
   bool Ingests(size_t batch_bytes) const;
   // Bytes of the request's batch and leading batches.
@@ -245,6 +248,10 @@ class CommitPipeline {
   Lsn visible_lsn_;                         // guarded by publish_mu_
   uint64_t published_sequence_;             // guarded by publish_mu_
   Lsn inflight_lsn_ = kInvalidLsn;          // guarded by publish_mu_
+  // The in-flight group is being ingested (IngestBatches); TakeSnapshot
+  // waits on ingestion_done_ instead of guessing its outcome.
+  bool inflight_ingestion_ = false;  // guarded by publish_mu_
+  std::condition_variable ingestion_done_;
   std::map<Lsn, size_t> active_snapshots_;  // guarded by publish_mu_; lsn -> count
   // RocksDB snapshots with more than one Snapshot handle (Snapshot::Share):
   // snapshot -> number of extra handles. Guarded by publish_mu_.
