@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
@@ -93,6 +94,33 @@ TEST_F(EngineTest, HotRowsDoNotKeepAPutOverwrittenByAnUnknownRecord) {
   EXPECT_EQ(after->Get(ColumnFamily::kRows, "k").value(), "v2");
   EXPECT_EQ(after->Get(ColumnFamily::kRows, "a").value(), "a1");
   EXPECT_EQ(before->Get(ColumnFamily::kRows, "a").value(), "a1");
+}
+
+// The pipeline hands a batch's row keys to the cache in windows of 32: every
+// key of a batch of 31, 32, 33 or 64 rows is forgotten, in the first window
+// and in the last, partial one.
+TEST_F(EngineTest, HotRowsForgetEveryKeyOfABatchWhateverItsSize) {
+  for (const int n : {31, 32, 33, 64}) {
+    std::vector<std::string> keys;
+    for (int i = 0; i < n; ++i) keys.push_back(fmt::format("w{}-{:03}", n, i));
+    for (const std::string& key : keys) ASSERT_OK(Put(ColumnFamily::kRows, key, "old"));
+    auto reader = engine_->BeginTransaction();
+    for (const std::string& key : keys) {
+      ASSERT_EQ(reader->Get(ColumnFamily::kRows, key).value(), "old");  // cached now
+    }
+    // More than kMaxWriteThroughRows rows would not be written through; a
+    // delete stops write-through too: the cache must forget, not refill.
+    rocksdb::WriteBatch batch;
+    for (const std::string& key : keys) {
+      ASSERT_TRUE(batch.Put(engine_->handle(ColumnFamily::kRows), key, "new").ok());
+    }
+    ASSERT_TRUE(batch.Delete(engine_->handle(ColumnFamily::kRows), "unrelated").ok());
+    ASSERT_OK(engine_->Commit(&batch));
+    auto after = engine_->BeginTransaction();
+    for (const std::string& key : keys) {
+      EXPECT_EQ(after->Get(ColumnFamily::kRows, key).value(), "new") << n << " " << key;
+    }
+  }
 }
 
 // Point reads of rows go through the hot-row cache (storage.row_cache) in

@@ -100,6 +100,27 @@ TEST(HotRowCacheTest, NoteWritesIsNoteWriteOfEach) {
   }
 }
 
+TEST(HotRowCacheTest, AWriteThroughOlderThanTheKeysLastWriteIsRefused) {
+  // A group commit: a later member (12) wrote the key after the member whose
+  // row is written through (11), or a range deletion (12) came after it.
+  HotRowCache cache(1 << 20);
+  const uint64_t k = HotRowCache::HashRowKey("k");
+  cache.NoteWrite(k, 11);
+  cache.NoteWrite(k, 12);
+  cache.InsertCommitted(k, "k", 11, "row of 11");
+  EXPECT_EQ(LookupValue(cache, "k", 12), "<miss>");
+  cache.InsertCommitted(k, "k", 12, "row of 12");
+  EXPECT_EQ(LookupValue(cache, "k", 12), "row of 12");
+  EXPECT_EQ(LookupValue(cache, "k", 11), "<miss>");
+
+  const uint64_t a = HotRowCache::HashRowKey("a");
+  cache.NoteWrite(a, 13);
+  cache.NoteWriteEverywhere(14);
+  cache.InsertCommitted(a, "a", 13, "row of 13");
+  EXPECT_EQ(LookupValue(cache, "a", 14), "<miss>");
+  EXPECT_EQ(LookupValue(cache, "k", 14), "<miss>");  // older than the range deletion
+}
+
 TEST(HotRowCacheTest, AnEntryFromBeforeAnyWriteServesEverySnapshot) {
   HotRowCache cache(1 << 20);
   // Nothing wrote "k" since the cache started: the value read at 7 is the
