@@ -43,6 +43,13 @@ namespace strata::storage {
 // NoteWrite, costs a refused offer or a miss, never a cached row of another
 // key (a bulk load into one table leaves every other table's rows cached).
 //
+// A commit that range-deletes rows raises a floor for every key at once
+// (NoteWriteEverywhere): no entry valid from before it is served again, so
+// correctness never depends on which keys a range covered -- except when the
+// range is exactly one whole relfilenode: DROP or TRUNCATE reclaiming it,
+// whose keys no later snapshot reads (relfilenodes are never reused); its
+// cached rows just age out.
+//
 // Besides rows read from RocksDB (Insert), the pipeline writes through the
 // rows of small commits (InsertCommitted, valid from the commit's LSN), so
 // the first reads after an upsert hit.
