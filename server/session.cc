@@ -346,6 +346,7 @@ class SessionSink : public sql::ResultSink {
 
   void SetFormats(std::span<const int16_t> formats) { formats_.assign(formats.begin(), formats.end()); }
   std::string* buffer() { return &buffer_; }
+  bool on_strand() const { return on_strand_; }
   // The output not flushed yet; the sink is left empty.
   std::string TakeBuffer() { return std::exchange(buffer_, std::string()); }
 
@@ -637,12 +638,15 @@ void Session::Dispatch() {
     }
     // The pool of the first statement executed decides; statements without
     // an Execute are cheap and go to "serving". A batch whose every Execute
-    // is a point read of an already prepared statement, started outside any
-    // transaction, runs inline on the strand: no pool hand-off (the serving
-    // fast path).
+    // is a point read or an inline write of an already prepared statement,
+    // started outside any transaction, runs inline on the strand: no pool
+    // hand-off (the serving and write fast paths). A write's commit then
+    // completes asynchronously (FinishAsyncSync), so the batch must end with
+    // its Sync.
     std::string pool;
     bool inline_ok = sql_->IdleWithoutTransaction();
     bool any_execute = false;
+    bool any_write = false;
     // portal → statement of the batch's Binds, the latest last (a batch
     // binds a handful of portals, usually only the unnamed one).
     std::vector<std::pair<std::string_view, std::string_view>> bound;
@@ -673,12 +677,18 @@ void Session::Dispatch() {
         route = pt->second;
       }
       if (pool.empty()) pool = route.pool;
-      if (!route.point_read) inline_ok = false;
+      if (!route.point_read && !route.inline_write) inline_ok = false;
+      any_write = any_write || route.inline_write;
     }
     if (pool.empty()) pool = "serving";
-    inline_ok = inline_ok && any_execute;
+    inline_ok = inline_ok && any_execute &&
+                (!any_write || std::holds_alternative<protocol::Sync>(batch->back()));
     if (inline_ok) {
       RunInline([&](SessionSink* sink) { RunBatch(*batch, sink); });
+      if (async_sync_pending_) {
+        busy_ = true;  // until FinishAsyncSync
+        return;
+      }
       if (phase_ != Phase::kReady) return;
       continue;
     }
@@ -737,7 +747,7 @@ void Session::RunBatch(std::vector<FrontendMessage>& batch, SessionSink* sink) {
             auto prepared = sql_->Prepare(m.name, m.query, m.param_types);
             if (!prepared.ok()) LogIfUnsupported(prepared.status(), m.query, process_id_);
             STRATA_ASSIGN_OR_RETURN(sql::PreparedInfo info, std::move(prepared));
-            statement_routes_[m.name] = StatementRoute{info.pool, info.point_read};
+            statement_routes_[m.name] = StatementRoute{info.pool, info.point_read, info.inline_write};
             protocol::Encode(protocol::ParseComplete{}, out);
           } else if constexpr (std::is_same_v<M, protocol::Bind>) {
             STRATA_RETURN_IF_ERROR(
@@ -781,20 +791,18 @@ void Session::RunBatch(std::vector<FrontendMessage>& batch, SessionSink* sink) {
             protocol::Encode(protocol::CloseComplete{}, out);
           } else if constexpr (std::is_same_v<M, protocol::Sync>) {
             skip_until_sync_ = false;
-            Status sync = sql_->Sync();
-            SetActivity(nullptr);
-            if (auto unnamed = portal_routes_.find(std::string_view()); unnamed != portal_routes_.end()) {
-              portal_routes_.erase(unnamed);
+            // Inline, the commit must not park the I/O thread: it completes
+            // on the pipeline's thread and comes back through the strand.
+            if (sink->on_strand() &&
+                sql_->BeginAsyncSync([self = shared_from_this()](Status commit) {
+                  asio::post(self->strand_, [self, commit = std::move(commit)]() mutable {
+                    self->FinishAsyncSync(std::move(commit));
+                  });
+                })) {
+              async_sync_pending_ = true;
+              return Status::OK();
             }
-            if (!sync.ok()) {
-              protocol::Encode(protocol::ErrorResponse{ErrorFieldsFrom(sync, "ERROR")}, out);
-            }
-            for (auto& [name, value] : sql_->TakeChangedReportedParameters()) {
-              protocol::Encode(protocol::ParameterStatus{name, value}, out);
-            }
-            transaction_status_ = ToWire(sql_->txn_status());
-            idle_timeout_ms_ = sql_->IdleInTransactionTimeoutMs();
-            protocol::Encode(protocol::ReadyForQuery{transaction_status_}, out);
+            AppendSyncReply(sql_->Sync(), out);
           } else if constexpr (std::is_same_v<M, protocol::Flush>) {
             return sink->Flush();
           }
@@ -807,6 +815,44 @@ void Session::RunBatch(std::vector<FrontendMessage>& batch, SessionSink* sink) {
       skip_until_sync_ = true;
     }
   }
+}
+
+void Session::AppendSyncReply(const Status& sync, std::string* out) {
+  SetActivity(nullptr);
+  if (auto unnamed = portal_routes_.find(std::string_view()); unnamed != portal_routes_.end()) {
+    portal_routes_.erase(unnamed);
+  }
+  if (!sync.ok()) {
+    protocol::Encode(protocol::ErrorResponse{ErrorFieldsFrom(sync, "ERROR")}, out);
+  }
+  for (auto& [name, value] : sql_->TakeChangedReportedParameters()) {
+    protocol::Encode(protocol::ParameterStatus{name, value}, out);
+  }
+  transaction_status_ = ToWire(sql_->txn_status());
+  idle_timeout_ms_ = sql_->IdleInTransactionTimeoutMs();
+  protocol::Encode(protocol::ReadyForQuery{transaction_status_}, out);
+}
+
+void Session::FinishAsyncSync(Status commit) {
+  async_sync_pending_ = false;
+  if (sql_->FinishSyncMayBlock(commit)) {
+    // A commit conflict: the statement is re-run after a pause, which is
+    // work for the write pool (RunInPool sets busy_ again).
+    busy_ = false;
+    RunInPool(
+        "write",
+        [this, commit](SessionSink* sink) { AppendSyncReply(sql_->FinishSync(commit), sink->buffer()); },
+        [this, commit] { sql_->FinishSync(commit, /*rerun_on_conflict=*/false).Ignore(); });
+    return;
+  }
+  const Status sync = sql_->FinishSync(std::move(commit));
+  if (phase_ == Phase::kClosing) {
+    OnStatementDone();
+    return;
+  }
+  AppendSyncReply(sync, &out_);
+  FlushThenContinue();
+  OnStatementDone();
 }
 
 void Session::ArmIdleInTransactionTimer() {
@@ -1225,7 +1271,8 @@ void Session::RunReplicationCommand(ReplicationCommand command) {
   });
 }
 
-void Session::RunInPool(const std::string& pool_name, std::function<void(SessionSink*)> work) {
+void Session::RunInPool(const std::string& pool_name, std::function<void(SessionSink*)> work,
+                        const std::function<void()>& on_rejected) {
   isolation::ResourcePool* pool = context_.pools->Find(pool_name);
   if (pool == nullptr) pool = context_.pools->Find("serving");
   busy_ = true;
@@ -1259,6 +1306,7 @@ void Session::RunInPool(const std::string& pool_name, std::function<void(Session
   });
   if (!submitted.ok()) {
     busy_ = false;
+    if (on_rejected) on_rejected();
     AppendError(submitted, /*fatal=*/false);
     protocol::Encode(protocol::ReadyForQuery{transaction_status_}, &out_);
     FlushThenContinue();
@@ -1279,7 +1327,9 @@ void Session::RunInline(const std::function<void(SessionSink*)>& work) {
     std::lock_guard<std::mutex> lock(sql_mu_);
     statement_in_flight_ = false;
   }
-  if (shutdown_requested_) {
+  // With a commit in flight the shutdown is handled when it completes
+  // (OnStatementDone).
+  if (shutdown_requested_ && !async_sync_pending_) {
     AppendError(AdminShutdown(), /*fatal=*/true);
     CloseAfterFlush();
   }

@@ -108,10 +108,19 @@ class Session : public std::enable_shared_from_this<Session> {
   // Runs `work` in the named pool with a sink that writes through the
   // OutputChannel. When it returns, the sink's remaining output is written
   // and frame processing resumes on the strand.
-  void RunInPool(const std::string& pool_name, std::function<void(SessionSink*)> work);
-  // Runs bounded work (point reads) right here on the strand, its output
-  // appended to out_.
+  // `on_rejected` runs when the pool refuses the work (before the error
+  // reply is appended).
+  void RunInPool(const std::string& pool_name, std::function<void(SessionSink*)> work,
+                 const std::function<void()>& on_rejected = nullptr);
+  // Runs bounded work (point reads, inline writes) right here on the
+  // strand, its output appended to out_.
   void RunInline(const std::function<void(SessionSink*)>& work);
+  // Sync's reply after the implicit transaction ended with `sync`.
+  void AppendSyncReply(const Status& sync, std::string* out);
+  // On the strand, when an inline batch's asynchronous commit completed:
+  // finishes its Sync (in the write pool when a conflict re-runs the
+  // statement) and resumes the session.
+  void FinishAsyncSync(Status commit);
   // The statement work itself, wherever it runs.
   void RunSimpleQuery(const std::string& text, SessionSink* sink);
   void RunBatch(std::vector<protocol::FrontendMessage>& batch, SessionSink* sink);
@@ -147,7 +156,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string out_;
   Phase phase_ = Phase::kStartup;
   bool reading_ = false;
-  bool busy_ = false;     // a statement is running in a pool
+  bool busy_ = false;     // a statement is running in a pool, or its commit is in flight
+  // An inline batch's Sync handed its commit to the pipeline
+  // (SqlSession::BeginAsyncSync); FinishAsyncSync completes it.
+  bool async_sync_pending_ = false;
   bool writing_ = false;  // an async write is in flight
   bool shutdown_requested_ = false;
   // While the pool runs COPY FROM, CopyData keeps flowing to it.
@@ -176,10 +188,11 @@ class Session : public std::enable_shared_from_this<Session> {
   protocol::TransactionStatus transaction_status_ = protocol::TransactionStatus::kIdle;
 
   // Which pool runs each prepared statement and portal, and whether it is a
-  // point read that may run inline (from Parse's answer).
+  // point read or a write that may run inline (from Parse's answer).
   struct StatementRoute {
     std::string pool;
     bool point_read = false;
+    bool inline_write = false;
   };
   std::map<std::string, StatementRoute, std::less<>> statement_routes_;
   std::map<std::string, StatementRoute, std::less<>> portal_routes_;

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -130,6 +131,13 @@ struct PreparedInfo {
   // storage read, at most one row per key. The server may run it without a
   // pool hand-off (see server/README.md, "Serving fast path").
   bool point_read = false;
+  // An INSERT of a few VALUES rows (with or without ON CONFLICT) whose every
+  // expression is cheap and bounded: no subquery, no volatile function
+  // (column defaults included). Decided at Prepare. Its execution is a few bounded
+  // storage reads and buffered writes, and its commit can complete
+  // asynchronously (BeginAsyncSync). The server may run it without a pool
+  // hand-off (see server/README.md, "Write fast path").
+  bool inline_write = false;
 };
 
 // What Describe(portal) reports. Views into the portal: valid until it is
@@ -210,6 +218,20 @@ class SqlSession {
   // A commit failure at Sync is returned (the server sends ErrorResponse
   // before ReadyForQuery).
   Status Sync();
+  // Sync() in two halves, for a caller that must not wait for the commit
+  // (the server's I/O thread). Returns false, having done nothing, unless
+  // this Sync commits an implicit transaction that changed no catalog
+  // object; then the commit is on its way and `committed` is called with
+  // its status on the storage's commit thread (keep it short: hand the
+  // status back to the session's thread). The caller must then call
+  // FinishSync(status) -- and nothing else on this session before it.
+  bool BeginAsyncSync(std::function<void(Status)> committed);
+  // Completes the Sync begun by BeginAsyncSync; returns what Sync() would
+  // have. May block (a commit conflict re-runs the statement after a short
+  // pause) exactly when FinishSyncMayBlock(commit) is true, unless
+  // `rerun_on_conflict` is false (then the conflict is returned as is).
+  Status FinishSync(Status commit, bool rerun_on_conflict = true);
+  bool FinishSyncMayBlock(const Status& commit) const;
 
   TxnStatus txn_status() const;
   // CREATE_REPLICATION_SLOT ... (SNAPSHOT 'use') on this connection: the

@@ -106,6 +106,8 @@ struct PreparedStatement {
   std::string pool;
   // A bounded primary-key read (see PreparedInfo::point_read).
   bool point_read = false;
+  // See PreparedInfo::inline_write.
+  bool inline_write = false;
   std::shared_ptr<BoundStatement> bound;
 };
 
@@ -533,6 +535,7 @@ class SqlSession::Impl {
     info.columns = prepared->columns;
     info.pool = prepared->pool;
     info.point_read = prepared->point_read;
+    info.inline_write = prepared->inline_write;
     return info;
   }
 
@@ -608,6 +611,7 @@ class SqlSession::Impl {
     info.columns = it->second->columns;
     info.pool = it->second->pool;
     info.point_read = it->second->point_read;
+    info.inline_write = it->second->inline_write;
     return info;
   }
 
@@ -672,16 +676,42 @@ class SqlSession::Impl {
         RollbackTxn();
       } else {
         result = CommitImplicit();
-        if (result.sql_state() == SqlState::kSerializationFailure && sync_retry_ && implicit_executes_ == 1) {
-          result = RerunAtSync(*sync_retry_, std::move(result));
-        }
+        if (ReRunsAtSync(result)) result = RerunAtSync(*sync_retry_, std::move(result));
       }
     }
+    EndSync();
+    return result;
+  }
+
+  bool BeginAsyncSync(std::function<void(Status)> committed) {
+    if (!txn_ || in_block_ || error_since_sync_ || !txn_->CanCommitAsync()) return false;
+    portals_.erase("");
+    txn_->CommitAsync(CommitOptionsFromGucs(),
+                      [committed = std::move(committed)](Result<storage::Lsn> result) {
+                        committed(result.ok() ? Status::OK() : result.status());
+                      });
+    return true;
+  }
+
+  Status FinishSync(Status commit, bool rerun_on_conflict) {
+    EndImplicitCommit(commit);
+    if (rerun_on_conflict && ReRunsAtSync(commit)) commit = RerunAtSync(*sync_retry_, std::move(commit));
+    EndSync();
+    return commit;
+  }
+
+  bool FinishSyncMayBlock(const Status& commit) const { return ReRunsAtSync(commit); }
+
+  // A conflict at Sync re-runs the implicit transaction's only statement.
+  bool ReRunsAtSync(const Status& commit) const {
+    return commit.sql_state() == SqlState::kSerializationFailure && sync_retry_ && implicit_executes_ == 1;
+  }
+
+  void EndSync() {
     sync_retry_.reset();
     implicit_executes_ = 0;
     error_since_sync_ = false;
     cancel_.store(false);
-    return result;
   }
 
   bool IdleWithoutTransaction() const { return !txn_ && !in_block_ && !failed_; }
@@ -871,12 +901,17 @@ class SqlSession::Impl {
     Status s;
     if (txn_) {
       auto r = txn_->Commit(CommitOptionsFromGucs());
-      ReleaseTxn();
       if (!r.ok()) s = r.status();
     }
-    txn_start_micros_ = 0;
-    EndTransactionGucs(s.ok());
+    EndImplicitCommit(s);
     return s;
+  }
+
+  // What follows an implicit transaction's commit, whatever its outcome.
+  void EndImplicitCommit(const Status& commit) {
+    ReleaseTxn();
+    txn_start_micros_ = 0;
+    EndTransactionGucs(commit.ok());
   }
 
   // Runs one statement in its own implicit transaction (simple protocol).
@@ -1135,7 +1170,48 @@ class SqlSession::Impl {
     prepared->pool = PoolOf(stmt, prepared->bound.get());
     prepared->point_read = stmt.kind == ast::StmtKind::kSelect && prepared->bound != nullptr &&
                            IsPointRead(*prepared->bound->query.plan);
+    prepared->inline_write = prepared->pool == "write" && prepared->bound != nullptr &&
+                             prepared->bound->insert.has_value() &&
+                             IsInlineWrite(*prepared->bound->insert);
     return Status::OK();
+  }
+
+  // At most this many VALUES rows for PreparedInfo::inline_write.
+  static constexpr size_t kMaxInlineWriteRows = 16;
+
+  // An expression whose evaluation is bounded and cannot wait: no subquery,
+  // no volatile function (random(), clock_timestamp(), ...): such a write
+  // stays in the write pool, where a future volatile function that waits
+  // would wait.
+  static bool IsBoundedExpr(const BoundExpr* e) {
+    if (e == nullptr) return true;
+    switch (e->kind) {
+      case BoundExprKind::kSubquery:
+      case BoundExprKind::kOuterColumn:
+        return false;
+      case BoundExprKind::kFunction:
+        if (e->fn.volatility == functions::Volatility::kVolatile) return false;
+        break;
+      default:
+        break;
+    }
+    for (const functions::ResolvedFunction& fn : e->fns) {
+      if (fn.volatility == functions::Volatility::kVolatile) return false;
+    }
+    return std::ranges::all_of(e->children, [](const BoundExprPtr& c) { return IsBoundedExpr(c.get()); });
+  }
+
+  // See PreparedInfo::inline_write.
+  static bool IsInlineWrite(const binder::BoundInsert& insert) {
+    if (insert.query != nullptr || insert.values.empty() || insert.values.size() > kMaxInlineWriteRows) {
+      return false;
+    }
+    auto bounded = [](const std::vector<BoundExprPtr>& exprs) {
+      return std::ranges::all_of(exprs, [](const BoundExprPtr& e) { return IsBoundedExpr(e.get()); });
+    };
+    return std::ranges::all_of(insert.values, bounded) && bounded(insert.defaults) &&
+           bounded(insert.update_values) && IsBoundedExpr(insert.update_where.get()) &&
+           bounded(insert.returning);
   }
 
   // Cheap, bounded expressions: constants, parameters and casts of them.
@@ -2264,6 +2340,15 @@ Result<bool> SqlSession::Execute(const std::string& portal, int64_t max_rows, Re
 Status SqlSession::CloseStatement(const std::string& name) { return impl_->CloseStatement(name); }
 Status SqlSession::ClosePortal(const std::string& name) { return impl_->ClosePortal(name); }
 Status SqlSession::Sync() { return impl_->Sync(); }
+bool SqlSession::BeginAsyncSync(std::function<void(Status)> committed) {
+  return impl_->BeginAsyncSync(std::move(committed));
+}
+Status SqlSession::FinishSync(Status commit, bool rerun_on_conflict) {
+  return impl_->FinishSync(std::move(commit), rerun_on_conflict);
+}
+bool SqlSession::FinishSyncMayBlock(const Status& commit) const {
+  return impl_->FinishSyncMayBlock(commit);
+}
 TxnStatus SqlSession::txn_status() const { return impl_->txn_status(); }
 Status SqlSession::UseSnapshot(const storage::ReadView& view) { return impl_->UseSnapshot(view); }
 bool SqlSession::IdleWithoutTransaction() const { return impl_->IdleWithoutTransaction(); }

@@ -1,6 +1,7 @@
 #include "storage/commit_pipeline.h"
 
 #include <algorithm>
+#include <thread>
 #include <string>
 #include <utility>
 
@@ -187,7 +188,10 @@ struct CommitPipeline::Writer {
   Lsn lsn = kInvalidLsn;
   Status status;
   bool done = false;
+  // A synchronous committer waits on `cv`; an asynchronous one (CommitAsync)
+  // has `callback` instead, and the queue owns the Writer.
   std::condition_variable cv;
+  CommitCallback callback;
 };
 
 CommitPipeline::CommitPipeline(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta, Lsn last_lsn,
@@ -205,6 +209,13 @@ CommitPipeline::CommitPipeline(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* met
       visible_lsn_atomic_(last_lsn) {}
 
 CommitPipeline::~CommitPipeline() {
+  {
+    std::lock_guard lock(queue_mu_);
+    stopping_ = true;
+  }
+  async_leader_cv_.notify_one();
+  // The async leader leaves only once no asynchronous commit is queued.
+  if (async_leader_.joinable()) async_leader_.join();
   std::lock_guard lock(publish_mu_);
   // A live Snapshot would call back into a destroyed pipeline.
   STRATA_CHECK(active_snapshots_.empty());
@@ -225,34 +236,83 @@ Result<Lsn> CommitPipeline::Commit(const CommitRequest& request) {
   std::unique_lock lock(queue_mu_);
   queue_.push_back(&self);
   self.cv.wait(lock, [&] { return self.done || queue_.front() == &self; });
-  if (!self.done) {
-    // Leader: take the group, write it without the queue lock so that new
-    // committers can line up for the next group meanwhile.
-    size_t limit = RequestBytes(request);
-    limit = limit <= kSmallCommitSlack ? limit + kSmallCommitSlack : kMaxGroupBytes;
-    std::vector<Writer*> group;
-    size_t bytes = 0;
-    for (Writer* w : queue_) {
-      const size_t size = RequestBytes(*w->request);
-      const bool alone = w->request->options.alone || !w->request->leading.empty() || Ingests(size);
-      if (!group.empty() && (bytes + size > limit || alone)) break;
-      group.push_back(w);
-      bytes += size;
-      if (alone) break;
-    }
-    lock.unlock();
-    WriteGroup(group);
-    lock.lock();
-    for (Writer* w : group) {
-      STRATA_DCHECK(queue_.front() == w);
-      queue_.pop_front();
-      w->done = true;
-      if (w != &self) w->cv.notify_one();
-    }
-    if (!queue_.empty()) queue_.front()->cv.notify_one();
-  }
+  if (!self.done) LeadGroup(lock);
   if (!self.status.ok()) return self.status;
   return self.lsn;
+}
+
+void CommitPipeline::CommitAsync(const CommitRequest& request, CommitCallback done) {
+  STRATA_DCHECK(request.batch != nullptr);
+  auto* writer = new Writer(&request);
+  writer->callback = std::move(done);
+  std::lock_guard lock(queue_mu_);
+  if (!async_leader_.joinable()) async_leader_ = std::thread([this] { AsyncLeaderLoop(); });
+  queue_.push_back(writer);
+  if (queue_.front() == writer) async_leader_cv_.notify_one();
+}
+
+void CommitPipeline::AsyncLeaderLoop() {
+  std::unique_lock lock(queue_mu_);
+  for (;;) {
+    async_leader_cv_.wait(lock, [&] {
+      return stopping_ || (!queue_.empty() && queue_.front()->callback != nullptr);
+    });
+    if (!queue_.empty() && queue_.front()->callback != nullptr) {
+      LeadGroup(lock);
+    } else if (stopping_) {
+      return;
+    }
+  }
+}
+
+void CommitPipeline::LeadGroup(std::unique_lock<std::mutex>& lock) {
+  // Take the group, write it without the queue lock so that new committers
+  // can line up for the next group meanwhile.
+  Writer* const leader = queue_.front();
+  size_t limit = RequestBytes(*leader->request);
+  limit = limit <= kSmallCommitSlack ? limit + kSmallCommitSlack : kMaxGroupBytes;
+  std::vector<Writer*> group;
+  size_t bytes = 0;
+  for (Writer* w : queue_) {
+    const size_t size = RequestBytes(*w->request);
+    const bool alone = w->request->options.alone || !w->request->leading.empty() || Ingests(size);
+    if (!group.empty() && (bytes + size > limit || alone)) break;
+    group.push_back(w);
+    bytes += size;
+    if (alone) break;
+  }
+  lock.unlock();
+  WriteGroup(group);
+  lock.lock();
+  std::vector<Writer*> finished_async;
+  for (Writer* w : group) {
+    STRATA_DCHECK(queue_.front() == w);
+    queue_.pop_front();
+    w->done = true;
+    if (w->callback != nullptr) {
+      finished_async.push_back(w);
+    } else if (w != leader) {
+      w->cv.notify_one();
+    }
+  }
+  // Hand leadership on: a synchronous committer leads its own group, an
+  // asynchronous one's is led by the async leader thread.
+  if (!queue_.empty()) {
+    if (queue_.front()->callback != nullptr) {
+      async_leader_cv_.notify_one();
+    } else {
+      queue_.front()->cv.notify_one();
+    }
+  }
+  if (finished_async.empty()) return;
+  lock.unlock();
+  for (Writer* w : finished_async) {
+    Result<Lsn> result = w->status.ok() ? Result<Lsn>(w->lsn) : Result<Lsn>(w->status);
+    CommitCallback callback = std::move(w->callback);
+    delete w;
+    callback(std::move(result));
+  }
+  lock.lock();
 }
 
 Status CommitPipeline::CheckConflicts(const CommitRequest& request) const {

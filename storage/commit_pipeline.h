@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_set>
 #include <vector>
 
@@ -50,6 +51,9 @@ struct CommitOptions {
   // RocksDB does not have yet. For large maintenance commits.
   bool alone = false;
 };
+
+// Called once with a CommitAsync commit's LSN or error.
+using CommitCallback = std::function<void(Result<Lsn>)>;
 
 // Large commits written by ingestion (IngestBatches) instead of WAL + memtable.
 struct CommitIngestion {
@@ -113,7 +117,9 @@ rocksdb::WriteBatch ConcatenateBatches(std::span<const rocksdb::WriteBatch* cons
 //
 // Group commit, leader/follower: a committer enqueues itself; the one at the
 // head of the queue becomes leader and takes every queued commit (up to a
-// byte budget) as its group, while the others wait. The leader, alone:
+// byte budget) as its group, while the others wait (an asynchronous commit,
+// CommitAsync, does not wait: the pipeline's async leader thread leads in its
+// place when it is at the head). The leader, alone:
 //   1. for each member in queue order, checks write conflicts, assigns the
 //      next LSN and runs the member's stamp with it;
 //   2. merges the members' batches plus the "last_lsn" record (meta column
@@ -168,6 +174,18 @@ class CommitPipeline {
   // written.
   Result<Lsn> Commit(const CommitRequest& request);
 
+  // Commit() without waiting: queues the commit and returns at once; `done`
+  // gets what Commit() would have returned. `request` and what it borrows
+  // must stay untouched until `done` is called. `done` runs on the thread
+  // that led the group -- a synchronous committer's, or the pipeline's own
+  // async leader thread (started on first use), which leads every group
+  // whose first member is asynchronous -- after the group is visible and
+  // outside every pipeline lock; keep it short (hand the result to another
+  // thread) and do not commit in it. Lets a caller that must not block (an
+  // I/O thread serving many sessions) commit without a thread of its own
+  // parked on every commit.
+  void CommitAsync(const CommitRequest& request, CommitCallback done);
+
   // A snapshot that contains exactly the commits with LSN <= its lsn().
   // Cheap (no I/O); never waits for a commit's WAL write or fsync (it may
   // wait briefly on RocksDB's DB mutex, which an ingested commit holds for
@@ -203,6 +221,14 @@ class CommitPipeline {
   friend class Snapshot;
   struct Writer;
 
+  // Leader (queue_.front(), `lock` held on queue_mu_): takes the group,
+  // writes it (WriteGroup), completes its members and hands leadership to
+  // the next in the queue. Releases `lock` while writing and while running
+  // the callbacks of asynchronous members; holds it again on return.
+  void LeadGroup(std::unique_lock<std::mutex>& lock);
+  // The async leader thread: leads every group whose first member is
+  // asynchronous; leaves once stopping_ and no such group is queued.
+  void AsyncLeaderLoop();
   // Runs steps 1-3 above for `group`; sets every member's lsn or status.
   // Leader only.
   void WriteGroup(std::span<Writer* const> group);
@@ -229,6 +255,10 @@ class CommitPipeline {
   // Commit queue; the front is the leader.
   std::mutex queue_mu_;
   std::deque<Writer*> queue_;  // guarded by queue_mu_
+  // Woken when an asynchronous commit reaches the front of the queue.
+  std::condition_variable async_leader_cv_;
+  bool stopping_ = false;  // guarded by queue_mu_
+  std::thread async_leader_;  // started by the first CommitAsync, under queue_mu_
 
   // Leader-only state: touched by whichever thread leads, never concurrently.
   Lsn last_assigned_lsn_;

@@ -314,6 +314,127 @@ ReadView Database::TakeReadView() {
   return ReadView(this, std::move(snapshot), catalog());
 }
 
+Status Database::StampCommit(const DatabaseTransaction& tx, Lsn snapshot_lsn,
+                             const CommitStamp& user_stamp,
+                             const std::vector<std::pair<uint32_t, std::string>>& history,
+                             bool feed, Lsn lsn, rocksdb::WriteBatch* batch) {
+  const DatabaseTransaction* t = &tx;
+  {
+    // Runs in commit order (the pipeline serializes stamps), so the maps
+    // reflect exactly the commits before this one. If a later group write
+    // fails, entries recorded here are too new, which can only cause
+    // extra 40001s, never a missed conflict.
+    std::lock_guard<std::mutex> lock(lsn_mu_);
+    auto ddl_after = [&](uint32_t id) {
+      const auto it = table_ddl_lsn_.find(id);
+      return it != table_ddl_lsn_.end() && it->second > snapshot_lsn;
+    };
+    for (const std::set<uint32_t>* ids :
+         {&t->written_tables_, &t->emptiness_checked_tables_, &t->ddl_tables_}) {
+      for (uint32_t id : *ids) {
+        if (ddl_after(id)) {
+          return SerializationFailure(
+              "could not serialize access due to concurrent DDL on relation with OID " +
+              std::to_string(id));
+        }
+      }
+    }
+    for (uint32_t id : t->emptiness_checked_tables_) {
+      const auto it = table_write_lsn_.find(id);
+      if (it != table_write_lsn_.end() && it->second > snapshot_lsn) {
+        return SerializationFailure(
+            "could not serialize access due to concurrent writes to relation with OID " +
+            std::to_string(id));
+      }
+    }
+  }
+  if (user_stamp) STRATA_RETURN_IF_ERROR(user_stamp(lsn, batch));
+  rocksdb::ColumnFamilyHandle* binlog_cf = engine_->handle(ColumnFamily::kBinlog);
+  for (const auto& [id, value] : history) {
+    STRATA_RETURN_IF_ERROR(FromRocksDbStatus(
+        batch->Put(binlog_cf,
+                   rocksdb::Slice(binlog::EncodeBinlogKey(id, binlog_store::kHistoryShard, lsn, 0)),
+                   rocksdb::Slice(value)),
+        "put binlog history"));
+  }
+  if (feed) {
+    STRATA_RETURN_IF_ERROR(
+        t->binlog_changes_->Write(t->xid_, lsn, NextCommitTimestampUs(), binlog_cf, batch));
+  }
+  for (uint32_t relfilenode : t->reclaim_) {
+    const std::string begin = rowstore::TablePrefix(relfilenode);
+    const std::string end = rowstore::PrefixUpperBound(begin);
+    for (ColumnFamily cf : {ColumnFamily::kRows, ColumnFamily::kPkIndex, ColumnFamily::kColDelta,
+                            ColumnFamily::kDelvec}) {
+      STRATA_RETURN_IF_ERROR(FromRocksDbStatus(
+          batch->DeleteRange(engine_->handle(cf), rocksdb::Slice(begin), rocksdb::Slice(end)),
+          "delete range"));
+    }
+  }
+  if (t->allocated_oid_) {
+    STRATA_RETURN_IF_ERROR(
+        FromRocksDbStatus(batch->Put(engine_->handle(ColumnFamily::kMeta),
+                                     rocksdb::Slice(catalog_keys::kNextOidKey),
+                                     rocksdb::Slice(catalog_keys::EncodeId(next_oid_.load()))),
+                          "put"));
+  }
+  if (t->max_row_id_ != 0) {
+    std::string value;
+    PutU64(next_row_id_.load(), &value);
+    STRATA_RETURN_IF_ERROR(FromRocksDbStatus(
+        batch->Put(engine_->handle(ColumnFamily::kMeta),
+                   rocksdb::Slice(catalog_keys::kNextRowIdKey), rocksdb::Slice(value)),
+        "put"));
+  }
+  if (t->allocated_delta_seq_) {
+    std::string value;
+    PutU64(column_->next_delta_seq(), &value);
+    STRATA_RETURN_IF_ERROR(FromRocksDbStatus(
+        batch->Put(engine_->handle(ColumnFamily::kMeta),
+                   rocksdb::Slice(column_keys::kNextDeltaSeqKey), rocksdb::Slice(value)),
+        "put"));
+  }
+  if (!t->column_touched_.empty() || !t->column_fresh_rows_.empty()) {
+    // Last: it records locations for later stamps of this group, so
+    // nothing after it may fail.
+    const std::set<uint32_t> reclaimed(t->reclaim_.begin(), t->reclaim_.end());
+    STRATA_RETURN_IF_ERROR(column_->ApplyTransaction(t->column_touched_, t->column_fresh_rows_,
+                                                     reclaimed, lsn, batch));
+  }
+  std::lock_guard<std::mutex> lock(lsn_mu_);
+  for (uint32_t id : t->written_tables_) table_write_lsn_[id] = lsn;
+  for (uint32_t id : t->ddl_tables_) table_ddl_lsn_[id] = lsn;
+  return Status::OK();
+}
+
+void Database::CommitTransactionAsync(DatabaseTransaction* t, const CommitOptions& options,
+                                      CommitCallback done) {
+  STRATA_DCHECK(t->CanCommitAsync());
+  Transaction* txn = t->txn_.get();
+  if (!txn->active() || (txn->write_count() == 0 && t->reclaim_.empty())) {
+    done(txn->Commit(options));
+    return;
+  }
+  const bool feed = t->binlog_changes_ != nullptr && !t->binlog_changes_->empty();
+  if (feed) {
+    Result<uint32_t> xid = t->xid();
+    if (!xid.ok()) {
+      txn->Rollback();
+      done(xid.status());
+      return;
+    }
+  }
+  CommitOptions stamped = options;
+  stamped.stamp = [this, t, snapshot_lsn = txn->snapshot_lsn(), user_stamp = options.stamp, feed](
+                      Lsn lsn, rocksdb::WriteBatch* batch) {
+    return StampCommit(*t, snapshot_lsn, user_stamp, {}, feed, lsn, batch);
+  };
+  txn->CommitAsync(std::move(stamped), [this, feed, done = std::move(done)](Result<Lsn> result) {
+    if (result.ok() && feed) change_feed_->NotifyCommitted(*result);
+    done(std::move(result));
+  });
+}
+
 Result<Lsn> Database::CommitTransaction(DatabaseTransaction* t, const CommitOptions& options) {
   Transaction* txn = t->txn_.get();
   if (!txn->active()) return txn->Commit(options);  // reports 25P01
@@ -382,97 +503,11 @@ Result<Lsn> Database::CommitTransaction(DatabaseTransaction* t, const CommitOpti
   }
 
   const Lsn snapshot_lsn = txn->snapshot_lsn();
-  std::vector<uint32_t> ddl_tables(t->ddl_tables_.begin(), t->ddl_tables_.end());
   CommitOptions stamped = options;
   const CommitStamp user_stamp = options.stamp;
   stamped.stamp = [this, t, snapshot_lsn, &user_stamp, &history, feed](Lsn lsn,
                                                                        rocksdb::WriteBatch* batch) {
-    {
-      // Runs in commit order (the pipeline serializes stamps), so the maps
-      // reflect exactly the commits before this one. If a later group write
-      // fails, entries recorded here are too new, which can only cause
-      // extra 40001s, never a missed conflict.
-      std::lock_guard<std::mutex> lock(lsn_mu_);
-      auto ddl_after = [&](uint32_t id) {
-        const auto it = table_ddl_lsn_.find(id);
-        return it != table_ddl_lsn_.end() && it->second > snapshot_lsn;
-      };
-      for (const std::set<uint32_t>* ids :
-           {&t->written_tables_, &t->emptiness_checked_tables_, &t->ddl_tables_}) {
-        for (uint32_t id : *ids) {
-          if (ddl_after(id)) {
-            return SerializationFailure(
-                "could not serialize access due to concurrent DDL on relation with OID " +
-                std::to_string(id));
-          }
-        }
-      }
-      for (uint32_t id : t->emptiness_checked_tables_) {
-        const auto it = table_write_lsn_.find(id);
-        if (it != table_write_lsn_.end() && it->second > snapshot_lsn) {
-          return SerializationFailure(
-              "could not serialize access due to concurrent writes to relation with OID " +
-              std::to_string(id));
-        }
-      }
-    }
-    if (user_stamp) STRATA_RETURN_IF_ERROR(user_stamp(lsn, batch));
-    rocksdb::ColumnFamilyHandle* binlog_cf = engine_->handle(ColumnFamily::kBinlog);
-    for (const auto& [id, value] : history) {
-      STRATA_RETURN_IF_ERROR(FromRocksDbStatus(
-          batch->Put(binlog_cf,
-                     rocksdb::Slice(binlog::EncodeBinlogKey(id, binlog_store::kHistoryShard, lsn, 0)),
-                     rocksdb::Slice(value)),
-          "put binlog history"));
-    }
-    if (feed) {
-      STRATA_RETURN_IF_ERROR(
-          t->binlog_changes_->Write(t->xid_, lsn, NextCommitTimestampUs(), binlog_cf, batch));
-    }
-    for (uint32_t relfilenode : t->reclaim_) {
-      const std::string begin = rowstore::TablePrefix(relfilenode);
-      const std::string end = rowstore::PrefixUpperBound(begin);
-      for (ColumnFamily cf : {ColumnFamily::kRows, ColumnFamily::kPkIndex, ColumnFamily::kColDelta,
-                              ColumnFamily::kDelvec}) {
-        STRATA_RETURN_IF_ERROR(FromRocksDbStatus(
-            batch->DeleteRange(engine_->handle(cf), rocksdb::Slice(begin), rocksdb::Slice(end)),
-            "delete range"));
-      }
-    }
-    if (t->allocated_oid_) {
-      STRATA_RETURN_IF_ERROR(
-          FromRocksDbStatus(batch->Put(engine_->handle(ColumnFamily::kMeta),
-                                       rocksdb::Slice(catalog_keys::kNextOidKey),
-                                       rocksdb::Slice(catalog_keys::EncodeId(next_oid_.load()))),
-                            "put"));
-    }
-    if (t->max_row_id_ != 0) {
-      std::string value;
-      PutU64(next_row_id_.load(), &value);
-      STRATA_RETURN_IF_ERROR(FromRocksDbStatus(
-          batch->Put(engine_->handle(ColumnFamily::kMeta),
-                     rocksdb::Slice(catalog_keys::kNextRowIdKey), rocksdb::Slice(value)),
-          "put"));
-    }
-    if (t->allocated_delta_seq_) {
-      std::string value;
-      PutU64(column_->next_delta_seq(), &value);
-      STRATA_RETURN_IF_ERROR(FromRocksDbStatus(
-          batch->Put(engine_->handle(ColumnFamily::kMeta),
-                     rocksdb::Slice(column_keys::kNextDeltaSeqKey), rocksdb::Slice(value)),
-          "put"));
-    }
-    if (!t->column_touched_.empty() || !t->column_fresh_rows_.empty()) {
-      // Last: it records locations for later stamps of this group, so
-      // nothing after it may fail.
-      const std::set<uint32_t> reclaimed(t->reclaim_.begin(), t->reclaim_.end());
-      STRATA_RETURN_IF_ERROR(column_->ApplyTransaction(t->column_touched_, t->column_fresh_rows_,
-                                                       reclaimed, lsn, batch));
-    }
-    std::lock_guard<std::mutex> lock(lsn_mu_);
-    for (uint32_t id : t->written_tables_) table_write_lsn_[id] = lsn;
-    for (uint32_t id : t->ddl_tables_) table_ddl_lsn_[id] = lsn;
-    return Status::OK();
+    return StampCommit(*t, snapshot_lsn, user_stamp, history, feed, lsn, batch);
   };
   Result<Lsn> result = txn->Commit(stamped);
   if (result.ok() && feed) change_feed_->NotifyCommitted(*result);
@@ -578,6 +613,14 @@ DatabaseTransaction::~DatabaseTransaction() = default;
 
 Result<Lsn> DatabaseTransaction::Commit(const CommitOptions& options) {
   return db_->CommitTransaction(this, options);
+}
+
+bool DatabaseTransaction::CanCommitAsync() const {
+  return table_changes_.empty() && schema_changes_.empty();
+}
+
+void DatabaseTransaction::CommitAsync(const CommitOptions& options, CommitCallback done) {
+  db_->CommitTransactionAsync(this, options, std::move(done));
 }
 
 void DatabaseTransaction::Rollback() { txn_->Rollback(); }

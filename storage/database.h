@@ -198,6 +198,14 @@ class DatabaseTransaction {
   // on a conflict (see the class comment), otherwise as
   // CommitPipeline::Commit. On any outcome the transaction is finished.
   Result<Lsn> Commit(const CommitOptions& options = {});
+  // Whether CommitAsync may be used: the transaction changed no catalog
+  // object (DDL commits are serialized with catalog publication and need a
+  // thread that may wait).
+  bool CanCommitAsync() const;
+  // Commit() without waiting (CommitPipeline::CommitAsync): `done` gets
+  // Commit()'s result on the pipeline's thread; keep it short. Until then
+  // the transaction must not be used or destroyed. REQUIRES: CanCommitAsync().
+  void CommitAsync(const CommitOptions& options, CommitCallback done);
   // Discards everything. No-op when already finished.
   void Rollback();
 
@@ -620,6 +628,15 @@ class Database {
   uint32_t AllocateOid() { return next_oid_.fetch_add(1); }
   uint64_t AllocateRowIds(uint64_t count) { return next_row_id_.fetch_add(count); }
   Result<Lsn> CommitTransaction(DatabaseTransaction* txn, const CommitOptions& options);
+  void CommitTransactionAsync(DatabaseTransaction* txn, const CommitOptions& options,
+                              CommitCallback done);
+  // The stamp of a DatabaseTransaction's commit: DDL/emptiness conflict
+  // checks against the commits before it, then the records that carry its
+  // LSN (binlog history and changes, relfilenode reclaims, id counters,
+  // column-replica maintenance).
+  Status StampCommit(const DatabaseTransaction& t, Lsn snapshot_lsn, const CommitStamp& user_stamp,
+                     const std::vector<std::pair<uint32_t, std::string>>& history, bool feed,
+                     Lsn lsn, rocksdb::WriteBatch* batch);
   Result<uint32_t> AllocateXid();
   // Commit time of the commit being stamped: the wall clock, but strictly
   // above every earlier commit's (so a heartbeat's timestamp bounds every

@@ -415,32 +415,60 @@ std::unique_ptr<Iterator> Transaction::NewIterator(ColumnFamily cf, ReadBounds b
   return it;
 }
 
+struct Transaction::CommitInFlight {
+  CommitRequest request;
+  std::vector<const rocksdb::WriteBatch*> leading;
+  rocksdb::WriteBatch tail;
+};
+
+void Transaction::PrepareCommit(CommitOptions options, CommitInFlight* commit) {
+  std::sort(write_set_.begin(), write_set_.end());
+  write_set_.erase(std::unique(write_set_.begin(), write_set_.end()), write_set_.end());
+  // The deferred writes go after the indexed ones: the pipeline gets them
+  // as leading batches (no copy), followed by an empty batch for what the
+  // stamps append.
+  if (deferred_count_ > 0) {
+    commit->leading.push_back(Batch()->GetWriteBatch());
+    for (const rocksdb::WriteBatch& chunk : deferred_) commit->leading.push_back(&chunk);
+  }
+  CommitRequest& request = commit->request;
+  request.batch = commit->leading.empty() ? Batch()->GetWriteBatch() : &commit->tail;
+  request.leading = commit->leading;
+  request.options = std::move(options);
+  request.snapshot_lsn = snapshot_.lsn();
+  request.write_set = write_set_;
+}
+
 Result<Lsn> Transaction::Commit(const CommitOptions& options) {
   STRATA_RETURN_IF_ERROR(CheckActive());
   if (write_count_ == 0 && !options.stamp) {
     Finish();
     return kInvalidLsn;
   }
-  std::sort(write_set_.begin(), write_set_.end());
-  write_set_.erase(std::unique(write_set_.begin(), write_set_.end()), write_set_.end());
-  // The deferred writes go after the indexed ones: the pipeline gets them
-  // as leading batches (no copy), followed by an empty batch for what the
-  // stamps append.
-  std::vector<const rocksdb::WriteBatch*> leading;
-  rocksdb::WriteBatch tail;
-  if (deferred_count_ > 0) {
-    leading.push_back(Batch()->GetWriteBatch());
-    for (const rocksdb::WriteBatch& chunk : deferred_) leading.push_back(&chunk);
-  }
-  CommitRequest request;
-  request.batch = leading.empty() ? Batch()->GetWriteBatch() : &tail;
-  request.leading = leading;
-  request.options = options;
-  request.snapshot_lsn = snapshot_.lsn();
-  request.write_set = write_set_;
-  Result<Lsn> result = engine_->pipeline()->Commit(request);
+  CommitInFlight commit;
+  PrepareCommit(options, &commit);
+  Result<Lsn> result = engine_->pipeline()->Commit(commit.request);
   Finish();
   return result;
+}
+
+void Transaction::CommitAsync(CommitOptions options, CommitCallback done) {
+  if (Status active = CheckActive(); !active.ok()) {
+    done(std::move(active));
+    return;
+  }
+  if (write_count_ == 0 && !options.stamp) {
+    Finish();
+    done(kInvalidLsn);
+    return;
+  }
+  commit_in_flight_ = std::make_unique<CommitInFlight>();
+  PrepareCommit(std::move(options), commit_in_flight_.get());
+  engine_->pipeline()->CommitAsync(commit_in_flight_->request,
+                                   [this, done = std::move(done)](Result<Lsn> result) {
+                                     Finish();
+                                     done(std::move(result));
+                                   });
 }
 
 void Transaction::Rollback() {
@@ -458,6 +486,7 @@ void Transaction::Finish() {
   deferred_fingerprints_.Clear();
   deferred_keys_.reset();
   prefaulted_chunk_ = {};
+  commit_in_flight_.reset();
   snapshot_.Release();
 }
 

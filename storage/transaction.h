@@ -151,6 +151,11 @@ class Transaction {
   // snapshot released. Errors: 40001 on a write conflict, otherwise as
   // CommitPipeline::Commit.
   Result<Lsn> Commit(const CommitOptions& options = {});
+  // Commit() through CommitPipeline::CommitAsync: returns at once, and
+  // `done` gets Commit()'s result on the pipeline's thread (see there), the
+  // transaction already finished. Until then the transaction must not be
+  // used or destroyed.
+  void CommitAsync(CommitOptions options, CommitCallback done);
 
   // Discards the buffered writes and releases the snapshot.
   void Rollback();
@@ -175,6 +180,10 @@ class Transaction {
   Status MultiGetThroughHotRows(HotRowCache* hot_rows, std::span<const std::string_view> keys,
                                 bool sorted, PinnedValues* out) const;
   void Finish();
+  // What a commit lends the pipeline: kept until the commit completes.
+  struct CommitInFlight;
+  // Fills `commit` for this transaction's writes (Commit, CommitAsync).
+  void PrepareCommit(CommitOptions options, CommitInFlight* commit);
 
   Engine* const engine_;
   std::bitset<kColumnFamilyCount> conflict_families_;
@@ -198,6 +207,8 @@ class Transaction {
   mutable uint64_t deferred_count_ = 0;
   // Families with unindexed deferred writes.
   mutable std::bitset<kColumnFamilyCount> deferred_families_;
+  // The asynchronous commit in flight (CommitAsync).
+  std::unique_ptr<CommitInFlight> commit_in_flight_;
   // Tracked deferred puts: WriteConflictIndex::HashKey fingerprints.
   HashSet64 deferred_fingerprints_;
   // Every deferred put's family id and key, built from deferred_ on the

@@ -102,6 +102,65 @@ class CrashTest(unittest.TestCase):
         self.assertGreater(lsns[-1], lsns[1])
         self.assertGreater(len(acknowledged), 100)
 
+    def test_sigkill_loses_no_acknowledged_prepared_upsert(self):
+        # psycopg 3 with prepare=True sends Bind/Execute/Sync of a named
+        # statement: the server runs these upserts inline and acknowledges
+        # each after its asynchronous commit is durable.
+        import psycopg
+        rng = random.Random(20261207)
+        server = StrataServer().start()
+        self.addCleanup(server.cleanup)
+        with psycopg.connect(server.dsn(), autocommit=True) as setup:
+            setup.execute("CREATE TABLE up_rows (id bigint PRIMARY KEY, v text)")
+            setup.execute("CREATE TABLE up_counter (id int PRIMARY KEY, n bigint)")
+        acknowledged = set()
+        counter_acks = [0]
+        next_id = [0]
+
+        def writer(stop):
+            while not stop.is_set():
+                try:
+                    conn = psycopg.connect(server.dsn(), autocommit=True, connect_timeout=2)
+                except psycopg.Error:
+                    time.sleep(0.05)
+                    continue
+                try:
+                    while not stop.is_set():
+                        row = next_id[0]
+                        next_id[0] += 1
+                        conn.execute("INSERT INTO up_rows VALUES (%s, %s) ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v",
+                                     (row, "row %d" % row), prepare=True)
+                        acknowledged.add(row)
+                        conn.execute("INSERT INTO up_counter VALUES (1, 1) ON CONFLICT (id) DO UPDATE "
+                                     "SET n = up_counter.n + 1", prepare=True)
+                        counter_acks[0] += 1
+                except psycopg.Error:
+                    pass  # the server died under us
+                finally:
+                    try:
+                        conn.close()
+                    except psycopg.Error:
+                        pass
+
+        for round_number in range(8):
+            stop = threading.Event()
+            thread = threading.Thread(target=writer, args=(stop,))
+            thread.start()
+            time.sleep(rng.uniform(0.3, 1.0))
+            server.kill()
+            stop.set()
+            thread.join(30)
+            self.assertFalse(thread.is_alive())
+            server.start()
+            with psycopg.connect(server.dsn(), autocommit=True) as check:
+                present = {r[0] for r in check.execute("SELECT id FROM up_rows").fetchall()}
+                n = check.execute("SELECT coalesce(max(n), 0) FROM up_counter").fetchone()[0]
+            missing = acknowledged - present
+            self.assertFalse(missing, "round %d: acknowledged upserts lost: %s" % (round_number, sorted(missing)[:10]))
+            self.assertGreaterEqual(n, counter_acks[0])
+            self.assertLessEqual(n, counter_acks[0] + 1 + round_number)
+        self.assertGreater(len(acknowledged), 100)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

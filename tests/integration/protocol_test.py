@@ -95,6 +95,26 @@ class ProtocolTest(unittest.TestCase):
         self.assertEqual(self.psql("-At", "-c", "SELECT sum(balance) FROM bench_acct").strip(),
                          str(total))
 
+    def test_prepared_upserts_on_contended_keys_lose_no_increment(self):
+        # Prepared single-row upserts run inline on the I/O thread and commit
+        # asynchronously; on 4 keys among 8 clients most commits conflict and
+        # are re-run in the write pool. Every increment must land exactly once.
+        self.psql("-c", "CREATE TABLE up_ctr (id int PRIMARY KEY, n bigint)")
+        with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
+            f.write("\\set id random(1, 4)\n"
+                    "INSERT INTO up_ctr VALUES (:id, 1) ON CONFLICT (id) DO UPDATE SET n = up_ctr.n + 1;\n")
+        try:
+            result = subprocess.run(
+                ["pgbench", "-n", "-M", "prepared", "-f", f.name, "-c", "8", "-j", "2", "-t", "150",
+                 "-h", "127.0.0.1", "-p", str(self.server.port), "-U", "strata", "strata"],
+                capture_output=True, text=True, timeout=300)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(result.returncode, 0, result.stderr + result.stdout)
+        self.assertIn("number of transactions actually processed: 1200/1200", result.stdout)
+        self.assertIn("number of failed transactions: 0", result.stdout)
+        self.assertEqual(self.psql("-At", "-c", "SELECT sum(n), count(*) FROM up_ctr").strip(), "1200|4")
+
     def test_libpq_pipeline_mode(self):
         result = subprocess.run([LIBPQ_CHECK, "pipeline", self.server.dsn(), "500"],
                                 capture_output=True, text=True, timeout=120)

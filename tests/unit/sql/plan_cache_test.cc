@@ -208,5 +208,30 @@ TEST_F(FastPathTest, PreparedPointReadsAreMarked) {
   EXPECT_FALSE(info->point_read);
 }
 
+TEST_F(FastPathTest, BoundedInsertsAreInlineWrites) {
+  auto inline_write = [&](const std::string& name, const std::string& sql) {
+    auto info = session_->Prepare(name, sql, {});
+    EXPECT_TRUE(info.ok()) << sql << ": " << info.status().ToString();
+    return info.ok() && info->inline_write;
+  };
+  EXPECT_TRUE(inline_write("a", "INSERT INTO feat VALUES ($1, 1, 'x')"));
+  EXPECT_TRUE(inline_write("b", "INSERT INTO feat (id, f1) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET f1 = EXCLUDED.f1"));
+  EXPECT_TRUE(inline_write("c", "INSERT INTO feat VALUES ($1, $2 * 2, 'row ' || $2::text), ($1 + 1, 0, 'y') "
+                                "ON CONFLICT (id) DO UPDATE SET f4 = feat.f4 || EXCLUDED.f4 RETURNING id"));
+  EXPECT_TRUE(inline_write("d", "INSERT INTO feat VALUES ($1, 1, 'x') ON CONFLICT DO NOTHING"));
+  // Unbounded or possibly waiting: a query source, subqueries, volatile functions.
+  EXPECT_FALSE(inline_write("e", "INSERT INTO feat SELECT id + 100, f1, f4 FROM feat"));
+  EXPECT_FALSE(inline_write("f", "INSERT INTO feat VALUES ((SELECT max(id) + 1 FROM feat), 1, 'x')"));
+  EXPECT_FALSE(inline_write("g", "INSERT INTO feat VALUES ($1, 1, clock_timestamp()::text)"));
+  EXPECT_FALSE(inline_write("h", "INSERT INTO feat VALUES ($1, 1, 'x') ON CONFLICT (id) DO UPDATE SET f1 = "
+                                 "(SELECT count(*) FROM feat)"));
+  EXPECT_FALSE(inline_write("i", "INSERT INTO feat VALUES ($1, (random() * 10)::int, 'x')"));
+  // Not inserts, and the session's strata.pool override.
+  EXPECT_FALSE(inline_write("j", "UPDATE feat SET f1 = 1 WHERE id = $1"));
+  EXPECT_FALSE(inline_write("k", "SELECT f1 FROM feat WHERE id = $1"));
+  Exec("SET strata.pool = 'olap'");
+  EXPECT_FALSE(inline_write("l", "INSERT INTO feat VALUES ($1, 1, 'x')"));
+}
+
 }  // namespace
 }  // namespace strata::sql
