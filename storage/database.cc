@@ -314,11 +314,10 @@ ReadView Database::TakeReadView() {
   return ReadView(this, std::move(snapshot), catalog());
 }
 
-Status Database::StampCommit(const DatabaseTransaction& tx, Lsn snapshot_lsn,
+Status Database::StampCommit(const DatabaseTransaction& t, Lsn snapshot_lsn,
                              const CommitStamp& user_stamp,
                              const std::vector<std::pair<uint32_t, std::string>>& history,
                              bool feed, Lsn lsn, rocksdb::WriteBatch* batch) {
-  const DatabaseTransaction* t = &tx;
   {
     // Runs in commit order (the pipeline serializes stamps), so the maps
     // reflect exactly the commits before this one. If a later group write
@@ -330,7 +329,7 @@ Status Database::StampCommit(const DatabaseTransaction& tx, Lsn snapshot_lsn,
       return it != table_ddl_lsn_.end() && it->second > snapshot_lsn;
     };
     for (const std::set<uint32_t>* ids :
-         {&t->written_tables_, &t->emptiness_checked_tables_, &t->ddl_tables_}) {
+         {&t.written_tables_, &t.emptiness_checked_tables_, &t.ddl_tables_}) {
       for (uint32_t id : *ids) {
         if (ddl_after(id)) {
           return SerializationFailure(
@@ -339,7 +338,7 @@ Status Database::StampCommit(const DatabaseTransaction& tx, Lsn snapshot_lsn,
         }
       }
     }
-    for (uint32_t id : t->emptiness_checked_tables_) {
+    for (uint32_t id : t.emptiness_checked_tables_) {
       const auto it = table_write_lsn_.find(id);
       if (it != table_write_lsn_.end() && it->second > snapshot_lsn) {
         return SerializationFailure(
@@ -359,9 +358,9 @@ Status Database::StampCommit(const DatabaseTransaction& tx, Lsn snapshot_lsn,
   }
   if (feed) {
     STRATA_RETURN_IF_ERROR(
-        t->binlog_changes_->Write(t->xid_, lsn, NextCommitTimestampUs(), binlog_cf, batch));
+        t.binlog_changes_->Write(t.xid_, lsn, NextCommitTimestampUs(), binlog_cf, batch));
   }
-  for (uint32_t relfilenode : t->reclaim_) {
+  for (uint32_t relfilenode : t.reclaim_) {
     const std::string begin = rowstore::TablePrefix(relfilenode);
     const std::string end = rowstore::PrefixUpperBound(begin);
     for (ColumnFamily cf : {ColumnFamily::kRows, ColumnFamily::kPkIndex, ColumnFamily::kColDelta,
@@ -371,14 +370,14 @@ Status Database::StampCommit(const DatabaseTransaction& tx, Lsn snapshot_lsn,
           "delete range"));
     }
   }
-  if (t->allocated_oid_) {
+  if (t.allocated_oid_) {
     STRATA_RETURN_IF_ERROR(
         FromRocksDbStatus(batch->Put(engine_->handle(ColumnFamily::kMeta),
                                      rocksdb::Slice(catalog_keys::kNextOidKey),
                                      rocksdb::Slice(catalog_keys::EncodeId(next_oid_.load()))),
                           "put"));
   }
-  if (t->max_row_id_ != 0) {
+  if (t.max_row_id_ != 0) {
     std::string value;
     PutU64(next_row_id_.load(), &value);
     STRATA_RETURN_IF_ERROR(FromRocksDbStatus(
@@ -386,7 +385,7 @@ Status Database::StampCommit(const DatabaseTransaction& tx, Lsn snapshot_lsn,
                    rocksdb::Slice(catalog_keys::kNextRowIdKey), rocksdb::Slice(value)),
         "put"));
   }
-  if (t->allocated_delta_seq_) {
+  if (t.allocated_delta_seq_) {
     std::string value;
     PutU64(column_->next_delta_seq(), &value);
     STRATA_RETURN_IF_ERROR(FromRocksDbStatus(
@@ -394,16 +393,16 @@ Status Database::StampCommit(const DatabaseTransaction& tx, Lsn snapshot_lsn,
                    rocksdb::Slice(column_keys::kNextDeltaSeqKey), rocksdb::Slice(value)),
         "put"));
   }
-  if (!t->column_touched_.empty() || !t->column_fresh_rows_.empty()) {
+  if (!t.column_touched_.empty() || !t.column_fresh_rows_.empty()) {
     // Last: it records locations for later stamps of this group, so
     // nothing after it may fail.
-    const std::set<uint32_t> reclaimed(t->reclaim_.begin(), t->reclaim_.end());
-    STRATA_RETURN_IF_ERROR(column_->ApplyTransaction(t->column_touched_, t->column_fresh_rows_,
+    const std::set<uint32_t> reclaimed(t.reclaim_.begin(), t.reclaim_.end());
+    STRATA_RETURN_IF_ERROR(column_->ApplyTransaction(t.column_touched_, t.column_fresh_rows_,
                                                      reclaimed, lsn, batch));
   }
   std::lock_guard<std::mutex> lock(lsn_mu_);
-  for (uint32_t id : t->written_tables_) table_write_lsn_[id] = lsn;
-  for (uint32_t id : t->ddl_tables_) table_ddl_lsn_[id] = lsn;
+  for (uint32_t id : t.written_tables_) table_write_lsn_[id] = lsn;
+  for (uint32_t id : t.ddl_tables_) table_ddl_lsn_[id] = lsn;
   return Status::OK();
 }
 
