@@ -4,8 +4,6 @@
 there, and commits before and after it keep their order."""
 import io
 import random
-import threading
-import time
 import unittest
 
 from harness import StrataServer, results_on_both_replicas
@@ -54,16 +52,10 @@ class BulkCopyCrashTest(unittest.TestCase):
 
         next_load = 0
         for round_number in range(6):
-            stop = threading.Event()
-            thread = threading.Thread(target=loader, args=(next_load, stop))
-            thread.start()
-            time.sleep(rng.uniform(0.3, 2.0))
-            server.kill()
-            stop.set()
-            thread.join(60)
-            self.assertFalse(thread.is_alive())
+            first = next_load
+            self.assertTrue(server.kill_while(lambda stop: loader(first, stop), rng.uniform(0.3, 2.0),
+                                              join_timeout=60))
             next_load += 1000
-            server.start()
 
             conn = pg.connect(server.dsn())
             conn.autocommit = True

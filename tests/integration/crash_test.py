@@ -2,7 +2,6 @@
 the catalog survives, and LSNs keep rising (issue: storage engine and row replica)."""
 import random
 import re
-import threading
 import time
 import unittest
 
@@ -70,16 +69,8 @@ class CrashTest(unittest.TestCase):
 
         kills = 0
         for round_number in range(22):
-            stop = threading.Event()
-            thread = threading.Thread(target=writer, args=(stop,))
-            thread.start()
-            time.sleep(rng.uniform(0.2, 1.2))
-            server.kill()  # SIGKILL mid-stream
+            self.assertTrue(server.kill_while(writer, rng.uniform(0.2, 1.2)))  # SIGKILL mid-stream
             kills += 1
-            stop.set()
-            thread.join(30)
-            self.assertFalse(thread.is_alive())
-            server.start()
 
             check = pg.connect(server.dsn())
             with check.cursor() as cur:
@@ -143,15 +134,7 @@ class CrashTest(unittest.TestCase):
                         pass
 
         for round_number in range(8):
-            stop = threading.Event()
-            thread = threading.Thread(target=writer, args=(stop,))
-            thread.start()
-            time.sleep(rng.uniform(0.3, 1.0))
-            server.kill()
-            stop.set()
-            thread.join(30)
-            self.assertFalse(thread.is_alive())
-            server.start()
+            self.assertTrue(server.kill_while(writer, rng.uniform(0.3, 1.0)))
             with psycopg.connect(server.dsn(), autocommit=True) as check:
                 present = {r[0] for r in check.execute("SELECT id FROM up_rows").fetchall()}
                 n = check.execute("SELECT coalesce(max(n), 0) FROM up_counter").fetchone()[0]

@@ -95,6 +95,23 @@ class StrataServer:
         if self.proc and not self._log.closed:
             self._log.close()
 
+    def kill_while(self, writer, seconds, join_timeout=30):
+        """Runs writer(stop_event) on a thread, SIGKILLs the server after
+        `seconds`, stops and joins the writer, and starts the server again.
+        Returns False if the writer did not finish within join_timeout."""
+        import threading
+        stop = threading.Event()
+        thread = threading.Thread(target=writer, args=(stop,))
+        thread.start()
+        time.sleep(seconds)
+        self.kill()
+        stop.set()
+        thread.join(join_timeout)
+        if thread.is_alive():
+            return False
+        self.start()
+        return True
+
     def cleanup(self):
         if self.proc is not None and self.proc.poll() is not None and not getattr(self, "_ended_by_us", True):
             # The server died on its own (a crash): its log is the only
