@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "server/session.h"
+#include "storage/database.h"
 
 namespace strata::server {
 
@@ -156,6 +157,10 @@ bool Server::Run() {
       deadline - std::chrono::steady_clock::now());
   const bool pools_done = pools_->ShutdownAll(std::max(left, std::chrono::milliseconds(0)));
   if (!pools_done) spdlog::warn("resource pools did not drain before the shutdown deadline");
+  // Commits handed to the pipeline asynchronously (the write fast path)
+  // post their outcome to a session's strand: they complete while the I/O
+  // threads still run.
+  if (engine_ != nullptr && engine_->database() != nullptr) engine_->database()->WaitForAsyncCommits();
 
   for (auto& guard : work_guards_) guard.reset();
   for (auto& context : io_contexts_) context->stop();

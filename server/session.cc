@@ -689,6 +689,11 @@ void Session::Dispatch() {
         busy_ = true;  // until FinishAsyncSync
         return;
       }
+      if (sync_in_pool_) {
+        sync_in_pool_ = false;
+        RunInPool("write", [this](SessionSink* sink) { AppendSyncReply(sql_->Sync(), sink->buffer()); });
+        return;
+      }
       if (phase_ != Phase::kReady) return;
       continue;
     }
@@ -802,6 +807,10 @@ void Session::RunBatch(std::vector<FrontendMessage>& batch, SessionSink* sink) {
               async_sync_pending_ = true;
               return Status::OK();
             }
+            if (sink->on_strand() && sql_->SyncCommitsChanges()) {
+              sync_in_pool_ = true;  // a commit that may wait: Dispatch hands it on
+              return Status::OK();
+            }
             AppendSyncReply(sql_->Sync(), out);
           } else if constexpr (std::is_same_v<M, protocol::Flush>) {
             return sink->Flush();
@@ -814,6 +823,15 @@ void Session::RunBatch(std::vector<FrontendMessage>& batch, SessionSink* sink) {
       protocol::Encode(protocol::ErrorResponse{ErrorFieldsFrom(status, "ERROR")}, out);
       skip_until_sync_ = true;
     }
+  }
+  if (sql_->TakeRoutesChanged()) {
+    // DDL changed how some statement may run: route them afresh; portals
+    // (bound before) go to the pools until bound again.
+    for (auto& [name, route] : statement_routes_) {
+      auto info = sql_->DescribeStatement(name);
+      if (info.ok()) route = StatementRoute{info->pool, info->point_read, info->inline_write};
+    }
+    portal_routes_.clear();
   }
 }
 
@@ -842,7 +860,8 @@ void Session::FinishAsyncSync(Status commit) {
     RunInPool(
         "write",
         [this, commit](SessionSink* sink) { AppendSyncReply(sql_->FinishSync(commit), sink->buffer()); },
-        [this, commit] { sql_->FinishSync(commit, /*rerun_on_conflict=*/false).Ignore(); });
+        // Refused (queue full, shutdown): the conflict stands, as in a block.
+        [this, commit] { AppendSyncReply(sql_->FinishSync(commit, /*rerun_on_conflict=*/false), &out_); });
     return;
   }
   const Status sync = sql_->FinishSync(std::move(commit));
@@ -1306,10 +1325,18 @@ void Session::RunInPool(const std::string& pool_name, std::function<void(Session
   });
   if (!submitted.ok()) {
     busy_ = false;
-    if (on_rejected) on_rejected();
-    AppendError(submitted, /*fatal=*/false);
-    protocol::Encode(protocol::ReadyForQuery{transaction_status_}, &out_);
+    if (on_rejected) {
+      on_rejected();
+    } else {
+      AppendError(submitted, /*fatal=*/false);
+      protocol::Encode(protocol::ReadyForQuery{transaction_status_}, &out_);
+    }
     FlushThenContinue();
+    // Messages already buffered behind the refused one are dispatched next
+    // (from the strand, not from this Dispatch's stack).
+    asio::post(strand_, [self = shared_from_this()] {
+      if (!self->busy_) self->OnStatementDone();
+    });
   }
 }
 

@@ -108,8 +108,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // Runs `work` in the named pool with a sink that writes through the
   // OutputChannel. When it returns, the sink's remaining output is written
   // and frame processing resumes on the strand.
-  // `on_rejected` runs when the pool refuses the work (before the error
-  // reply is appended).
+  // `on_rejected` runs when the pool refuses the work, and then writes the
+  // reply itself (by default: the pool's error and ReadyForQuery).
   void RunInPool(const std::string& pool_name, std::function<void(SessionSink*)> work,
                  const std::function<void()>& on_rejected = nullptr);
   // Runs bounded work (point reads, inline writes) right here on the
@@ -160,6 +160,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // An inline batch's Sync handed its commit to the pipeline
   // (SqlSession::BeginAsyncSync); FinishAsyncSync completes it.
   bool async_sync_pending_ = false;
+  // An inline batch's Sync must commit synchronously (see
+  // SqlSession::BeginAsyncSync): Dispatch runs it in the write pool.
+  bool sync_in_pool_ = false;
   bool writing_ = false;  // an async write is in flight
   bool shutdown_requested_ = false;
   // While the pool runs COPY FROM, CopyData keeps flowing to it.

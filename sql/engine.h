@@ -220,12 +220,21 @@ class SqlSession {
   Status Sync();
   // Sync() in two halves, for a caller that must not wait for the commit
   // (the server's I/O thread). Returns false, having done nothing, unless
-  // this Sync commits an implicit transaction that changed no catalog
-  // object; then the commit is on its way and `committed` is called with
+  // this Sync commits an implicit transaction whose commit can complete
+  // asynchronously (storage::DatabaseTransaction::CanCommitAsync: it has
+  // changes, no DDL, and needs no wait for an xid); then the commit is on
+  // its way and `committed` is called with
   // its status on the storage's commit thread (keep it short: hand the
   // status back to the session's thread). The caller must then call
   // FinishSync(status) -- and nothing else on this session before it.
   bool BeginAsyncSync(std::function<void(Status)> committed);
+  // True once (then false until it happens again) when a prepared
+  // statement's PreparedInfo::point_read or inline_write changed because it
+  // was re-bound after DDL: a caller that cached them asks DescribeStatement
+  // again.
+  bool TakeRoutesChanged();
+  // Whether Sync() would commit changes (and so may wait for the commit).
+  bool SyncCommitsChanges() const;
   // Completes the Sync begun by BeginAsyncSync; returns what Sync() would
   // have. May block (a commit conflict re-runs the statement after a short
   // pause) exactly when FinishSyncMayBlock(commit) is true, unless

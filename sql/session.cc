@@ -702,6 +702,10 @@ class SqlSession::Impl {
 
   bool FinishSyncMayBlock(const Status& commit) const { return ReRunsAtSync(commit); }
 
+  bool SyncCommitsChanges() const { return txn_ && !in_block_ && !error_since_sync_ && txn_->HasChanges(); }
+
+  bool TakeRoutesChanged() { return std::exchange(routes_changed_, false); }
+
   // A conflict at Sync re-runs the implicit transaction's only statement.
   bool ReRunsAtSync(const Status& commit) const {
     return commit.sql_state() == SqlState::kSerializationFailure && sync_retry_ && implicit_executes_ == 1;
@@ -1167,13 +1171,20 @@ class SqlSession::Impl {
     for (auto& t : prepared->param_types) {
       if (t.id == TypeId::kInvalid) t = DataType::Of(TypeId::kText);
     }
+    Classify(prepared);
+    return Status::OK();
+  }
+
+  // The statement's pool and whether the server may run it inline, from its
+  // current binding.
+  void Classify(PreparedStatement* prepared) const {
+    const ast::Statement& stmt = *prepared->stmt;
     prepared->pool = PoolOf(stmt, prepared->bound.get());
     prepared->point_read = stmt.kind == ast::StmtKind::kSelect && prepared->bound != nullptr &&
                            IsPointRead(*prepared->bound->query.plan);
     prepared->inline_write = prepared->pool == "write" && prepared->bound != nullptr &&
                              prepared->bound->insert.has_value() &&
                              IsInlineWrite(*prepared->bound->insert);
-    return Status::OK();
   }
 
   // At most this many VALUES rows for PreparedInfo::inline_write.
@@ -1188,6 +1199,9 @@ class SqlSession::Impl {
     switch (e->kind) {
       case BoundExprKind::kSubquery:
       case BoundExprKind::kOuterColumn:
+      // Session values and server functions (txid_current, slot functions)
+      // may take locks or commit.
+      case BoundExprKind::kSqlValue:
         return false;
       case BoundExprKind::kFunction:
         if (e->fn.volatility == functions::Volatility::kVolatile) return false;
@@ -1284,7 +1298,17 @@ class SqlSession::Impl {
         return Status(SqlState::kFeatureNotSupported, "cached plan must not change result type");
       }
     }
-    if (version != UINT64_MAX) prepared->bound = bound;
+    if (version != UINT64_MAX) {
+      // DDL may have changed what the statement does (a column default, a
+      // table's binlog): the server's cached routing must follow.
+      const bool point_read = prepared->point_read;
+      const bool inline_write = prepared->inline_write;
+      prepared->bound = bound;
+      Classify(prepared);
+      if (prepared->point_read != point_read || prepared->inline_write != inline_write) {
+        routes_changed_ = true;
+      }
+    }
     return bound;
   }
 
@@ -2284,6 +2308,9 @@ class SqlSession::Impl {
   // statement that opened the implicit transaction, for RerunAtSync.
   int implicit_executes_ = 0;
   std::optional<SyncRetry> sync_retry_;
+  // A prepared statement's routing flags changed on a re-bind (see
+  // SqlSession::TakeRoutesChanged).
+  bool routes_changed_ = false;
   // The pool the server runs the current statement in (whose memory
   // budget the statement's operators charge).
   std::string statement_pool_;
@@ -2346,6 +2373,8 @@ bool SqlSession::BeginAsyncSync(std::function<void(Status)> committed) {
 Status SqlSession::FinishSync(Status commit, bool rerun_on_conflict) {
   return impl_->FinishSync(std::move(commit), rerun_on_conflict);
 }
+bool SqlSession::TakeRoutesChanged() { return impl_->TakeRoutesChanged(); }
+bool SqlSession::SyncCommitsChanges() const { return impl_->SyncCommitsChanges(); }
 bool SqlSession::FinishSyncMayBlock(const Status& commit) const {
   return impl_->FinishSyncMayBlock(commit);
 }

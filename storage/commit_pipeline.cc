@@ -247,6 +247,7 @@ void CommitPipeline::CommitAsync(const CommitRequest& request, CommitCallback do
   writer->callback = std::move(done);
   std::lock_guard lock(queue_mu_);
   if (!async_leader_.joinable()) async_leader_ = std::thread([this] { AsyncLeaderLoop(); });
+  ++async_outstanding_;
   queue_.push_back(writer);
   if (queue_.front() == writer) async_leader_cv_.notify_one();
 }
@@ -313,6 +314,13 @@ void CommitPipeline::LeadGroup(std::unique_lock<std::mutex>& lock) {
     callback(std::move(result));
   }
   lock.lock();
+  async_outstanding_ -= finished_async.size();
+  if (async_outstanding_ == 0) async_idle_cv_.notify_all();
+}
+
+void CommitPipeline::WaitForAsyncCommits() {
+  std::unique_lock lock(queue_mu_);
+  async_idle_cv_.wait(lock, [&] { return async_outstanding_ == 0; });
 }
 
 Status CommitPipeline::CheckConflicts(const CommitRequest& request) const {

@@ -185,6 +185,10 @@ class CommitPipeline {
   // I/O thread serving many sessions) commit without a thread of its own
   // parked on every commit.
   void CommitAsync(const CommitRequest& request, CommitCallback done);
+  // Blocks until every CommitAsync commit queued so far has completed and
+  // its callback has returned. For shutdown: whatever the callbacks use
+  // must outlive them.
+  void WaitForAsyncCommits();
 
   // A snapshot that contains exactly the commits with LSN <= its lsn().
   // Cheap (no I/O); never waits for a commit's WAL write or fsync (it may
@@ -258,6 +262,9 @@ class CommitPipeline {
   // Woken when an asynchronous commit reaches the front of the queue.
   std::condition_variable async_leader_cv_;
   bool stopping_ = false;  // guarded by queue_mu_
+  // CommitAsync commits whose callback has not returned yet.
+  size_t async_outstanding_ = 0;  // guarded by queue_mu_
+  std::condition_variable async_idle_cv_;
   std::thread async_leader_;  // started by the first CommitAsync, under queue_mu_
 
   // Leader-only state: touched by whichever thread leads, never concurrently.

@@ -81,6 +81,9 @@ Database::Database(std::unique_ptr<Engine> engine)
       change_feed_(std::make_unique<ChangeFeed>(this)) {}
 
 Database::~Database() {
+  // Asynchronous commits still in flight stamp with column_ and lsn_mu_ and
+  // notify change_feed_: they finish before any of it goes.
+  engine_->pipeline()->WaitForAsyncCommits();
   StopBinlogBackground();
   column_->Stop();
 }
@@ -257,6 +260,12 @@ Result<uint32_t> Database::AllocateXid() {
     STRATA_RETURN_IF_ERROR(engine_->Commit(&batch, options).status());
     xid_ceiling_ = ceiling;
   }
+  return next_xid_++;
+}
+
+std::optional<uint32_t> Database::TryAllocateXid() {
+  std::unique_lock<std::mutex> lock(xid_mu_, std::try_to_lock);
+  if (!lock.owns_lock() || next_xid_ >= xid_ceiling_) return std::nullopt;
   return next_xid_++;
 }
 
@@ -614,8 +623,21 @@ Result<Lsn> DatabaseTransaction::Commit(const CommitOptions& options) {
   return db_->CommitTransaction(this, options);
 }
 
-bool DatabaseTransaction::CanCommitAsync() const {
-  return table_changes_.empty() && schema_changes_.empty();
+bool DatabaseTransaction::HasChanges() const {
+  return txn_->write_count() > 0 || !reclaim_.empty() || !table_changes_.empty() ||
+         !schema_changes_.empty();
+}
+
+bool DatabaseTransaction::CanCommitAsync() {
+  if (!txn_->active() || !HasChanges() || !table_changes_.empty() || !schema_changes_.empty()) {
+    return false;
+  }
+  if (xid_ == 0 && binlog_changes_ != nullptr && !binlog_changes_->empty()) {
+    const std::optional<uint32_t> xid = db_->TryAllocateXid();
+    if (!xid.has_value()) return false;
+    xid_ = *xid;
+  }
+  return true;
 }
 
 void DatabaseTransaction::CommitAsync(const CommitOptions& options, CommitCallback done) {

@@ -198,10 +198,15 @@ class DatabaseTransaction {
   // on a conflict (see the class comment), otherwise as
   // CommitPipeline::Commit. On any outcome the transaction is finished.
   Result<Lsn> Commit(const CommitOptions& options = {});
-  // Whether CommitAsync may be used: the transaction changed no catalog
-  // object (DDL commits are serialized with catalog publication and need a
-  // thread that may wait).
-  bool CanCommitAsync() const;
+  // Whether Commit() has anything to write (rows, reclaims or DDL); when
+  // not, it completes at once without the commit pipeline.
+  bool HasChanges() const;
+  // Whether CommitAsync may be used: the transaction has changes, changed no
+  // catalog object (DDL commits are serialized with catalog publication and
+  // need a thread that may wait), and, if it writes binlog records, got its
+  // xid without waiting (reserving a new block of xids is a synced commit;
+  // then it commits synchronously). May reserve that xid.
+  bool CanCommitAsync();
   // Commit() without waiting (CommitPipeline::CommitAsync): `done` gets
   // Commit()'s result on the pipeline's thread; keep it short. Until then
   // the transaction must not be used or destroyed. REQUIRES: CanCommitAsync().
@@ -540,6 +545,9 @@ class Database {
 
   Engine* engine() const { return engine_.get(); }
   Lsn last_committed_lsn() const { return engine_->last_committed_lsn(); }
+  // Blocks until every asynchronous commit (DatabaseTransaction::CommitAsync)
+  // started so far has completed and run its callback.
+  void WaitForAsyncCommits() { engine_->pipeline()->WaitForAsyncCommits(); }
 
   // The change feed of binlog-enabled tables (change_feed.h), for
   // replication. Valid while the Database lives.
@@ -638,6 +646,9 @@ class Database {
                      const std::vector<std::pair<uint32_t, std::string>>& history, bool feed,
                      Lsn lsn, rocksdb::WriteBatch* batch);
   Result<uint32_t> AllocateXid();
+  // AllocateXid without waiting: nullopt when another thread holds the xid
+  // lock or the next id needs a new block made durable first.
+  std::optional<uint32_t> TryAllocateXid();
   // Commit time of the commit being stamped: the wall clock, but strictly
   // above every earlier commit's (so a heartbeat's timestamp bounds every
   // later record's). Only inside commit stamps (serialized by the pipeline).

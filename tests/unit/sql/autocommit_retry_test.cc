@@ -158,9 +158,16 @@ TEST_F(AutocommitRetryTest, AsyncSyncIsRefusedWithoutAnAsyncCommit) {
   // Nothing open.
   EXPECT_OK(AsyncSync(session_.get(), &started));
   EXPECT_FALSE(started);
+  // A read: nothing to commit, Sync stays synchronous (and cheap).
+  RecordingSink read;
+  ExecuteExtended(session_.get(), "SELECT balance FROM acct WHERE id = 1", &read);
+  EXPECT_FALSE(session_->SyncCommitsChanges());
+  EXPECT_OK(AsyncSync(session_.get(), &started));
+  EXPECT_FALSE(started);
   // DDL commits synchronously.
   RecordingSink ddl;
   ExecuteExtended(session_.get(), "CREATE TABLE made_in_extended (id int PRIMARY KEY)", &ddl);
+  EXPECT_TRUE(session_->SyncCommitsChanges());
   EXPECT_OK(AsyncSync(session_.get(), &started));
   EXPECT_FALSE(started);
   EXPECT_EQ(Query("SELECT count(*) FROM made_in_extended"), Rows{"0"});

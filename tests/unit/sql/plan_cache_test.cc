@@ -226,11 +226,32 @@ TEST_F(FastPathTest, BoundedInsertsAreInlineWrites) {
   EXPECT_FALSE(inline_write("h", "INSERT INTO feat VALUES ($1, 1, 'x') ON CONFLICT (id) DO UPDATE SET f1 = "
                                  "(SELECT count(*) FROM feat)"));
   EXPECT_FALSE(inline_write("i", "INSERT INTO feat VALUES ($1, (random() * 10)::int, 'x')"));
+  EXPECT_FALSE(inline_write("i2", "INSERT INTO feat VALUES ($1, txid_current()::int, 'x')"));
   // Not inserts, and the session's strata.pool override.
   EXPECT_FALSE(inline_write("j", "UPDATE feat SET f1 = 1 WHERE id = $1"));
   EXPECT_FALSE(inline_write("k", "SELECT f1 FROM feat WHERE id = $1"));
   Exec("SET strata.pool = 'olap'");
   EXPECT_FALSE(inline_write("l", "INSERT INTO feat VALUES ($1, 1, 'x')"));
+}
+
+TEST_F(FastPathTest, ReBindingAfterDdlReclassifiesAStatement) {
+  auto info = session_->Prepare("w", "INSERT INTO feat (id, f1) VALUES ($1, 1)", {});
+  ASSERT_TRUE(info.ok());
+  EXPECT_TRUE(info->inline_write);
+  EXPECT_FALSE(session_->TakeRoutesChanged());
+  // The table again, with a volatile default that the INSERT now evaluates.
+  Exec("DROP TABLE feat");
+  Exec("CREATE TABLE feat (id bigint PRIMARY KEY, f1 int, f4 text DEFAULT random()::text)");
+  std::vector<std::optional<std::string>> params = {std::string("42")};
+  ASSERT_OK(session_->Bind("", "w", {}, params, {}));
+  testing::RecordingSink sink;
+  ASSERT_OK(session_->Execute("", 0, &sink).status());
+  ASSERT_OK(session_->Sync());
+  EXPECT_TRUE(session_->TakeRoutesChanged());
+  EXPECT_FALSE(session_->TakeRoutesChanged());
+  info = session_->DescribeStatement("w");
+  ASSERT_TRUE(info.ok());
+  EXPECT_FALSE(info->inline_write);
 }
 
 }  // namespace
