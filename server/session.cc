@@ -853,6 +853,12 @@ void Session::AppendSyncReply(const Status& sync, std::string* out) {
 
 void Session::FinishAsyncSync(Status commit) {
   async_sync_pending_ = false;
+  if (phase_ == Phase::kClosing) {
+    // Nobody to answer: end the transaction without re-running anything.
+    sql_->FinishSync(std::move(commit), /*rerun_on_conflict=*/false).Ignore();
+    OnStatementDone();
+    return;
+  }
   if (sql_->FinishSyncMayBlock(commit)) {
     // A commit conflict: the statement is re-run after a pause, which is
     // work for the write pool (RunInPool sets busy_ again).
@@ -864,12 +870,7 @@ void Session::FinishAsyncSync(Status commit) {
         [this, commit] { AppendSyncReply(sql_->FinishSync(commit, /*rerun_on_conflict=*/false), &out_); });
     return;
   }
-  const Status sync = sql_->FinishSync(std::move(commit));
-  if (phase_ == Phase::kClosing) {
-    OnStatementDone();
-    return;
-  }
-  AppendSyncReply(sync, &out_);
+  AppendSyncReply(sql_->FinishSync(std::move(commit)), &out_);
   FlushThenContinue();
   OnStatementDone();
 }
@@ -1354,9 +1355,9 @@ void Session::RunInline(const std::function<void(SessionSink*)>& work) {
     std::lock_guard<std::mutex> lock(sql_mu_);
     statement_in_flight_ = false;
   }
-  // With a commit in flight the shutdown is handled when it completes
-  // (OnStatementDone).
-  if (shutdown_requested_ && !async_sync_pending_) {
+  // With a commit in flight or handed on the shutdown is handled when it
+  // completes (OnStatementDone).
+  if (shutdown_requested_ && !async_sync_pending_ && !sync_in_pool_) {
     AppendError(AdminShutdown(), /*fatal=*/true);
     CloseAfterFlush();
   }
