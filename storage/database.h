@@ -329,6 +329,27 @@ class DatabaseTransaction {
   // per row inside the serialized commit section).
   Status InsertRows(const TableDef& table, std::span<Row> rows, size_t* failed_index);
 
+  // InsertRows in two steps, for a loader that encodes its next batch on
+  // one thread while this transaction writes the previous one on another.
+  // PrepareRows is the part that reads no transaction state -- coercion,
+  // NOT NULL checks, encoding of keys and values, stopping at the first row
+  // that fails -- and may run concurrently with any call on any
+  // transaction. InsertPreparedRows is the rest, with InsertRows' outcome
+  // and errors; `rows` prepared for another definition of the table than
+  // the transaction's (DDL in between) are prepared again.
+  struct PreparedRows {
+    const TableDef* table = nullptr;  // the definition they were encoded for
+    std::vector<Row> rows;            // coerced
+    // Rows [0, valid) are encoded: values, and keys for a table with a
+    // primary key. `failure` is row `valid`'s error when valid < size.
+    size_t valid = 0;
+    std::vector<std::string> values;
+    std::vector<std::string> keys;
+    Status failure;
+  };
+  static PreparedRows PrepareRows(const TableDef& table, std::vector<Row> rows);
+  Status InsertPreparedRows(PreparedRows* prepared, size_t* failed_index);
+
   // Full-row upsert (replace): writes `row` whether or not its key exists.
   // before = the replaced row, if any. Errors: 23502; 0A000 for tables
   // without a primary key.

@@ -92,45 +92,68 @@ Status DatabaseTransaction::InsertRows(const TableDef& table_in, std::span<Row> 
                                        size_t* failed_index) {
   *failed_index = 0;
   STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(table_in));
-  STRATA_RETURN_IF_ERROR(CheckNoOpenColumnScan(*table));
-  if (rows.empty()) return Status::OK();
-  const std::vector<rowstore::ColumnSpec> specs = row_format::ColumnSpecs(*table);
+  PreparedRows prepared = PrepareRows(
+      *table,
+      std::vector<Row>(std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end())));
+  Status s = InsertPreparedRows(&prepared, failed_index);
+  // The caller sees its rows coerced, as before the move.
+  std::move(prepared.rows.begin(), prepared.rows.end(), rows.begin());
+  return s;
+}
 
-  // Row by row, the first failure in input order is what the caller
-  // reports. Validation errors stop the batch at that row; a duplicate can
-  // only be reported instead when it comes earlier.
-  size_t limit = rows.size();
-  Status failure;
-  std::vector<std::string> values(rows.size());
-  for (size_t i = 0; i < rows.size(); ++i) {
-    Status s = row_format::CoerceRow(*table, &rows[i]);
-    if (s.ok()) s = row_format::CheckNotNull(*table, table->name, rows[i]);
+DatabaseTransaction::PreparedRows DatabaseTransaction::PrepareRows(const TableDef& table,
+                                                                   std::vector<Row> rows) {
+  PreparedRows out;
+  out.table = &table;
+  out.rows = std::move(rows);
+  const size_t n = out.rows.size();
+  const std::vector<rowstore::ColumnSpec> specs = row_format::ColumnSpecs(table);
+  out.values.resize(n);
+  if (table.has_primary_key()) out.keys.resize(n);
+  // Row by row; the first failure stops the batch (InsertPreparedRows
+  // reports it unless a duplicate comes earlier).
+  for (; out.valid < n; ++out.valid) {
+    Row& row = out.rows[out.valid];
+    Status s = row_format::CoerceRow(table, &row);
+    if (s.ok()) s = row_format::CheckNotNull(table, table.name, row);
     if (s.ok()) {
-      Result<std::string> value = rowstore::EncodeRow(specs, rows[i]);
-      if (value.ok()) {
-        values[i] = std::move(value).value();
-      } else {
+      Result<std::string> value = rowstore::EncodeRow(specs, row);
+      if (!value.ok()) {
         s = value.status();
+      } else {
+        out.values[out.valid] = std::move(value).value();
+      }
+    }
+    if (s.ok() && table.has_primary_key()) {
+      Result<std::string> key = row_format::KeyFromRow(table, row);
+      if (!key.ok()) {
+        s = key.status();
+      } else {
+        out.keys[out.valid] = std::move(key).value();
       }
     }
     if (!s.ok()) {
-      limit = i;
-      failure = std::move(s);
+      out.failure = std::move(s);
       break;
     }
   }
+  return out;
+}
 
-  std::vector<std::string> keys(limit);
+Status DatabaseTransaction::InsertPreparedRows(PreparedRows* prepared, size_t* failed_index) {
+  *failed_index = 0;
+  STRATA_ASSIGN_OR_RETURN(const TableDef* table, ResolveTable(*prepared->table));
+  STRATA_RETURN_IF_ERROR(CheckNoOpenColumnScan(*table));
+  if (table != prepared->table) *prepared = PrepareRows(*table, std::move(prepared->rows));
+  std::span<Row> rows = prepared->rows;
+  if (rows.empty()) return Status::OK();
+  std::vector<std::string>& values = prepared->values;
+  std::vector<std::string>& keys = prepared->keys;
+  keys.resize(rows.size());
+  size_t limit = prepared->valid;
+  Status failure = prepared->failure;
+
   if (table->has_primary_key()) {
-    for (size_t i = 0; i < limit; ++i) {
-      Result<std::string> key = row_format::KeyFromRow(*table, rows[i]);
-      if (!key.ok()) {
-        limit = i;
-        failure = key.status();
-        break;
-      }
-      keys[i] = std::move(key).value();
-    }
     // Sorted by (key, input position): of equal keys all but the first
     // would fail, and RocksDB's MultiGet takes sorted keys cheapest.
     std::vector<uint32_t> order(limit);

@@ -114,6 +114,49 @@ TEST_F(CopyTest, DuplicateKeyAcrossBatchesAppliesNothing) {
   EXPECT_EQ(Query("SELECT count(*), max(id) FROM c"), (Rows{"7|7"}));
 }
 
+// From its second batch on, a COPY writes each batch on a helper thread
+// while it reads and encodes the next one: an error in the batch being
+// written still comes before a later line's.
+TEST_F(CopyTest, ABatchBeingWrittenReportsItsErrorBeforeALaterLinesError) {
+  // Line 5000 (second batch, written while the third is read) repeats line
+  // 3's key; line 9001 (third batch) is malformed.
+  std::string data = Lines(1, 4999) + "3\tdup\t0\n" + Lines(5001, 9000) + "9001\tx\tnot-a-number\n";
+  Status s = CopyIn("COPY c FROM STDIN", data, 4096);
+  EXPECT_EQ(s.sql_state(), SqlState::kUniqueViolation) << s.ToString();
+  EXPECT_NE(s.detail().find("line 5000"), std::string::npos) << s.ToString();
+  // The batches before it wrote without error: the malformed line is reported.
+  s = CopyIn("COPY c FROM STDIN", Lines(1, 9000) + "9001\tx\tnot-a-number\n" + Lines(9002, 9100),
+             4096);
+  EXPECT_EQ(s.sql_state(), SqlState::kInvalidTextRepresentation) << s.ToString();
+  EXPECT_NE(s.detail().find("line 9001"), std::string::npos) << s.ToString();
+  // A NOT NULL violation found while encoding, after an error-free batch.
+  Exec("CREATE TABLE n (id int PRIMARY KEY, v int NOT NULL)");
+  std::string rows;
+  for (int i = 1; i <= 9000; ++i) rows += std::to_string(i) + (i == 8500 ? "\t\\N\n" : "\t1\n");
+  s = CopyIn("COPY n FROM STDIN", rows, 4096);
+  EXPECT_EQ(s.sql_state(), SqlState::kNotNullViolation) << s.ToString();
+  EXPECT_NE(s.detail().find("line 8500"), std::string::npos) << s.ToString();
+  EXPECT_EQ(Query("SELECT (SELECT count(*) FROM c) + (SELECT count(*) FROM n)"), Rows{"0"});
+  // After the failures the same data loads whole.
+  ASSERT_OK(CopyIn("COPY c FROM STDIN", Lines(1, 9100), 4096));
+  EXPECT_EQ(Query("SELECT count(*), sum(id) FROM c"), Rows{"9100|41409550"});
+}
+
+// Omitted columns whose defaults are evaluated (a server function that
+// reads the transaction) are not written on a helper thread; every row
+// still gets its value.
+TEST_F(CopyTest, DefaultsOfOmittedColumnsAcrossBatches) {
+  Exec(
+      "CREATE TABLE s (id int PRIMARY KEY, x bigint DEFAULT txid_current(), r float8 DEFAULT "
+      "random())");
+  std::string ids;
+  for (int i = 1; i <= 9000; ++i) ids += std::to_string(i) + "\n";
+  ASSERT_OK(CopyIn("COPY s (id) FROM STDIN", ids, 4096));
+  EXPECT_EQ(Query("SELECT count(*), count(DISTINCT x), count(r), min(r) >= 0 AND max(r) < 1, "
+                  "count(DISTINCT r) > 8000 FROM s"),
+            Rows{"9000|1|9000|t|t"});
+}
+
 TEST_F(CopyTest, FirstFailingLineWinsWithinABatch) {
   // A duplicate on line 3 comes before the NOT NULL violation on line 4
   // and the malformed line 5, as row-by-row processing would find it.
