@@ -85,12 +85,16 @@ struct FamilyShape {
   // the file (equal neighbours collapse to the last).
   bool in_order = true;
   rocksdb::Slice last_key;
+  // Every kSampleInterval-th record's key, in batch order: where to split
+  // an in-order family between the two workers.
+  std::vector<rocksdb::Slice> samples;
   // Range deletions [begin, end).
   std::vector<std::pair<rocksdb::Slice, rocksdb::Slice>> ranges;
 };
 
 class ShapeScan : public RecordVisitor {
  public:
+  static constexpr uint64_t kSampleInterval = 1024;
   std::map<uint32_t, FamilyShape> families;
 
  protected:
@@ -98,6 +102,7 @@ class ShapeScan : public RecordVisitor {
     FamilyShape& shape = families[cf];
     if (shape.records > 0 && record.key.compare(shape.last_key) < 0) shape.in_order = false;
     shape.last_key = record.key;
+    if (shape.records % kSampleInterval == 0) shape.samples.push_back(record.key);
     ++shape.records;
     shape.bytes += record.key.size() + record.value.size();
     return rocksdb::Status::OK();
@@ -158,17 +163,22 @@ class FamilyFile {
     return s;
   }
   rocksdb::Status AddRange(const rocksdb::Slice& begin, const rocksdb::Slice& end) {
+    ++entries_;
     return writer_.DeleteRange(begin, end);
   }
+  // A file that got no record is not finished (RocksDB refuses an empty
+  // one): `empty()` then, and it is not ingested.
   rocksdb::Status Finish() {
     rocksdb::Status s = has_pending_ ? WritePending() : rocksdb::Status::OK();
-    if (s.ok()) s = writer_.Finish();
+    if (s.ok() && !empty()) s = writer_.Finish();
     return s;
   }
+  bool empty() const { return entries_ == 0; }
 
  private:
   rocksdb::Status WritePending() {
     has_pending_ = false;
+    ++entries_;
     return pending_.is_delete ? writer_.Delete(pending_.key) : writer_.Put(pending_.key, pending_.value);
   }
 
@@ -176,6 +186,7 @@ class FamilyFile {
   rocksdb::SstFileWriter writer_;
   Record pending_;
   bool has_pending_ = false;
+  uint64_t entries_ = 0;
 };
 
 // The second pass, for some of the families: in-order ones stream into
@@ -185,6 +196,10 @@ class FileFill : public RecordVisitor {
   struct Family {
     FamilyFile* file;
     const FamilyShape* shape;
+    // This worker's part of the family: keys in [lower, upper); an empty
+    // bound is none. Only an in-order family is split.
+    rocksdb::Slice lower;
+    rocksdb::Slice upper;
     std::vector<Record> collected;
   };
   std::map<uint32_t, Family> families;
@@ -218,8 +233,12 @@ class FileFill : public RecordVisitor {
   rocksdb::Status Add(uint32_t cf, const Record& record) override {
     const auto it = families.find(cf);
     if (it == families.end()) return rocksdb::Status::OK();  // another worker's
-    if (it->second.shape->in_order) return it->second.file->Add(record);
-    it->second.collected.push_back(record);
+    Family& family = it->second;
+    if (!family.lower.empty() && record.key.compare(family.lower) < 0) return rocksdb::Status::OK();
+    if (!family.upper.empty() && record.key.compare(family.upper) >= 0)
+      return rocksdb::Status::OK();
+    if (family.shape->in_order) return family.file->Add(record);
+    family.collected.push_back(record);
     return rocksdb::Status::OK();
   }
   rocksdb::Status AddRange(uint32_t cf, const rocksdb::Slice& begin,
@@ -264,41 +283,59 @@ Status IngestBatches(rocksdb::DB* db, std::span<rocksdb::ColumnFamilyHandle* con
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::IoError(fmt::format("creating {}: {}", dir, ec.message()));
-  std::vector<std::unique_ptr<FamilyFile>> files;
-  std::vector<rocksdb::IngestExternalFileArg> args;
-  // Two workers, each writing some of the files (the larger families split
-  // between them): the files are most of an ingestion's time.
-  std::vector<std::pair<uint64_t, uint32_t>> by_size;
-  for (const auto& [cf_id, shape] : shapes.families) by_size.emplace_back(shape.bytes, cf_id);
-  std::sort(by_size.rbegin(), by_size.rend());
+  // The files are most of an ingestion's time: two workers write them. A
+  // large in-order family (a bulk load's rows, its column deltas and index
+  // entries) is split at a sampled key into two files, one per worker, so
+  // that the workers finish together; the other families go whole to the
+  // less loaded worker, largest first.
+  std::vector<std::unique_ptr<FamilyFile>> files;  // per family in key order
+  std::vector<uint32_t> file_families;             // files[i]'s family id
   FileFill fills[2];
   uint64_t fill_bytes[2] = {0, 0};
-  for (const auto& [bytes, cf_id] : by_size) {
-    const auto handle = std::find_if(families.begin(), families.end(),
-                                     [id = cf_id](rocksdb::ColumnFamilyHandle* h) { return h->GetID() == id; });
-    if (handle == families.end()) {
-      // A family ingestion was not given (the default one): left to the WAL.
-      RemoveFiles(files);
-      return Status::OK();
-    }
-    files.push_back(std::make_unique<FamilyFile>(db, *handle,
-                                                 fmt::format("{}/{}-{}.sst", dir, file_tag, cf_id)));
+  auto add_file = [&](uint32_t cf_id, int worker, rocksdb::Slice lower,
+                      rocksdb::Slice upper) -> Status {
+    const auto handle =
+        std::find_if(families.begin(), families.end(),
+                     [cf_id](rocksdb::ColumnFamilyHandle* h) { return h->GetID() == cf_id; });
+    STRATA_DCHECK(handle != families.end());
+    files.push_back(std::make_unique<FamilyFile>(
+        db, *handle, fmt::format("{}/{}-{}-{}.sst", dir, file_tag, cf_id, files.size())));
+    file_families.push_back(cf_id);
     const rocksdb::Status opened = files.back()->Open();
-    if (!opened.ok()) {
-      RemoveFiles(files);
-      return FromRocksDbStatus(opened, "writing an SST file to ingest");
+    if (!opened.ok()) return FromRocksDbStatus(opened, "writing an SST file to ingest");
+    fills[worker].families[cf_id] =
+        FileFill::Family{files.back().get(), &shapes.families[cf_id], lower, upper, {}};
+    return Status::OK();
+  };
+  std::vector<std::pair<uint64_t, uint32_t>> whole;  // (bytes, family id)
+  Status opened;
+  for (const auto& [cf_id, shape] : shapes.families) {
+    const bool known =
+        std::any_of(families.begin(), families.end(),
+                    [id = cf_id](rocksdb::ColumnFamilyHandle* h) { return h->GetID() == id; });
+    // A family ingestion was not given (the default one): left to the WAL.
+    if (!known) return Status::OK();
+  }
+  for (const auto& [cf_id, shape] : shapes.families) {
+    if (shape.in_order && shape.ranges.empty() && shape.samples.size() >= 2) {
+      const rocksdb::Slice split = shape.samples[shape.samples.size() / 2];
+      if (opened.ok()) opened = add_file(cf_id, 0, rocksdb::Slice(), split);
+      if (opened.ok()) opened = add_file(cf_id, 1, split, rocksdb::Slice());
+      fill_bytes[0] += shape.bytes / 2;
+      fill_bytes[1] += shape.bytes - shape.bytes / 2;
+    } else {
+      whole.emplace_back(shape.bytes, cf_id);
     }
+  }
+  std::sort(whole.rbegin(), whole.rend());
+  for (const auto& [bytes, cf_id] : whole) {
     const int worker = fill_bytes[0] <= fill_bytes[1] ? 0 : 1;
     fill_bytes[worker] += bytes;
-    fills[worker].families[cf_id] = FileFill::Family{files.back().get(), &shapes.families[cf_id], {}};
-    rocksdb::IngestExternalFileArg& arg = args.emplace_back();
-    arg.column_family = *handle;
-    arg.external_files = {files.back()->path()};
-    arg.options.move_files = true;
-    arg.options.snapshot_consistency = true;
-    arg.options.allow_global_seqno = true;
-    arg.options.allow_blocking_flush = true;
-    arg.options.write_global_seqno = false;
+    if (opened.ok()) opened = add_file(cf_id, worker, rocksdb::Slice(), rocksdb::Slice());
+  }
+  if (!opened.ok()) {
+    RemoveFiles(files);
+    return opened;
   }
 
   rocksdb::Status helper_status;
@@ -310,6 +347,28 @@ Status IngestBatches(rocksdb::DB* db, std::span<rocksdb::ColumnFamilyHandle* con
   if (!s.ok()) {
     RemoveFiles(files);
     return FromRocksDbStatus(s, "writing an SST file to ingest");
+  }
+  // One argument per family, its files in key order (a split family's two
+  // do not overlap); a part that got no record has no file.
+  std::vector<rocksdb::IngestExternalFileArg> args;
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (files[i]->empty()) {
+      std::error_code ignored;
+      std::filesystem::remove(files[i]->path(), ignored);
+      continue;
+    }
+    if (args.empty() || args.back().column_family->GetID() != file_families[i]) {
+      rocksdb::IngestExternalFileArg& arg = args.emplace_back();
+      arg.column_family = *std::find_if(
+          families.begin(), families.end(),
+          [id = file_families[i]](rocksdb::ColumnFamilyHandle* h) { return h->GetID() == id; });
+      arg.options.move_files = true;
+      arg.options.snapshot_consistency = true;
+      arg.options.allow_global_seqno = true;
+      arg.options.allow_blocking_flush = true;
+      arg.options.write_global_seqno = false;
+    }
+    args.back().external_files.push_back(files[i]->path());
   }
   // Earlier unsynced writes must not be lost while this one survives.
   s = db->FlushWAL(/*sync=*/true);
