@@ -102,7 +102,23 @@ Result<Value> ParseInt(TypeId type, std::string_view text) {
 
 Result<Value> ParseFloat(TypeId type, std::string_view text) {
   const char* name = type == TypeId::kFloat4 ? "real" : "double precision";
-  const std::string s(Trim(text));
+  // Plain decimal text (what COPY and drivers send) through from_chars:
+  // the same correctly rounded value as strtod, several times faster and
+  // without a copy. Everything else -- a sign, Infinity/NaN, hex, out of
+  // range -- takes the strtod path below.
+  const std::string_view trimmed = Trim(text);
+  if (type == TypeId::kFloat4) {
+    float f = 0;
+    const auto [end, ec] = std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), f);
+    if (ec == std::errc() && end == trimmed.data() + trimmed.size() && std::isnormal(f))
+      return Value::Float4(f);
+  } else {
+    double d = 0;
+    const auto [end, ec] = std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), d);
+    if (ec == std::errc() && end == trimmed.data() + trimmed.size() && std::isnormal(d))
+      return Value::Float8(d);
+  }
+  const std::string s(trimmed);
   if (s.empty()) return InvalidSyntax(name, text);
   errno = 0;
   char* end = nullptr;

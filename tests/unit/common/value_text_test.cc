@@ -1,8 +1,12 @@
 #include "common/value_text.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
 
 #include "testing/status_matchers.h"
 
@@ -72,6 +76,54 @@ TEST(ValueTextTest, FloatsPrintShortestRoundTripLikePostgres) {
   ASSERT_SQLSTATE(ParseText(f8, "1e-400"), SqlState::kNumericValueOutOfRange);
   ASSERT_SQLSTATE(ParseText(f8, "1x"), SqlState::kInvalidTextRepresentation);
   ASSERT_SQLSTATE(ParseText(DataType::Of(TypeId::kFloat4), "1e39"), SqlState::kNumericValueOutOfRange);
+}
+
+TEST(ValueTextTest, FloatsParseToStrtodsValue) {
+  // Plain decimal text takes a faster path than strtod; both must give the
+  // same, correctly rounded value, and the cases it leaves to strtod keep
+  // their meaning.
+  const DataType f8 = DataType::Of(TypeId::kFloat8);
+  const DataType f4 = DataType::Of(TypeId::kFloat4);
+  std::vector<std::string> texts = {"0",
+                                    "-0",
+                                    "+1.5",
+                                    "1.5",
+                                    " 2.25 ",
+                                    "1e308",
+                                    "4.9e-324",
+                                    "2.2250738585072014e-308",
+                                    "1e-310",
+                                    ".5",
+                                    "5.",
+                                    "0.1",
+                                    "123456789012345678901234567890",
+                                    "3.4028235e38",
+                                    "1.17549435e-38"};
+  uint64_t state = 42;
+  for (int i = 0; i < 2000; ++i) {
+    state = state * 6364136223846793005u + 1442695040888963407u;
+    const double d =
+        std::ldexp(static_cast<double>(state >> 11), static_cast<int>(state % 200) - 150);
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), i % 2 ? "%.17g" : "%.6f", i % 3 ? d : -d);
+    texts.emplace_back(buf);
+  }
+  for (const std::string& text : texts) {
+    Result<Value> v8 = ParseText(f8, text);
+    SCOPED_TRACE(text);
+    ASSERT_OK(v8.status());
+    const double expected = std::strtod(text.c_str(), nullptr);
+    EXPECT_EQ(std::signbit(v8->float_value()), std::signbit(expected)) << text;
+    EXPECT_EQ(v8->float_value(), expected) << text;
+    Result<Value> v4 = ParseText(f4, text);
+    const float expected4 = std::strtof(text.c_str(), nullptr);
+    if (std::isinf(expected4) || (expected4 == 0 && expected != 0)) {
+      ASSERT_SQLSTATE(v4, SqlState::kNumericValueOutOfRange);
+    } else {
+      ASSERT_OK(v4.status());
+      EXPECT_EQ(v4->float_value(), static_cast<double>(expected4)) << text;
+    }
+  }
 }
 
 TEST(ValueTextTest, NumericAndStringsApplyTypmods) {
