@@ -490,6 +490,9 @@ class DatabaseTransaction {
   // (nullopt: deleted here). The committed versions are invalidated in the
   // commit stamp (ColumnReplica::ApplyTransaction).
   std::map<std::string, std::optional<ColumnLocation>> column_touched_;
+  // The largest row key InsertRows has loaded in this transaction: no
+  // larger key can be among its deferred (unindexed) rows.
+  std::string max_loaded_row_key_;
   // Delta rows per relfilenode written by InsertRows under keys that have
   // no committed version (not in column_touched_): counted for the flush
   // trigger at commit. Non-empty also means ColumnWrite must look for this

@@ -5,9 +5,11 @@
 
 #include "common/macros.h"
 #include "common/sql_state.h"
+#include "rowstore/key_codec.h"
 #include "rowstore/row_codec.h"
 #include "storage/column_replica.h"
 #include "storage/database.h"
+#include "storage/iterator.h"
 #include "storage/row_format.h"
 
 namespace strata::storage {
@@ -175,13 +177,31 @@ Status DatabaseTransaction::InsertPreparedRows(PreparedRows* prepared, size_t* f
       unique_keys.push_back(keys[order[j]]);
       unique_rows.push_back(order[j]);
     }
-    // The rows this transaction loaded earlier are still unindexed (see
-    // below): checked by key instead of indexed for the read.
-    STRATA_ASSIGN_OR_RETURN(
-        std::vector<std::optional<std::string>> existing,
-        txn_->MultiGetWithoutDeferred(ColumnFamily::kRows, unique_keys, /*sorted=*/true));
+    // A key may exist in the snapshot or among this transaction's indexed
+    // writes -- one MultiGet, skipped when a seek finds the table empty at
+    // the snapshot and nothing is indexed (a load into a new or empty
+    // table) -- or among the rows it loaded earlier, which are still
+    // unindexed (see below) and checked by key; only keys up to the largest
+    // loaded so far can be (an ordered load never checks).
+    const std::string prefix = rowstore::TablePrefix(table->relfilenode);
+    bool may_exist = txn_->HasIndexedWrites(ColumnFamily::kRows);
+    if (!may_exist) {
+      STRATA_ASSIGN_OR_RETURN(
+          may_exist,
+          txn_->SnapshotHasKeyIn(ColumnFamily::kRows,
+                                 ReadBounds{prefix, rowstore::PrefixUpperBound(prefix)}));
+    }
+    std::vector<std::optional<std::string>> existing(unique_keys.size());
+    if (may_exist) {
+      STRATA_ASSIGN_OR_RETURN(existing,
+                              txn_->MultiGetWithoutDeferred(ColumnFamily::kRows, unique_keys,
+                                                            /*sorted=*/true));
+    }
+    const bool may_be_loaded = !unique_keys.empty() && !max_loaded_row_key_.empty() &&
+                               unique_keys.front() <= std::string_view(max_loaded_row_key_);
     for (size_t j = 0; j < existing.size(); ++j) {
-      if (existing[j].has_value() || txn_->HasDeferredPut(ColumnFamily::kRows, unique_keys[j])) {
+      if (existing[j].has_value() ||
+          (may_be_loaded && txn_->HasDeferredPut(ColumnFamily::kRows, unique_keys[j]))) {
         first_duplicate = std::min<size_t>(first_duplicate, unique_rows[j]);
       }
     }
@@ -229,6 +249,10 @@ Status DatabaseTransaction::InsertPreparedRows(PreparedRows* prepared, size_t* f
       }
     }
     CaptureBinlog(*table, {}, nullptr, keys[i], &rows[i]);
+  }
+  if (table->has_primary_key()) {
+    const std::string& largest = *std::max_element(keys.begin(), keys.end());
+    if (largest > max_loaded_row_key_) max_loaded_row_key_ = largest;
   }
   if (fresh > 0) {
     allocated_delta_seq_ = true;

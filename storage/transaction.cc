@@ -48,6 +48,7 @@ Status Transaction::Put(ColumnFamily cf, std::string_view key, std::string_view 
   STRATA_RETURN_IF_ERROR(IndexDeferredWritesOf(cf));
   STRATA_RETURN_IF_ERROR(FromRocksDbStatus(
       Batch()->Put(engine_->handle(cf), rocksdb::Slice(key), rocksdb::Slice(value)), "put"));
+  indexed_families_.set(ColumnFamilyIndex(cf));
   if (conflict_families_.test(ColumnFamilyIndex(cf))) {
     write_set_.push_back(WriteConflictIndex::HashKey(cf, key));
   }
@@ -60,6 +61,7 @@ Status Transaction::Delete(ColumnFamily cf, std::string_view key) {
   STRATA_RETURN_IF_ERROR(IndexDeferredWritesOf(cf));
   STRATA_RETURN_IF_ERROR(
       FromRocksDbStatus(Batch()->Delete(engine_->handle(cf), rocksdb::Slice(key)), "delete"));
+  indexed_families_.set(ColumnFamilyIndex(cf));
   if (conflict_families_.test(ColumnFamilyIndex(cf))) {
     write_set_.push_back(WriteConflictIndex::HashKey(cf, key));
   }
@@ -201,6 +203,7 @@ Status Transaction::IndexDeferredWrites() {
   }
   deferred_.clear();
   deferred_count_ = 0;
+  indexed_families_ |= deferred_families_;
   deferred_families_.reset();
   deferred_fingerprints_.Clear();
   deferred_keys_.reset();
@@ -399,6 +402,15 @@ Result<std::optional<std::string>> Transaction::GetOwnWrite(ColumnFamily cf,
   if (s.IsNotFound()) return std::optional<std::string>();
   if (!s.ok()) return FromRocksDbStatus(s, "get own write");
   return std::optional<std::string>(std::move(value));
+}
+
+Result<bool> Transaction::SnapshotHasKeyIn(ColumnFamily cf, ReadBounds bounds) const {
+  STRATA_RETURN_IF_ERROR(CheckActive());
+  std::unique_ptr<Iterator> it = engine_->NewIterator(snapshot_, cf, std::move(bounds));
+  it->SeekToFirst();
+  if (it->Valid()) return true;
+  STRATA_RETURN_IF_ERROR(it->status());
+  return false;
 }
 
 std::unique_ptr<Iterator> Transaction::NewIterator(ColumnFamily cf, ReadBounds bounds) const {

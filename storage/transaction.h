@@ -116,6 +116,14 @@ class Transaction {
   bool HasDeferredPut(ColumnFamily cf, std::string_view key) const;
   // Makes the deferred writes visible to this transaction's reads.
   Status IndexDeferredWrites();
+  // Whether `cf` has writes of this transaction that reads see through the
+  // index: Put, Delete, or deferred puts indexed since.
+  bool HasIndexedWrites(ColumnFamily cf) const {
+    return indexed_families_.test(ColumnFamilyIndex(cf));
+  }
+  // Whether the snapshot alone (none of this transaction's writes) has a
+  // key of `cf` inside `bounds`. One seek.
+  Result<bool> SnapshotHasKeyIn(ColumnFamily cf, ReadBounds bounds) const;
   bool has_deferred_writes() const { return deferred_count_ > 0; }
 
   // Reads see this transaction's writes over its snapshot. nullopt: absent
@@ -207,6 +215,8 @@ class Transaction {
   mutable uint64_t deferred_count_ = 0;
   // Families with unindexed deferred writes.
   mutable std::bitset<kColumnFamilyCount> deferred_families_;
+  // Families with indexed writes (HasIndexedWrites).
+  mutable std::bitset<kColumnFamilyCount> indexed_families_;
   // The asynchronous commit in flight (CommitAsync).
   std::unique_ptr<CommitInFlight> commit_in_flight_;
   // Tracked deferred puts: WriteConflictIndex::HashKey fingerprints.

@@ -157,6 +157,43 @@ TEST_F(CopyTest, DefaultsOfOmittedColumnsAcrossBatches) {
             Rows{"9000|1|9000|t|t"});
 }
 
+// A load into a table that is empty at the snapshot skips the lookup of
+// committed keys, and an ordered load skips the check against its own
+// earlier rows; the duplicates they would have found are still found
+// through this transaction's other writes.
+TEST_F(CopyTest, DuplicatesAgainstThisTransactionsWritesAreFoundInAnEmptyTable) {
+  // An INSERT earlier in the transaction (an indexed write).
+  Exec("BEGIN");
+  Exec("INSERT INTO c VALUES (5000, 'inserted', 0)");
+  Status s = CopyIn("COPY c FROM STDIN", Lines(1, 6000), 4096);
+  EXPECT_EQ(s.sql_state(), SqlState::kUniqueViolation) << s.ToString();
+  EXPECT_NE(s.detail().find("line 5000"), std::string::npos) << s.ToString();
+  Exec("ROLLBACK");
+  // Rows loaded by an earlier COPY of the transaction, in order and not.
+  Exec("BEGIN");
+  ASSERT_OK(CopyIn("COPY c FROM STDIN", Lines(5001, 9000), 4096));
+  ASSERT_OK(CopyIn("COPY c FROM STDIN", Lines(1, 5000), 4096));  // below every loaded key
+  s = CopyIn("COPY c FROM STDIN", Lines(9001, 9100) + Lines(7000, 7000), 4096);
+  EXPECT_EQ(s.sql_state(), SqlState::kUniqueViolation) << s.ToString();
+  EXPECT_NE(s.detail().find("Key (id)=(7000) already exists."), std::string::npos) << s.ToString();
+  Exec("ROLLBACK");
+  // A loaded row deleted in the transaction may be loaded again.
+  Exec("BEGIN");
+  ASSERT_OK(CopyIn("COPY c FROM STDIN", Lines(1, 6000), 4096));
+  Exec("DELETE FROM c WHERE id = 3000");
+  ASSERT_OK(CopyIn("COPY c FROM STDIN", "3000\tagain\t1\n", 4096));
+  s = CopyIn("COPY c FROM STDIN", Lines(2999, 2999), 4096);
+  EXPECT_EQ(s.sql_state(), SqlState::kUniqueViolation) << s.ToString();
+  Exec("ROLLBACK");
+  EXPECT_EQ(Query("SELECT count(*) FROM c"), Rows{"0"});
+  // Committed rows: the table is no longer empty at the snapshot.
+  ASSERT_OK(CopyIn("COPY c FROM STDIN", Lines(1, 5000), 4096));
+  s = CopyIn("COPY c FROM STDIN", Lines(6000, 9000) + Lines(10, 10), 4096);
+  EXPECT_EQ(s.sql_state(), SqlState::kUniqueViolation) << s.ToString();
+  EXPECT_NE(s.detail().find("line 3002"), std::string::npos) << s.ToString();
+  EXPECT_EQ(Query("SELECT count(*), max(id) FROM c"), Rows{"5000|5000"});
+}
+
 TEST_F(CopyTest, FirstFailingLineWinsWithinABatch) {
   // A duplicate on line 3 comes before the NOT NULL violation on line 4
   // and the malformed line 5, as row-by-row processing would find it.
