@@ -241,6 +241,15 @@ def main():
                     record("4-partial", name, tps=tps, p99_ms=p99)
             if 5 in items:
                 for name, server in servers:
+                    # A COPY is measured on quiet servers, not beside the
+                    # background work of what ran before it (the upserts
+                    # above, the other server's COPY): Strata settles
+                    # (compactions, column-replica flushes) and PostgreSQL
+                    # writes its dirty buffers (CHECKPOINT).
+                    settle(strata.proc.pid)
+                    r = postgres.psql("-c", "CHECKPOINT")
+                    if r.returncode != 0:
+                        raise RuntimeError(r.stderr)
                     elapsed = copy_rows(server, "feat_copy", data_path)
                     record("5-copy", name, rows_s=args.rows / elapsed)
                     server.psql("-c", "DROP TABLE feat_copy")
@@ -292,7 +301,8 @@ def main():
 Both servers on this machine in the same run, alternating; medians of %d runs.
 After loading (PostgreSQL: `VACUUM ANALYZE`) and after each COPY run the script
 waits until strata-server is idle (column-replica flushes and compactions
-done) before measuring; then both servers get the same unmeasured %d s pass
+done) before measuring, and before each COPY it also has PostgreSQL write its
+dirty buffers (`CHECKPOINT`); then both servers get the same unmeasured %d s pass
 of 100-key IN lookups, so both are measured warm.
 Data: `feat(id bigint primary key, f1 int, f2 bigint, f3 double precision, f4 text)`,
 %d rows loaded with COPY. PostgreSQL 15 with `shared_buffers = 1GB` and default
