@@ -1,6 +1,7 @@
 #include "storage/batch_ingestion.h"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -90,6 +91,21 @@ struct FamilyShape {
   std::vector<rocksdb::Slice> samples;
   // Range deletions [begin, end).
   std::vector<std::pair<rocksdb::Slice, rocksdb::Slice>> ranges;
+  rocksdb::Slice first_key;
+
+  // Adds the shape of the records that follow these.
+  void Append(const FamilyShape& next) {
+    if (next.records > 0) {
+      if (records > 0 && next.first_key.compare(last_key) < 0) in_order = false;
+      if (records == 0) first_key = next.first_key;
+      last_key = next.last_key;
+    }
+    in_order = in_order && next.in_order;
+    records += next.records;
+    bytes += next.bytes;
+    samples.insert(samples.end(), next.samples.begin(), next.samples.end());
+    ranges.insert(ranges.end(), next.ranges.begin(), next.ranges.end());
+  }
 };
 
 class ShapeScan : public RecordVisitor {
@@ -101,6 +117,7 @@ class ShapeScan : public RecordVisitor {
   rocksdb::Status Add(uint32_t cf, const Record& record) override {
     FamilyShape& shape = families[cf];
     if (shape.records > 0 && record.key.compare(shape.last_key) < 0) shape.in_order = false;
+    if (shape.records == 0) shape.first_key = record.key;
     shape.last_key = record.key;
     if (shape.records % kSampleInterval == 0) shape.samples.push_back(record.key);
     ++shape.records;
@@ -141,6 +158,9 @@ class RangeOverlapCheck : public RecordVisitor {
  private:
   const std::map<uint32_t, FamilyShape>* const families_;
 };
+
+// Batches at least this large in all are scanned by two threads.
+constexpr size_t kParallelScanBytes = 8u << 20;
 
 // One column family's output file. Records reach it in key order; of equal
 // keys only the last is written (the one a write would leave).
@@ -262,11 +282,26 @@ Status IngestBatches(rocksdb::DB* db, std::span<rocksdb::ColumnFamilyHandle* con
                      const std::string& dir, uint64_t file_tag,
                      std::span<const rocksdb::WriteBatch* const> batches, bool* ingested) {
   *ingested = false;
+  // Each batch's shape, then theirs together in batch order. A bulk load's
+  // batches (its deferred chunks) are scanned by two threads.
+  std::vector<ShapeScan> scans(batches.size());
+  std::vector<rocksdb::Status> scanned(batches.size());
+  std::atomic<size_t> next_scan{0};
+  auto scan = [&] {
+    for (size_t i; (i = next_scan.fetch_add(1)) < batches.size();)
+      scanned[i] = batches[i]->Iterate(&scans[i]);
+  };
+  size_t scan_bytes = 0;
+  for (const rocksdb::WriteBatch* batch : batches) scan_bytes += batch->GetDataSize();
+  std::thread scan_helper;
+  if (batches.size() > 1 && scan_bytes >= kParallelScanBytes) scan_helper = std::thread(scan);
+  scan();
+  if (scan_helper.joinable()) scan_helper.join();
   ShapeScan shapes;
-  for (const rocksdb::WriteBatch* batch : batches) {
-    const rocksdb::Status iterated = batch->Iterate(&shapes);
-    if (shapes.unsupported) return Status::OK();
-    STRATA_RETURN_IF_ERROR(FromRocksDbStatus(iterated, "reading a batch to ingest"));
+  for (size_t i = 0; i < batches.size(); ++i) {
+    if (scans[i].unsupported) return Status::OK();
+    STRATA_RETURN_IF_ERROR(FromRocksDbStatus(scanned[i], "reading a batch to ingest"));
+    for (const auto& [cf_id, shape] : scans[i].families) shapes.families[cf_id].Append(shape);
   }
   if (shapes.families.empty()) return Status::OK();
   const bool has_ranges = std::any_of(shapes.families.begin(), shapes.families.end(),

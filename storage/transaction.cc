@@ -8,6 +8,7 @@
 #include <rocksdb/utilities/write_batch_with_index.h>
 
 #include "common/macros.h"
+#include "common/sort_unique.h"
 #include "storage/engine.h"
 #include "storage/hot_row_cache.h"
 #include "storage/rocksdb_status.h"
@@ -434,8 +435,7 @@ struct Transaction::CommitInFlight {
 };
 
 void Transaction::PrepareCommit(CommitOptions options, CommitInFlight* commit) {
-  std::sort(write_set_.begin(), write_set_.end());
-  write_set_.erase(std::unique(write_set_.begin(), write_set_.end()), write_set_.end());
+  SortUnique(&write_set_);
   // The deferred writes go after the indexed ones: the pipeline gets them
   // as leading batches (no copy), followed by an empty batch for what the
   // stamps append.
