@@ -5,6 +5,7 @@
 #include <future>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -502,7 +503,15 @@ Status CopyIn(const ast::CopyStmt& stmt, const CopyOptions& o, CopyContext& ctx)
       Written w = write(std::move(prepared), std::move(batch_lines));
       STRATA_RETURN_IF_ERROR(at_line(std::move(w.status), w.line));
     } else {
-      writing = std::async(std::launch::async, write, std::move(prepared), std::move(batch_lines));
+      try {
+        writing =
+            std::async(std::launch::async, write, std::move(prepared), std::move(batch_lines));
+      } catch (const std::system_error& e) {
+        // No thread to be had: the batch is lost with it, so the COPY fails.
+        return at_line(Status(SqlState::kInsufficientResources,
+                              std::string("could not start a thread for COPY: ") + e.what()),
+                       reader.line());
+      }
     }
     batch_lines = {};
     batch_lines.reserve(kBatchRows);

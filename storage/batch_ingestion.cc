@@ -294,7 +294,13 @@ Status IngestBatches(rocksdb::DB* db, std::span<rocksdb::ColumnFamilyHandle* con
   size_t scan_bytes = 0;
   for (const rocksdb::WriteBatch* batch : batches) scan_bytes += batch->GetDataSize();
   std::thread scan_helper;
-  if (batches.size() > 1 && scan_bytes >= kParallelScanBytes) scan_helper = std::thread(scan);
+  if (batches.size() > 1 && scan_bytes >= kParallelScanBytes) {
+    try {
+      scan_helper = std::thread(scan);
+    } catch (const std::system_error&) {
+      // No second thread: this one scans every batch.
+    }
+  }
   scan();
   if (scan_helper.joinable()) scan_helper.join();
   ShapeScan shapes;
