@@ -30,10 +30,10 @@ struct CopyContext {
 // batches of 4096 (DatabaseTransaction::InsertRows: one sorted uniqueness
 // MultiGet per batch, column-replica records kept out of the transaction's
 // read index); an error names the line of the first failing row in input
-// order, as row-by-row processing would. From the second batch on, a batch
-// is written by a helper thread while the next is read and encoded
-// (DatabaseTransaction::PrepareRows / InsertPreparedRows), unless omitted
-// columns evaluate defaults. The COPY is atomic: its rows
+// order, as row-by-row processing would. In a load of more than one batch,
+// each batch but the last is written by a helper thread while the next is
+// read and encoded (DatabaseTransaction::PrepareRows / InsertPreparedRows),
+// unless omitted columns evaluate defaults. The COPY is atomic: its rows
 // commit with the statement's transaction, or not at all.
 // Errors: 22P04 for malformed input (missing / extra columns, unterminated
 // quotes) with the line number in the detail; 0A000 for files, programs
