@@ -167,7 +167,9 @@ TEST_F(BatchIngestionTest, LargeInOrderFamilyIsSplitBetweenTwoFilesWithTheSameOu
     const std::string key = fmt::format("k{:05}", i);
     ASSERT_TRUE(batch.Put(rows(), key, fmt::format("first{}", i)).ok());
     ASSERT_TRUE(batch.Put(rows(), key, fmt::format("last{}", i)).ok());
-    if (i % 7 == 0) ASSERT_TRUE(batch.Delete(rows(), key).ok());
+    if (i % 7 == 0) {
+      ASSERT_TRUE(batch.Delete(rows(), key).ok());
+    }
   }
   ASSERT_OK(engine_->Commit(&batch).status());
   EXPECT_EQ(engine_->commit_stats().ingested, 1u);
