@@ -104,8 +104,8 @@ Result<Value> ParseFloat(TypeId type, std::string_view text) {
   const char* name = type == TypeId::kFloat4 ? "real" : "double precision";
   // Plain decimal text (what COPY and drivers send) through from_chars:
   // the same correctly rounded value as strtod, several times faster and
-  // without a copy. Everything else -- a sign, Infinity/NaN, hex, out of
-  // range -- takes the strtod path below.
+  // without a copy. Everything else -- a leading '+', Infinity/NaN, hex,
+  // zero, subnormal or out-of-range values -- takes the strtod path below.
   const std::string_view trimmed = Trim(text);
   if (type == TypeId::kFloat4) {
     float f = 0;

@@ -457,15 +457,16 @@ Status CopyIn(const ast::CopyStmt& stmt, const CopyOptions& o, CopyContext& ctx)
   // (PrepareRows) and, once the load is larger than one batch, written by a
   // helper thread while the next one is read and encoded: the two halves of
   // a load take about the same time. Not when omitted columns take
-  // defaults: evaluating one (txid_current()) may use the transaction the helper
-  // is writing to.
+  // defaults other than constants: evaluating one (txid_current()) may use
+  // the transaction the helper is writing to.
   constexpr size_t kBatchRows = 4096;
   std::vector<size_t> omitted;  // columns not in the input, by position
   bool evaluates_defaults = false;
   for (size_t pos = 0; pos < def->columns.size(); ++pos) {
     if (std::find(targets.begin(), targets.end(), pos) != targets.end()) continue;
     omitted.push_back(pos);
-    evaluates_defaults = evaluates_defaults || defaults[pos] != nullptr;
+    evaluates_defaults = evaluates_defaults ||
+                         (defaults[pos] != nullptr && defaults[pos]->kind != BoundExprKind::kConst);
   }
   std::vector<storage::Row> batch;
   std::vector<int64_t> batch_lines;
@@ -488,6 +489,18 @@ Status CopyIn(const ast::CopyStmt& stmt, const CopyOptions& o, CopyContext& ctx)
     if (!writing.valid()) return Status::OK();
     Written w = writing.get();
     return at_line(std::move(w.status), w.line);
+  };
+  // A cancel or a read error ends the COPY, but an error of the batch in
+  // flight (earlier lines) is the one reported, as it would be had the rows
+  // been written as they came.
+  auto stop_after_writing = [&](Status s) {
+    Status earlier = wait_for_writing();
+    return earlier.ok() ? s : earlier;
+  };
+  auto stop_if_interrupted = [&]() -> Status {
+    Status s = ctx.exec.CheckInterrupts();
+    if (s.ok()) return s;
+    return stop_after_writing(at_line(std::move(s), reader.line()));
   };
   // `last`: no batch follows, so this one is written here and now.
   auto flush_batch = [&](bool last) -> Status {
@@ -516,7 +529,7 @@ Status CopyIn(const ast::CopyStmt& stmt, const CopyOptions& o, CopyContext& ctx)
     batch_lines = {};
     batch_lines.reserve(kBatchRows);
     count += static_cast<int64_t>(n);
-    return at_line(ctx.exec.CheckInterrupts(), reader.line());
+    return stop_if_interrupted();
   };
   // An error found while reading a line comes after every buffered row's:
   // those are inserted (and fail) first, as row-by-row processing would.
@@ -530,7 +543,7 @@ Status CopyIn(const ast::CopyStmt& stmt, const CopyOptions& o, CopyContext& ctx)
   const Row empty;
   while (true) {
     auto rec = reader.Next();
-    if (!rec.ok()) return rec.status();
+    if (!rec.ok()) return stop_after_writing(rec.status());
     if (!rec->has_value()) break;
     const std::string& line = **rec;
     if (first && o.header) {

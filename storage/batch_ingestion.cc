@@ -301,7 +301,13 @@ Status IngestBatches(rocksdb::DB* db, std::span<rocksdb::ColumnFamilyHandle* con
       // No second thread: this one scans every batch.
     }
   }
-  scan();
+  try {
+    scan();
+  } catch (...) {
+    // Out of memory mid-scan: the helper must be joined before unwinding.
+    if (scan_helper.joinable()) scan_helper.join();
+    throw;
+  }
   if (scan_helper.joinable()) scan_helper.join();
   ShapeScan shapes;
   for (size_t i = 0; i < batches.size(); ++i) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -493,6 +494,9 @@ class DatabaseTransaction {
   // The largest row key InsertRows has loaded in this transaction: no
   // larger key can be among its deferred (unindexed) rows.
   std::string max_loaded_row_key_;
+  // Per relfilenode: whether the snapshot may hold rows of the table
+  // (Transaction::SnapshotMayHaveKeyIn), asked by InsertRows once.
+  std::unordered_map<uint32_t, bool> snapshot_may_have_rows_;
   // Delta rows per relfilenode written by InsertRows under keys that have
   // no committed version (not in column_touched_): counted for the flush
   // trigger at commit. Non-empty also means ColumnWrite must look for this

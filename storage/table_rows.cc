@@ -183,13 +183,20 @@ Status DatabaseTransaction::InsertPreparedRows(PreparedRows* prepared, size_t* f
     // table) -- or among the rows it loaded earlier, which are still
     // unindexed (see below) and checked by key; only keys up to the largest
     // loaded so far can be (an ordered load never checks).
-    const std::string prefix = rowstore::TablePrefix(table->relfilenode);
     bool may_exist = txn_->HasIndexedWrites(ColumnFamily::kRows);
     if (!may_exist) {
-      STRATA_ASSIGN_OR_RETURN(
-          may_exist,
-          txn_->SnapshotHasKeyIn(ColumnFamily::kRows,
-                                 ReadBounds{prefix, rowstore::PrefixUpperBound(prefix)}));
+      // The snapshot does not change: asked once per table.
+      const auto cached = snapshot_may_have_rows_.find(table->relfilenode);
+      if (cached != snapshot_may_have_rows_.end()) {
+        may_exist = cached->second;
+      } else {
+        const std::string prefix = rowstore::TablePrefix(table->relfilenode);
+        STRATA_ASSIGN_OR_RETURN(
+            may_exist,
+            txn_->SnapshotMayHaveKeyIn(ColumnFamily::kRows,
+                                       ReadBounds{prefix, rowstore::PrefixUpperBound(prefix)}));
+        snapshot_may_have_rows_.emplace(table->relfilenode, may_exist);
+      }
     }
     std::vector<std::optional<std::string>> existing(unique_keys.size());
     if (may_exist) {

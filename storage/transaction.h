@@ -121,9 +121,10 @@ class Transaction {
   bool HasIndexedWrites(ColumnFamily cf) const {
     return indexed_families_.test(ColumnFamilyIndex(cf));
   }
-  // Whether the snapshot alone (none of this transaction's writes) has a
-  // key of `cf` inside `bounds`. One seek.
-  Result<bool> SnapshotHasKeyIn(ColumnFamily cf, ReadBounds bounds) const;
+  // False when the snapshot alone (none of this transaction's writes) has
+  // no key of `cf` inside `bounds`; true when it has one, or when deleted
+  // entries are too many to step over to tell. One bounded seek.
+  Result<bool> SnapshotMayHaveKeyIn(ColumnFamily cf, const ReadBounds& bounds) const;
   bool has_deferred_writes() const { return deferred_count_ > 0; }
 
   // Reads see this transaction's writes over its snapshot. nullopt: absent

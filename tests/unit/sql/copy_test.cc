@@ -21,9 +21,12 @@ class CopyTest : public testing::SqlFixture {
     Exec("CREATE TABLE c (id int PRIMARY KEY, name text, score float8)");
   }
 
-  // Runs `sql` with `data` split into chunks of `chunk` bytes.
-  Status CopyIn(const std::string& sql, const std::string& data, size_t chunk) {
+  // Runs `sql` with `data` split into chunks of `chunk` bytes, then the
+  // end of data or, when set, `client_error` (as for a CopyFail).
+  Status CopyIn(const std::string& sql, const std::string& data, size_t chunk,
+                Status client_error = Status::OK()) {
     RecordingSink sink;
+    sink.copy_in_error = std::move(client_error);
     for (size_t i = 0; i < data.size(); i += chunk) sink.copy_in.push_back(data.substr(i, chunk));
     Status s;
     s = session_->ExecuteSimple(sql, &sink);
@@ -140,6 +143,33 @@ TEST_F(CopyTest, ABatchBeingWrittenReportsItsErrorBeforeALaterLinesError) {
   // After the failures the same data loads whole.
   ASSERT_OK(CopyIn("COPY c FROM STDIN", Lines(1, 9100), 4096));
   EXPECT_EQ(Query("SELECT count(*), sum(id) FROM c"), Rows{"9100|41409550"});
+}
+
+TEST_F(CopyTest, AClientAbortAfterABatchWithAnErrorReportsThatError) {
+  // Lines 4097..8192 are the second batch, still being written when the
+  // client's CopyFail arrives; its duplicate on line 5000 came first.
+  const Status copy_fail(SqlState::kQueryCanceled, "COPY from stdin failed: aborted by the client");
+  Status s = CopyIn("COPY c FROM STDIN", Lines(1, 4999) + "3\tdup\t0\n" + Lines(5001, 8192), 4096,
+                    copy_fail);
+  EXPECT_EQ(s.sql_state(), SqlState::kUniqueViolation) << s.ToString();
+  EXPECT_NE(s.detail().find("line 5000"), std::string::npos) << s.ToString();
+  // Without an earlier error the abort is what is reported.
+  s = CopyIn("COPY c FROM STDIN", Lines(1, 8192), 4096, copy_fail);
+  EXPECT_EQ(s.sql_state(), SqlState::kQueryCanceled) << s.ToString();
+  EXPECT_EQ(Query("SELECT count(*) FROM c"), Rows{"0"});
+}
+
+// Rows deleted but not yet compacted away are more than the emptiness seek
+// steps over: the load still looks its keys up and finds the one left.
+TEST_F(CopyTest, DuplicateOfTheOneRowLeftAfterADeleteIsFound) {
+  ASSERT_OK(CopyIn("COPY c FROM STDIN", Lines(1, 9000), 4096));
+  Exec("DELETE FROM c WHERE id <> 8000");
+  Status s = CopyIn("COPY c FROM STDIN", Lines(1, 9000), 4096);
+  EXPECT_EQ(s.sql_state(), SqlState::kUniqueViolation) << s.ToString();
+  EXPECT_NE(s.detail().find("line 8000"), std::string::npos) << s.ToString();
+  Exec("DELETE FROM c");
+  ASSERT_OK(CopyIn("COPY c FROM STDIN", Lines(1, 9000), 4096));
+  EXPECT_EQ(Query("SELECT count(*), sum(id) FROM c"), Rows{"9000|40504500"});
 }
 
 // Omitted columns whose defaults are evaluated (a server function that

@@ -64,6 +64,7 @@ class RecordingSink final : public ResultSink {
   Status BeginCopyIn(int, bool) override { return Status::OK(); }
   Result<std::optional<std::string>> ReadCopyData() override {
     if (copy_in_next < copy_in.size()) return std::optional<std::string>(copy_in[copy_in_next++]);
+    if (!copy_in_error.ok()) return copy_in_error;  // the client's CopyFail
     return std::optional<std::string>();
   }
   Status BeginCopyOut(int, bool) override { return Status::OK(); }
@@ -81,6 +82,7 @@ class RecordingSink final : public ResultSink {
   std::vector<std::string> notices;
   std::vector<std::string> copy_in;
   size_t copy_in_next = 0;
+  Status copy_in_error;  // returned after copy_in's chunks when set
   std::string copy_out;
 };
 
